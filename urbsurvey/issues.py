@@ -1,0 +1,254 @@
+"""Problems in the data, as values: one catalogue of codes, one `Issue` shape.
+
+Every issue names the file, and where there is one the sheet and cell, says
+what is wrong and what to do about it. Code that finds a problem builds it
+with `make_issue(code, ...)`, which takes severity and the advice from the
+catalogue, so the same problem always reads the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    severity: Severity
+    title: str
+    hint: str
+
+
+E, W = Severity.ERROR, Severity.WARNING
+
+CATALOGUE: dict[str, Code] = {
+    # The file as a whole
+    "empty-file": Code(
+        E, "empty file", "The file has no content: ask the partner to send it again."
+    ),
+    "not-a-spreadsheet": Code(
+        E,
+        "not a spreadsheet",
+        "Ask the partner to save the questionnaire as .xlsx (or .xls/.ods) and send it again.",
+    ),
+    "encrypted-file": Code(
+        E,
+        "encrypted",
+        "The workbook is password-protected: ask the partner for an unprotected copy.",
+    ),
+    "corrupt-file": Code(
+        E,
+        "corrupt workbook",
+        "The file is damaged: ask the partner to open it, save it again and resend it.",
+    ),
+    "file-too-large": Code(
+        E,
+        "file too large or malformed",
+        "The workbook expands to far more data than a questionnaire holds: ask the partner "
+        "to copy the answers into a fresh template.",
+    ),
+    "macros-present": Code(
+        W,
+        "macros ignored",
+        "The workbook contains macros; urbsurvey never runs them and read the answers only.",
+    ),
+    "external-link": Code(
+        W,
+        "link to another workbook",
+        "The cell takes its value from another file; urbsurvey used the value saved in this "
+        "file and fetched nothing. Ask the partner to type the value instead.",
+    ),
+    "duplicate-file": Code(
+        W,
+        "same file twice",
+        "The same content was given more than once; it was counted once.",
+    ),
+    # The workbook contract
+    "missing-header": Code(
+        E,
+        "no Responses header",
+        "No sheet has a header row with `ID` and `Answer` cells: the file is not an urbsurvey "
+        "questionnaire, or the header row was deleted. Restore it from a fresh template.",
+    ),
+    "missing-stamp": Code(
+        W,
+        "version stamp missing",
+        "The hidden stamp sheet is gone (the file was probably re-created); the answers were "
+        "read against the survey's questionnaire.",
+    ),
+    "questionnaire-mismatch": Code(
+        E,
+        "different questionnaire",
+        "The workbook was made for another questionnaire: send the partner the right template.",
+    ),
+    "version-mismatch": Code(
+        W,
+        "different questionnaire version",
+        "The workbook was made from another version of the questionnaire; answers were matched "
+        "by question id. Check the questions that changed.",
+    ),
+    "unknown-question": Code(
+        W,
+        "unknown question id",
+        "This row's ID is not in the questionnaire, so its answer was not used. Restore the id "
+        "from the template if the row was edited.",
+    ),
+    "duplicate-question": Code(
+        E,
+        "question answered twice",
+        "Two rows carry the same question id; the first was used. Delete the extra row.",
+    ),
+    "merged-answer": Code(
+        W,
+        "merged answer cells",
+        "Answer cells are merged across rows; the value was read for the first row only. "
+        "Unmerge the cells and give each question its own answer.",
+    ),
+    "formula-no-value": Code(
+        E,
+        "formula without a value",
+        "The cell holds a formula with no saved result: ask the partner to type the value, "
+        "or to open and save the file in Excel so the result is stored.",
+    ),
+    # Respondent block
+    "missing-partner": Code(
+        E, "missing partner name", "Fill in the partner (city) name in the respondent block."
+    ),
+    "unknown-partner": Code(
+        E,
+        "unknown partner",
+        "The partner is not in the survey's list of expected partners: correct the spelling "
+        "in the workbook, or add the partner to survey.yaml.",
+    ),
+    "invalid-role": Code(
+        E,
+        "unknown respondent role",
+        "Choose the respondent role from the dropdown.",
+    ),
+    "duplicate-submission": Code(
+        E,
+        "duplicate submission",
+        "Two different files answer for the same partner and role; the newest was used. "
+        "Remove the one that should not count.",
+    ),
+    "resubmission": Code(
+        W,
+        "new version of a submission",
+        "This file replaces an earlier one for the same partner and role; the earlier one "
+        "is kept in the store but no longer counts.",
+    ),
+    "missing-response": Code(
+        W,
+        "no response",
+        "An expected partner has not returned this questionnaire: send a reminder.",
+    ),
+    # Answers
+    "missing-required": Code(
+        E, "required answer missing", "Ask the partner to answer this question."
+    ),
+    "invalid-choice": Code(
+        E,
+        "answer not in the list",
+        "Choose one of the listed answers (the dropdown in the template shows them).",
+    ),
+    "not-a-number": Code(E, "not a number", "Type a number, for example 12 or 1.400.000."),
+    "out-of-range": Code(E, "out of range", "Check the figure against the allowed range."),
+    "unknown-currency": Code(
+        E,
+        "unknown currency",
+        "Add an exchange rate for this currency to survey.yaml, or ask the partner for the "
+        "amount in a listed currency.",
+    ),
+    "ambiguous-number": Code(
+        W,
+        "ambiguous number",
+        "The figure can be read two ways; confirm it with the partner and retype it without "
+        "a thousands separator.",
+    ),
+    "invalid-date": Code(E, "not a date", "Type the date as DD/MM/YYYY or YYYY-MM-DD."),
+    "skipped-answered": Code(
+        W,
+        "answer to a skipped question",
+        "The skip logic hides this question for the earlier answer given; check which one "
+        "is right.",
+    ),
+    "control-characters": Code(
+        W,
+        "invisible control characters",
+        "The answer contains control characters, which were removed from the report. "
+        "Check the text with the partner.",
+    ),
+    "answer-too-long": Code(
+        W,
+        "very long answer",
+        "The answer is longer than a spreadsheet cell holds (32,767 characters); it is kept "
+        "whole in the store and the JSON report, and cut in spreadsheets urbsurvey writes.",
+    ),
+    # Outcomes
+    "answer-conflict": Code(
+        W,
+        "sources disagree",
+        "The partner's questionnaire, interview record and managing authority gave different "
+        "answers; the one used follows the documented precedence. Check which is right.",
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One problem found in the data, pointed at a file, sheet and cell."""
+
+    code: str
+    severity: Severity
+    file: str
+    sheet: str | None
+    cell: str | None
+    message: str
+    hint: str
+
+    @property
+    def location(self) -> str:
+        parts = [self.file]
+        if self.sheet:
+            parts.append(f"sheet {self.sheet!r}")
+        if self.cell:
+            parts.append(f"cell {self.cell}")
+        return ", ".join(parts)
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {
+            "severity": self.severity.value,
+            "code": self.code,
+            "file": self.file,
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+def make_issue(
+    code: str,
+    file: str,
+    message: str,
+    *,
+    sheet: str | None = None,
+    cell: str | None = None,
+    hint: str | None = None,
+) -> Issue:
+    """Build an issue from the catalogue; `hint` overrides the catalogue's advice."""
+    entry = CATALOGUE[code]
+    return Issue(
+        code=code,
+        severity=entry.severity,
+        file=file,
+        sheet=sheet,
+        cell=cell,
+        message=message,
+        hint=hint or entry.hint,
+    )

@@ -1,0 +1,57 @@
+"""Bundled questionnaires and report templates, found the same way installed or not.
+
+A wheel carries them under `urbsurvey/_bundled/` (see pyproject.toml); a source
+checkout has them at the top of the repository.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import DefinitionError
+
+if TYPE_CHECKING:
+    from .definition import Questionnaire
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def bundled_dir(name: str) -> Path:
+    """`questionnaires` or `templates`, from the installed package or the checkout."""
+    installed = _PACKAGE / "_bundled" / name
+    return installed if installed.is_dir() else _PACKAGE.parent / name
+
+
+def bundled_questionnaires() -> dict[str, Path]:
+    """Bundled definition ids (file stems) and their files."""
+    return {p.stem: p for p in sorted(bundled_dir("questionnaires").glob("*.yaml"))}
+
+
+def resolve_questionnaire(ref: str | Path, base: Path | None = None) -> Path:
+    """A bundled id, or a path (relative to `base` when given)."""
+    bundled = bundled_questionnaires()
+    if isinstance(ref, str) and ref in bundled:
+        return bundled[ref]
+    path = Path(ref)
+    if base is not None and not path.is_absolute():
+        path = base / path
+    if path.is_file():
+        return path
+    known = ", ".join(bundled) or "none"
+    raise DefinitionError(
+        str(ref), [f"no such file, and not a bundled questionnaire id (bundled: {known})"]
+    )
+
+
+@cache
+def _load(path: Path) -> Questionnaire:
+    from .definition import load_definition
+
+    return load_definition(path)
+
+
+def load_questionnaire(ref: str | Path, base: Path | None = None) -> Questionnaire:
+    """Load (once per process) a questionnaire by bundled id or path."""
+    return _load(resolve_questionnaire(ref, base).resolve())

@@ -1,0 +1,304 @@
+"""Partner workbooks: the Excel file each partner (or interviewer) fills in."""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from . import __version__, contract
+from .atomic import atomic_path
+from .definition import (
+    CHOICE_TYPES,
+    Question,
+    Questionnaire,
+    QuestionType,
+    Role,
+    text,
+)
+from .errors import OutputError, UrbsurveyError
+from .resources import bundled_dir
+from .xlsxtext import put
+
+WIDTHS = {"A": 26, "B": 60, "C": 42, "D": 42, "E": 30}
+
+
+@dataclass(frozen=True, slots=True)
+class WorkbookSpec:
+    """Who a workbook is for."""
+
+    partner: str | None = None
+    role: Role = Role.CITY
+    lang: str = "en"
+    interview: bool = False
+
+
+@cache
+def _ui_words() -> dict[str, Any]:
+    import yaml
+
+    path = bundled_dir("templates") / "workbook.yaml"
+    words: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return words
+
+
+def ui(lang: str, *keys: str) -> Any:
+    """A word for the workbook in `lang` (nested keys), falling back to English."""
+    words = _ui_words()
+    for table in (words.get(lang, {}), words["en"]):
+        value: Any = table
+        for key in keys:
+            value = value.get(key) if isinstance(value, dict) else None
+        if value is not None:
+            return value
+    raise KeyError(keys)
+
+
+def build_workbook(q: Questionnaire, spec: WorkbookSpec) -> Any:
+    """The openpyxl workbook for one respondent (not yet saved)."""
+    from openpyxl import Workbook
+
+    if spec.lang not in q.languages:
+        raise UrbsurveyError(
+            f"questionnaire {q.id!r} has no language {spec.lang!r}",
+            hint=f"Choose one of: {', '.join(q.languages)}.",
+        )
+    wb = Workbook()
+    ws = wb.active
+    ws.title = contract.RESPONSES_SHEET
+    _write_instructions(wb.create_sheet(contract.INSTRUCTIONS_SHEET), q, spec)
+    lists = wb.create_sheet(contract.LISTS_SHEET)
+    lists.sheet_state = "hidden"
+    _write_responses(ws, lists, q, spec)
+    _write_stamp(wb.create_sheet(contract.STAMP_SHEET), q, spec)
+    return wb
+
+
+def _write_responses(ws: Any, lists: Any, q: Questionnaire, spec: WorkbookSpec) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    lang = spec.lang
+    bold = Font(bold=True)
+    section_fill = PatternFill("solid", fgColor="DCE6F1")
+    answer_fill = PatternFill("solid", fgColor="FFFDE7")
+    wrap = Alignment(wrap_text=True, vertical="top")
+    put(ws, 1, 1, text(q.title, lang)).font = Font(bold=True, size=14)
+    ws.merge_cells("A1:E1")
+    put(ws, 2, 1, ui(lang, "subtitle").format(id=q.id, version=q.version))
+    ws.merge_cells("A2:E2")
+    header_row = 4
+    col: int | str
+    for col, name in enumerate(contract.HEADERS, start=1):
+        put(ws, header_row, col, name).font = bold
+    for col, width in WIDTHS.items():
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=3)
+
+    dropdowns = _Dropdowns(ws, lists)
+    row = header_row + 1
+
+    def section(title: str) -> None:
+        nonlocal row
+        put(ws, row, 2, title).font = bold
+        for col in range(1, 6):
+            ws.cell(row=row, column=col).fill = section_fill
+        row += 1
+
+    def field(qid: str, label: str, value: str | None = None, help_: str = "") -> int:
+        nonlocal row
+        put(ws, row, 1, qid)
+        put(ws, row, 2, label).alignment = wrap
+        answer = ws.cell(row=row, column=3)
+        answer.fill = answer_fill
+        answer.alignment = wrap
+        if value:
+            put(ws, row, 3, value)
+        if help_:
+            put(ws, row, 4, help_).alignment = wrap
+        row += 1
+        return row - 1
+
+    section(ui(lang, "respondent"))
+    role_labels = [ui(lang, "roles", r.value) for r in q.roles]
+    for fid in contract.RESPONDENT_FIELDS:
+        value = None
+        if fid == "respondent.partner":
+            value = spec.partner
+        elif fid == "respondent.role":
+            value = ui(lang, "roles", spec.role.value)
+        r = field(fid, ui(lang, "fields", fid), value)
+        if fid == "respondent.role":
+            dropdowns.add("respondent.role", role_labels, f"C{r}")
+    if spec.interview:
+        section(ui(lang, "interview"))
+        for fid in contract.INTERVIEW_FIELDS:
+            field(fid, ui(lang, "fields", fid))
+
+    for sec in q.sections:
+        section(text(sec.title, lang))
+        for question in sec.questions:
+            required = question.required_for(spec.role)
+            label = text(question.text, lang) + (" *" if required else "")
+            r = field(question.id, label, help_=_help(question, lang))
+            labels = _dropdown_labels(question, lang)
+            if labels:
+                dropdowns.add(question.id, labels, f"C{r}")
+
+
+def _dropdown_labels(question: Question, lang: str) -> list[str]:
+    if question.type is QuestionType.SINGLE_CHOICE:
+        return [text(c.label, lang) for c in question.choices]
+    if question.type is QuestionType.YES_NO:
+        return [ui(lang, "yes"), ui(lang, "no")]
+    return []
+
+
+def _help(question: Question, lang: str) -> str:
+    parts = [text(question.hint, lang)] if question.hint else []
+    if question.type is QuestionType.MULTIPLE_CHOICE:
+        labels = "; ".join(text(c.label, lang) for c in question.choices)
+        parts.append(ui(lang, "help", "multiple_choice").format(labels=labels))
+    elif question.type not in CHOICE_TYPES and question.type.value in ui(lang, "help"):
+        parts.append(ui(lang, "help", question.type.value))
+    for bound in ("min", "max"):
+        value = getattr(question, bound)
+        if value is not None:
+            parts.append(ui(lang, "help", bound).format(**{bound: f"{value:g}"}))
+    if question.type is QuestionType.SINGLE_CHOICE:
+        parts.append(ui(lang, "help", "single_choice"))
+    return " ".join(parts)
+
+
+class _Dropdowns:
+    """In-cell dropdowns whose lists live on the hidden Lists sheet.
+
+    Lists on a sheet (not inline in the rule) keep labels with commas intact
+    and have no 255-character limit.
+    """
+
+    def __init__(self, ws: Any, lists: Any) -> None:
+        self.ws = ws
+        self.lists = lists
+        self.column = 0
+
+    def add(self, name: str, labels: list[str], cell: str) -> None:
+        from openpyxl.utils import get_column_letter
+        from openpyxl.worksheet.datavalidation import DataValidation
+
+        self.column += 1
+        letter = get_column_letter(self.column)
+        put(self.lists, 1, self.column, name)
+        for i, label in enumerate(labels, start=2):
+            put(self.lists, i, self.column, label)
+        rng = f"{contract.LISTS_SHEET}!${letter}$2:${letter}${len(labels) + 1}"
+        dv = DataValidation(type="list", formula1=f"={rng}", allow_blank=True)
+        dv.errorStyle = "warning"
+        dv.error = "Please choose from the list."
+        dv.showErrorMessage = True
+        self.ws.add_data_validation(dv)
+        dv.add(cell)
+
+
+def _write_instructions(ws: Any, q: Questionnaire, spec: WorkbookSpec) -> None:
+    from openpyxl.styles import Alignment, Font
+
+    put(ws, 1, 1, ui(spec.lang, "instructions_title")).font = Font(bold=True, size=14)
+    put(ws, 2, 1, text(q.title, spec.lang))
+    key = "interview_instructions" if spec.interview else "instructions"
+    row = 4
+    for line in ui(spec.lang, key).strip().splitlines():
+        put(ws, row, 1, line).alignment = Alignment(wrap_text=True)
+        row += 1
+    ws.column_dimensions["A"].width = 110
+
+
+def _write_stamp(ws: Any, q: Questionnaire, spec: WorkbookSpec) -> None:
+    values = {
+        "questionnaire": q.id,
+        "version": q.version,
+        "language": spec.lang,
+        "partner": spec.partner or "",
+        "role": spec.role.value,
+        "kind": contract.KIND_INTERVIEW if spec.interview else contract.KIND_QUESTIONNAIRE,
+        "fingerprint": q.fingerprint(),
+        "generator": f"urbsurvey {__version__}",
+    }
+    for row, key in enumerate(contract.STAMP_KEYS, start=1):
+        put(ws, row, 1, key)
+        put(ws, row, 2, values[key])
+    ws.sheet_state = "hidden"
+
+
+def write_template(q: Questionnaire, spec: WorkbookSpec, out: Path) -> Path:
+    """Build and atomically save one workbook."""
+    wb = build_workbook(q, spec)
+    try:
+        with atomic_path(out) as tmp:
+            wb.save(tmp)
+    except OSError as exc:
+        raise OutputError(f"cannot write {out}: {exc.strerror}") from exc
+    return out
+
+
+_UNSAFE = re.compile(r"[^\w.-]+")
+_RESERVED_NAMES = frozenset(
+    {"con", "prn", "aux", "nul"}
+    | {f"com{i}" for i in range(1, 10)}
+    | {f"lpt{i}" for i in range(1, 10)}
+)
+
+
+def safe_filename(stem: str, suffix: str) -> str:
+    """A file name from untrusted text: no folders, no dots at the start, no device names."""
+    name = _UNSAFE.sub("-", stem).strip("-._")[:80] or "partner"
+    if name.split(".")[0].lower() in _RESERVED_NAMES:
+        name = f"{name}-file"
+    return name + suffix
+
+
+def read_partner_list(path: Path) -> list[WorkbookSpec]:
+    """Partners CSV: columns `partner`, optional `role` (default city) and `lang`."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            rows = list(csv.DictReader(fh))
+    except OSError as exc:
+        raise UrbsurveyError(f"cannot read {path}: {exc.strerror}") from exc
+    specs = []
+    for line, row in enumerate(rows, start=2):
+        partner = (row.get("partner") or "").strip()
+        if not partner:
+            raise UrbsurveyError(
+                f"{path}, line {line}: no partner name",
+                hint="The CSV needs a header row with a `partner` column "
+                "(and optional `role`, `lang`).",
+            )
+        role_text = (row.get("role") or "city").strip() or "city"
+        try:
+            role = Role(role_text)
+        except ValueError as exc:
+            roles = ", ".join(r.value for r in Role)
+            raise UrbsurveyError(
+                f"{path}, line {line}: unknown role {role_text!r}", hint=f"Use one of: {roles}."
+            ) from exc
+        specs.append(WorkbookSpec(partner, role, (row.get("lang") or "").strip() or "en"))
+    return specs
+
+
+def write_templates(
+    q: Questionnaire, specs: list[WorkbookSpec], outdir: Path, *, interview: bool = False
+) -> list[Path]:
+    """One workbook per listed partner and role, named safely inside `outdir`."""
+    paths: list[Path] = []
+    taken: set[str] = set()
+    for spec in specs:
+        stem = f"{spec.partner}-{spec.role.value}" + ("-interview" if interview else "")
+        name = safe_filename(stem, ".xlsx")
+        while name.lower() in taken:
+            name = safe_filename(f"{stem}-{len(taken)}", ".xlsx")
+        taken.add(name.lower())
+        full = WorkbookSpec(spec.partner, spec.role, spec.lang, interview)
+        paths.append(write_template(q, full, outdir / name))
+    return paths
