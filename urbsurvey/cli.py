@@ -7,9 +7,11 @@ is turned into a message (and a tip) in one place, `main`.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -34,10 +36,17 @@ class RoleOption(StrEnum):
     other = "other"
 
 
-def _console(stderr: bool = False):  # type: ignore[no-untyped-def]
+def _console(stderr: bool = False) -> Any:
     from rich.console import Console
 
     return Console(stderr=stderr, highlight=False)
+
+
+def escape(text: str) -> str:
+    """Partner text shown in the terminal: never read as rich markup."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
 
 
 @questionnaire_app.command("list")
@@ -61,7 +70,7 @@ def questionnaire_show(
     lang: Annotated[str, typer.Option(help="Language of the texts.")] = "en",
 ) -> None:
     """Show a definition's sections and questions as a table."""
-    from rich.table import Table
+    from rich.table import Column, Table
 
     from .definition import text
     from .resources import load_questionnaire
@@ -75,8 +84,8 @@ def questionnaire_show(
     )
     for section in q.sections:
         table = Table(
-            "ID",
-            "Type",
+            Column("ID", no_wrap=True),
+            Column("Type", no_wrap=True),
             "Req.",
             "Question",
             "Choices / range",
@@ -123,11 +132,16 @@ def questionnaire_check(
     file: Annotated[Path, typer.Argument(help="Definition YAML file.")],
 ) -> None:
     """Validate a definition; exit 1 with the problems and their YAML lines."""
+    from .errors import DefinitionError
     from .resources import load_questionnaire
 
-    q = load_questionnaire(file)
+    try:
+        q = load_questionnaire(file)
+    except DefinitionError as exc:
+        _console(stderr=True).print(escape(exc.message), soft_wrap=True)
+        raise typer.Exit(1) from exc
     _console().print(
-        f"{file}: OK ({q.id} version {q.version}, {len(q.questions())} questions, "
+        f"{escape(str(file))}: OK ({q.id} version {q.version}, {len(q.questions())} questions, "
         f"{len(q.indicators)} indicators)"
     )
 
@@ -182,6 +196,204 @@ def template(
     _console().print(f"Wrote {output}")
 
 
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[tuple[Callable[[int], None], Callable[[int], None]]]:
+    """A progress bar on stderr when it is a terminal; nothing otherwise."""
+    if not sys.stderr.isatty():
+        yield (lambda total: None), (lambda n: None)
+        return
+    from rich.progress import Progress
+
+    with Progress(console=_console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=None)
+        yield (lambda total: bar.update(task, total=total)), (lambda n: bar.advance(task, n))
+
+
+@app.command()
+def validate(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Workbooks, folders of them, or a survey folder.")
+    ],
+    questionnaire: Annotated[
+        str | None, typer.Option(help="Questionnaire ID|FILE to check against.")
+    ] = None,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", help="table or json.")
+    ] = OutputFormat.table,
+    strict: Annotated[bool, typer.Option(help="Exit 1 on warnings too.")] = False,
+) -> None:
+    """Check returned workbooks cell by cell. Exit 1 when there are errors."""
+    from .validation import validate as run
+
+    with _progress("Reading workbooks") as (set_total, advance):
+        result = run(paths, questionnaire, progress=advance, on_files=set_total)
+    if output_format is OutputFormat.json:
+        import json
+
+        sys.stdout.write(json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n")
+    else:
+        _print_validation(result)
+    raise typer.Exit(1 if result.failed(strict) else 0)
+
+
+def _print_validation(result: Any) -> None:
+    from rich.table import Table
+
+    console = _console()
+    data = result.to_json()
+    table = Table(
+        "File",
+        "Partner",
+        "Role",
+        "Status",
+        "Answers",
+        "Errors",
+        "Warnings",
+        title=f"{data['questionnaire']['id']} version {data['questionnaire']['version']}",
+        title_justify="left",
+    )
+    colours = {"ok": "green", "warnings": "yellow", "errors": "red", "unreadable": "red"}
+    for f in data["files"]:
+        table.add_row(
+            escape(f["file"]),
+            escape(f["partner"] or ""),
+            f["kind"] if f["kind"] == "interview" else (f["role"] or ""),
+            f"[{colours[f['status']]}]{f['status']}[/]",
+            str(f["answers"]),
+            str(f["errors"]),
+            str(f["warnings"]),
+        )
+    console.print(table)
+    _print_issues(data["issues"])
+    s = data["summary"]
+    console.print(
+        f"{s['files']} files: {s['ok']} ok, {s['warnings']} with warnings, "
+        f"{s['errors']} with errors, {s['unreadable']} unreadable."
+    )
+
+
+def _print_issues(issues: list[dict[str, Any]]) -> None:
+    console = _console()
+    for issue in issues:
+        where = ", ".join(
+            p
+            for p in (
+                issue["file"],
+                issue["sheet"] and f"sheet {issue['sheet']}",
+                issue["cell"] and f"cell {issue['cell']}",
+            )
+            if p
+        )
+        colour = "red" if issue["severity"] == "error" else "yellow"
+        head = f"[{colour}]{issue['severity']}[/] [bold]{issue['code']}[/]"
+        console.print(f"{head} {escape(where)}: {escape(issue['message'])}")
+        console.print(f"    {escape(issue['hint'])}", style="dim")
+
+
+class ReportFormat(StrEnum):
+    md = "md"
+    html = "html"
+    json = "json"
+    xlsx = "xlsx"
+
+
+@app.command()
+def report(
+    source: Annotated[
+        Path, typer.Argument(help="Survey folder, folder of workbooks, or store (.sqlite).")
+    ],
+    output_format: Annotated[
+        ReportFormat, typer.Option("--format", help="md, html, json or xlsx.")
+    ] = ReportFormat.md,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--output", help="Output file (md and json go to standard output without it)."
+        ),
+    ] = None,
+    questionnaire: Annotated[
+        str | None, typer.Option(help="Questionnaire ID|FILE for a plain folder or store.")
+    ] = None,
+    store: Annotated[
+        Path | None, typer.Option(help="Ingest into this store first, and report from it.")
+    ] = None,
+    template: Annotated[
+        Path | None,
+        typer.Option(
+            "--template", help="Folder of templates overriding the bundled ones, file by file."
+        ),
+    ] = None,
+    strict: Annotated[bool, typer.Option(help="Exit 1 when the data has errors.")] = False,
+) -> None:
+    """Write the survey report: headline outcomes, lessons, matrix, data quality, provenance."""
+    from .atomic import write_bytes
+    from .render import render
+    from .report import build_report, gather
+
+    with _progress("Reading workbooks") as (_set_total, advance):
+        data = gather(source, questionnaire, store, progress=advance)
+    result = build_report(data)
+    body = render(result, output_format.value, template)
+    if output is not None:
+        write_bytes(output, body)
+        _console(stderr=True).print(f"Wrote {output}")
+    elif output_format in (ReportFormat.md, ReportFormat.json):
+        sys.stdout.buffer.write(body)
+    else:
+        raise UrbsurveyError(f"--format {output_format.value} needs -o FILE")
+    errors = sum(i["severity"] == "error" for i in result["issues"])
+    if strict and errors:
+        _console(stderr=True).print(
+            f"{errors} data errors (see the report's data-quality appendix)."
+        )
+        raise typer.Exit(1)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Workbooks, folders of them, or a survey folder.")
+    ],
+    store: Annotated[Path, typer.Option(help="SQLite store (created if missing).")],
+    questionnaire: Annotated[
+        str | None, typer.Option(help="Questionnaire ID|FILE to check against.")
+    ] = None,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", help="table or json.")
+    ] = OutputFormat.table,
+    strict: Annotated[bool, typer.Option(help="Exit 1 on warnings too.")] = False,
+) -> None:
+    """Store returned workbooks in SQLite; unchanged files are skipped, new versions supersede."""
+    from .ingest import ingest as run
+
+    with _progress("Ingesting workbooks") as (set_total, advance):
+        result = run(paths, store, questionnaire, progress=advance, on_files=set_total)
+    data = result.to_json()
+    if output_format is OutputFormat.json:
+        import json
+
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    else:
+        console = _console()
+        for f in data["added"]:
+            console.print(
+                f"added {escape(f['file'])}: {escape(f['partner'] or '?')} "
+                f"({f['kind'] if f['kind'] == 'interview' else f['role']}), {f['status']}"
+            )
+        _print_issues(data["issues"])
+        console.print(
+            f"{len(data['added'])} added, {data['unchanged']} unchanged; the store holds "
+            f"{data['totals']['submissions']} submissions, {data['totals']['current']} current."
+        )
+    severities = {i["severity"] for i in data["issues"]}
+    raise typer.Exit(1 if "error" in severities or (strict and severities) else 0)
+
+
 def main() -> None:
     """Console entry point: the one place where errors become messages."""
     try:
@@ -191,4 +403,4 @@ def main() -> None:
         console.print(f"[red]Error:[/red] {exc.message}", markup=True, soft_wrap=True)
         if exc.hint:
             console.print(f"Tip: {exc.hint}", soft_wrap=True)
-        sys.exit(1)
+        sys.exit(2)

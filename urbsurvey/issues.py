@@ -189,7 +189,13 @@ CATALOGUE: dict[str, Code] = {
         "The answer is longer than a spreadsheet cell holds (32,767 characters); it is kept "
         "whole in the store and the JSON report, and cut in spreadsheets urbsurvey writes.",
     ),
-    # Outcomes
+    # Outcomes and lessons
+    "coding-reference": Code(
+        W,
+        "lesson example not found",
+        "The coding names a partner, question or source with no answer in the returned "
+        "workbooks: correct the example in the coding file.",
+    ),
     "answer-conflict": Code(
         W,
         "sources disagree",

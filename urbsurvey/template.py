@@ -37,7 +37,7 @@ class WorkbookSpec:
 
 
 @cache
-def _ui_words() -> dict[str, Any]:
+def ui_words() -> dict[str, Any]:
     import yaml
 
     path = bundled_dir("templates") / "workbook.yaml"
@@ -47,7 +47,7 @@ def _ui_words() -> dict[str, Any]:
 
 def ui(lang: str, *keys: str) -> Any:
     """A word for the workbook in `lang` (nested keys), falling back to English."""
-    words = _ui_words()
+    words = ui_words()
     for table in (words.get(lang, {}), words["en"]):
         value: Any = table
         for key in keys:

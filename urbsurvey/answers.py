@@ -1,0 +1,229 @@
+"""Understanding one answer cell: from what the partner typed to a checked value."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from .definition import Condition, Question, Questionnaire, QuestionType
+from .issues import CATALOGUE, Severity
+from .parsing import (
+    ChoiceMatcher,
+    ParseError,
+    parse_date,
+    parse_money,
+    parse_number,
+    parse_yes_no,
+)
+from .xlsxtext import CONTROL_CHARS, MAX_CELL_CHARS
+
+
+@dataclass(frozen=True, slots=True)
+class MoneyValue:
+    amount: Decimal
+    currency: str
+    converted: Decimal  # in the report currency
+
+
+AnswerValue = str | list[str] | bool | int | Decimal | dt.date | MoneyValue | None
+
+
+@dataclass(slots=True)
+class Answer:
+    """One answer as read: the raw text, its parsed value, and where it came from."""
+
+    question: str
+    raw: str
+    value: AnswerValue
+    sheet: str
+    cell: str
+    valid: bool = True
+    note: str = ""
+
+    def codes(self) -> list[str]:
+        """The answer as choice codes (yes/no as `yes`/`no`), for conditions."""
+        v = self.value
+        if isinstance(v, bool):
+            return ["yes" if v else "no"]
+        if isinstance(v, str):
+            return [v]
+        if isinstance(v, list):
+            return v
+        return []
+
+
+@dataclass(slots=True)
+class Problem:
+    """A problem with one answer, before it is placed in a file (see `Issue`)."""
+
+    code: str
+    message: str
+
+
+@dataclass(slots=True)
+class Interpretation:
+    value: AnswerValue
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return all(CATALOGUE[p.code].severity is Severity.WARNING for p in self.problems)
+
+
+def raw_text(value: object) -> str:
+    """The cell as text, the way the partner would read it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return f"{value:.15g}"
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ") if value.time() != dt.time() else value.date().isoformat()
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def condition_holds(cond: Condition, codes: list[str]) -> bool:
+    """Skip logic and indicator conditions, on an answer's codes."""
+    if not codes:
+        return False
+    if cond.in_ is not None:
+        return any(c in cond.in_ for c in codes)
+    return any(c not in (cond.not_in or []) for c in codes)
+
+
+class Interpreter:
+    """Parses answers for one questionnaire and one report currency.
+
+    Choice matchers are built once; a batch of thousands of workbooks reuses them.
+    """
+
+    def __init__(
+        self, q: Questionnaire, currency: str = "EUR", rates: dict[str, Decimal] | None = None
+    ) -> None:
+        self.questionnaire = q
+        self.currency = currency
+        self.rates = {currency: Decimal(1), **(rates or {})}
+        self.matchers = {
+            question.id: ChoiceMatcher([(c.code, [c.code, *c.labels()]) for c in question.choices])
+            for question in q.questions()
+            if question.choices
+        }
+
+    def interpret(
+        self, question: Question, cell: object, *, decimal_separator: str | None = None
+    ) -> Interpretation:
+        try:
+            result = self._parse(question, cell, decimal_separator)
+        except ParseError as exc:
+            return Interpretation(None, [Problem(exc.code, exc.message)])
+        self._check_range(question, result)
+        return result
+
+    def _parse(self, question: Question, cell: object, sep: str | None) -> Interpretation:
+        kind = question.type
+        if kind in (QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT):
+            return self._text(raw_text(cell) if not isinstance(cell, str) else cell.strip())
+        if kind is QuestionType.SINGLE_CHOICE:
+            return Interpretation(self.matchers[question.id].match(cell))
+        if kind is QuestionType.MULTIPLE_CHOICE:
+            return Interpretation(self.matchers[question.id].match_many(cell))
+        if kind is QuestionType.YES_NO:
+            return Interpretation(parse_yes_no(cell))
+        if kind is QuestionType.DATE:
+            return Interpretation(parse_date(cell))
+        if kind is QuestionType.MONEY:
+            return self._money(cell, sep)
+        number = parse_number(cell, decimal_separator=sep, integer=kind is QuestionType.INTEGER)
+        value: int | Decimal = int(number.value) if kind is QuestionType.INTEGER else number.value
+        result = Interpretation(value)
+        if number.alternative is not None:
+            result.problems.append(_ambiguous(cell, number.value, number.alternative))
+        return result
+
+    def _text(self, text: str) -> Interpretation:
+        result = Interpretation(text)
+        if CONTROL_CHARS.search(text):
+            result.problems.append(
+                Problem("control-characters", "The answer contains invisible control characters.")
+            )
+        if len(text) > MAX_CELL_CHARS:
+            result.problems.append(
+                Problem("answer-too-long", f"The answer has {len(text):,} characters.")
+            )
+        return result
+
+    def _money(self, cell: object, sep: str | None) -> Interpretation:
+        money = parse_money(cell, decimal_separator=sep)
+        currency = money.currency or self.currency
+        rate = self.rates.get(currency)
+        if rate is None:
+            known = ", ".join(sorted(self.rates))
+            return Interpretation(
+                None,
+                [
+                    Problem(
+                        "unknown-currency",
+                        f"No exchange rate for {currency} in {raw_text(cell)!r} "
+                        f"(rates are given for: {known}).",
+                    )
+                ],
+            )
+        value = MoneyValue(money.amount, currency, money.amount * rate)
+        result = Interpretation(value)
+        if money.alternative is not None:
+            result.problems.append(_ambiguous(cell, money.amount, money.alternative))
+        return result
+
+    def _check_range(self, question: Question, result: Interpretation) -> None:
+        value = result.value
+        number = value.amount if isinstance(value, MoneyValue) else value
+        if not isinstance(number, int | Decimal) or isinstance(number, bool):
+            return
+        low, high = question.min, question.max
+        if (low is not None and number < Decimal(str(low))) or (
+            high is not None and number > Decimal(str(high))
+        ):
+            bounds = " and ".join(
+                f"{word} {b:g}"
+                for word, b in (("at least", low), ("at most", high))
+                if b is not None
+            )
+            result.problems.append(Problem("out-of-range", f"{number} is out of range: {bounds}."))
+            result.value = None
+
+
+def _ambiguous(cell: object, read: Decimal, other: Decimal) -> Problem:
+    return Problem(
+        "ambiguous-number",
+        f"{raw_text(cell)!r} can be read as {read:,} or as {other}; it was read as {read:,}.",
+    )
+
+
+def encode_value(value: AnswerValue) -> Any:
+    """A JSON-ready form that `decode_value` turns back into the same value."""
+    if isinstance(value, MoneyValue):
+        return {
+            "amount": str(value.amount),
+            "currency": value.currency,
+            "converted": str(value.converted),
+        }
+    if isinstance(value, Decimal):
+        return {"decimal": str(value)}
+    if isinstance(value, dt.date):
+        return {"date": value.isoformat()}
+    return value
+
+
+def decode_value(data: Any) -> AnswerValue:
+    if isinstance(data, dict):
+        if "amount" in data:
+            return MoneyValue(Decimal(data["amount"]), data["currency"], Decimal(data["converted"]))
+        if "decimal" in data:
+            return Decimal(data["decimal"])
+        return dt.date.fromisoformat(data["date"])
+    return data  # type: ignore[no-any-return]

@@ -1,0 +1,182 @@
+"""Many returned workbooks: find them, read each (in parallel when it pays), check across files.
+
+A bad file never stops the batch: it becomes a submission with an issue.
+Duplicates, resubmissions and missing partners are reported, never silently
+resolved.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .answers import Interpreter
+from .definition import Questionnaire
+from .errors import UrbsurveyError
+from .issues import Issue, make_issue
+from .submission import Context, PartnerInfo, Submission, read_submission
+from .survey import SURVEY_FILE, SurveyFolder
+
+#: File name endings picked up when a folder is scanned. Files named on the
+#: command line are always read; their format is decided by content.
+SPREADSHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"})
+#: Below this many files, a second process costs more than it saves.
+PARALLEL_THRESHOLD = 200
+
+Progress = Callable[[int], None]
+
+
+@dataclass(slots=True)
+class Batch:
+    """The result of reading a batch: every submission and every issue."""
+
+    submissions: list[Submission]
+    issues: list[Issue] = field(default_factory=list)  # across files (duplicates, missing)
+    counted: list[Submission] = field(default_factory=list)  # the ones outcomes use
+
+    def all_issues(self) -> list[Issue]:
+        return [i for s in self.submissions for i in s.issues] + self.issues
+
+    @property
+    def ok(self) -> bool:
+        return not any(i.severity == "error" for i in self.all_issues())
+
+
+def collect_files(paths: Iterable[Path]) -> list[Path]:
+    """Files as given, folders scanned recursively (hidden and lock files skipped)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                found.extend(
+                    Path(root, f)
+                    for f in sorted(files)
+                    if Path(f).suffix.lower() in SPREADSHEET_SUFFIXES
+                    and not f.startswith((".", "~$"))
+                )
+        elif path.exists():
+            found.append(path)
+        else:
+            raise UrbsurveyError(f"{path}: no such file or folder")
+    return found
+
+
+def make_context(
+    q: Questionnaire, survey: SurveyFolder | None = None, *, given: bool = True
+) -> Context:
+    if survey is None:
+        return Context(q, Interpreter(q), questionnaire_given=given)
+    config = survey.config
+    partners = [PartnerInfo(p.name, p.country, tuple(p.aliases)) for p in config.partners]
+    return Context(
+        q,
+        Interpreter(q, config.currency, config.exchange_rates),
+        partners,
+        questionnaire_given=given,
+    )
+
+
+def _display(path: Path, base: Path | None) -> str:
+    if base is not None:
+        try:
+            return path.resolve().relative_to(base.resolve()).as_posix()
+        except ValueError:
+            pass
+    return str(path)
+
+
+def _read_chunk(args: tuple[list[tuple[Path, str]], Context]) -> list[Submission]:
+    items, ctx = args
+    return [read_submission(path, ctx, name) for path, name in items]
+
+
+def read_all(
+    files: list[Path],
+    ctx: Context,
+    *,
+    base: Path | None = None,
+    progress: Progress | None = None,
+    jobs: int | None = None,
+) -> Iterator[Submission]:
+    """Read every file, in order; with many files, in two processes."""
+    items = [(path, _display(path, base)) for path in files]
+    jobs = jobs or (min(2, os.cpu_count() or 1) if len(items) >= PARALLEL_THRESHOLD else 1)
+    if jobs <= 1:
+        for path, name in items:
+            yield read_submission(path, ctx, name)
+            if progress:
+                progress(1)
+        return
+    size = 50
+    chunks = [(items[i : i + size], ctx) for i in range(0, len(items), size)]
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        for result in pool.map(_read_chunk, chunks):
+            yield from result
+            if progress:
+                progress(len(result))
+
+
+def check_batch(submissions: list[Submission], survey: SurveyFolder | None = None) -> Batch:
+    """Checks across files: same file twice, two files for one partner and role, who is missing."""
+    batch = Batch(submissions)
+    by_hash: dict[str, Submission] = {}
+    by_key: dict[tuple[str, str, str], list[Submission]] = {}
+    for sub in submissions:
+        if not sub.readable:
+            continue
+        first = by_hash.get(sub.sha256)
+        if first is not None:
+            sub.issues.append(
+                make_issue(
+                    "duplicate-file",
+                    sub.file,
+                    f"Same content as {first.file}; counted once.",
+                )
+            )
+            continue
+        by_hash[sub.sha256] = sub
+        if sub.partner and sub.role and sub.questionnaire:
+            by_key.setdefault((sub.partner, sub.source.value, sub.kind), []).append(sub)
+        else:
+            batch.counted.append(sub)
+    for (partner, source, _kind), subs in by_key.items():
+        batch.counted.append(_newest(subs))
+        if len(subs) > 1:
+            names = ", ".join(s.file for s in subs)
+            used = _newest(subs)
+            for sub in subs:
+                sub.issues.append(
+                    make_issue(
+                        "duplicate-submission",
+                        sub.file,
+                        f"{len(subs)} files answer for {partner} ({source}): {names}. "
+                        f"Used {used.file}, the most recently changed.",
+                    )
+                )
+    if survey is not None:
+        batch.issues.extend(missing_responses(batch.counted, survey))
+    return batch
+
+
+def _newest(subs: list[Submission]) -> Submission:
+    return max(subs, key=lambda s: s.mtime)
+
+
+def missing_responses(counted: list[Submission], survey: SurveyFolder) -> list[Issue]:
+    returned = {(s.partner, s.role.value) for s in counted if s.role and s.kind == "questionnaire"}
+    issues = []
+    for partner in survey.config.partners:
+        for role in survey.config.expected_roles:
+            if (partner.name, role) not in returned:
+                issues.append(
+                    make_issue(
+                        "missing-response",
+                        SURVEY_FILE,
+                        f"No {role.replace('_', ' ')} questionnaire from {partner.name}.",
+                    )
+                )
+    return issues

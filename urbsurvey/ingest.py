@@ -1,0 +1,107 @@
+"""`urbsurvey ingest`: returned workbooks into the SQLite store, one transaction per file."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .batch import Progress, read_all
+from .inputs import resolve_inputs
+from .issues import Issue, make_issue
+from .store import Store
+from .submission import Submission, sha256_of
+
+
+@dataclass(slots=True)
+class IngestResult:
+    store: Path
+    added: list[Submission] = field(default_factory=list)
+    unchanged: int = 0
+    issues: list[Issue] = field(default_factory=list)  # duplicates of stored content
+    totals: dict[str, Any] = field(default_factory=dict)
+
+    def all_issues(self) -> list[Issue]:
+        return [i for s in self.added for i in s.issues] + self.issues
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "store": str(self.store),
+            "added": [
+                {
+                    "file": s.file,
+                    "partner": s.partner,
+                    "role": s.role.value if s.role else None,
+                    "kind": s.kind,
+                    "status": s.status,
+                }
+                for s in self.added
+            ],
+            "unchanged": self.unchanged,
+            "totals": self.totals,
+            "issues": [i.to_dict() for i in self.all_issues()],
+        }
+
+
+def ingest(
+    paths: list[Path],
+    store_path: Path,
+    questionnaire: str | None = None,
+    progress: Progress | None = None,
+    on_files: Any = None,
+) -> IngestResult:
+    """Add new and changed workbooks to the store; unchanged files are skipped unread."""
+    inputs = resolve_inputs(paths, questionnaire)
+    store = Store(store_path)
+    result = IngestResult(store_path)
+    try:
+        known = store.known_files()
+        todo: list[tuple[Path, str, os.stat_result]] = []
+        for path in inputs.files:
+            key = str(path.resolve())
+            st = path.stat()
+            seen = known.get(key)
+            if seen is not None and seen[0] == st.st_size and seen[1] == st.st_mtime_ns:
+                result.unchanged += 1
+                continue
+            todo.append((path, key, st))
+        todo.sort(key=lambda item: item[2].st_mtime_ns)  # oldest first: the newest supersedes
+        fresh: list[tuple[Path, str, os.stat_result]] = []
+        for path, key, st in todo:
+            sha = sha256_of(path)
+            first = store.has_content(sha)
+            if first is None:
+                fresh.append((path, key, st))
+                continue
+            with store.transaction():
+                store.remember_file(key, st.st_size, st.st_mtime_ns, sha)
+            if known.get(key, (0, 0, ""))[2] == sha:
+                result.unchanged += 1  # touched, but the same content
+            else:
+                result.issues.append(
+                    make_issue(
+                        "duplicate-file", str(path), f"Same content as {first}, already stored."
+                    )
+                )
+        if on_files is not None:
+            on_files(len(fresh))
+        by_path = {str(p): (key, st) for p, key, st in fresh}
+        subs = read_all(
+            [p for p, _, _ in fresh], inputs.context, base=inputs.base, progress=progress
+        )
+        for path, sub in zip((p for p, _, _ in fresh), subs, strict=True):
+            key, st = by_path[str(path)]
+            if store.has_content(sub.sha256):  # the same content twice in this batch
+                result.issues.append(
+                    make_issue(
+                        "duplicate-file", sub.file, "Same content as a file stored in this run."
+                    )
+                )
+                continue
+            store.add(sub, key, st.st_size, st.st_mtime_ns)
+            result.added.append(sub)
+        result.totals = store.counts()
+    finally:
+        store.close()
+    return result

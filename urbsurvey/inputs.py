@@ -1,0 +1,69 @@
+"""What the user pointed at: a survey folder, a folder or files of workbooks.
+
+Resolves it into the questionnaire to check against, the survey (if any) and
+the files to read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import contract
+from .batch import collect_files, make_context
+from .definition import Questionnaire
+from .errors import UrbsurveyError
+from .resources import bundled_questionnaires, load_questionnaire
+from .submission import Context
+from .survey import SurveyFolder, is_survey_folder, load_survey
+
+
+@dataclass(slots=True)
+class Inputs:
+    questionnaire: Questionnaire
+    context: Context
+    files: list[Path]
+    survey: SurveyFolder | None = None
+    base: Path | None = None  # file names are shown relative to it
+
+
+def resolve_inputs(paths: list[Path], questionnaire: str | None = None) -> Inputs:
+    survey = None
+    if len(paths) == 1 and paths[0].is_dir() and is_survey_folder(paths[0]):
+        survey = load_survey(paths[0])
+        ref = questionnaire or survey.config.questionnaire
+        q = load_questionnaire(ref, base=survey.root)
+        files = collect_files([survey.returns_dir]) if survey.returns_dir.is_dir() else []
+        return Inputs(q, make_context(q, survey), files, survey, survey.root)
+    files = collect_files(paths)
+    base = paths[0] if len(paths) == 1 and paths[0].is_dir() else None
+    if questionnaire is not None:
+        q = load_questionnaire(questionnaire)
+        return Inputs(q, make_context(q), files, None, base)
+    stamped = _stamped_questionnaire(files)
+    if stamped is None:
+        raise UrbsurveyError(
+            "no questionnaire: the files carry no version stamp naming a bundled questionnaire",
+            hint="Give --questionnaire ID|FILE, or point at a survey folder with a survey.yaml.",
+        )
+    q = load_questionnaire(stamped)
+    return Inputs(q, make_context(q, given=False), files, None, base)
+
+
+def _stamped_questionnaire(files: list[Path]) -> str | None:
+    """The bundled questionnaire named by the first stamped workbook."""
+    from .reader import ReadError, Workbook, read_workbook
+
+    bundled = bundled_questionnaires()
+    for path in files[:20]:
+        book = read_workbook(path)
+        if not isinstance(book, Workbook) or contract.STAMP_SHEET not in book.sheet_names:
+            continue
+        try:
+            rows = book.sheet(contract.STAMP_SHEET).rows
+        except ReadError:
+            continue
+        for row in rows:
+            if len(row) >= 2 and row[0] == "questionnaire" and row[1] in bundled:
+                return str(row[1])
+    return None

@@ -1,0 +1,96 @@
+"""Lessons: the thematic expert's codebook of themes and the partners that illustrate each.
+
+The coding lives in the survey folder (`coding.yaml`), edited by the expert:
+groups, themes (id, group, title, one-line description) and examples, each a
+partner's answer to a question (from a source: city, interview, managing
+authority) that illustrates the theme.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from .definition import Source
+from .errors import SurveyConfigError
+from .issues import Issue, make_issue
+from .outcomes import PartnerRecord
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Group(_Model):
+    id: str
+    title: str
+
+
+class Example(_Model):
+    partner: str
+    question: str | None = None
+    source: Source = Source.CITY
+    note: str | None = None
+
+
+class Theme(_Model):
+    id: str
+    group: str
+    title: str
+    description: str = ""
+    examples: list[Example] = []
+
+    def partners(self) -> list[str]:
+        return list(dict.fromkeys(e.partner for e in self.examples))
+
+
+class Coding(_Model):
+    groups: list[Group] = []
+    themes: list[Theme] = []
+
+
+def load_coding(path: Path) -> Coding:
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        coding = Coding.model_validate(data)
+    except OSError as exc:
+        raise SurveyConfigError(f"cannot read {path}: {exc.strerror}") from exc
+    except (yaml.YAMLError, ValidationError) as exc:
+        raise SurveyConfigError(f"{path}: invalid coding ({exc})") from exc
+    groups = {g.id for g in coding.groups}
+    for theme in coding.themes:
+        if theme.group not in groups:
+            raise SurveyConfigError(
+                f"{path}: theme {theme.id!r} names group {theme.group!r}, which is not listed",
+                hint=f"Use one of: {', '.join(sorted(groups))}, or add the group.",
+            )
+    return coding
+
+
+def check_coding(coding: Coding, records: dict[str, PartnerRecord], file: str) -> list[Issue]:
+    """Examples that point at no answer in the returned workbooks."""
+    issues = []
+    for theme in coding.themes:
+        for ex in theme.examples:
+            record = records.get(ex.partner)
+            where = f"theme {theme.id!r}: {ex.partner}"
+            if record is None:
+                issues.append(make_issue("coding-reference", file, f"{where} returned nothing."))
+                continue
+            if ex.question is None:
+                continue
+            found = any(
+                s.source is ex.source and ex.question in s.answers for s in record.submissions
+            )
+            if not found:
+                issues.append(
+                    make_issue(
+                        "coding-reference",
+                        file,
+                        f"{where} has no {ex.source.value} answer to {ex.question!r}.",
+                    )
+                )
+    return issues

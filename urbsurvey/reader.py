@@ -1,0 +1,1002 @@
+"""Read one returned workbook safely and fast.
+
+`read_workbook(path)` decides the format by content (never by file name), checks the
+file cheaply before any parser sees it, then lets python-calamine (Rust) read it. It
+returns a `Workbook` or, for a file that cannot or must not be read, an `Issue`; it
+never raises for a bad file. `Workbook.sheet(name)` reads one sheet on demand and
+raises only `ReadError` (carrying an `Issue`) for a bad sheet.
+
+What is checked before calamine runs, and why:
+
+* Files larger than `MAX_FILE_BYTES` are refused unread.
+* Zip packages (xlsx/xlsm/ods): the central directory's sizes must stay within
+  `MAX_MEMBERS`, `MAX_XML_BYTES` and the `MAX_RATIO`/`RATIO_MIN_BYTES` compression
+  rule (zip bombs). Every part this module reads, and every part large enough to
+  hide a bomb, is inflated once with a hard cap at its declared size, so a part
+  cannot expand past what the directory says. Part names must be unique ignoring
+  case (calamine looks parts up case-insensitively), and a package may carry only
+  one workbook kind (calamine would otherwise fall back to an unchecked one).
+* Absurd dimensions: calamine turns a sheet into a dense grid, so two cells at A1
+  and XFD1048576 make it allocate 17 billion cells and abort the process. Before
+  calamine sees a sheet, the cells' real positions are bounded: the xlsx sheet XML
+  is scanned for cell references (the `<dimension>` hint is ignored, it is only a
+  hint), the ods `content.xml` for repeated non-empty cells and rows (LibreOffice's
+  trailing empty `number-columns-repeated="16384"` cells are empty and fine), and
+  the xls `Workbook` stream's BIFF cell records. A sheet over `MAX_ROWS`,
+  `MAX_COLS` or `MAX_CELLS` (counted from A1) makes the file `file-too-large`.
+  calamine parses every sheet of an xls or ods when the file is opened, so those
+  limits are checked for the whole file in `read_workbook`, and for xlsx too, for
+  one rule everywhere.
+* The same scans find formulas without a cached value and formulas that refer to
+  another workbook (xlsx fully; ods cheaply; xls only says whether external links
+  exist, via SUPBOOK records).
+* Encryption is recognised from the container (OLE `EncryptionInfo` stream, xls
+  FILEPASS record, ods manifest `encryption-data`) before calamine is asked.
+
+This module never parses XML with an entity-expanding parser: it scans with
+bounded regular expressions, and refuses parts that declare a DTD. calamine's
+quick-xml does not expand DTD entities (it reports an unknown entity), so billion
+laughs and external entities end as `corrupt-file`. Nothing opens a network
+connection, and macros are never run (calamine does not execute VBA).
+
+calamine errors and Rust panics (`pyo3_runtime.PanicException`, a BaseException)
+become `corrupt-file`; KeyboardInterrupt, SystemExit and GeneratorExit propagate.
+"""
+
+from __future__ import annotations
+
+import array
+import datetime
+import html
+import io
+import posixpath
+import re
+import struct
+import sys
+import zipfile
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import python_calamine
+
+from urbsurvey.issues import Issue, make_issue
+
+CellValue = (
+    str
+    | int
+    | float
+    | bool
+    | datetime.date
+    | datetime.datetime
+    | datetime.time
+    | datetime.timedelta
+    | None
+)
+
+# --- Limits -----------------------------------------------------------------------------
+#: Largest file read at all (bytes on disk). A questionnaire is a few tens of KB.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+#: Largest sum of the declared uncompressed sizes of a package's XML parts.
+MAX_XML_BYTES = 100 * 1024 * 1024
+#: Most members (parts) a zip package may have.
+MAX_MEMBERS = 10_000
+#: A member inflating more than MAX_RATIO:1 to more than RATIO_MIN_BYTES is a bomb.
+MAX_RATIO = 100
+RATIO_MIN_BYTES = 10 * 1024 * 1024
+#: Largest sheet read, counted from A1 to the last non-empty cell.
+MAX_ROWS = 100_000
+MAX_COLS = 1_000
+MAX_CELLS = 2_000_000
+#: Members compressed to more than this are inflated once to check their declared
+#: size even when this module does not need their content (deflate can expand at
+#: most ~1032:1, so a smaller member cannot hide more than ~4 MB).
+VERIFY_MIN_COMPRESSED = 4096
+
+_ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_CALAMINE_MSG_MAX = 200
+_BIG_INT = 2.0**53
+
+
+@dataclass(slots=True)
+class Sheet:
+    """One sheet's cells, origin A1: `rows[r][c]` is row r+1, column c+1."""
+
+    name: str
+    visible: bool
+    rows: list[list[CellValue]]
+    #: (first_row, first_col, last_row, last_col), 0-based.
+    merged: list[tuple[int, int, int, int]]
+
+
+class ReadError(Exception):
+    """A sheet could not be read; `.issue` says why, ready to report."""
+
+    def __init__(self, issue: Issue) -> None:
+        super().__init__(issue.message)
+        self.issue = issue
+
+
+@dataclass(slots=True)
+class Workbook:
+    """A workbook that passed the checks; sheets are read on demand by `sheet()`."""
+
+    path: Path
+    format: str
+    sheet_names: list[str]
+    has_macros: bool
+    formulas_without_value: set[tuple[str, str]]
+    external_link_cells: set[tuple[str, str]]
+    has_external_links: bool
+    _display: str = field(default="", repr=False, compare=False)
+    _book: Any = field(default=None, repr=False, compare=False)
+    _visible: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
+    _merged_hint: dict[str, list[tuple[int, int, int, int]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    _cache: dict[str, Sheet] = field(default_factory=dict, repr=False, compare=False)
+
+    def sheet(self, name: str) -> Sheet:
+        """The sheet called `name`, read once and cached.
+
+        Raises `KeyError` for a name not in `sheet_names` (a caller's mistake), and
+        `ReadError` for a sheet that cannot be read.
+        """
+        cached = self._cache.get(name)
+        if cached is not None:
+            return cached
+        if name not in self._visible:
+            raise KeyError(name)
+        if self._book is None:
+            raise ReadError(
+                make_issue("corrupt-file", self._display, f"{self._display}: closed", sheet=name)
+            )
+        try:
+            sheet = _read_sheet(self, name)
+        except _Reject as reject:
+            issue = reject.issue
+            raise ReadError(make_issue(issue.code, issue.file, issue.message, sheet=name)) from None
+        self._cache[name] = sheet
+        return sheet
+
+    def close(self) -> None:
+        """Release calamine's copy of the file (cached sheets stay readable)."""
+        self._book = None
+
+
+def cell_ref(row: int, col: int) -> str:
+    """0-based (row, col) to an A1 reference: (11, 2) -> "C12"."""
+    letters = ""
+    n = col + 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row + 1}"
+
+
+def read_workbook(path: Path, *, display_name: str | None = None) -> Workbook | Issue:
+    """Check and open one returned workbook; an `Issue` instead for a bad file."""
+    name = display_name or str(path)
+    try:
+        return _read_workbook(Path(path), name)
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except _Reject as reject:
+        return reject.issue
+    except MemoryError:
+        return make_issue("file-too-large", name, f"{name}: ran out of memory reading it")
+    except BaseException as exc:  # a bug or a panic must not stop a whole ingest
+        return make_issue("corrupt-file", name, f"{name}: cannot be read ({_describe(exc)})")
+
+
+# --- Internals --------------------------------------------------------------------------
+
+
+class _Reject(Exception):
+    def __init__(self, issue: Issue) -> None:
+        super().__init__(issue.message)
+        self.issue = issue
+
+
+def _reject(code: str, name: str, detail: str, sheet: str | None = None) -> NoReturn:
+    raise _Reject(make_issue(code, name, f"{name}: {detail}", sheet=sheet))
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip().replace("\n", " ")
+    if len(text) > _CALAMINE_MSG_MAX:
+        text = text[:_CALAMINE_MSG_MAX] + "…"
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+@dataclass(slots=True)
+class _Scan:
+    """What a pre-scan learned about the sheets."""
+
+    # per sheet name: cells without a cached formula result / with external refs
+    no_value: set[tuple[str, str]] = field(default_factory=set)
+    external: set[tuple[str, str]] = field(default_factory=set)
+    has_external: bool = False
+    has_macros: bool = False
+    merged: dict[str, list[tuple[int, int, int, int]]] = field(default_factory=dict)
+
+
+def _read_workbook(path: Path, name: str) -> Workbook:
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            _too_big_file(name, size)
+        data = path.read_bytes()
+    except OSError as exc:
+        _reject("corrupt-file", name, f"cannot be opened ({exc.strerror or exc})")
+    if len(data) > MAX_FILE_BYTES:
+        _too_big_file(name, len(data))
+    if not data.strip(b" \t\r\n\x00"):
+        _reject("empty-file", name, "the file is empty")
+
+    head = data[:8]
+    scan = _Scan()
+    if head[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
+        fmt = _check_zip(data, name, scan)
+    elif head == _OLE_MAGIC:
+        fmt = "xls"
+        _check_ole(data, name, scan)
+    else:
+        _reject("not-a-spreadsheet", name, f"not a spreadsheet: {_looks_like(data)}")
+
+    book = _calamine(lambda: python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)))
+    if book is None:
+        # from_filelike hides the reason ("Cannot detect file format"); ask again by a
+        # path with the right extension for the real one (rare: failures only).
+        _explain_failure(data, fmt, name)
+    metadata = _calamine(lambda: list(book.sheets_metadata))
+    if metadata is None:
+        _reject("corrupt-file", name, "the list of sheets cannot be read")
+    visible: dict[str, bool] = {}
+    names: list[str] = []
+    for meta in metadata:
+        sheet_name = str(meta.name)
+        names.append(sheet_name)
+        visible[sheet_name] = meta.visible == python_calamine.SheetVisibleEnum.Visible
+    if len(visible) != len(names):
+        _reject("corrupt-file", name, "two sheets have the same name")
+    return Workbook(
+        path=path,
+        format=fmt,
+        sheet_names=names,
+        has_macros=scan.has_macros,
+        formulas_without_value=scan.no_value,
+        external_link_cells=scan.external,
+        has_external_links=scan.has_external or bool(scan.external),
+        _display=name,
+        _book=book,
+        _visible=visible,
+        _merged_hint=scan.merged,
+    )
+
+
+def _too_big_file(name: str, size: int) -> NoReturn:
+    _reject(
+        "file-too-large",
+        name,
+        f"the file is {size / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES // (1024 * 1024)} MB",
+    )
+
+
+_T = TypeVar("_T")
+
+
+def _calamine(call: Callable[[], _T]) -> _T | None:
+    """Run a calamine call; None if it failed in any way (panics included)."""
+    try:
+        return call()
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException:
+        return None
+
+
+def _explain_failure(data: bytes, fmt: str, name: str) -> NoReturn:
+    import tempfile
+
+    ext = {"xlsm": "xlsx"}.get(fmt, fmt)
+    reason = "calamine cannot read it"
+    with tempfile.TemporaryDirectory(prefix="urbsurvey-") as tmp:
+        copy = Path(tmp) / f"workbook.{ext}"
+        copy.write_bytes(data)
+        try:
+            python_calamine.CalamineWorkbook.from_path(str(copy)).close()
+        except (KeyboardInterrupt, SystemExit, GeneratorExit):
+            raise
+        except python_calamine.PasswordError:
+            _reject("encrypted-file", name, "the workbook is password-protected")
+        except BaseException as exc:
+            reason = _describe(exc)
+    _reject("corrupt-file", name, f"the {fmt} workbook is damaged ({reason})")
+
+
+def _read_sheet(wb: Workbook, sheet_name: str) -> Sheet:
+    name = wb._display
+    book = wb._book
+    sheet = _calamine(lambda: book.get_sheet_by_name(sheet_name))
+    if sheet is None:
+        _reject("corrupt-file", name, f"sheet {sheet_name!r} cannot be read")
+    end = _calamine(lambda: sheet.end)
+    if end is not None:
+        _check_dims(name, sheet_name, end[0] + 1, end[1] + 1)
+    raw = _calamine(lambda: sheet.to_python(skip_empty_area=False))
+    if raw is None:
+        _reject("corrupt-file", name, f"sheet {sheet_name!r} is damaged")
+    if sheet_name in wb._merged_hint:
+        merged = wb._merged_hint[sheet_name]
+    else:
+        ranges = _calamine(lambda: sheet.merged_cell_ranges) or []
+        merged = [(int(a[0]), int(a[1]), int(b[0]), int(b[1])) for a, b in ranges]
+    big = _BIG_INT
+    rows: list[list[CellValue]] = [
+        [
+            None
+            if v == ""
+            else (int(v) if type(v) is float and v.is_integer() and -big < v < big else v)
+            for v in row
+        ]
+        for row in raw
+    ]
+    return Sheet(name=sheet_name, visible=wb._visible[sheet_name], rows=rows, merged=merged)
+
+
+def _check_dims(name: str, sheet: str, rows: int, cols: int) -> None:
+    if rows > MAX_ROWS or cols > MAX_COLS or rows * cols > MAX_CELLS:
+        _reject(
+            "file-too-large",
+            name,
+            f"sheet {sheet!r} reaches cell {cell_ref(rows - 1, cols - 1)} "
+            f"({rows:,} rows x {cols:,} columns); the limit is {MAX_ROWS:,} rows, "
+            f"{MAX_COLS:,} columns and {MAX_CELLS:,} cells",
+            sheet=sheet,
+        )
+
+
+# --- What is this file? -----------------------------------------------------------------
+
+
+def _looks_like(data: bytes) -> str:
+    head = data[:4096]
+    if head.startswith(b"%PDF"):
+        return "looks like a PDF document"
+    if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
+        return "looks like an image"
+    if head.startswith(b"{\\rtf"):
+        return "looks like an RTF (Word) document"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" not in head:
+        text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+        if b"urn:schemas-microsoft-com:office:spreadsheet" in text:
+            return "looks like an Excel 2003 XML spreadsheet"
+        if text.startswith(b"<!doctype html") or b"<html" in text[:1024]:
+            return "looks like a web page (HTML)"
+        return "looks like CSV or text"
+    return "the content is not an .xlsx, .xls or .ods workbook"
+
+
+# --- Zip packages (xlsx, xlsm, ods) -----------------------------------------------------
+
+_ATTRS = rb"((?:[^<>\"']|\"[^\"<]*\"|'[^'<]*')*)"
+_PREFIX = rb"(?:[A-Za-z_][\w.-]*:)?"
+
+
+def _attr_re(attr: bytes) -> re.Pattern[bytes]:
+    return re.compile(rb"\s" + re.escape(attr) + rb"\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+
+
+def _attr(pattern: re.Pattern[bytes], attrs: bytes) -> bytes | None:
+    m = pattern.search(attrs)
+    if m is None:
+        return None
+    value = m.group(1)
+    return value if value is not None else m.group(2)
+
+
+def _text(raw: bytes) -> str:
+    return html.unescape(raw.decode("utf-8", "replace"))
+
+
+def _check_zip(data: bytes, name: str, scan: _Scan) -> str:
+    # The end-of-central-directory record says how many members there are: refuse a
+    # huge directory before zipfile builds Python objects for every entry.
+    eocd = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if eocd >= 0 and len(data) >= eocd + 12:
+        (declared,) = struct.unpack_from("<H", data, eocd + 10)
+        if declared > MAX_MEMBERS:
+            _reject("file-too-large", name, f"the package has {declared:,} parts")
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, struct.error, OSError) as exc:
+        _reject("corrupt-file", name, f"the zip package is damaged or truncated ({exc})")
+    if len(infos) > MAX_MEMBERS:
+        _reject("file-too-large", name, f"the package has {len(infos):,} parts")
+    members: dict[str, zipfile.ZipInfo] = {}
+    xml_total = 0
+    for info in infos:
+        key = info.filename.replace("\\", "/").lower()
+        if key in members:
+            _reject("corrupt-file", name, f"the package has two parts named {info.filename!r}")
+        members[key] = info
+        if key.startswith(("xl/media/", "pictures/", "thumbnails/")) and not (
+            info.file_size > RATIO_MIN_BYTES
+            and info.file_size > MAX_RATIO * max(info.compress_size, 1)
+        ):
+            continue
+        if info.file_size > RATIO_MIN_BYTES and info.file_size > MAX_RATIO * max(
+            info.compress_size, 1
+        ):
+            _reject(
+                "file-too-large",
+                name,
+                f"part {info.filename} expands {info.file_size // max(info.compress_size, 1):,}"
+                f" times to {info.file_size / 1e6:,.0f} MB (a zip bomb)",
+            )
+        if key.endswith((".xml", ".rels")):
+            xml_total += info.file_size
+    if xml_total > MAX_XML_BYTES:
+        _reject(
+            "file-too-large",
+            name,
+            f"its XML parts expand to {xml_total / 1e6:,.0f} MB; "
+            f"the limit is {MAX_XML_BYTES // (1024 * 1024)} MB",
+        )
+
+    is_ods = False
+    mime = members.get("mimetype")
+    if mime is not None and mime.file_size <= 200:
+        is_ods = _member(data, mime, name).strip() == _ODS_MIME
+    kinds = [
+        kind
+        for kind, present in (
+            ("xlsx", "xl/workbook.xml" in members),
+            ("xlsb", "xl/workbook.bin" in members),
+            ("ods", is_ods),
+        )
+        if present
+    ]
+    if len(kinds) > 1:
+        _reject("corrupt-file", name, f"the package mixes workbook kinds ({', '.join(kinds)})")
+
+    # Inflate once every member big enough to hide a bomb (declared size is a cap).
+    for key, info in members.items():
+        if info.compress_size > VERIFY_MIN_COMPRESSED and not key.endswith("/"):
+            _member(data, info, name)
+
+    if is_ods:
+        _scan_ods(data, members, name, scan)
+        return "ods"
+    if kinds == ["xlsx"]:
+        return _scan_xlsx(data, members, name, scan)
+    if "[content_types].xml" in members and any(k.startswith("xl/") for k in members):
+        # An Excel package whose workbook part is gone is damaged, not something else.
+        _reject("corrupt-file", name, "the Excel package has no workbook part (xl/workbook.xml)")
+    _reject("not-a-spreadsheet", name, f"not a spreadsheet: {_zip_looks_like(members)}")
+
+
+def _zip_looks_like(members: dict[str, zipfile.ZipInfo]) -> str:
+    if "xl/workbook.bin" in members:
+        return "an Excel binary workbook (.xlsb), which is not accepted"
+    if "word/document.xml" in members:
+        return "looks like a Word document"
+    if "ppt/presentation.xml" in members:
+        return "looks like a PowerPoint presentation"
+    if "mimetype" in members or "content.xml" in members:
+        return "an OpenDocument file that is not a spreadsheet"
+    return "a zip archive without a workbook part"
+
+
+def _member(data: bytes, info: zipfile.ZipInfo, name: str) -> bytes:
+    """A member's bytes, inflated with a hard cap at its declared size."""
+    off = info.header_offset
+    if data[off : off + 4] != b"PK\x03\x04" or len(data) < off + 30:
+        _reject("corrupt-file", name, f"part {info.filename} is damaged (bad local header)")
+    if info.flag_bits & 0x1:
+        _reject("encrypted-file", name, f"part {info.filename} is encrypted")
+    n, m = struct.unpack_from("<HH", data, off + 26)
+    start = off + 30 + n + m
+    raw = data[start : start + info.compress_size]
+    if len(raw) != info.compress_size:
+        _reject("corrupt-file", name, f"part {info.filename} is truncated")
+    if info.compress_type == zipfile.ZIP_STORED:
+        out = raw
+    elif info.compress_type == zipfile.ZIP_DEFLATED:
+        inflater = zlib.decompressobj(-15)
+        try:
+            out = inflater.decompress(raw, info.file_size + 1)
+        except zlib.error as exc:
+            _reject("corrupt-file", name, f"part {info.filename} is damaged ({exc})")
+        if len(out) > info.file_size or (not inflater.eof and inflater.unconsumed_tail):
+            _reject(
+                "file-too-large",
+                name,
+                f"part {info.filename} inflates past its declared size (a zip bomb)",
+            )
+        if not inflater.eof:
+            _reject("corrupt-file", name, f"part {info.filename} is truncated")
+    else:
+        _reject(
+            "corrupt-file",
+            name,
+            f"part {info.filename} uses an unsupported compression ({info.compress_type})",
+        )
+    if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
+        _reject("corrupt-file", name, f"part {info.filename} is damaged (size or checksum)")
+    return out
+
+
+def _xml_part(data: bytes, info: zipfile.ZipInfo, name: str) -> bytes:
+    part = _member(data, info, name)
+    if b"<!DOCTYPE" in part or b"<!ENTITY" in part:
+        _reject(
+            "corrupt-file",
+            name,
+            f"part {info.filename} declares a DTD (entities), which workbooks never do",
+        )
+    return part
+
+
+# --- xlsx / xlsm ------------------------------------------------------------------------
+
+_X_SHEET = re.compile(rb"<" + _PREFIX + rb"sheet(?=[\s/>])" + _ATTRS + rb">")
+_X_REL = re.compile(rb"<" + _PREFIX + rb"Relationship(?=[\s/>])" + _ATTRS + rb">")
+_A_NAME = _attr_re(b"name")
+_A_ID = _attr_re(b"Id")
+_A_TARGET = _attr_re(b"Target")
+_A_RID = re.compile(rb"\s(?:r|relationships):id\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_A_R = _attr_re(b"r")
+_A_T = _attr_re(b"t")
+_A_SI = _attr_re(b"si")
+_X_TAG = re.compile(rb"<" + _PREFIX + rb"(row|c)(?=[\s/>])" + _ATTRS + rb"(>)?")
+_X_CELL_END = re.compile(rb"</" + _PREFIX + rb"c\s*>")
+_X_F = re.compile(
+    rb"<" + _PREFIX + rb"f(?=[\s/>])" + _ATTRS + rb">(?:(.*?)</" + _PREFIX + rb"f\s*>)?", re.S
+)
+_X_V = re.compile(
+    rb"<" + _PREFIX + rb"v(?=[\s/>])" + _ATTRS + rb">(?:(.*?)</" + _PREFIX + rb"v\s*>)?", re.S
+)
+_X_IS = re.compile(rb"<" + _PREFIX + rb"is[\s/>]")
+_X_HAS_F = re.compile(rb"<" + _PREFIX + rb"f[\s/>]")
+_CELL_REF = re.compile(rb"\$?([A-Za-z]+)\$?([0-9]+)")
+_DIGITS = re.compile(rb"[0-9]+")
+_STRING_LITERAL = re.compile(r'"(?:[^"]|"")*"')
+# '[1]Sheet 1'!A1, 'C:\dir\[Book.xlsx]Sheet1'!A1, [1]Sheet1!A1, [1]!Name; not Table1[Col].
+_EXTERNAL_REF = re.compile(r"'[^']*\[[^\]']+\][^']*'!|\[[^\[\]]+\][^\s!'()\[\],;+\-*/&=<>^%\"{}]*!")
+
+
+def _scan_xlsx(data: bytes, members: dict[str, zipfile.ZipInfo], name: str, scan: _Scan) -> str:
+    types_info = members.get("[content_types].xml")
+    if types_info is None:
+        _reject("corrupt-file", name, "the Excel package has no [Content_Types].xml part")
+    content_types = _xml_part(data, types_info, name)
+    scan.has_macros = "xl/vbaproject.bin" in members or b"macroenabled" in content_types.lower()
+    scan.has_external = any(key.startswith("xl/externallinks/") for key in members)
+    workbook_xml = _xml_part(data, members["xl/workbook.xml"], name)
+    rels_info = members.get("xl/_rels/workbook.xml.rels")
+    if rels_info is None:
+        _reject("corrupt-file", name, "the Excel package has no xl/_rels/workbook.xml.rels part")
+    rels: dict[bytes, str] = {}
+    for m in _X_REL.finditer(_xml_part(data, rels_info, name)):
+        rel_id, rel_target = _attr(_A_ID, m.group(1)), _attr(_A_TARGET, m.group(1))
+        if rel_id is not None and rel_target is not None:
+            rels[rel_id] = rel_target.decode("utf-8", "replace")
+
+    scanned: set[str] = set()
+    for m in _X_SHEET.finditer(workbook_xml):
+        raw_name, rid = _attr(_A_NAME, m.group(1)), _attr(_A_RID, m.group(1))
+        if raw_name is None or rid is None or rid not in rels:
+            continue  # calamine refuses such a workbook; it says so when opening it
+        sheet_name = _text(raw_name)
+        target = rels[rid]
+        # calamine's rule first, then the normalised path, so no reading differs.
+        if target.startswith("/xl/"):
+            first = target[1:]
+        elif target.startswith("xl/"):
+            first = target
+        else:
+            first = "xl/" + target
+        for candidate in (first, posixpath.normpath("xl/" + target).lstrip("/")):
+            key = candidate.replace("\\", "/").lower()
+            info = members.get(key)
+            if info is not None and key not in scanned:
+                scanned.add(key)
+                _scan_xlsx_sheet(_xml_part(data, info, name), name, sheet_name, True, scan)
+    for key, info in members.items():
+        if (
+            key.startswith(("xl/worksheets/", "xl/dialogsheets/", "xl/macrosheets/"))
+            and key.endswith(".xml")
+            and key not in scanned
+        ):
+            _scan_xlsx_sheet(_xml_part(data, info, name), name, info.filename, False, scan)
+    return "xlsm" if scan.has_macros else "xlsx"
+
+
+def _parse_ref(ref: bytes, name: str, sheet: str) -> tuple[int, int]:
+    m = _CELL_REF.fullmatch(ref)
+    if m is None:
+        _reject("corrupt-file", name, f"sheet {sheet!r} has a bad cell reference", sheet=sheet)
+    letters, digits = m.group(1).upper(), m.group(2)
+    if len(letters) > 4 or len(digits) > 9:
+        return MAX_ROWS * 10, MAX_COLS * 10  # absurd: let the limit say so
+    col = 0
+    for ch in letters:
+        col = col * 26 + ch - 64
+    return int(digits) - 1, col - 1
+
+
+def _scan_xlsx_sheet(part: bytes, name: str, sheet: str, record: bool, scan: _Scan) -> None:
+    """Bound the used area; note formulas without a value or with external refs."""
+    max_row = max_col = -1
+    row = col = -1
+    shared_external: dict[bytes, bool] = {}
+    pos = 0
+    has_formulas = _X_HAS_F.search(part) is not None
+    search_tag, search_end = _X_TAG.search, _X_CELL_END.search
+    while True:
+        m = search_tag(part, pos)
+        if m is None:
+            break
+        attrs = m.group(2)
+        if m.group(3) is None:
+            _reject("corrupt-file", name, f"sheet {sheet!r} has malformed XML", sheet=sheet)
+        pos = m.end()
+        ref = _attr(_A_R, attrs)
+        if m.group(1) == b"row":
+            if ref is not None and _DIGITS.fullmatch(ref) and len(ref) < 10:
+                row = int(ref) - 1
+            else:
+                row += 1
+            col = -1
+            continue
+        if ref is not None:
+            r, col = _parse_ref(ref, name, sheet)
+        else:
+            r, col = max(row, 0), col + 1
+        if attrs.endswith(b"/"):
+            continue  # <c .../>: an empty (styled) cell, which calamine skips
+        end = search_end(part, pos)
+        if end is None:
+            _reject("corrupt-file", name, f"sheet {sheet!r} has malformed XML", sheet=sheet)
+        body = part[pos : end.start()]
+        pos = end.end()
+        if r > max_row:
+            max_row = r
+        if col > max_col:
+            max_col = col
+        if has_formulas and record:
+            _formula_cell(attrs, body, scan, sheet, r, col, shared_external)
+    if max_row >= 0:
+        _check_dims(name, sheet, max_row + 1, max_col + 1)
+
+
+def _formula_cell(
+    attrs: bytes,
+    body: bytes,
+    scan: _Scan,
+    sheet: str,
+    row: int,
+    col: int,
+    shared_external: dict[bytes, bool],
+) -> None:
+    fm = _X_F.search(body)
+    if fm is None:
+        return
+    fattrs, ftext = fm.group(1), fm.group(2)
+    vm = _X_V.search(body)
+    has_value = (
+        vm is not None
+        and not vm.group(1).endswith(b"/")
+        and vm.group(2) is not None
+        # Excel writes <v></v> for a formula whose result is "" (t="str"): a value.
+        and (vm.group(2).strip() != b"" or _attr(_A_T, attrs) == b"str")
+    )
+    if not has_value and _X_IS.search(body) is None:
+        scan.no_value.add((sheet, cell_ref(row, col)))
+    text = "" if fattrs.endswith(b"/") or not ftext else _text(ftext)
+    external = bool(text) and _EXTERNAL_REF.search(_STRING_LITERAL.sub("", text)) is not None
+    si = _attr(_A_SI, fattrs)
+    if si is not None and _attr(_A_T, fattrs) == b"shared":
+        if text:
+            shared_external[si] = external
+        else:
+            external = shared_external.get(si, False)
+    if external:
+        scan.external.add((sheet, cell_ref(row, col)))
+
+
+# --- ods --------------------------------------------------------------------------------
+
+_O_TAG = re.compile(
+    rb"<(/?)(table:table|table:table-row|table:table-cell|table:covered-table-cell)(?=[\s/>])"
+    + _ATTRS
+    + rb"(>)?"
+)
+_A_TABLE_NAME = _attr_re(b"table:name")
+_A_ROWS_REPEATED = _attr_re(b"table:number-rows-repeated")
+_A_COLS_REPEATED = _attr_re(b"table:number-columns-repeated")
+_A_COLS_SPANNED = _attr_re(b"table:number-columns-spanned")
+_A_ROWS_SPANNED = _attr_re(b"table:number-rows-spanned")
+_A_FORMULA = _attr_re(b"table:formula")
+# What makes calamine treat a cell as non-empty: a value attribute, a string type
+# (its text is the value, even ""), or a formula.
+_O_NONEMPTY = re.compile(
+    rb"\s(?:office:(?:value|string-value|date-value|time-value|boolean-value)\s*="
+    rb"|office:value-type\s*=\s*[\"']string[\"']|table:formula\s*=)"
+)
+_O_VALUE = re.compile(
+    rb"\soffice:(?:value|string-value|date-value|time-value|boolean-value)\s*="
+    rb"|\soffice:value-type\s*=\s*[\"']string[\"']"
+)
+_ODS_EXTERNAL = re.compile(r"'[^']*'#")
+
+
+def _count(raw: bytes | None) -> int:
+    """A repeat/span count; absurd values saturate instead of being parsed."""
+    if raw is None:
+        return 1
+    raw = raw.strip()
+    if not raw.isdigit():
+        return 1
+    if len(raw) > 9:
+        return 10**9
+    return max(int(raw), 1)
+
+
+@dataclass(slots=True)
+class _OdsTable:
+    name: str
+    row: int = 0
+    rows: int = 0
+    cols: int = 0
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+
+def _scan_ods(data: bytes, members: dict[str, zipfile.ZipInfo], name: str, scan: _Scan) -> None:
+    manifest = members.get("meta-inf/manifest.xml")
+    if manifest is not None and b"encryption-data" in _xml_part(data, manifest, name):
+        _reject("encrypted-file", name, "the workbook is password-protected")
+    scan.has_macros = any(key.startswith(("basic/", "scripts/")) for key in members)
+    content_info = members.get("content.xml")
+    if content_info is None:
+        _reject("corrupt-file", name, "the OpenDocument package has no content.xml part")
+    content = _xml_part(data, content_info, name)
+    stack: list[_OdsTable] = []
+    table: _OdsTable | None = None
+    col = row_repeat = extent = 0
+    for m in _O_TAG.finditer(content):
+        closing, tag, attrs = m.group(1), m.group(2), m.group(3)
+        if m.group(4) is None:
+            _reject("corrupt-file", name, "content.xml has malformed XML")
+        self_closing = attrs.endswith(b"/")
+        if tag == b"table:table":
+            if closing:
+                if stack:
+                    done = stack.pop()
+                    _check_dims(name, done.name, done.rows, done.cols)
+                    if done.merged:
+                        scan.merged[done.name] = done.merged
+                table = stack[-1] if stack else None
+            elif not self_closing:
+                raw_name = _attr(_A_TABLE_NAME, attrs)
+                table = _OdsTable(name=_text(raw_name) if raw_name is not None else "")
+                stack.append(table)
+                scan.merged.setdefault(table.name, [])
+            continue
+        if table is None:
+            continue
+        if tag == b"table:table-row":
+            if closing:
+                if extent:
+                    table.cols = max(table.cols, extent)
+                    table.rows = table.row + row_repeat
+                table.row += row_repeat
+                if table.row > MAX_ROWS * 100:
+                    table.row = MAX_ROWS * 100  # only trailing empty rows can be here
+            else:
+                row_repeat = _count(_attr(_A_ROWS_REPEATED, attrs))
+                col = extent = 0
+                if self_closing:
+                    table.row += row_repeat
+            continue
+        if closing:
+            continue
+        repeat = _count(_attr(_A_COLS_REPEATED, attrs)) if b"repeated" in attrs else 1
+        if _O_NONEMPTY.search(attrs):
+            extent = col + repeat
+            if b"table:formula" in attrs:
+                _ods_formula(attrs, scan, table.name, table.row, col)
+        if b"spanned" in attrs:
+            cols = _count(_attr(_A_COLS_SPANNED, attrs))
+            rows = _count(_attr(_A_ROWS_SPANNED, attrs))
+            if cols > 1 or rows > 1:
+                table.merged.append((table.row, col, table.row + rows - 1, col + cols - 1))
+        col += repeat
+    scan.merged = {k: v for k, v in scan.merged.items() if k}
+
+
+def _ods_formula(attrs: bytes, scan: _Scan, sheet: str, row: int, col: int) -> None:
+    if _O_VALUE.search(attrs) is None:
+        scan.no_value.add((sheet, cell_ref(row, col)))
+    formula = _attr(_A_FORMULA, attrs)
+    if formula is not None and _ODS_EXTERNAL.search(_text(formula)):
+        scan.external.add((sheet, cell_ref(row, col)))
+
+
+# --- xls (OLE compound file) ------------------------------------------------------------
+
+_FREE_SECT, _END_OF_CHAIN = 0xFFFFFFFF, 0xFFFFFFFE
+_BIFF_CELLS = frozenset({0x0006, 0x0203, 0x0204, 0x0205, 0x027E, 0x00FD, 0x00D6})
+_BIFF_MULRK, _BIFF_BOF, _BIFF_FILEPASS, _BIFF_SUPBOOK = 0x00BD, 0x0809, 0x002F, 0x01AE
+_BIFF_BOUNDSHEET = 0x0085
+
+
+def _check_ole(data: bytes, name: str, scan: _Scan) -> None:
+    if "EncryptionInfo".encode("utf-16-le") in data or (
+        "EncryptedPackage".encode("utf-16-le") in data
+    ):
+        _reject("encrypted-file", name, "the workbook is password-protected (encrypted)")
+    try:
+        streams = _ole_root_streams(data)
+    except (ValueError, struct.error, IndexError) as exc:
+        _reject("corrupt-file", name, f"the Office (OLE) container is damaged ({exc})")
+    scan.has_macros = "_vba_project_cur" in streams
+    stream = streams.get("workbook") or streams.get("book")
+    if stream is None:
+        _reject(
+            "not-a-spreadsheet",
+            name,
+            "not a spreadsheet: an Office document without a workbook (a Word .doc?)",
+        )
+    try:
+        workbook = stream()
+    except (ValueError, struct.error, IndexError) as exc:
+        _reject("corrupt-file", name, f"the Office (OLE) container is damaged ({exc})")
+    _scan_biff(workbook, name, scan)
+
+
+def _ole_root_streams(data: bytes) -> dict[str, Callable[[], bytes]]:
+    """The root storage's entries of a compound file, each with a reader."""
+    if len(data) < 512:
+        raise ValueError("shorter than its header")
+    (major,) = struct.unpack_from("<H", data, 0x1A)
+    shift, mini_shift = struct.unpack_from("<HH", data, 0x1E)
+    if shift not in (9, 12) or mini_shift != 6:
+        raise ValueError("bad sector size")
+    ssz = 1 << shift
+    n_fat, dir_start = struct.unpack_from("<II", data, 0x2C)
+    cutoff, minifat_start, n_minifat, difat_start, n_difat = struct.unpack_from(
+        "<IIIII", data, 0x38
+    )
+    n_sectors = (len(data) - ssz) // ssz + (1 if (len(data) - ssz) % ssz else 0)
+    if n_fat > n_sectors or n_difat > n_sectors:
+        raise ValueError("bad allocation table size")
+
+    def sector(index: int) -> bytes:
+        if index >= n_sectors:
+            raise ValueError("sector out of range")
+        start = (index + 1) * ssz
+        return data[start : start + ssz].ljust(ssz, b"\x00")
+
+    fat_sectors = list(struct.unpack_from("<109I", data, 0x4C))[: min(n_fat, 109)]
+    difat = difat_start
+    hops = 0
+    while len(fat_sectors) < n_fat and difat not in (_FREE_SECT, _END_OF_CHAIN):
+        pointers = struct.unpack(f"<{ssz // 4}I", sector(difat))
+        fat_sectors.extend(pointers[:-1])
+        difat = pointers[-1]
+        hops += 1
+        if hops > n_sectors:
+            raise ValueError("DIFAT loop")
+    fat = array.array("I", b"".join(sector(s) for s in fat_sectors[:n_fat]))
+    if sys.byteorder == "big":
+        fat.byteswap()
+
+    def chain(start: int, table: array.array[int]) -> list[int]:
+        out: list[int] = []
+        current = start
+        while current != _END_OF_CHAIN:
+            if current >= len(table) or len(out) > len(table):
+                raise ValueError("broken sector chain")
+            out.append(current)
+            current = table[current]
+        return out
+
+    directory = b"".join(sector(s) for s in chain(dir_start, fat))
+    entries = [directory[i : i + 128] for i in range(0, len(directory) - 127, 128)]
+    if not entries or entries[0][66] != 5:
+        raise ValueError("no root entry")
+
+    def info(index: int) -> tuple[str, int, int, int, int, int, int]:
+        e = entries[index]
+        (name_len,) = struct.unpack_from("<H", e, 64)
+        name = e[: max(0, min(name_len, 64) - 2)].decode("utf-16-le", "replace")
+        left, right, child = struct.unpack_from("<III", e, 68)
+        start, size = struct.unpack_from("<IQ", e, 116)
+        if major == 3:
+            size &= 0xFFFFFFFF
+        return name, e[66], left, right, child, start, size
+
+    _, _, _, _, root_child, root_start, root_size = info(0)
+
+    def reader(start: int, size: int) -> Callable[[], bytes]:
+        def read() -> bytes:
+            if size > len(data):
+                raise ValueError("stream larger than the file")
+            if size >= cutoff:
+                return b"".join(sector(s) for s in chain(start, fat))[:size]
+            mini = b"".join(sector(s) for s in chain(root_start, fat))[:root_size]
+            minifat = array.array(
+                "I", b"".join(sector(s) for s in chain(minifat_start, fat))[: n_minifat * ssz]
+            )
+            if sys.byteorder == "big":
+                minifat.byteswap()
+            return b"".join(mini[s * 64 : s * 64 + 64] for s in chain(start, minifat))[:size]
+
+        return read
+
+    streams: dict[str, Callable[[], bytes]] = {}
+    pending, seen = [root_child], set()
+    while pending:
+        index = pending.pop()
+        if index in (_FREE_SECT, _END_OF_CHAIN) or index >= len(entries) or index in seen:
+            continue
+        seen.add(index)
+        name, kind, left, right, _child, start, size = info(index)
+        pending += [left, right]
+        if kind in (1, 2):
+            streams.setdefault(name.lower(), reader(start, size))
+    return streams
+
+
+def _scan_biff(stream: bytes, name: str, scan: _Scan) -> None:
+    """Bound each sheet's cells from the BIFF records; find FILEPASS and SUPBOOK."""
+    pos, end = 0, len(stream)
+    names: dict[int, str] = {}  # BOUNDSHEET: stream offset of a sheet's BOF -> name
+    sheet = "workbook globals"
+    max_row = max_col = -1
+    unpack = struct.unpack_from
+    while pos + 4 <= end:
+        start = pos
+        rtype, length = unpack("<HH", stream, pos)
+        body = pos + 4
+        pos = body + length
+        if pos > end:
+            break
+        if rtype in _BIFF_CELLS:
+            if length >= 4:
+                r, c = unpack("<HH", stream, body)
+                if r > max_row:
+                    max_row = r
+                if c > max_col:
+                    max_col = c
+        elif rtype == _BIFF_MULRK:
+            if length >= 6:
+                r, c = unpack("<HH", stream, body)
+                (last,) = unpack("<H", stream, pos - 2)
+                max_row = max(max_row, r)
+                max_col = max(max_col, c, last)
+        elif rtype == _BIFF_BOF:
+            if max_row >= 0:
+                _check_dims(name, sheet, max_row + 1, max_col + 1)
+            sheet = names.get(start, f"sheet at offset {start}")
+            max_row = max_col = -1
+        elif rtype == _BIFF_BOUNDSHEET and length >= 8:
+            (ply,) = unpack("<I", stream, body)
+            count, wide = stream[body + 6], stream[body + 7] & 1
+            raw = stream[body + 8 : body + 8 + count * (2 if wide else 1)]
+            names[ply] = raw.decode("utf-16-le" if wide else "latin-1", "replace")
+        elif rtype == _BIFF_FILEPASS:
+            _reject("encrypted-file", name, "the workbook is password-protected")
+        elif rtype == _BIFF_SUPBOOK and length >= 4:
+            (kind,) = unpack("<H", stream, body + 2)
+            if kind not in (0x0401, 0x3A01):
+                scan.has_external = True
+    if max_row >= 0:
+        _check_dims(name, sheet, max_row + 1, max_col + 1)

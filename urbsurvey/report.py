@@ -1,0 +1,411 @@
+"""`urbsurvey report`: the survey report as one JSON-ready dict, rendered to any format.
+
+The dict is the report: the JSON format is it verbatim, and the Markdown, HTML
+and Excel renderers (`render.py`) only lay it out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .answers import Answer, AnswerValue, MoneyValue
+from .batch import Progress, check_batch, missing_responses, read_all
+from .definition import Question, Questionnaire, QuestionType, text
+from .errors import UrbsurveyError
+from .inputs import Inputs, resolve_inputs
+from .issues import Issue
+from .lessons import Coding, check_coding, load_coding
+from .outcomes import IndicatorResult, Merger, Outcomes, compute_outcomes, is_money
+from .submission import Submission
+from .survey import SurveyFolder
+
+CURRENCY_SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$"}
+
+
+@dataclass(slots=True)
+class ReportInput:
+    """What a report is made from, whichever SOURCE it came from."""
+
+    questionnaire: Questionnaire
+    survey: SurveyFolder | None
+    submissions: list[Submission]  # every file read (for inputs and issues)
+    counted: list[Submission]  # the ones outcomes use
+    issues: list[Issue]  # across files
+
+
+def gather(
+    source: Path,
+    questionnaire: str | None = None,
+    store: Path | None = None,
+    progress: Progress | None = None,
+) -> ReportInput:
+    """Read a survey folder, a folder of workbooks, or a store."""
+    if source.is_file() and source.suffix.lower() in (".sqlite", ".db", ".sqlite3"):
+        return _from_store(source, questionnaire)
+    if store is not None:
+        from .ingest import ingest
+
+        ingest([source], store, questionnaire, progress)
+        gathered = _from_store(store, questionnaire, resolve_inputs([source], questionnaire))
+        return gathered
+    inputs = resolve_inputs([source], questionnaire)
+    subs = list(read_all(inputs.files, inputs.context, base=inputs.base, progress=progress))
+    batch = check_batch(subs, inputs.survey)
+    return ReportInput(inputs.questionnaire, inputs.survey, subs, batch.counted, batch.issues)
+
+
+def _from_store(path: Path, questionnaire: str | None, inputs: Inputs | None = None) -> ReportInput:
+    from .resources import load_questionnaire
+    from .store import Store
+
+    if not path.is_file():
+        raise UrbsurveyError(f"{path}: no such store", hint="Create it with `urbsurvey ingest`.")
+    store = Store(path)
+    try:
+        subs = store.current()
+    finally:
+        store.close()
+    if inputs is not None:
+        q, survey = inputs.questionnaire, inputs.survey
+    else:
+        ref = questionnaire or next((s.questionnaire for s in subs if s.questionnaire), None)
+        if ref is None:
+            raise UrbsurveyError(f"{path}: the store holds no submissions")
+        q, survey = load_questionnaire(ref), None
+    counted = [s for s in subs if s.readable]
+    issues = missing_responses(counted, survey) if survey else []
+    return ReportInput(q, survey, subs, counted, issues)
+
+
+def build_report(data: ReportInput, *, lang: str | None = None) -> dict[str, Any]:
+    q, survey = data.questionnaire, data.survey
+    config = survey.config if survey else None
+    lang = lang or (config.language if config else "en")
+    currency = config.currency if config else "EUR"
+    outcomes = compute_outcomes(q, data.counted)
+    coding, coding_issues = _lessons(survey, outcomes)
+    issues = [i for s in data.submissions for i in s.issues] + data.issues
+    issues += outcomes.issues + coding_issues
+    expected = (
+        [{"partner": p.name, "role": r} for p in config.partners for r in config.expected_roles]
+        if config
+        else []
+    )
+    returned = [
+        {"partner": s.partner, "role": s.role.value if s.role else None, "file": s.file}
+        for s in data.counted
+        if s.kind == "questionnaire"
+    ]
+    got = {(r["partner"], r["role"]) for r in returned}
+    missing = [e for e in expected if (e["partner"], e["role"]) not in got]
+    return {
+        "survey": {
+            "title": config.title if config else text(q.title, lang),
+            "introduction": config.introduction if config else "",
+            "language": lang,
+            "currency": currency,
+            "questionnaire": {
+                "id": q.id,
+                "version": q.version,
+                "title": text(q.title, lang),
+                "fingerprint": q.fingerprint(),
+            },
+        },
+        "methodology": _methodology(q, data.counted, expected, lang),
+        "respondents": {"expected": expected, "returned": returned, "missing": missing},
+        "indicators": [_indicator(r, q, lang, currency) for r in outcomes.indicators],
+        "charts": _charts(q, outcomes, lang, currency),
+        "lessons": _lesson_groups(coding),
+        "partners": _partners(q, outcomes),
+        "matrix": _matrix(q, data.counted, lang),
+        "conflicts": [
+            {
+                "partner": c.partner,
+                "question": c.question,
+                "used": {"source": c.used.submission.source.value, "value": c.used.answer.raw},
+                "others": [
+                    {"source": o.submission.source.value, "value": o.answer.raw} for o in c.others
+                ],
+            }
+            for c in outcomes.conflicts
+        ],
+        "issues": [i.to_dict() for i in issues],
+        "inputs": [
+            {
+                "file": s.file,
+                "sha256": s.sha256,
+                "partner": s.partner,
+                "role": s.kind if s.kind == "interview" else (s.role.value if s.role else None),
+                "status": s.status,
+            }
+            for s in data.submissions
+        ],
+        "generator": {
+            "name": "urbsurvey",
+            "version": __version__,
+            "fingerprint": q.fingerprint(),
+            "generated": dt.date.today().isoformat(),
+        },
+    }
+
+
+def _lessons(survey: SurveyFolder | None, outcomes: Outcomes) -> tuple[Coding | None, list[Issue]]:
+    if survey is None or not survey.config.coding:
+        return None, []
+    path = survey.root / survey.config.coding
+    if not path.is_file():
+        return None, []
+    coding = load_coding(path)
+    return coding, check_coding(coding, outcomes.records, survey.config.coding)
+
+
+def _lesson_groups(coding: Coding | None) -> list[dict[str, Any]]:
+    if coding is None:
+        return []
+    return [
+        {
+            "group": g.id,
+            "title": g.title,
+            "themes": [
+                {
+                    "id": t.id,
+                    "title": t.title,
+                    "description": t.description,
+                    "partners": t.partners(),
+                }
+                for t in coding.themes
+                if t.group == g.id
+            ],
+        }
+        for g in coding.groups
+    ]
+
+
+def _methodology(
+    q: Questionnaire, counted: list[Submission], expected: list[dict[str, str]], lang: str
+) -> dict[str, Any]:
+    by_role: dict[str, int] = {"city": 0, "managing_authority": 0, "interview": 0, "other": 0}
+    for s in counted:
+        by_role[s.source.value] += 1
+    expected_partners = {e["partner"] for e in expected if e["role"] == "city"}
+    returned_partners = {
+        s.partner
+        for s in counted
+        if s.kind == "questionnaire" and s.role and s.role.value == "city"
+    }
+    n_expected = len(expected_partners)
+    n_returned = len(returned_partners & expected_partners) if expected else len(returned_partners)
+    return {
+        "sections": [
+            {
+                "id": sec.id,
+                "title": text(sec.title, lang),
+                "questions": [
+                    {
+                        "id": qu.id,
+                        "text": text(qu.text, lang),
+                        "type": qu.type.value,
+                        "choices": [text(c.label, lang) for c in qu.choices],
+                    }
+                    for qu in sec.questions
+                ],
+            }
+            for sec in q.sections
+        ],
+        "respondents_by_role": by_role,
+        "response_rate": {
+            "expected": n_expected,
+            "returned": n_returned,
+            "rate": round(n_returned / n_expected, 3) if n_expected else None,
+        },
+        "interviews": by_role["interview"],
+    }
+
+
+def format_amount(value: Decimal, currency: str) -> str:
+    """Compact money, as a report writes it: €1.4m, €350k, £240."""
+    symbol = CURRENCY_SYMBOLS.get(currency, f"{currency} ")
+    for size, suffix in ((Decimal(10**9), "bn"), (Decimal(10**6), "m"), (Decimal(10**3), "k")):
+        if abs(value) >= size:
+            scaled = (value / size).quantize(Decimal("0.01")).normalize()
+            return f"{symbol}{scaled:f}{suffix}"
+    return f"{symbol}{value.quantize(Decimal('0.01')).normalize():f}"
+
+
+def _number(value: int | Decimal) -> int | float:
+    return value if isinstance(value, int) else float(value)
+
+
+def _display(result: IndicatorResult, q: Questionnaire, currency: str) -> tuple[str, str]:
+    if is_money(result.indicator, q):
+        return format_amount(Decimal(result.value), currency), currency
+    if result.indicator.kind is not result.indicator.kind.SUM:
+        return str(result.value), "partners"
+    return f"{Decimal(result.value).normalize():f}", ""
+
+
+def _indicator(
+    result: IndicatorResult, q: Questionnaire, lang: str, currency: str
+) -> dict[str, Any]:
+    ind = result.indicator
+    display, unit = _display(result, q, currency)
+    names = ", ".join(result.partners)
+    sentence = text(ind.sentence, lang)
+    filled = sentence.format(value=display, count=len(result.partners), partners=names)
+    if "{partners}" not in sentence and names:
+        filled = f"{filled} Partners: {names}."
+    labels = None
+    if result.breakdown is not None and ind.breakdown:
+        question = q.question(ind.breakdown)
+        labels = {c.code: text(c.label, lang) for c in question.choices}
+    return {
+        "id": ind.id,
+        "label": text(ind.label, lang),
+        "kind": ind.kind.value,
+        "value": _number(result.value),
+        "unit": unit,
+        "display": display,
+        "sentence": filled,
+        "partners": result.partners,
+        "breakdown": result.breakdown,
+        "breakdown_labels": labels,
+        "sources": [
+            {
+                "partner": u.submission.partner,
+                "question": u.answer.question,
+                "file": u.submission.file,
+                "sheet": u.answer.sheet,
+                "cell": u.answer.cell,
+                "value": u.answer.raw,
+            }
+            for u in result.sources
+        ],
+    }
+
+
+def _charts(q: Questionnaire, outcomes: Outcomes, lang: str, currency: str) -> list[dict[str, Any]]:
+    """A chart per outcome: how partners answered each counted question, and each sum by partner."""
+    charts: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    merger = Merger(q)
+    for result in outcomes.indicators:
+        ind = result.indicator
+        qid = ind.breakdown or (ind.where.question if ind.where else None)
+        if qid and qid not in seen:
+            seen.add(qid)
+            question = q.question(qid)
+            counts: dict[str, int] = {}
+            for record in outcomes.records.values():
+                used = merger.choose(record, qid, frozenset(ind.roles))
+                for code in used.answer.codes() if used else []:
+                    counts[code] = counts.get(code, 0) + 1
+            bars = [
+                {
+                    "label": _choice_label(question, code, lang),
+                    "value": float(counts.get(code, 0)),
+                    "display": str(counts.get(code, 0)),
+                }
+                for code in question.choice_codes()
+                if code not in ind.exclude
+            ]
+            charts.append(
+                {"id": qid, "title": text(question.text, lang), "unit": "partners", "bars": bars}
+            )
+        if result.per_partner:
+            money = is_money(ind, q)
+            charts.append(
+                {
+                    "id": ind.id,
+                    "title": f"{text(ind.label, lang)} by partner",
+                    "unit": currency if money else "",
+                    "bars": [
+                        {
+                            "label": partner,
+                            "value": float(amount),
+                            "display": format_amount(amount, currency)
+                            if money
+                            else f"{amount.normalize():f}",
+                        }
+                        for partner, amount in sorted(
+                            result.per_partner.items(), key=lambda kv: -kv[1]
+                        )
+                    ],
+                }
+            )
+    return charts
+
+
+def _choice_label(question: Question, code: str, lang: str) -> str:
+    for choice in question.choices:
+        if choice.code == code:
+            return text(choice.label, lang)
+    return code.capitalize()
+
+
+def json_value(value: AnswerValue) -> Any:
+    if isinstance(value, MoneyValue):
+        return float(value.converted)
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _partners(q: Questionnaire, outcomes: Outcomes) -> list[dict[str, Any]]:
+    merger = Merger(q)
+    rows = []
+    for partner in sorted(outcomes.records, key=str.casefold):
+        record = outcomes.records[partner]
+        answers = {}
+        for question in q.questions():
+            used = merger.choose(record, question.id)
+            if used is not None:
+                answers[question.id] = json_value(used.answer.value)
+        rows.append({"partner": partner, "answers": answers})
+    return rows
+
+
+def cell_display(question: Question, answer: Answer, lang: str) -> str:
+    """What the matrix shows for one answer: labels for choices, the partner's text otherwise."""
+    value = answer.value
+    shown = answer.raw
+    if answer.valid and question.type in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE):
+        shown = "; ".join(_choice_label(question, c, lang) for c in answer.codes())
+    elif answer.valid and isinstance(value, bool):
+        shown = "Yes" if value else "No"
+    if answer.note:
+        shown = f"{shown} [Note: {answer.note}]" if shown else f"[Note: {answer.note}]"
+    return shown
+
+
+def _matrix(q: Questionnaire, counted: list[Submission], lang: str) -> dict[str, Any]:
+    questions = [(sec, qu) for sec in q.sections for qu in sec.questions]
+    order = {"city": 0, "interview": 1, "managing_authority": 2, "other": 3}
+    subs = sorted(
+        (s for s in counted if s.partner),
+        key=lambda s: ((s.partner or "").casefold(), order[s.source.value], s.file),
+    )
+    return {
+        "columns": [
+            {"id": qu.id, "text": text(qu.text, lang), "section": text(sec.title, lang)}
+            for sec, qu in questions
+        ],
+        "rows": [
+            {
+                "partner": s.partner,
+                "source": s.source.value,
+                "file": s.file,
+                "cells": [
+                    cell_display(qu, s.answers[qu.id], lang) if qu.id in s.answers else ""
+                    for _, qu in questions
+                ],
+            }
+            for s in subs
+        ],
+    }

@@ -1,0 +1,247 @@
+"""The SQLite store of submissions: every version kept, one transaction per file.
+
+Re-ingesting an unchanged file changes nothing (a file whose path, size and
+modification time are known is not even opened); a new file for the same
+partner, source and kind supersedes the old one, which stays in the store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from .answers import Answer, decode_value, encode_value
+from .definition import Role
+from .errors import StoreError
+from .issues import Issue, Severity, make_issue
+from .submission import Submission
+
+SCHEMA_VERSION = 1
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS submissions (
+    id INTEGER PRIMARY KEY,
+    file TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    format TEXT,
+    partner TEXT,
+    role TEXT,
+    kind TEXT NOT NULL,
+    questionnaire TEXT,
+    version TEXT,
+    fingerprint TEXT,
+    respondent TEXT NOT NULL DEFAULT '{}',
+    received TEXT NOT NULL,
+    status TEXT NOT NULL,
+    readable INTEGER NOT NULL,
+    mtime REAL NOT NULL DEFAULT 0,
+    superseded_by INTEGER REFERENCES submissions(id)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS submissions_sha ON submissions(sha256);
+CREATE INDEX IF NOT EXISTS submissions_current ON submissions(partner, role, kind)
+    WHERE superseded_by IS NULL;
+CREATE TABLE IF NOT EXISTS answers (
+    submission_id INTEGER NOT NULL REFERENCES submissions(id),
+    question TEXT NOT NULL,
+    raw TEXT NOT NULL,
+    value TEXT,
+    valid INTEGER NOT NULL,
+    sheet TEXT NOT NULL,
+    cell TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (submission_id, question)
+);
+CREATE TABLE IF NOT EXISTS issues (
+    submission_id INTEGER NOT NULL REFERENCES submissions(id),
+    code TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    file TEXT NOT NULL,
+    sheet TEXT,
+    cell TEXT,
+    message TEXT NOT NULL,
+    hint TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS issues_submission ON issues(submission_id);
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    sha256 TEXT NOT NULL
+);
+"""
+
+
+class Store:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self.db = sqlite3.connect(path, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            with self.transaction():
+                self.db.executescript(SCHEMA)
+                self.db.execute(
+                    "INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),)
+                )
+            (version,) = self.db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                f"{path} is not an urbsurvey store ({exc})",
+                hint="Give a new file name with --store, or the store urbsurvey ingest made.",
+            ) from exc
+        if int(version) != SCHEMA_VERSION:
+            raise StoreError(
+                f"{path} has store schema {version}; this urbsurvey reads {SCHEMA_VERSION}"
+            )
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # --- files seen -----------------------------------------------------------
+
+    def known_files(self) -> dict[str, tuple[int, int, str]]:
+        return {
+            path: (size, mtime, sha)
+            for path, size, mtime, sha in self.db.execute("SELECT * FROM files")
+        }
+
+    def has_content(self, sha256: str) -> str | None:
+        row = self.db.execute("SELECT file FROM submissions WHERE sha256=?", (sha256,)).fetchone()
+        return row[0] if row else None
+
+    def remember_file(self, path: str, size: int, mtime_ns: int, sha256: str) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)", (path, size, mtime_ns, sha256)
+        )
+
+    # --- submissions ----------------------------------------------------------
+
+    def add(self, sub: Submission, path: str, size: int, mtime_ns: int) -> int:
+        """Store one submission atomically, superseding the current one it replaces."""
+        with self.transaction() as db:
+            previous = None
+            if sub.readable and sub.partner and sub.role:
+                previous = db.execute(
+                    "SELECT id, file FROM submissions WHERE partner=? AND role=? AND kind=? "
+                    "AND superseded_by IS NULL AND readable=1",
+                    (sub.partner, sub.role.value, sub.kind),
+                ).fetchone()
+            if previous is not None:
+                sub.issues.append(
+                    make_issue(
+                        "resubmission",
+                        sub.file,
+                        f"Replaces {previous[1]} for {sub.partner} ({sub.source.value}).",
+                    )
+                )
+            cur = db.execute(
+                "INSERT INTO submissions (file, sha256, format, partner, role, kind, questionnaire,"
+                " version, fingerprint, respondent, received, status, readable, mtime)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    sub.file,
+                    sub.sha256,
+                    sub.format,
+                    sub.partner,
+                    sub.role.value if sub.role else None,
+                    sub.kind,
+                    sub.questionnaire,
+                    sub.version,
+                    sub.fingerprint,
+                    json.dumps(sub.respondent, ensure_ascii=False),
+                    dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                    sub.status,
+                    int(sub.readable),
+                    sub.mtime,
+                ),
+            )
+            sid = cur.lastrowid
+            assert sid is not None
+            if previous is not None:
+                db.execute("UPDATE submissions SET superseded_by=? WHERE id=?", (sid, previous[0]))
+            db.executemany(
+                "INSERT INTO answers VALUES (?,?,?,?,?,?,?,?)",
+                [
+                    (
+                        sid,
+                        a.question,
+                        a.raw,
+                        json.dumps(encode_value(a.value)),
+                        int(a.valid),
+                        a.sheet,
+                        a.cell,
+                        a.note,
+                    )
+                    for a in sub.answers.values()
+                ],
+            )
+            db.executemany(
+                "INSERT INTO issues VALUES (?,?,?,?,?,?,?,?)",
+                [
+                    (sid, i.code, i.severity.value, i.file, i.sheet, i.cell, i.message, i.hint)
+                    for i in sub.issues
+                ],
+            )
+            self.remember_file(path, size, mtime_ns, sub.sha256)
+        return sid
+
+    def current(self) -> list[Submission]:
+        """The submissions that count: the newest version for each partner and source."""
+        rows = self.db.execute(
+            "SELECT id, file, sha256, format, partner, role, kind, questionnaire, version,"
+            " fingerprint, respondent, readable, mtime FROM submissions"
+            " WHERE superseded_by IS NULL ORDER BY id"
+        ).fetchall()
+        subs: dict[int, Submission] = {}
+        for r in rows:
+            subs[r[0]] = Submission(
+                file=r[1],
+                sha256=r[2],
+                format=r[3],
+                partner=r[4],
+                role=Role(r[5]) if r[5] else None,
+                kind=r[6],
+                questionnaire=r[7],
+                version=r[8],
+                fingerprint=r[9],
+                respondent=json.loads(r[10]),
+                readable=bool(r[11]),
+                mtime=r[12],
+            )
+        for sid, question, raw, value, valid, sheet, cell, note in self.db.execute(
+            "SELECT a.* FROM answers a JOIN submissions s ON s.id = a.submission_id"
+            " WHERE s.superseded_by IS NULL"
+        ):
+            subs[sid].answers[question] = Answer(
+                question, raw, decode_value(json.loads(value)), sheet, cell, bool(valid), note
+            )
+        for sid, code, severity, file, sheet, cell, message, hint in self.db.execute(
+            "SELECT i.* FROM issues i JOIN submissions s ON s.id = i.submission_id"
+            " WHERE s.superseded_by IS NULL"
+        ):
+            subs[sid].issues.append(
+                Issue(code, Severity(severity), file, sheet, cell, message, hint)
+            )
+        return list(subs.values())
+
+    def counts(self) -> dict[str, Any]:
+        total, current = self.db.execute(
+            "SELECT count(*), sum(superseded_by IS NULL) FROM submissions"
+        ).fetchone()
+        return {"submissions": total, "current": current or 0}

@@ -1,0 +1,437 @@
+"""One returned workbook → a `Submission`: respondent, answers and issues, cell by cell.
+
+Answers are found through the `ID`/`Answer` header, never by fixed positions,
+so inserted or reordered rows, a renamed sheet or extra sheets do not shift an
+answer to the wrong question.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import contract
+from .answers import Answer, Interpreter, condition_holds, raw_text
+from .definition import Questionnaire, Role, Source
+from .issues import Issue, Severity, make_issue
+from .parsing import decimal_separator_for_country, normalise
+from .reader import ReadError, Sheet, Workbook, cell_ref, read_workbook
+
+
+@dataclass(slots=True)
+class Submission:
+    file: str
+    sha256: str
+    mtime: float = 0.0
+    format: str | None = None
+    questionnaire: str | None = None
+    version: str | None = None
+    fingerprint: str | None = None
+    partner: str | None = None
+    role: Role | None = None
+    kind: str = contract.KIND_QUESTIONNAIRE
+    respondent: dict[str, str] = field(default_factory=dict)
+    answers: dict[str, Answer] = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+    readable: bool = True
+
+    @property
+    def source(self) -> Source:
+        if self.kind == contract.KIND_INTERVIEW:
+            return Source.INTERVIEW
+        return Source(self.role.value) if self.role else Source.OTHER
+
+    @property
+    def status(self) -> str:
+        if not self.readable:
+            return "unreadable"
+        severities = {i.severity for i in self.issues}
+        if Severity.ERROR in severities:
+            return "errors"
+        return "warnings" if severities else "ok"
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerInfo:
+    """What ingest needs to know of an expected partner."""
+
+    name: str
+    country: str | None = None
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass
+class Context:
+    """Everything a workbook is checked against, built once per batch."""
+
+    questionnaire: Questionnaire
+    interpreter: Interpreter
+    partners: list[PartnerInfo] = field(default_factory=list)
+    questionnaire_given: bool = True  # False: the definition was guessed, warn on missing stamps
+
+    def __post_init__(self) -> None:
+        self._partner_index = {
+            normalise(name): p for p in self.partners for name in (p.name, *p.aliases)
+        }
+        self._roles = _role_words()
+
+    def find_partner(self, name: str) -> PartnerInfo | None:
+        return self._partner_index.get(normalise(name))
+
+    def role(self, text: str) -> Role | None:
+        return self._roles.get(normalise(text))
+
+
+def _role_words() -> dict[str, Role]:
+    """Role codes and their labels in every workbook language."""
+    from .template import ui_words
+
+    words: dict[str, Role] = {}
+    for role in Role:
+        words[normalise(role.value)] = role
+        words[normalise(role.value.replace("_", " "))] = role
+        for table in ui_words().values():
+            label = table.get("roles", {}).get(role.value)
+            if label:
+                words[normalise(label)] = role
+    return words
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_submission(path: Path, ctx: Context, display: str | None = None) -> Submission:
+    """Read, parse and check one returned workbook. Never raises for bad data."""
+    name = display or str(path)
+    sub = Submission(file=name, sha256=sha256_of(path), mtime=path.stat().st_mtime)
+    book = read_workbook(path, display_name=name)
+    if isinstance(book, Issue):
+        sub.readable = False
+        sub.issues.append(book)
+        return sub
+    sub.format = book.format
+    try:
+        _read(book, sub, ctx)
+    except ReadError as exc:
+        sub.readable = False
+        sub.issues.append(exc.issue)
+    return sub
+
+
+def _read(book: Workbook, sub: Submission, ctx: Context) -> None:
+    q = ctx.questionnaire
+    stamp = _stamp(book)
+    _check_stamp(stamp, sub, q, ctx)
+    if book.has_macros:
+        sub.issues.append(
+            make_issue("macros-present", sub.file, "The workbook contains macros (not run).")
+        )
+    located = _find_header(book)
+    if located is None:
+        sub.issues.append(
+            make_issue(
+                "missing-header",
+                sub.file,
+                f"No sheet has a header row with `ID` and `Answer` cells "
+                f"(sheets: {', '.join(book.sheet_names)}).",
+            )
+        )
+        return
+    sheet, header_row, columns = located
+    rows = _rows_by_id(sheet, header_row, columns, sub)
+    _respondent(rows, sheet, sub, ctx, stamp)
+    country = None
+    if sub.partner and (info := ctx.find_partner(sub.partner)):
+        country = info.country
+    _answers(book, rows, sheet, columns, sub, ctx, decimal_separator_for_country(country))
+
+
+def _stamp(book: Workbook) -> dict[str, str]:
+    if contract.STAMP_SHEET not in book.sheet_names:
+        return {}
+    rows = book.sheet(contract.STAMP_SHEET).rows
+    return {raw_text(r[0]): raw_text(r[1]) for r in rows if len(r) >= 2 and r[0] not in (None, "")}
+
+
+def _check_stamp(stamp: dict[str, str], sub: Submission, q: Questionnaire, ctx: Context) -> None:
+    sub.questionnaire, sub.version, sub.fingerprint = q.id, q.version, q.fingerprint()
+    if not stamp:
+        sub.issues.append(
+            make_issue(
+                "missing-stamp",
+                sub.file,
+                f"No version stamp; the answers were read as questionnaire {q.id!r} "
+                f"version {q.version}.",
+            )
+        )
+        return
+    sub.kind = stamp.get("kind") or contract.KIND_QUESTIONNAIRE
+    stamped = stamp.get("questionnaire", "")
+    if stamped != q.id:
+        sub.issues.append(
+            make_issue(
+                "questionnaire-mismatch",
+                sub.file,
+                f"The workbook was made for questionnaire {stamped!r}, "
+                f"but this survey uses {q.id!r}.",
+                sheet=contract.STAMP_SHEET,
+                cell="B1",
+            )
+        )
+        return
+    if stamp.get("version") != q.version or stamp.get("fingerprint") != q.fingerprint():
+        sub.version = stamp.get("version") or q.version
+        sub.issues.append(
+            make_issue(
+                "version-mismatch",
+                sub.file,
+                f"The workbook was made from version {stamp.get('version')!r} "
+                f"(fingerprint {stamp.get('fingerprint')}); the survey uses version "
+                f"{q.version!r} (fingerprint {q.fingerprint()}).",
+                sheet=contract.STAMP_SHEET,
+                cell="B2",
+            )
+        )
+
+
+def _header_columns(row: Sequence[object]) -> dict[str, int] | None:
+    found: dict[str, int] = {}
+    for col, value in enumerate(row):
+        if isinstance(value, str):
+            key = value.strip().lower()
+            if key in ("id", "question", "answer", "notes") and key not in found:
+                found[key] = col
+    return found if all(h.lower() in found for h in contract.REQUIRED_HEADERS) else None
+
+
+def _find_header(book: Workbook) -> tuple[Sheet, int, dict[str, int]] | None:
+    """The answers sheet and its header row: `Responses` first, then any other sheet."""
+    preferred = [n for n in book.sheet_names if n.strip().lower() == "responses"]
+    others = [n for n in book.sheet_names if n not in preferred and n != contract.STAMP_SHEET]
+    for name in preferred + others:
+        sheet = book.sheet(name)
+        for r, row in enumerate(sheet.rows[: contract.HEADER_SEARCH_ROWS]):
+            columns = _header_columns(row)
+            if columns is not None:
+                return sheet, r, columns
+    return None
+
+
+@dataclass(slots=True)
+class _Row:
+    index: int
+    value: object
+    note: str
+
+
+def _rows_by_id(
+    sheet: Sheet, header_row: int, columns: dict[str, int], sub: Submission
+) -> dict[str, _Row]:
+    id_col, answer_col = columns["id"], columns["answer"]
+    notes_col = columns.get("notes")
+    rows: dict[str, _Row] = {}
+    for r in range(header_row + 1, len(sheet.rows)):
+        row = sheet.rows[r]
+        qid = raw_text(row[id_col]) if id_col < len(row) else ""
+        if not qid:
+            continue
+        value = row[answer_col] if answer_col < len(row) else None
+        note = raw_text(row[notes_col]) if notes_col is not None and notes_col < len(row) else ""
+        if qid in rows:
+            first = cell_ref(rows[qid].index, id_col)
+            sub.issues.append(
+                make_issue(
+                    "duplicate-question",
+                    sub.file,
+                    f"Question {qid!r} appears again (first at {first}); this row was ignored.",
+                    sheet=sheet.name,
+                    cell=cell_ref(r, id_col),
+                )
+            )
+            continue
+        rows[qid] = _Row(r, value, note)
+    for first_row, first_col, last_row, last_col in sheet.merged:
+        if first_col <= answer_col <= last_col and last_row > first_row > header_row:
+            sub.issues.append(
+                make_issue(
+                    "merged-answer",
+                    sub.file,
+                    f"Answer cells {cell_ref(first_row, answer_col)}:"
+                    f"{cell_ref(last_row, answer_col)} are merged.",
+                    sheet=sheet.name,
+                    cell=cell_ref(first_row, answer_col),
+                )
+            )
+    return rows
+
+
+def _respondent(
+    rows: dict[str, _Row], sheet: Sheet, sub: Submission, ctx: Context, stamp: dict[str, str]
+) -> None:
+    fields = {fid: raw_text(rows[fid].value) for fid in contract.RESERVED_IDS if fid in rows}
+    sub.respondent = {k: v for k, v in fields.items() if v}
+    if any(fields.get(f) for f in contract.INTERVIEW_FIELDS):
+        sub.kind = contract.KIND_INTERVIEW
+    partner_row = rows.get("respondent.partner")
+    partner_cell = cell_ref(partner_row.index, 2) if partner_row else None
+    partner = fields.get("respondent.partner") or stamp.get("partner", "")
+    if not partner:
+        sub.issues.append(
+            make_issue(
+                "missing-partner",
+                sub.file,
+                "The partner (city) name is empty.",
+                sheet=sheet.name,
+                cell=partner_cell,
+            )
+        )
+    elif ctx.partners:
+        info = ctx.find_partner(partner)
+        if info is None:
+            known = ", ".join(p.name for p in ctx.partners)
+            sub.issues.append(
+                make_issue(
+                    "unknown-partner",
+                    sub.file,
+                    f"{partner!r} is not an expected partner (expected: {known}).",
+                    sheet=sheet.name,
+                    cell=partner_cell,
+                )
+            )
+        else:
+            partner = info.name
+    sub.partner = partner or None
+    role_text = fields.get("respondent.role") or stamp.get("role", "")
+    sub.role = ctx.role(role_text) if role_text else Role.CITY
+    if sub.role is None:
+        role_row = rows.get("respondent.role")
+        sub.issues.append(
+            make_issue(
+                "invalid-role",
+                sub.file,
+                f"{role_text!r} is not a respondent role (city, managing authority, other).",
+                sheet=sheet.name,
+                cell=cell_ref(role_row.index, 2) if role_row else None,
+            )
+        )
+
+
+def _answers(
+    book: Workbook,
+    rows: dict[str, _Row],
+    sheet: Sheet,
+    columns: dict[str, int],
+    sub: Submission,
+    ctx: Context,
+    decimal_separator: str | None,
+) -> None:
+    q = ctx.questionnaire
+    answer_col, id_col = columns["answer"], columns["id"]
+    known = {question.id for question in q.questions()}
+    for qid, row in rows.items():
+        if qid not in known and qid not in contract.RESERVED_IDS:
+            sub.issues.append(
+                make_issue(
+                    "unknown-question",
+                    sub.file,
+                    f"Row ID {qid!r} is not a question of {q.id!r}.",
+                    sheet=sheet.name,
+                    cell=cell_ref(row.index, id_col),
+                )
+            )
+    for question in q.questions():
+        found = rows.get(question.id)
+        if found is None:
+            continue
+        row = found
+        cell = cell_ref(row.index, answer_col)
+        if (sheet.name, cell) in book.formulas_without_value:
+            sub.issues.append(
+                make_issue(
+                    "formula-no-value",
+                    sub.file,
+                    f"The answer to {question.id!r} is a formula with no saved value.",
+                    sheet=sheet.name,
+                    cell=cell,
+                )
+            )
+            continue
+        if (sheet.name, cell) in book.external_link_cells:
+            sub.issues.append(
+                make_issue(
+                    "external-link",
+                    sub.file,
+                    f"The answer to {question.id!r} comes from a link to another workbook.",
+                    sheet=sheet.name,
+                    cell=cell,
+                )
+            )
+        raw = raw_text(row.value)
+        if not raw:
+            if row.note:
+                sub.answers[question.id] = Answer(
+                    question.id, "", None, sheet.name, cell, note=row.note
+                )
+            continue
+        result = ctx.interpreter.interpret(question, row.value, decimal_separator=decimal_separator)
+        for problem in result.problems:
+            sub.issues.append(
+                make_issue(
+                    problem.code,
+                    sub.file,
+                    f"{question.id}: {problem.message}",
+                    sheet=sheet.name,
+                    cell=cell,
+                )
+            )
+        sub.answers[question.id] = Answer(
+            question.id, raw, result.value, sheet.name, cell, result.valid, row.note
+        )
+    _check_required_and_skips(rows, sheet, answer_col, sub, q)
+
+
+def _check_required_and_skips(
+    rows: dict[str, _Row], sheet: Sheet, answer_col: int, sub: Submission, q: Questionnaire
+) -> None:
+    interview = sub.kind == contract.KIND_INTERVIEW
+    for question in q.questions():
+        answer = sub.answers.get(question.id)
+        asked = True
+        if question.ask_when is not None:
+            source = sub.answers.get(question.ask_when.question)
+            asked = source is not None and condition_holds(question.ask_when, source.codes())
+        if answer is not None and answer.raw and not asked and question.ask_when is not None:
+            when = question.ask_when
+            op = "is one of" if when.in_ is not None else "is not"
+            sub.issues.append(
+                make_issue(
+                    "skipped-answered",
+                    sub.file,
+                    f"{question.id} is asked only when {when.question} {op} "
+                    f"{', '.join(when.codes)}, but it was answered.",
+                    sheet=sheet.name,
+                    cell=answer.cell,
+                )
+            )
+        if interview or not asked or not question.required_for(sub.role):
+            continue
+        if answer is None or not answer.raw:
+            row = rows.get(question.id)
+            sub.issues.append(
+                make_issue(
+                    "missing-required",
+                    sub.file,
+                    f"{question.id} is required"
+                    + ("" if row else " but its row is missing from the sheet")
+                    + ".",
+                    sheet=sheet.name,
+                    cell=cell_ref(row.index, answer_col) if row else None,
+                )
+            )

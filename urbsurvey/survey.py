@@ -1,0 +1,93 @@
+"""A survey folder: `survey.yaml` (what was asked of whom) beside the returned workbooks."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import SurveyConfigError
+
+SURVEY_FILE = "survey.yaml"
+
+
+class Partner(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    country: str | None = Field(default=None, description="ISO code or English name")
+    managing_authority: str | None = None
+    lead: bool = False
+    aliases: list[str] = Field(default=[], description="Other spellings partners may write")
+
+
+class Survey(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str
+    introduction: str = ""
+    questionnaire: str = Field(description="Bundled questionnaire id, or a path from this folder")
+    language: str = "en"
+    currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
+    exchange_rates: dict[str, Decimal] = Field(
+        default={}, description="Value of one unit of each currency in the report currency"
+    )
+    partners: list[Partner] = []
+    expected_roles: list[str] = Field(
+        default=["city"], description="Roles every partner is expected to return"
+    )
+    returns: str = Field(default="returns", description="Folder of returned workbooks")
+    coding: str | None = Field(default="coding.yaml", description="Lessons codebook and coding")
+
+    @field_validator("exchange_rates")
+    @classmethod
+    def _upper(cls, rates: dict[str, Decimal]) -> dict[str, Decimal]:
+        return {k.upper(): v for k, v in rates.items()}
+
+    def rate(self, currency: str) -> Decimal | None:
+        if currency == self.currency:
+            return Decimal(1)
+        return self.exchange_rates.get(currency)
+
+
+class SurveyFolder(BaseModel):
+    """A loaded survey: its config and where it lives."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    root: Path
+    config: Survey
+
+    @property
+    def returns_dir(self) -> Path:
+        return self.root / self.config.returns
+
+
+def is_survey_folder(path: Path) -> bool:
+    return (path / SURVEY_FILE).is_file()
+
+
+def load_survey(folder: Path) -> SurveyFolder:
+    import yaml
+
+    path = folder / SURVEY_FILE
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SurveyConfigError(
+            f"cannot read {path}: {exc.strerror}",
+            hint="A survey folder needs a survey.yaml (see the README).",
+        ) from exc
+    except yaml.YAMLError as exc:
+        raise SurveyConfigError(f"{path}: not valid YAML ({exc})") from exc
+    try:
+        config = Survey.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}" for e in exc.errors()
+        )
+        raise SurveyConfigError(
+            f"{path}: {problems}", hint="Fix survey.yaml as described in the README."
+        ) from exc
+    return SurveyFolder(root=folder, config=config)
