@@ -109,7 +109,7 @@ class Interpreter:
         self.currency = currency
         self.rates = {currency: Decimal(1), **(rates or {})}
         self.matchers = {
-            question.id: ChoiceMatcher([(c.code, [c.code, *c.labels()]) for c in question.choices])
+            question.id: ChoiceMatcher([(c.code, [*c.labels(), c.code]) for c in question.choices])
             for question in q.questions()
             if question.choices
         }

@@ -140,10 +140,10 @@ def check_batch(submissions: list[Submission], survey: SurveyFolder | None = Non
             continue
         by_hash[sub.sha256] = sub
         if sub.partner and sub.role and sub.questionnaire:
-            by_key.setdefault((sub.partner, sub.source.value, sub.kind), []).append(sub)
+            by_key.setdefault((sub.partner, sub.role.value, sub.kind), []).append(sub)
         else:
             batch.counted.append(sub)
-    for (partner, source, _kind), subs in by_key.items():
+    for (partner, role, kind), subs in by_key.items():
         batch.counted.append(_newest(subs))
         if len(subs) > 1:
             names = ", ".join(s.file for s in subs)
@@ -153,7 +153,8 @@ def check_batch(submissions: list[Submission], survey: SurveyFolder | None = Non
                     make_issue(
                         "duplicate-submission",
                         sub.file,
-                        f"{len(subs)} files answer for {partner} ({source}): {names}. "
+                        f"{len(subs)} files answer for {partner} ({role.replace('_', ' ')} "
+                        f"{kind}): {names}. "
                         f"Used {used.file}, the most recently changed.",
                     )
                 )

@@ -4,7 +4,9 @@ A partner's record merges its submissions: the city's questionnaire, the
 thematic expert's interview record and the managing authority's questionnaire.
 When they disagree, the answer used follows the section's `precedence` (by
 default city, then interview, then managing authority, then other) and the
-disagreement is reported as a conflict. Only valid answers count; an invalid
+disagreement is reported as a conflict. Only answers that can be compared
+(choices, yes/no, numbers, money, dates) conflict; free texts from several
+sources complement each other and are all shown in the matrix. Only valid answers count; an invalid
 one is left out (and was reported when the file was read).
 """
 
@@ -16,6 +18,7 @@ from decimal import Decimal
 
 from .answers import Answer, MoneyValue, condition_holds, encode_value
 from .definition import (
+    TEXT_TYPES,
     Indicator,
     IndicatorKind,
     Question,
@@ -141,8 +144,9 @@ def compute_outcomes(q: Questionnaire, submissions: list[Submission]) -> Outcome
 
 def find_conflicts(records: dict[str, PartnerRecord], merger: Merger) -> list[Conflict]:
     conflicts = []
+    comparable = [qid for qid, qu in merger.questions.items() if qu.type not in TEXT_TYPES]
     for record in records.values():
-        for qid in merger.questions:
+        for qid in comparable:
             ordered = merger.ordered(qid, record.candidates(qid))
             if len(ordered) < 2:
                 continue
