@@ -383,20 +383,27 @@ def _looks_like(data: bytes) -> str:
 
 # --- Zip packages (xlsx, xlsm, ods) -----------------------------------------------------
 
-_ATTRS = rb"((?:[^<>\"']|\"[^\"<]*\"|'[^'<]*')*)"
+# A tag's attributes, quoted values whole (a quoted value may hold ">"); possessive,
+# so a tag that never closes costs one pass, never a backtracking storm. A self-closing
+# tag's attributes end with "/".
+_ATTRS = rb"((?:[^<>\"']++|\"[^\"<]*+\"|'[^'<]*+')*+)"
 _PREFIX = rb"(?:[A-Za-z_][\w.-]*:)?"
 
 
-def _attr_re(attr: bytes) -> re.Pattern[bytes]:
-    return re.compile(rb"\s" + re.escape(attr) + rb"\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_ATTR_PAIR = re.compile(rb"([^\s=<>/\"']+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 
 
-def _attr(pattern: re.Pattern[bytes], attrs: bytes) -> bytes | None:
-    m = pattern.search(attrs)
-    if m is None:
-        return None
-    value = m.group(1)
-    return value if value is not None else m.group(2)
+def _attr(attrs: bytes, *keys: bytes) -> bytes | None:
+    """The raw value of the first attribute named one of `keys`.
+
+    Attributes are read in order, each quoted value whole, so text that merely looks
+    like `r="A1"` inside another attribute's value is never taken for it.
+    """
+    for m in _ATTR_PAIR.finditer(attrs):
+        if m.group(1) in keys:
+            value = m.group(2)
+            return value if value is not None else m.group(3)
+    return None
 
 
 def _text(raw: bytes) -> str:
@@ -547,14 +554,14 @@ def _xml_part(data: bytes, info: zipfile.ZipInfo, name: str) -> bytes:
 
 _X_SHEET = re.compile(rb"<" + _PREFIX + rb"sheet(?=[\s/>])" + _ATTRS + rb">")
 _X_REL = re.compile(rb"<" + _PREFIX + rb"Relationship(?=[\s/>])" + _ATTRS + rb">")
-_A_NAME = _attr_re(b"name")
-_A_ID = _attr_re(b"Id")
-_A_TARGET = _attr_re(b"Target")
-_A_RID = re.compile(rb"\s(?:r|relationships):id\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
-_A_R = _attr_re(b"r")
-_A_T = _attr_re(b"t")
-_A_SI = _attr_re(b"si")
 _X_TAG = re.compile(rb"<" + _PREFIX + rb"(row|c)(?=[\s/>])" + _ATTRS + rb"(>)?")
+_X_CELL_START = re.compile(rb"<" + _PREFIX + rb"c(?=[\s/>])")
+_X_CELL_TAG = re.compile(rb"<" + _PREFIX + rb"c(?=[\s/>])" + _ATTRS + rb">")
+_X_REF = re.compile(rb"(?:^|[\s\x00])r\s*=\s*[\"']\$?([A-Za-z]{1,4})\$?([0-9]{1,9})[\"']")
+# A cell whose first child is a formula (CT_Cell is f?, v?, is?): attrs, then f onwards.
+_X_FORMULA_CELL = re.compile(
+    rb"<" + _PREFIX + rb"c(?=[\s>])" + _ATTRS + rb"(?<!/)>\s*(<)" + _PREFIX + rb"f[\s/>]"
+)
 _X_CELL_END = re.compile(rb"</" + _PREFIX + rb"c\s*>")
 _X_F = re.compile(
     rb"<" + _PREFIX + rb"f(?=[\s/>])" + _ATTRS + rb">(?:(.*?)</" + _PREFIX + rb"f\s*>)?", re.S
@@ -565,7 +572,6 @@ _X_V = re.compile(
 _X_IS = re.compile(rb"<" + _PREFIX + rb"is[\s/>]")
 _X_HAS_F = re.compile(rb"<" + _PREFIX + rb"f[\s/>]")
 _CELL_REF = re.compile(rb"\$?([A-Za-z]+)\$?([0-9]+)")
-_DIGITS = re.compile(rb"[0-9]+")
 _STRING_LITERAL = re.compile(r'"(?:[^"]|"")*"')
 # '[1]Sheet 1'!A1, 'C:\dir\[Book.xlsx]Sheet1'!A1, [1]Sheet1!A1, [1]!Name; not Table1[Col].
 _EXTERNAL_REF = re.compile(r"'[^']*\[[^\]']+\][^']*'!|\[[^\[\]]+\][^\s!'()\[\],;+\-*/&=<>^%\"{}]*!")
@@ -584,13 +590,13 @@ def _scan_xlsx(data: bytes, members: dict[str, zipfile.ZipInfo], name: str, scan
         _reject("corrupt-file", name, "the Excel package has no xl/_rels/workbook.xml.rels part")
     rels: dict[bytes, str] = {}
     for m in _X_REL.finditer(_xml_part(data, rels_info, name)):
-        rel_id, rel_target = _attr(_A_ID, m.group(1)), _attr(_A_TARGET, m.group(1))
+        rel_id, rel_target = _attr(m.group(1), b"Id"), _attr(m.group(1), b"Target")
         if rel_id is not None and rel_target is not None:
             rels[rel_id] = rel_target.decode("utf-8", "replace")
 
     scanned: set[str] = set()
     for m in _X_SHEET.finditer(workbook_xml):
-        raw_name, rid = _attr(_A_NAME, m.group(1)), _attr(_A_RID, m.group(1))
+        raw_name, rid = _attr(m.group(1), b"name"), _attr(m.group(1), b"r:id", b"relationships:id")
         if raw_name is None or rid is None or rid not in rels:
             continue  # calamine refuses such a workbook; it says so when opening it
         sheet_name = _text(raw_name)
@@ -632,24 +638,57 @@ def _parse_ref(ref: bytes, name: str, sheet: str) -> tuple[int, int]:
 
 
 def _scan_xlsx_sheet(part: bytes, name: str, sheet: str, record: bool, scan: _Scan) -> None:
-    """Bound the used area; note formulas without a value or with external refs."""
+    """Bound the used area; note formulas without a value or with external refs.
+
+    Only cells with content count (calamine skips `<c .../>`). The fast path reads
+    every cell tag with one regex pass; a sheet whose cells do not all carry a plain
+    `r="C12"` reference (allowed, rare) takes the slow, cell-by-cell path.
+    """
+    tags = _X_CELL_TAG.findall(part)
+    full = [attrs for attrs in tags if not attrs.endswith(b"/")]
+    refs = _X_REF.findall(b"\x00".join(full)) if full else []
+    formulas = _X_HAS_F.search(part) is not None
+    if len(tags) != len(_X_CELL_START.findall(part)) or len(refs) != len(full):
+        _scan_xlsx_sheet_slowly(part, name, sheet, record, scan)
+        return
+    if refs:
+        max_row = max(map(int, [digits for _, digits in refs]))
+        letters = max({col.upper() for col, _ in refs}, key=lambda c: (len(c), c))
+        _, max_col = _parse_ref(letters + b"1", name, sheet)
+        _check_dims(name, sheet, max_row, max_col + 1)
+    if formulas and record:
+        shared: dict[bytes, bool] = {}
+        pos = 0
+        while (m := _X_FORMULA_CELL.search(part, pos)) is not None:
+            end = _X_CELL_END.search(part, m.end())
+            if end is None:
+                _reject("corrupt-file", name, f"sheet {sheet!r} has malformed XML", sheet=sheet)
+            pos = end.end()  # resume after this cell: linear even on crafted input
+            attrs = m.group(1)
+            ref = _attr(attrs, b"r")
+            if ref is not None:
+                row, col = _parse_ref(ref, name, sheet)
+                body = part[m.start(2) : end.start()]
+                _formula_cell(attrs, body, scan, sheet, row, col, shared)
+
+
+def _scan_xlsx_sheet_slowly(part: bytes, name: str, sheet: str, record: bool, scan: _Scan) -> None:
     max_row = max_col = -1
     row = col = -1
-    shared_external: dict[bytes, bool] = {}
+    shared: dict[bytes, bool] = {}
     pos = 0
     has_formulas = _X_HAS_F.search(part) is not None
-    search_tag, search_end = _X_TAG.search, _X_CELL_END.search
     while True:
-        m = search_tag(part, pos)
+        m = _X_TAG.search(part, pos)
         if m is None:
             break
         attrs = m.group(2)
         if m.group(3) is None:
             _reject("corrupt-file", name, f"sheet {sheet!r} has malformed XML", sheet=sheet)
         pos = m.end()
-        ref = _attr(_A_R, attrs)
+        ref = _attr(attrs, b"r")
         if m.group(1) == b"row":
-            if ref is not None and _DIGITS.fullmatch(ref) and len(ref) < 10:
+            if ref is not None and ref.isdigit() and len(ref) < 10:
                 row = int(ref) - 1
             else:
                 row += 1
@@ -661,17 +700,15 @@ def _scan_xlsx_sheet(part: bytes, name: str, sheet: str, record: bool, scan: _Sc
             r, col = max(row, 0), col + 1
         if attrs.endswith(b"/"):
             continue  # <c .../>: an empty (styled) cell, which calamine skips
-        end = search_end(part, pos)
+        end = _X_CELL_END.search(part, pos)
         if end is None:
             _reject("corrupt-file", name, f"sheet {sheet!r} has malformed XML", sheet=sheet)
         body = part[pos : end.start()]
         pos = end.end()
-        if r > max_row:
-            max_row = r
-        if col > max_col:
-            max_col = col
+        max_row = max(max_row, r)
+        max_col = max(max_col, col)
         if has_formulas and record:
-            _formula_cell(attrs, body, scan, sheet, r, col, shared_external)
+            _formula_cell(attrs, body, scan, sheet, r, col, shared)
     if max_row >= 0:
         _check_dims(name, sheet, max_row + 1, max_col + 1)
 
@@ -695,14 +732,14 @@ def _formula_cell(
         and not vm.group(1).endswith(b"/")
         and vm.group(2) is not None
         # Excel writes <v></v> for a formula whose result is "" (t="str"): a value.
-        and (vm.group(2).strip() != b"" or _attr(_A_T, attrs) == b"str")
+        and (vm.group(2).strip() != b"" or _attr(attrs, b"t") == b"str")
     )
     if not has_value and _X_IS.search(body) is None:
         scan.no_value.add((sheet, cell_ref(row, col)))
     text = "" if fattrs.endswith(b"/") or not ftext else _text(ftext)
     external = bool(text) and _EXTERNAL_REF.search(_STRING_LITERAL.sub("", text)) is not None
-    si = _attr(_A_SI, fattrs)
-    if si is not None and _attr(_A_T, fattrs) == b"shared":
+    si = _attr(fattrs, b"si")
+    if si is not None and _attr(fattrs, b"t") == b"shared":
         if text:
             shared_external[si] = external
         else:
@@ -718,12 +755,6 @@ _O_TAG = re.compile(
     + _ATTRS
     + rb"(>)?"
 )
-_A_TABLE_NAME = _attr_re(b"table:name")
-_A_ROWS_REPEATED = _attr_re(b"table:number-rows-repeated")
-_A_COLS_REPEATED = _attr_re(b"table:number-columns-repeated")
-_A_COLS_SPANNED = _attr_re(b"table:number-columns-spanned")
-_A_ROWS_SPANNED = _attr_re(b"table:number-rows-spanned")
-_A_FORMULA = _attr_re(b"table:formula")
 # What makes calamine treat a cell as non-empty: a value attribute, a string type
 # (its text is the value, even ""), or a formula.
 _O_NONEMPTY = re.compile(
@@ -784,7 +815,7 @@ def _scan_ods(data: bytes, members: dict[str, zipfile.ZipInfo], name: str, scan:
                         scan.merged[done.name] = done.merged
                 table = stack[-1] if stack else None
             elif not self_closing:
-                raw_name = _attr(_A_TABLE_NAME, attrs)
+                raw_name = _attr(attrs, b"table:name")
                 table = _OdsTable(name=_text(raw_name) if raw_name is not None else "")
                 stack.append(table)
                 scan.merged.setdefault(table.name, [])
@@ -800,21 +831,23 @@ def _scan_ods(data: bytes, members: dict[str, zipfile.ZipInfo], name: str, scan:
                 if table.row > MAX_ROWS * 100:
                     table.row = MAX_ROWS * 100  # only trailing empty rows can be here
             else:
-                row_repeat = _count(_attr(_A_ROWS_REPEATED, attrs))
+                row_repeat = _count(_attr(attrs, b"table:number-rows-repeated"))
                 col = extent = 0
                 if self_closing:
                     table.row += row_repeat
             continue
         if closing:
             continue
-        repeat = _count(_attr(_A_COLS_REPEATED, attrs)) if b"repeated" in attrs else 1
+        repeat = 1
+        if b"repeated" in attrs:
+            repeat = _count(_attr(attrs, b"table:number-columns-repeated"))
         if _O_NONEMPTY.search(attrs):
             extent = col + repeat
             if b"table:formula" in attrs:
                 _ods_formula(attrs, scan, table.name, table.row, col)
         if b"spanned" in attrs:
-            cols = _count(_attr(_A_COLS_SPANNED, attrs))
-            rows = _count(_attr(_A_ROWS_SPANNED, attrs))
+            cols = _count(_attr(attrs, b"table:number-columns-spanned"))
+            rows = _count(_attr(attrs, b"table:number-rows-spanned"))
             if cols > 1 or rows > 1:
                 table.merged.append((table.row, col, table.row + rows - 1, col + cols - 1))
         col += repeat
@@ -824,7 +857,7 @@ def _scan_ods(data: bytes, members: dict[str, zipfile.ZipInfo], name: str, scan:
 def _ods_formula(attrs: bytes, scan: _Scan, sheet: str, row: int, col: int) -> None:
     if _O_VALUE.search(attrs) is None:
         scan.no_value.add((sheet, cell_ref(row, col)))
-    formula = _attr(_A_FORMULA, attrs)
+    formula = _attr(attrs, b"table:formula")
     if formula is not None and _ODS_EXTERNAL.search(_text(formula)):
         scan.external.add((sheet, cell_ref(row, col)))
 
