@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 
 from urbsurvey.charts import TEXT_BAR_WIDTH, bar_chart_svg, text_bars
 from urbsurvey.errors import UrbsurveyError
-from urbsurvey.render import FORMATS, ReportTemplateError, md_escape, render
+from urbsurvey.render import FORMATS, ReportTemplateError, md_escape, paragraphs, render
 from urbsurvey.xlsxtext import MAX_CELL_CHARS
 
 try:
@@ -157,8 +157,26 @@ def test_md_renders_as_the_text_partners_wrote(hostile_md: str) -> None:
     markdown_it = pytest.importorskip("markdown_it")
     page = markdown_it.MarkdownIt("commonmark").enable("table").render(hostile_md)
     tags = set(re.findall(r"<([a-z0-9]+)", page))
-    assert tags <= {"h1", "h2", "h3", "p", "ul", "ol", "li", "strong", "em", "code",
-                    "table", "thead", "tbody", "tr", "th", "td", "br", "hr"}  # fmt: skip
+    assert tags <= {
+        "h1",
+        "h2",
+        "h3",
+        "p",
+        "ul",
+        "ol",
+        "li",
+        "strong",
+        "em",
+        "code",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "br",
+        "hr",
+    }
     assert "href" not in page
     assert "<strong>bold</strong>" not in page and "**bold**" in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -322,13 +340,13 @@ def test_html_matrix_has_a_row_per_questionnaire_and_a_column_per_question() -> 
     rows = body.split("<tbody>")[1].count("<tr>")
     assert rows == len(report["matrix"]["rows"]) == 6
     first = body.split("<tbody>")[1].split("</tr>")[0]
-    assert first.count("<td") == 1 + 20  # source + answers
+    assert first.count("<td") == 20  # one per question; the source is under the partner
 
 
 def test_html_1000_partners_renders() -> None:
     report = sample_report(1000, hostile=True)
     html = render(report, "html").decode()
-    assert html.count("<tr><th scope=\"row\">") == 1001
+    assert html.count('<tr><th scope="row">') == 1001
     assert html.rstrip().endswith("</html>")
 
 
@@ -356,10 +374,14 @@ def test_bar_chart_svg_escapes_labels_and_summarises_every_bar() -> None:
 
 
 def test_text_bars_are_proportional_and_at_most_20_wide() -> None:
-    chart = {"bars": [{"label": "a", "value": 10, "display": "10"},
-                      {"label": "b", "value": 5, "display": "5"},
-                      {"label": "c", "value": 0.01, "display": "0"},
-                      {"label": "d", "value": 0, "display": "0"}]}  # fmt: skip
+    chart = {
+        "bars": [
+            {"label": "a", "value": 10, "display": "10"},
+            {"label": "b", "value": 5, "display": "5"},
+            {"label": "c", "value": 0.01, "display": "0"},
+            {"label": "d", "value": 0, "display": "0"},
+        ]
+    }
     rows = text_bars(chart)
     assert [len(r["bar"]) for r in rows] == [TEXT_BAR_WIDTH, 10, 1, 0]
     assert set("".join(r["bar"] for r in rows)) == {"█"}
@@ -384,11 +406,23 @@ def test_xlsx_sheets_and_headers(hostile_xlsx: bytes, hostile: dict[str, Any]) -
     assert header[3] == "ulsg_functioning: Does the ULSG continue to function?"
     assert answers.max_row == 1 + len(hostile["matrix"]["rows"])
     assert [c.value for c in wb["Issues"][1]] == [
-        "Severity", "Code", "File", "Sheet", "Cell", "Message", "Hint"]  # fmt: skip
+        "Severity",
+        "Code",
+        "File",
+        "Sheet",
+        "Cell",
+        "Message",
+        "Hint",
+    ]
     assert [c.value for c in wb["Inputs"][1]] == ["File", "SHA-256", "Partner", "Role", "Status"]
     indicators = wb["Indicators"]
-    assert [c.value for c in indicators[2]][:5] == ["lsg_sustained_formally",
-        "LSG formally sustained", 1, "partners", "1"]  # fmt: skip
+    assert [c.value for c in indicators[2]][:5] == [
+        "lsg_sustained_formally",
+        "LSG formally sustained",
+        1,
+        "partners",
+        "1",
+    ]
     for name in ("Indicators", "Issues", "Inputs"):
         assert wb[name].freeze_panes == "A2"
 
@@ -414,7 +448,9 @@ def test_xlsx_cuts_the_40000_character_answer_with_a_marker(hostile_xlsx: bytes)
     assert len(long) == 1
     assert len(long[0]) <= MAX_CELL_CHARS
     assert long[0].startswith(LONG_ANSWER[:100])
-    assert "[cut:" in long[0] and long[0].endswith("the full text is in the JSON report and the store]")
+    assert "[cut:" in long[0] and long[0].endswith(
+        "the full text is in the JSON report and the store]"
+    )
 
 
 def test_xlsx_xml_has_no_formula_element(hostile_xlsx: bytes) -> None:
@@ -451,3 +487,19 @@ def test_template_errors_say_which_file_and_line(tmp_path: Path) -> None:
         render(sample_report(), "md", template_dir=tmp_path)
     with pytest.raises(ReportTemplateError, match="no such template folder"):
         render(sample_report(), "html", template_dir=tmp_path / "missing")
+
+
+def test_question_texts_in_the_print_style_cannot_close_it() -> None:
+    report = sample_report(2)
+    report["matrix"]["columns"][0]["text"] = '</style><script>alert(1)</script>"; } body { x'
+    html = render(report, "html").decode()
+    page = parse(html)
+    assert "script" not in [tag for tag, _ in page.tags]
+    assert html.count("</style>") == 1
+    assert "ulsg\\5f functioning\\3a  \\3c \\2f style\\3e \\3c script\\3e alert" in html
+
+
+def test_introduction_paragraphs_join_wrapped_lines_but_keep_list_items() -> None:
+    text = "MILE was one of\nthe two pilots.\r\n\r\nIt tested:\n- ULSGs\n- LAPs\n\n\n  \n"
+    assert paragraphs(text) == ["MILE was one of the two pilots.", "It tested:\n- ULSGs\n- LAPs"]
+    assert paragraphs(None) == [] and paragraphs("") == []

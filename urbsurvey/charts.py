@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import textwrap
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -19,7 +20,8 @@ _WIDTH = 400  # viewBox units; the page scales it
 _ROW = 44  # height of one bar with its label above
 _BAR = 17
 _VALUE_SPACE = 80  # room right of the longest bar for its value
-_LABEL_CHARS = 50
+_LABEL_CHARS = 50  # per line; two lines at most
+_LINE = 17  # height of a second label line
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 _NOT_ID = re.compile(r"[^A-Za-z0-9_-]+")
 
@@ -48,20 +50,26 @@ def summary(chart: dict[str, Any]) -> str:
     return "; ".join(f"{one_line(b.get('label'))}: {one_line(b.get('display'))}" for b in bars)
 
 
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+def _label_lines(text: str) -> list[str]:
+    """A label on at most two lines of `_LABEL_CHARS`, cut with "…" beyond that."""
+    lines = textwrap.wrap(text, _LABEL_CHARS, break_long_words=True) or [""]
+    if len(lines) > 2:
+        lines = [lines[0], lines[1][: _LABEL_CHARS - 1].rstrip() + "…"]
+    return lines
 
 
-def _bar_svg(index: int, bar: dict[str, Any], scale: float) -> str:
-    top = 8 + index * _ROW
+def _bar_svg(top: int, lines: list[str], bar: dict[str, Any], scale: float) -> str:
     length = (_WIDTH - _VALUE_SPACE) * _value(bar) / scale if scale else 0.0
-    label = one_line(bar.get("label"))
+    label = "".join(
+        f'<tspan x="0" dy="{0 if i == 0 else _LINE}">{escape(line)}</tspan>'
+        for i, line in enumerate(lines)
+    )
+    y = top + 19 + _LINE * (len(lines) - 1)
     return (
-        f'<g><text x="0" y="{top + 13}" class="bar-label">'
-        f"{escape(_clip(label, _LABEL_CHARS))}</text>"
-        f'<rect x="0" y="{top + 19}" width="{length:.1f}" height="{_BAR}" rx="2" '
+        f'<g><text x="0" y="{top + 13}" class="bar-label">{label}</text>'
+        f'<rect x="0" y="{y}" width="{length:.1f}" height="{_BAR}" rx="2" '
         f'class="bar" fill="#2f6f9f"/>'
-        f'<text x="{length + 6:.1f}" y="{top + 19 + _BAR - 3}" class="bar-value">'
+        f'<text x="{length + 6:.1f}" y="{y + _BAR - 3}" class="bar-value">'
         f"{escape(one_line(bar.get('display')))}</text></g>"
     )
 
@@ -70,11 +78,15 @@ def bar_chart_svg(chart: dict[str, Any], index: int = 0) -> Markup:
     """An accessible, self-contained, responsive horizontal bar chart."""
     bars = list(chart.get("bars") or [])
     base = f"chart-{index}-{_NOT_ID.sub('-', one_line(chart.get('id')))[:40]}"
-    height = 8 + max(len(bars), 1) * _ROW
     scale = _scale(bars)
+    parts, top = [], 8
+    for bar in bars:
+        lines = _label_lines(one_line(bar.get("label")))
+        parts.append(_bar_svg(top, lines, bar, scale))
+        top += _ROW + _LINE * (len(lines) - 1)
+    height = max(top, 8 + _ROW)
     title = one_line(chart.get("title"))
     desc = summary(chart) or "No data."
-    body = "".join(_bar_svg(i, bar, scale) for i, bar in enumerate(bars))
     return Markup(
         f'<svg role="img" '
         f'aria-labelledby="{base}-title {base}-desc" viewBox="0 0 {_WIDTH} {height}" '
@@ -82,7 +94,7 @@ def bar_chart_svg(chart: dict[str, Any], index: int = 0) -> Markup:
         f"font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif\" "
         f'font-size="14" fill="#1b1b1b">'
         f'<title id="{base}-title">{escape(title)}</title>'
-        f'<desc id="{base}-desc">{escape(desc)}</desc>{body}</svg>'
+        f'<desc id="{base}-desc">{escape(desc)}</desc>{"".join(parts)}</svg>'
     )
 
 

@@ -18,9 +18,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import UrbsurveyError
+from .xlsxtext import CONTROL_CHARS
 
 if TYPE_CHECKING:
     import jinja2
+    from markupsafe import Markup
 
 FORMATS = ("md", "html", "json", "xlsx")
 TEMPLATES = {"md": "report.md.j2", "html": "report.html.j2"}
@@ -31,7 +33,7 @@ ROLE_LABELS = {
     "other": "Other respondents",
 }
 #: Answers longer than this get a scrolling box in the HTML matrix.
-LONG_CELL = 400
+LONG_CELL = 240
 
 
 class ReportTemplateError(UrbsurveyError):
@@ -74,11 +76,24 @@ def _escape_line_start(match: re.Match[str]) -> str:
 
 
 def paragraphs(text: object) -> list[str]:
-    """Blank-line separated paragraphs of a text, stripped, empty ones dropped."""
+    """Blank-line separated paragraphs; inside one, wrapped lines are joined by a space.
+
+    A line that starts like a list item (`- `, `* `, `• `, `1. `) keeps its line break.
+    """
     if not text:
         return []
-    parts = re.split(r"\n[ \t]*\n", str(text).replace("\r\n", "\n").replace("\r", "\n"))
-    return [p.strip() for p in parts if p.strip()]
+    normal = str(text).replace("\r\n", "\n").replace("\r", "\n")
+    result = []
+    for part in re.split(r"\n[ \t]*\n", normal):
+        lines = [line.strip() for line in part.split("\n") if line.strip()]
+        if lines:
+            result.append(
+                lines[0] + "".join(("\n" if _LIST_ITEM.match(x) else " ") + x for x in lines[1:])
+            )
+    return result
+
+
+_LIST_ITEM = re.compile(r"(?:[-*•]|\d{1,3}[.)])\s")
 
 
 def percent(rate: object) -> str:
@@ -114,6 +129,14 @@ def plural(count: object, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
+def css_string(text: object) -> Markup:
+    """Text as a quoted CSS string; ASCII punctuation as hex escapes, so never `</style>`."""
+    from markupsafe import Markup
+
+    out = [c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in str(text or "")]
+    return Markup('"' + "".join(out) + '"')
+
+
 def ends_sentence(text: object) -> bool:
     """Whether a title already ends with punctuation (so no "." is added)."""
     return str(text or "").rstrip()[-1:] in (".", "!", "?", ":")
@@ -121,15 +144,13 @@ def ends_sentence(text: object) -> bool:
 
 # --- Jinja2 environments -----------------------------------------------------------
 
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
 
 def _finalize(value: object) -> object:
     """What `{{ }}` prints: None as nothing, plain strings without control characters."""
     if value is None:
         return ""
     if type(value) is str:
-        return _CONTROL_RE.sub("", value)
+        return CONTROL_CHARS.sub("", value)
     return value
 
 
@@ -163,6 +184,7 @@ def _environment(fmt: str, user_dir: str | None) -> jinja2.Environment:
         location=location,
         issue_groups=issue_groups,
         ends_sentence=ends_sentence,
+        css_string=css_string,
         plural=plural,
         role_labels=ROLE_LABELS,
         long_cell=LONG_CELL,
@@ -198,46 +220,55 @@ def _template_text(report: dict[str, Any], fmt: str, template_dir: Path | None) 
 
 # --- xlsx --------------------------------------------------------------------------
 
-# (header, column width) per sheet; the Answers sheet adds one column per question.
-_INDICATORS = [
-    ("ID", 26),
-    ("Label", 34),
-    ("Value", 14),
-    ("Unit", 10),
-    ("Display", 12),
-    ("Partners", 40),
-    ("Sentence", 80),
+Column = tuple[str, str, int]  # header, key in the report's records, width
+_INDICATORS: list[Column] = [
+    ("ID", "id", 26),
+    ("Label", "label", 34),
+    ("Value", "value", 14),
+    ("Unit", "unit", 10),
+    ("Display", "display", 12),
+    ("Partners", "partners", 40),
+    ("Sentence", "sentence", 80),
 ]
-_ISSUES = [
-    ("Severity", 10),
-    ("Code", 22),
-    ("File", 30),
-    ("Sheet", 16),
-    ("Cell", 8),
-    ("Message", 60),
-    ("Hint", 60),
+_ISSUES: list[Column] = [
+    ("Severity", "severity", 10),
+    ("Code", "code", 22),
+    ("File", "file", 30),
+    ("Sheet", "sheet", 16),
+    ("Cell", "cell", 8),
+    ("Message", "message", 60),
+    ("Hint", "hint", 60),
 ]
-_INPUTS = [("File", 36), ("SHA-256", 66), ("Partner", 24), ("Role", 20), ("Status", 12)]
-_SOURCES = [
-    ("Indicator", 26),
-    ("Partner", 24),
-    ("Question", 24),
-    ("File", 30),
-    ("Sheet", 16),
-    ("Cell", 8),
-    ("Value", 50),
+_INPUTS: list[Column] = [
+    ("File", "file", 36),
+    ("SHA-256", "sha256", 66),
+    ("Partner", "partner", 24),
+    ("Role", "role", 20),
+    ("Status", "status", 12),
+]
+_SOURCES: list[Column] = [
+    ("Indicator", "indicator", 26),
+    ("Partner", "partner", 24),
+    ("Question", "question", 24),
+    ("File", "file", 30),
+    ("Sheet", "sheet", 16),
+    ("Cell", "cell", 8),
+    ("Value", "value", 50),
 ]
 _ANSWER_WIDTH = 40
 
 
 def _plain(value: object) -> object:
-    """A value a cell can hold: numbers and booleans as they are, the rest as text."""
+    """A value a cell can hold: numbers as they are, lists joined by "; ", the rest as text."""
     if value is None or isinstance(value, int | float | str):
         return value
+    if isinstance(value, list | tuple):
+        return "; ".join(str(v) for v in value)
     return json.dumps(value, ensure_ascii=False)
 
 
-def _sheet(wb: Any, title: str, columns: list[tuple[str, int]], freeze: str = "A2") -> Any:
+def _sheet(wb: Any, title: str, columns: list[Column], freeze: str = "A2") -> Any:
+    """A sheet with a bold, wrapped, frozen header row and set column widths."""
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
@@ -246,7 +277,7 @@ def _sheet(wb: Any, title: str, columns: list[tuple[str, int]], freeze: str = "A
     ws = wb.create_sheet(title)
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="E8EDF2")
     wrap = Alignment(wrap_text=True, vertical="top")
-    for col, (header, width) in enumerate(columns, start=1):
+    for col, (header, _key, width) in enumerate(columns, start=1):
         cell = put(ws, 1, col, header)
         cell.font, cell.fill, cell.alignment = bold, fill, wrap
         ws.column_dimensions[get_column_letter(col)].width = width
@@ -254,8 +285,8 @@ def _sheet(wb: Any, title: str, columns: list[tuple[str, int]], freeze: str = "A
     return ws
 
 
-def _fill(ws: Any, rows: list[list[object]], wrap_from: int = 0) -> None:
-    """Rows below the header; text longer than `wrap_from` characters wraps."""
+def _fill(ws: Any, rows: list[list[object]], wrap_from: int = 40) -> None:
+    """Rows below the header, every cell through `put`; longer texts wrap."""
     from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
 
@@ -265,21 +296,27 @@ def _fill(ws: Any, rows: list[list[object]], wrap_from: int = 0) -> None:
     for r, values in enumerate(rows, start=2):
         for c, value in enumerate(values, start=1):
             cell = put(ws, r, c, _plain(value))
-            if wrap_from and isinstance(value, str) and len(value) > wrap_from:
+            if isinstance(value, str) and len(value) > wrap_from:
                 cell.alignment = wrap
     if rows:
         ws.auto_filter.ref = f"A1:{get_column_letter(ws.max_column)}{len(rows) + 1}"
 
 
+def _table(wb: Any, title: str, columns: list[Column], records: list[dict[str, Any]]) -> None:
+    rows = [[record.get(key) for _h, key, _w in columns] for record in records]
+    _fill(_sheet(wb, title, columns), rows)
+
+
 def _answers_sheet(wb: Any, matrix: dict[str, Any]) -> None:
+    """One row per partner and source, one column per question (id and text in the header)."""
     columns = list(matrix.get("columns") or [])
-    headers = [("Partner", 24), ("Source", 16), ("File", 28)]
-    headers += [(f"{c.get('id')}: {c.get('text')}", _ANSWER_WIDTH) for c in columns]
+    headers: list[Column] = [("Partner", "", 24), ("Source", "", 16), ("File", "", 28)]
+    headers += [(f"{c.get('id')}: {c.get('text')}", "", _ANSWER_WIDTH) for c in columns]
     ws = _sheet(wb, "Answers", headers, freeze="C2")
     ws.row_dimensions[1].height = 60
     rows = []
     for row in matrix.get("rows") or []:
-        cells = list(row.get("cells") or [])
+        cells = list(row.get("cells") or [])[: len(columns)]
         cells += [""] * (len(columns) - len(cells))
         rows.append([row.get("partner"), row.get("source"), row.get("file"), *cells])
     _fill(ws, rows, wrap_from=_ANSWER_WIDTH)
@@ -293,32 +330,15 @@ def _xlsx(report: dict[str, Any]) -> bytes:
     wb.properties.creator = "urbsurvey"
     _answers_sheet(wb, report.get("matrix") or {})
     indicators = list(report.get("indicators") or [])
-    keys = ("id", "label", "value", "unit", "display")
-    _fill(
-        _sheet(wb, "Indicators", _INDICATORS),
-        [
-            [
-                *(i.get(k) for k in keys),
-                "; ".join(map(str, i.get("partners") or [])),
-                i.get("sentence"),
-            ]
-            for i in indicators
-        ],
-        wrap_from=80,
-    )
-    keys = ("severity", "code", "file", "sheet", "cell", "message", "hint")
-    rows = [[i.get(k) for k in keys] for i in report.get("issues") or []]
-    _fill(_sheet(wb, "Issues", _ISSUES), rows, wrap_from=60)
-    keys = ("file", "sha256", "partner", "role", "status")
-    rows = [[i.get(k) for k in keys] for i in report.get("inputs") or []]
-    _fill(_sheet(wb, "Inputs", _INPUTS), rows)
-    keys = ("partner", "question", "file", "sheet", "cell", "value")
-    rows = [
-        [ind.get("id"), *(s.get(k) for k in keys)]
+    _table(wb, "Indicators", _INDICATORS, indicators)
+    _table(wb, "Issues", _ISSUES, list(report.get("issues") or []))
+    _table(wb, "Inputs", _INPUTS, list(report.get("inputs") or []))
+    sources = [
+        {"indicator": ind.get("id"), **source}
         for ind in indicators
-        for s in ind.get("sources") or []
+        for source in ind.get("sources") or []
     ]
-    _fill(_sheet(wb, "Sources", _SOURCES), rows, wrap_from=50)
+    _table(wb, "Sources", _SOURCES, sources)
     out = BytesIO()
     wb.save(out)
     return out.getvalue()

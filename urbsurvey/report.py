@@ -7,6 +7,7 @@ and Excel renderers (`render.py`) only lay it out.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -149,9 +150,17 @@ def build_report(data: ReportInput, *, lang: str | None = None) -> dict[str, Any
             "name": "urbsurvey",
             "version": __version__,
             "fingerprint": q.fingerprint(),
-            "generated": dt.date.today().isoformat(),
+            "generated": _today().isoformat(),
         },
     }
+
+
+def _today() -> dt.date:
+    """Today, or the date in SOURCE_DATE_EPOCH (reproducible reports, golden files)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+    return dt.date.today()
 
 
 def _lessons(survey: SurveyFolder | None, outcomes: Outcomes) -> tuple[Coding | None, list[Issue]]:

@@ -1,0 +1,449 @@
+"""Returned workbooks for tests, made the way partners make them.
+
+`filled()` builds the real template (`build_workbook`), types answers into the
+Answer cell of the row whose column-A ID is the question id (never a fixed row
+number), applies an optional edit (the things partners do to a workbook:
+insert rows, rename the sheet, drop the stamp...) and saves an .xlsx.
+`as_format()` makes an .xls or .ods copy with LibreOffice, as partners do.
+
+Text that openpyxl cannot write as typed (control characters, more than a
+cell's 32,767 characters) is written through the saved XML instead, exactly as
+given, so a test can put in a workbook what another spreadsheet program would.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import re
+import shutil
+import zipfile
+from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import yaml
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange
+
+from urbsurvey import contract
+from urbsurvey.answers import MoneyValue
+from urbsurvey.definition import Questionnaire, Role
+from urbsurvey.resources import load_questionnaire
+from urbsurvey.template import WorkbookSpec, build_workbook
+
+MILE = "mile-followup-2009"
+NBSP = "\u00a0"
+NNBSP = "\u202f"  # narrow no-break space, as French number formats write
+
+Edit = Callable[[Any], None]
+_OPENPYXL_MAX = 32_767
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+@cache
+def definition(ref: str | Path = MILE) -> Questionnaire:
+    return load_questionnaire(str(ref) if isinstance(ref, Path) else ref)
+
+
+def _role(role: Role | str) -> Role:
+    return role if isinstance(role, Role) else Role(role)
+
+
+# --------------------------------------------------------------------------- answers
+
+# A complete, clean MILE return: every question answered, in the forms partners use.
+MILE_FULL: dict[str, object] = {
+    "respondent.organisation": "Comune di Venezia, Servizio Immigrazione",
+    "respondent.name": "Giulia Marin",
+    "respondent.email": "g.marin@comune-venezia.example",
+    "respondent.date": dt.date(2009, 10, 19),
+    "ulsg_functioning": "Yes, it continues and meets regularly",
+    "ulsg_sustaining": "The LSG meets every two months at the Immigration Service.",
+    "lap_stage": "Being implemented in part",
+    "lap_actions_implemented": 3,
+    "lap_unplanned": "Two municipalities asked to join the start-up desk.",
+    "core_group_active": "Partly",
+    "experience_shared": "Other cities; Other organisations",
+    "local_impact": "New ideas stimulated\nNew partnerships",
+    "local_impact_details": "About 60 entrepreneurs used the desk in four months.",
+    "ma_relation": "Regione del Veneto took part in the exchange.",
+    "ma_separate_meetings": "Yes",
+    "ma_in_lsg": "No",
+    "ma_funding_indication": "Oui",
+    "funding_secured": "€ 400.000,00",
+    "funding_provisional": 150000,
+    "funding_sources": "ESF; National funds",
+    "barriers": "Working across departments.",
+    "barriers_overcome": "We focused the LAP on three concrete actions.",
+}
+MILE_FULL_PARSED: dict[str, object] = {
+    "ulsg_functioning": "formal",
+    "lap_stage": "implementing_part",
+    "lap_actions_implemented": 3,
+    "core_group_active": "partly",
+    "experience_shared": ["other_cities", "other_organisations"],
+    "local_impact": ["new_ideas", "new_partnerships"],
+    "ma_separate_meetings": True,
+    "ma_in_lsg": False,
+    "ma_funding_indication": True,
+    "funding_secured": MoneyValue(Decimal(400000), "EUR", Decimal(400000)),
+    "funding_provisional": MoneyValue(Decimal(150000), "EUR", Decimal(150000)),
+    "funding_sources": ["esf", "national"],
+    "barriers": "Working across departments.",
+}
+#: The minimum a city must answer for a clean file.
+MILE_REQUIRED: dict[str, object] = {
+    "ulsg_functioning": "No",
+    "lap_stage": "Still in preparation",
+    "local_impact": "No impact yet",
+}
+
+
+# --------------------------------------------------------------------------- finding rows
+
+
+def row_of(ws: Any, qid: str) -> int:
+    """The 1-based row whose column-A ID is `qid`."""
+    for (value,) in ws.iter_rows(min_col=1, max_col=1):
+        if value.value is not None and str(value.value).strip() == qid:
+            return int(value.row)
+    raise KeyError(f"no row with ID {qid!r} in sheet {ws.title!r}")
+
+
+def answers_sheet(wb: Any) -> Any:
+    """The sheet with the `ID`/`Answer` header: `Responses`, or wherever a test moved it."""
+    for ws in wb.worksheets:
+        if _header(ws) is not None:
+            return ws
+    raise KeyError("no sheet with an ID/Answer header")
+
+
+def _header(ws: Any) -> tuple[int, dict[str, int]] | None:
+    for row in ws.iter_rows(min_row=1, max_row=contract.HEADER_SEARCH_ROWS):
+        names = {
+            str(c.value).strip().lower(): int(c.column) for c in row if isinstance(c.value, str)
+        }
+        if "id" in names and "answer" in names:
+            return int(row[0].row), names
+    return None
+
+
+def where(path: Path, qid: str, column: str = "Answer") -> tuple[str, str]:
+    """(sheet, cell) of the `column` cell of question `qid` in a saved .xlsx."""
+    st = path.stat()
+    title, columns, rows = _index(str(path), st.st_mtime_ns, st.st_size)
+    if qid not in rows:
+        raise KeyError(f"no row with ID {qid!r} in {path.name}")
+    return title, f"{get_column_letter(columns[column.lower()])}{rows[qid]}"
+
+
+@cache
+def _index(path: str, _mtime_ns: int, _size: int) -> tuple[str, dict[str, int], dict[str, int]]:
+    """The answers sheet of a saved workbook: its title, header columns and rows by ID."""
+    ws = answers_sheet(openpyxl.load_workbook(path))
+    header = _header(ws)
+    assert header is not None
+    id_col = header[1]["id"]
+    rows: dict[str, int] = {}
+    for (cell,) in ws.iter_rows(min_row=header[0] + 1, min_col=id_col, max_col=id_col):
+        if cell.value is not None:
+            rows.setdefault(str(cell.value).strip(), int(cell.row))
+    return ws.title, header[1], rows
+
+
+# --------------------------------------------------------------------------- the workbook
+
+
+def filled(
+    tmp_path: Path,
+    answers: Mapping[str, object],
+    *,
+    questionnaire: str | Path = MILE,
+    partner: str | None = "Venice",
+    role: Role | str = Role.CITY,
+    lang: str = "en",
+    name: str = "venice.xlsx",
+    interview: bool = False,
+    notes: Mapping[str, str] | None = None,
+    edit: Edit | Iterable[Edit] | None = None,
+) -> Path:
+    """The template for `partner`, with `answers` typed in, edited, saved as tmp_path/name.
+
+    `answers` maps a question id (or a respondent field such as `respondent.role`)
+    to what the partner typed: a str (one starting with `=` is a formula, as in
+    Excel), a number, a date, or None to clear a pre-filled cell.
+    """
+    q = definition(questionnaire)
+    wb = build_workbook(q, WorkbookSpec(partner, _role(role), lang, interview))
+    ws = wb[contract.RESPONSES_SHEET]
+    raw: dict[str, str] = {}
+    for qid, value in answers.items():
+        cell = ws.cell(row=row_of(ws, qid), column=3)
+        if isinstance(value, str) and (_ILLEGAL.search(value) or len(value) > _OPENPYXL_MAX):
+            placeholder = f"URBSURVEYRAW{len(raw):04d}X"
+            raw[placeholder] = value
+            cell.value = placeholder
+            cell.data_type = "s"
+        else:
+            cell.value = value
+    for qid, note in (notes or {}).items():
+        ws.cell(row=row_of(ws, qid), column=5).value = note
+    edits = [edit] if callable(edit) else list(edit or [])
+    for step in edits:
+        step(wb)
+    out = tmp_path / name
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(out)
+    if raw:
+        rewrite_zip(out, lambda _name, data: _substitute(data, raw))
+    return out
+
+
+def _substitute(data: bytes, raw: Mapping[str, str]) -> bytes:
+    for placeholder, value in raw.items():
+        if placeholder.encode() in data:
+            data = data.replace(placeholder.encode(), _xml_text(value).encode())
+    return data
+
+
+def _xml_text(value: str) -> str:
+    """Text as Excel stores it in XML: escaped, control characters as `_xHHHH_`."""
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _ILLEGAL.sub(lambda m: f"_x{ord(m.group()):04X}_", value)
+
+
+def rewrite_zip(
+    path: Path,
+    transform: Callable[[str, bytes], bytes | None] | None = None,
+    add: Mapping[str, bytes] | None = None,
+) -> Path:
+    """Rewrite a package in place: each part through `transform` (None drops it), plus `add`."""
+    source = zipfile.ZipFile(io.BytesIO(path.read_bytes()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data: bytes | None = source.read(info.filename)
+            if transform is not None:
+                data = transform(info.filename, data)  # type: ignore[arg-type]
+            if data is not None:
+                target.writestr(info, data)
+        for part, data in (add or {}).items():
+            target.writestr(part, data)
+    path.write_bytes(out.getvalue())
+    return path
+
+
+def make_xlsm(path: Path, out: Path) -> Path:
+    """A macro-enabled copy: a VBA project part and the macroEnabled content type."""
+    shutil.copyfile(path, out)
+
+    def types(name: str, data: bytes) -> bytes:
+        if name != "[Content_Types].xml":
+            return data
+        data = data.replace(
+            b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+            b"application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+        )
+        return data.replace(
+            b"</Types>",
+            b'<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/>'
+            b"</Types>",
+        )
+
+    return rewrite_zip(out, types, {"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0" + b"\x00" * 508})
+
+
+def sheet_part(path: Path, title: str = contract.RESPONSES_SHEET) -> str:
+    """The zip part name of the sheet called `title` in an .xlsx openpyxl wrote."""
+    index = openpyxl.load_workbook(path).sheetnames.index(title)
+    return f"xl/worksheets/sheet{index + 1}.xml"
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# --------------------------------------------------------------------------- edits partners make
+
+
+def _insert(ws: Any, at: int, amount: int) -> None:
+    """Insert rows as a spreadsheet program does: merged ranges below move down too."""
+    merged = [CellRange(str(rng)) for rng in ws.merged_cells.ranges]
+    for rng in merged:
+        ws.unmerge_cells(rng.coord)
+    ws.insert_rows(at, amount)
+    for rng in merged:
+        if rng.min_row >= at:
+            rng.shift(row_shift=amount)
+        ws.merge_cells(rng.coord)
+
+
+def insert_rows(before: str | int, amount: int = 1, text: str | None = None) -> Edit:
+    """Insert `amount` rows above question `before` (or above that row number)."""
+
+    def edit(wb: Any) -> None:
+        ws = answers_sheet(wb)
+        at = before if isinstance(before, int) else row_of(ws, before)
+        _insert(ws, at, amount)
+        if text:
+            for r in range(at, at + amount):
+                ws.cell(row=r, column=2).value = text
+
+    return edit
+
+
+def move_header_down(amount: int) -> Edit:
+    """Rows inserted at the very top, above the title: the header row moves down."""
+    return insert_rows(1, amount, None)
+
+
+def swap_rows(a: str, b: str) -> Edit:
+    """Questions `a` and `b` trade places (every column of the two rows)."""
+
+    def edit(wb: Any) -> None:
+        ws = answers_sheet(wb)
+        ra, rb = row_of(ws, a), row_of(ws, b)
+        for col in range(1, 6):
+            ca, cb = ws.cell(row=ra, column=col), ws.cell(row=rb, column=col)
+            ca.value, cb.value = cb.value, ca.value
+
+    return edit
+
+
+def rename_sheet(old: str, new: str) -> Edit:
+    def edit(wb: Any) -> None:
+        wb[old].title = new
+
+    return edit
+
+
+def delete_sheet(name: str) -> Edit:
+    def edit(wb: Any) -> None:
+        del wb[name]
+
+    return edit
+
+
+def add_sheet(
+    title: str, index: int = 0, hidden: bool = False, rows: Iterable[Iterable[object]] = ()
+) -> Edit:
+    def edit(wb: Any) -> None:
+        ws = wb.create_sheet(title, index)
+        for row in rows:
+            ws.append(list(row))
+        if hidden:
+            ws.sheet_state = "hidden"
+
+    return edit
+
+
+def set_stamp(key: str, value: str) -> Edit:
+    def edit(wb: Any) -> None:
+        ws = wb[contract.STAMP_SHEET]
+        ws.cell(row=row_of(ws, key), column=2).value = value
+
+    return edit
+
+
+def set_id(qid: str, new: str) -> Edit:
+    """The ID cell of question `qid` retyped."""
+
+    def edit(wb: Any) -> None:
+        ws = answers_sheet(wb)
+        ws.cell(row=row_of(ws, qid), column=1).value = new
+
+    return edit
+
+
+def duplicate_row(qid: str, answer: object) -> Edit:
+    """A copy of question `qid`'s row right below it, with another answer."""
+
+    def edit(wb: Any) -> None:
+        ws = answers_sheet(wb)
+        r = row_of(ws, qid)
+        _insert(ws, r + 1, 1)
+        for col in (1, 2):
+            ws.cell(row=r + 1, column=col).value = ws.cell(row=r, column=col).value
+        ws.cell(row=r + 1, column=3).value = answer
+
+    return edit
+
+
+def merge(cells: str) -> Edit:
+    """Merge a range of the answers sheet, e.g. "C13:C14"."""
+
+    def edit(wb: Any) -> None:
+        answers_sheet(wb).merge_cells(cells)
+
+    return edit
+
+
+def merge_answers(first: str, last: str) -> Edit:
+    """Merge the Answer cells from question `first` down to question `last`."""
+
+    def edit(wb: Any) -> None:
+        ws = answers_sheet(wb)
+        ws.merge_cells(f"C{row_of(ws, first)}:C{row_of(ws, last)}")
+
+    return edit
+
+
+def merge_titles() -> Edit:
+    """Every section title row merged across B:E, and the title over two rows."""
+
+    def edit(wb: Any) -> None:
+        ws = answers_sheet(wb)
+        header = _header(ws)
+        assert header is not None
+        for coord in [str(r) for r in ws.merged_cells.ranges]:
+            if CellRange(coord).min_row < header[0]:
+                ws.unmerge_cells(coord)
+        ws.merge_cells(f"A1:E{header[0] - 2}")
+        for a, b in ws.iter_rows(min_row=header[0] + 1, max_col=2):
+            if a.value is None and b.value is not None:
+                ws.merge_cells(f"B{b.row}:E{b.row}")
+
+    return edit
+
+
+# --------------------------------------------------------------------------- survey folders
+
+
+def survey_folder(
+    root: Path,
+    partners: Iterable[str | Mapping[str, Any]] = ("Venice",),
+    *,
+    questionnaire: str | Path = MILE,
+    currency: str = "EUR",
+    rates: Mapping[str, float] | None = None,
+    expected_roles: Iterable[str] = ("city",),
+) -> Path:
+    """A survey folder (survey.yaml and an empty `returns/`); returns the folder."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "returns").mkdir(exist_ok=True)
+    config = {
+        "title": "Test survey",
+        "questionnaire": str(questionnaire),
+        "currency": currency,
+        "exchange_rates": dict(rates or {}),
+        "partners": [{"name": p} if isinstance(p, str) else dict(p) for p in partners],
+        "expected_roles": list(expected_roles),
+        "coding": None,
+    }
+    (root / "survey.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), "utf-8")
+    return root
+
+
+# --------------------------------------------------------------------------- other formats
+
+
+def as_format(path: Path, fmt: str, outdir: Path) -> Path:
+    """An .xls or .ods copy of `path` saved by LibreOffice (see `support.convert`)."""
+    from .convert import convert
+
+    return Path(convert(path, fmt, outdir))
