@@ -408,7 +408,7 @@ def _matrix(q: Questionnaire, counted: list[Submission], lang: str) -> dict[str,
         "rows": [
             {
                 "partner": s.partner,
-                "source": s.source.value,
+                "source": _source_label(s),
                 "file": s.file,
                 "cells": [
                     cell_display(qu, s.answers[qu.id], lang) if qu.id in s.answers else ""
@@ -418,3 +418,10 @@ def _matrix(q: Questionnaire, counted: list[Submission], lang: str) -> dict[str,
             for s in subs
         ],
     }
+
+
+def _source_label(sub: Submission) -> str:
+    """city, managing_authority, other, interview, or interview (managing_authority)."""
+    if sub.kind == "interview" and sub.role and sub.role.value != "city":
+        return f"interview ({sub.role.value})"
+    return sub.source.value
