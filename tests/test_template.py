@@ -178,3 +178,21 @@ def test_libreoffice_opens_the_workbook_cleanly(tmp_path: Path) -> None:
     book = python_calamine.CalamineWorkbook.from_path(str(converted))
     rows = book.get_sheet_by_name("Responses").to_python()
     assert rows[3][:3] == ["ID", "Question", "Answer"]
+
+
+def test_partner_list_copies_match_a_workbook_built_directly(tmp_path: Path) -> None:
+    """`--partners` patches one saved workbook per role; each copy must equal a fresh one."""
+    csv = tmp_path / "partners.csv"
+    csv.write_text('partner,role,lang\n"Rotterdam <Charlois> & co",city,fr\n', encoding="utf-8")
+    outdir = tmp_path / "out"
+    runner.invoke(
+        app, ["template", "mile-followup-2009", "--partners", str(csv), "-o", str(outdir)]
+    )
+    single = make(tmp_path, "mile-followup-2009", "--partner", "Rotterdam <Charlois> & co",
+                  "--lang", "fr")  # fmt: skip
+    (copy,) = outdir.iterdir()
+    a, b = openpyxl.load_workbook(copy), openpyxl.load_workbook(single)
+    assert a.sheetnames == b.sheetnames
+    for name in a.sheetnames:
+        assert list(a[name].values) == list(b[name].values), name
+    assert rows_by_id(a["Responses"])["respondent.partner"][1][2] == "Rotterdam <Charlois> & co"

@@ -21,7 +21,7 @@ from .definition import (
 )
 from .errors import OutputError, UrbsurveyError
 from .resources import bundled_dir
-from .xlsxtext import put
+from .xlsxtext import cell_text, put
 
 WIDTHS = {"A": 26, "B": 60, "C": 42, "D": 42, "E": 30}
 
@@ -290,15 +290,61 @@ def read_partner_list(path: Path) -> list[WorkbookSpec]:
 def write_templates(
     q: Questionnaire, specs: list[WorkbookSpec], outdir: Path, *, interview: bool = False
 ) -> list[Path]:
-    """One workbook per listed partner and role, named safely inside `outdir`."""
+    """One workbook per listed partner and role, named safely inside `outdir`.
+
+    Saving with openpyxl is most of the cost of a workbook, so each (role,
+    language) workbook is built and saved once with a placeholder partner name,
+    and each partner's copy gets its name patched into the saved XML.
+    """
     paths: list[Path] = []
     taken: set[str] = set()
+    masters: dict[tuple[Role, str], _Master] = {}
     for spec in specs:
         stem = f"{spec.partner}-{spec.role.value}" + ("-interview" if interview else "")
         name = safe_filename(stem, ".xlsx")
         while name.lower() in taken:
             name = safe_filename(f"{stem}-{len(taken)}", ".xlsx")
         taken.add(name.lower())
-        full = WorkbookSpec(spec.partner, spec.role, spec.lang, interview)
-        paths.append(write_template(q, full, outdir / name))
+        key = (spec.role, spec.lang)
+        if key not in masters:
+            masters[key] = _Master(q, WorkbookSpec(_PLACEHOLDER, spec.role, spec.lang, interview))
+        out = outdir / name
+        data = masters[key].for_partner(spec.partner or "")
+        try:
+            with atomic_path(out) as tmp:
+                tmp.write_bytes(data)
+        except OSError as exc:
+            raise OutputError(f"cannot write {out}: {exc.strerror}") from exc
+        paths.append(out)
     return paths
+
+
+_PLACEHOLDER = "urbsurvey-partner-placeholder-7f3a"
+
+
+class _Master:
+    """A saved workbook whose partner name can be replaced without openpyxl."""
+
+    def __init__(self, q: Questionnaire, spec: WorkbookSpec) -> None:
+        import io
+        import zipfile
+
+        buffer = io.BytesIO()
+        build_workbook(q, spec).save(buffer)
+        with zipfile.ZipFile(buffer) as zf:
+            self.members = [(info, zf.read(info)) for info in zf.infolist()]
+        if not any(_PLACEHOLDER.encode() in data for _, data in self.members):
+            raise AssertionError("the partner placeholder is missing from the saved workbook")
+
+    def for_partner(self, partner: str) -> bytes:
+        import io
+        import zipfile
+        from xml.sax.saxutils import escape
+
+        name = escape(cell_text(partner).strip()).encode("utf-8")
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+            for info, data in self.members:
+                data = data.replace(_PLACEHOLDER.encode(), name)
+                zf.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+        return buffer.getvalue()
