@@ -6,7 +6,6 @@ import json
 import os
 import shutil
 import sqlite3
-import sys
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -16,7 +15,6 @@ import pytest
 from typer.testing import CliRunner
 
 from urbsurvey.cli import app
-from urbsurvey.errors import StoreError
 from urbsurvey.ingest import IngestResult, ingest
 from urbsurvey.issues import CATALOGUE
 from urbsurvey.store import Store
@@ -51,14 +49,6 @@ def at(path: Path, seconds: int) -> Path:
     return path
 
 
-STORE_BUG = (
-    "BUG: store.Store.__init__ runs executescript(SCHEMA) inside `with self.transaction()`; "
-    "on Python 3.11 executescript first COMMITs the pending BEGIN IMMEDIATE, so the closing "
-    "COMMIT raises 'cannot commit - no transaction is active' and every Store() fails"
-)
-
-
-@pytest.mark.xfail(sys.version_info < (3, 12), reason=STORE_BUG, strict=True)
 def test_a_store_can_be_created_and_reopened(tmp_path: Path) -> None:
     path = tmp_path / "new.sqlite"
     Store(path).close()  # created
@@ -68,13 +58,7 @@ def test_a_store_can_be_created_and_reopened(tmp_path: Path) -> None:
 
 @pytest.fixture
 def store(tmp_path: Path) -> Path:
-    """A path for a new store; the tests that need one cannot run while the store is broken."""
-    try:
-        Store(tmp_path / "probe.sqlite").close()
-    except StoreError as exc:
-        if "no transaction is active" not in str(exc):
-            raise
-        pytest.xfail(STORE_BUG)
+    """Where the store goes: created by the first ingest."""
     return tmp_path / "survey.sqlite"
 
 
@@ -266,12 +250,8 @@ def test_same_content_twice_in_one_run(tmp_path: Path, store: Path) -> None:
     assert counts(store)["submissions"] == 1
 
 
-@pytest.mark.xfail(
-    reason="BUG: ingest.ingest reports a duplicate within one run as 'Same content as a file "
-    "stored in this run.' without naming that file (validate's duplicate-file names it)",
-    strict=True,
-)
 def test_duplicate_in_one_run_names_the_first_file(tmp_path: Path, store: Path) -> None:
+    """The duplicate's message names the file it duplicates."""
     folder = tmp_path / "returns"
     first = at(filled(folder, MILE_REQUIRED, name="venice.xlsx"), 0)
     at(Path(shutil.copy2(first, folder / "venice (copy).xlsx")), 5)
@@ -311,13 +291,8 @@ def test_bad_file_among_good(returns: Path, store: Path) -> None:
     assert unreadable_answers == 0
 
 
-@pytest.mark.xfail(
-    reason="BUG: store.Store.add supersedes only by partner/role/kind, so an unreadable "
-    "submission (no partner) is never superseded: after the partner resends a good file "
-    "under the same name, the old corrupt-file error stays current in every report",
-    strict=True,
-)
 def test_fixed_file_replaces_the_unreadable_one(returns: Path, store: Path) -> None:
+    """A corrupt file resent, fixed, under the same name: its old error no longer counts."""
     broken = returns / "sevilla.xlsx"
     broken.write_bytes(b"")
     run(returns, store)

@@ -30,6 +30,7 @@ from urbsurvey.submission import Submission
 from urbsurvey.validation import Validation, validate
 
 from .conftest import TOY
+from .support.convert import requires_soffice
 from .support.workbooks import (
     MILE,
     MILE_FULL,
@@ -155,23 +156,20 @@ def test_not_a_spreadsheet(tmp_path: Path, content: bytes, said: str) -> None:
     assert issue.sheet is None and issue.cell is None
 
 
+ENCRYPTED = sorted((TESTS / "fixtures").glob("encrypted.*"))
+
+
 @covers("encrypted-file")
-def test_encrypted_file(tmp_path: Path) -> None:
-    committed = sorted((TESTS / "fixtures").glob("*encrypted*"))
-    if committed:
-        path = committed[0]
-    else:
-        ooxml = pytest.importorskip(
-            "msoffcrypto.format.ooxml",
-            reason="no encrypted fixture committed and msoffcrypto-tool is not installed",
-        )
-        plain = filled(tmp_path, REQUIRED, name="plain.xlsx")
-        path = tmp_path / "venice.xlsx"
-        with plain.open("rb") as src, path.open("wb") as out:
-            ooxml.OOXMLFile(src).encrypt("secret", out)
-    v = check(path)
+@pytest.mark.parametrize("fixture", ENCRYPTED, ids=[p.suffix for p in ENCRYPTED])
+def test_encrypted_file(fixture: Path) -> None:
+    """Password-protected workbooks as Excel and LibreOffice save them (committed fixtures)."""
+    v = check(fixture)
     assert "password" in the(v, "encrypted-file").message
     assert only(v).status == "unreadable"
+
+
+def test_encrypted_fixtures_are_there() -> None:
+    assert {p.suffix for p in ENCRYPTED} >= {".xlsx", ".xls", ".ods"}
 
 
 @covers("corrupt-file")
@@ -297,14 +295,8 @@ def test_questionnaire_mismatch(tmp_path: Path) -> None:
     assert v.failed()
 
 
-@pytest.mark.xfail(
-    reason="BUG: submission._check_stamp reports questionnaire-mismatch but _read goes on "
-    "reading the workbook against the wrong questionnaire: one unknown-question per row, "
-    "missing-required for every required question, and the submission is still counted "
-    "(batch.counted), so it can displace the partner's real return",
-    strict=True,
-)
 def test_questionnaire_mismatch_is_not_counted(tmp_path: Path) -> None:
+    """A workbook for another questionnaire is reported once and never displaces a real return."""
     good = filled(tmp_path, REQUIRED, name="venice.xlsx")
     wrong = filled(tmp_path, {"km_built": 12}, questionnaire=TOY, name="venice-bikes.xlsx")
     os.utime(good, (1_000_000_000, 1_000_000_000))
@@ -560,13 +552,8 @@ def test_skipped_answered(tmp_path: Path) -> None:
     assert "ulsg_functioning" in message and "formal" in message
 
 
-@pytest.mark.xfail(
-    reason="BUG: submission._check_required_and_skips treats a follow-up as skipped when the "
-    "question it depends on has an invalid answer (value None), so an answered follow-up gets "
-    "a false skipped-answered warning on top of the invalid-choice error",
-    strict=True,
-)
 def test_no_skip_warning_when_the_condition_is_unknown(tmp_path: Path) -> None:
+    """An invalid answer to the question a follow-up depends on: no skip warning on top."""
     path = filled(
         tmp_path,
         {**REQUIRED, "lap_stage": "sideways", "lap_actions_implemented": 4},
@@ -830,14 +817,14 @@ def test_error_cells_follow_inserted_rows(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def converted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    if shutil.which("soffice") is None:
-        pytest.skip("LibreOffice (soffice) is not installed")
+    """The full return, and its .xls and .ods copies saved by LibreOffice (once per module)."""
     base = tmp_path_factory.mktemp("formats")
     original = filled(base, FULL, name="venice.xlsx")
     copies = {fmt: as_format(original, fmt, base / fmt) for fmt in ("xls", "ods")}
     return {"xlsx": original, **copies}
 
 
+@requires_soffice
 @pytest.mark.parametrize("fmt", ["xls", "ods"])
 def test_other_formats_read_the_same(converted: dict[str, Path], fmt: str) -> None:
     original = only(check(converted["xlsx"]))

@@ -139,10 +139,8 @@ def check_batch(submissions: list[Submission], survey: SurveyFolder | None = Non
             )
             continue
         by_hash[sub.sha256] = sub
-        if sub.partner and sub.role and sub.questionnaire:
+        if sub.partner and sub.role and sub.answers:  # nothing to count without them
             by_key.setdefault((sub.partner, sub.role.value, sub.kind), []).append(sub)
-        else:
-            batch.counted.append(sub)
     for (partner, role, kind), subs in by_key.items():
         batch.counted.append(_newest(subs))
         if len(subs) > 1:

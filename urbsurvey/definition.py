@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from . import yamlio
 from .errors import DefinitionError
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -208,13 +209,16 @@ def load_definition(path: Path) -> Questionnaire:
         source = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise DefinitionError(str(path), [f"cannot read the file: {exc.strerror}"]) from exc
+    reader = yamlio.loader(source)
     try:
-        node = yaml.compose(source, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(source)
+        node = reader.get_single_node()
+        data = reader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark else ""
         raise DefinitionError(str(path), [f"{where}not valid YAML ({exc})"]) from exc
+    finally:
+        reader.dispose()
     lines = _line_index(node)
     if not isinstance(data, dict):
         raise DefinitionError(str(path), ["line 1: the file must be a mapping (id:, title:, ...)"])

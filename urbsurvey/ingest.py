@@ -92,10 +92,11 @@ def ingest(
         )
         for path, sub in zip((p for p, _, _ in fresh), subs, strict=True):
             key, st = by_path[str(path)]
-            if store.has_content(sub.sha256):  # the same content twice in this batch
+            first = store.has_content(sub.sha256)
+            if first is not None:  # the same content twice in this batch
                 result.issues.append(
                     make_issue(
-                        "duplicate-file", sub.file, "Same content as a file stored in this run."
+                        "duplicate-file", sub.file, f"Same content as {first}, stored in this run."
                     )
                 )
                 continue

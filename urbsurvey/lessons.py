@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from . import yamlio
 from .definition import Source
 from .errors import SurveyConfigError
 from .issues import Issue, make_issue
@@ -54,7 +55,7 @@ def load_coding(path: Path) -> Coding:
     import yaml
 
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yamlio.load(path.read_text(encoding="utf-8")) or {}
         coding = Coding.model_validate(data)
     except OSError as exc:
         raise SurveyConfigError(f"cannot read {path}: {exc.strerror}") from exc

@@ -10,12 +10,14 @@ What is checked before calamine runs, and why:
 
 * Files larger than `MAX_FILE_BYTES` are refused unread.
 * Zip packages (xlsx/xlsm/ods): the central directory's sizes must stay within
-  `MAX_MEMBERS`, `MAX_XML_BYTES` and the `MAX_RATIO`/`RATIO_MIN_BYTES` compression
-  rule (zip bombs). Every part this module reads, and every part large enough to
-  hide a bomb, is inflated once with a hard cap at its declared size, so a part
-  cannot expand past what the directory says. Part names must be unique ignoring
-  case (calamine looks parts up case-insensitively), and a package may carry only
-  one workbook kind (calamine would otherwise fall back to an unchecked one).
+  `MAX_MEMBERS`, `MAX_XML_BYTES` (all parts but images, embeddings and *.bin,
+  which calamine never reads) and the `MAX_RATIO`/`RATIO_MIN_BYTES` compression
+  rule (zip bombs). Every part this module reads, and every other non-binary part
+  large enough to hide a bomb, is inflated once with a hard cap at its declared
+  size, so no part calamine reads can expand past what the directory says. Part
+  names must be unique ignoring case (calamine looks parts up case-insensitively),
+  and a package may carry only one workbook kind (calamine, given bytes, tries the
+  kinds in turn and could otherwise read one that was not checked).
 * Absurd dimensions: calamine turns a sheet into a dense grid, so two cells at A1
   and XFD1048576 make it allocate 17 billion cells and abort the process. Before
   calamine sees a sheet, the cells' real positions are bounded: the xlsx sheet XML
@@ -28,8 +30,8 @@ What is checked before calamine runs, and why:
   limits are checked for the whole file in `read_workbook`, and for xlsx too, for
   one rule everywhere.
 * The same scans find formulas without a cached value and formulas that refer to
-  another workbook (xlsx fully; ods cheaply; xls only says whether external links
-  exist, via SUPBOOK records).
+  another workbook (xlsx fully; ods from `table:formula`; xls stores every result,
+  and only says whether external links exist, via SUPBOOK records).
 * Encryption is recognised from the container (OLE `EncryptionInfo` stream, xls
   FILEPASS record, ods manifest `encryption-data`) before calamine is asked.
 
@@ -41,6 +43,12 @@ connection, and macros are never run (calamine does not execute VBA).
 
 calamine errors and Rust panics (`pyo3_runtime.PanicException`, a BaseException)
 become `corrupt-file`; KeyboardInterrupt, SystemExit and GeneratorExit propagate.
+
+Cell values: empty cells are None; whole-number floats become int (xlsx stores 12
+as a float, xls as an integer: both read 12); dates are `datetime.date` or
+`datetime.datetime` as calamine types them. LibreOffice has no boolean cells, so an
+.ods TRUE reads 1. Merged ranges come from calamine for xlsx/xls and from the
+content scan (`number-*-spanned`) for ods.
 """
 
 from __future__ import annotations
@@ -98,6 +106,7 @@ VERIFY_MIN_COMPRESSED = 4096
 _ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CALAMINE_MSG_MAX = 200
+MB = 1024 * 1024
 _BIG_INT = 2.0**53
 
 
@@ -493,11 +502,6 @@ def _check_zip(data: bytes, name: str, scan: _Scan) -> str:
         if key in members:
             _reject("corrupt-file", name, f"the package has two parts named {info.filename!r}")
         members[key] = info
-        if key.startswith(("xl/media/", "pictures/", "thumbnails/")) and not (
-            info.file_size > RATIO_MIN_BYTES
-            and info.file_size > MAX_RATIO * max(info.compress_size, 1)
-        ):
-            continue
         if info.file_size > RATIO_MIN_BYTES and info.file_size > MAX_RATIO * max(
             info.compress_size, 1
         ):
@@ -507,7 +511,7 @@ def _check_zip(data: bytes, name: str, scan: _Scan) -> str:
                 f"part {info.filename} expands {info.file_size // max(info.compress_size, 1):,}"
                 f" times to {info.file_size / 1e6:,.0f} MB (a zip bomb)",
             )
-        if key.endswith((".xml", ".rels")):
+        if not _is_binary(key):
             xml_total += info.file_size
     if xml_total > MAX_XML_BYTES:
         _reject(
@@ -533,20 +537,40 @@ def _check_zip(data: bytes, name: str, scan: _Scan) -> str:
     if len(kinds) > 1:
         _reject("corrupt-file", name, f"the package mixes workbook kinds ({', '.join(kinds)})")
 
-    # Inflate once every member big enough to hide a bomb (declared size is a cap).
+    # Inflate once (streaming, nothing kept) every part calamine may read that is big
+    # enough to hide a bomb: none may inflate past the size the directory declares.
     for key, info in members.items():
-        if info.compress_size > VERIFY_MIN_COMPRESSED and not key.endswith("/"):
-            _member(data, info, name)
+        if info.compress_size > VERIFY_MIN_COMPRESSED and not _is_binary(key):
+            _member(data, info, name, keep=False)
 
     if is_ods:
         _scan_ods(data, members, name, scan)
         return "ods"
     if kinds == ["xlsx"]:
         return _scan_xlsx(data, members, name, scan)
-    if "[content_types].xml" in members and any(k.startswith("xl/") for k in members):
+    if (
+        "[content_types].xml" in members
+        and "xl/workbook.bin" not in members
+        and any(k.startswith("xl/") for k in members)
+    ):
         # An Excel package whose workbook part is gone is damaged, not something else.
         _reject("corrupt-file", name, "the Excel package has no workbook part (xl/workbook.xml)")
+    manifest = members.get("meta-inf/manifest.xml")
+    if (
+        "content.xml" in members
+        and manifest is not None
+        and b"opendocument.spreadsheet" in _xml_part(data, manifest, name)
+    ):
+        _reject("corrupt-file", name, "the OpenDocument spreadsheet has no valid mimetype part")
     _reject("not-a-spreadsheet", name, f"not a spreadsheet: {_zip_looks_like(members)}")
+
+
+_BINARY_DIRS = ("xl/media/", "xl/embeddings/", "xl/printersettings/", "pictures/", "thumbnails/")
+
+
+def _is_binary(key: str) -> bool:
+    """Images, embedded objects, VBA: parts calamine never reads."""
+    return key.startswith(_BINARY_DIRS) or key.endswith(".bin")
 
 
 def _zip_looks_like(members: dict[str, _Part]) -> str:
@@ -561,8 +585,13 @@ def _zip_looks_like(members: dict[str, _Part]) -> str:
     return "a zip archive without a workbook part"
 
 
-def _member(data: bytes, info: _Part, name: str) -> bytes:
-    """A member's bytes, inflated with a hard cap at its declared size."""
+def _member(data: bytes, info: _Part, name: str, *, keep: bool = True) -> bytes:
+    """A member's bytes, inflated with a hard cap at its declared size.
+
+    With `keep=False` the member is only checked (inflated in chunks, nothing kept).
+    """
+    if keep and info.file_size > MAX_XML_BYTES:
+        _reject("file-too-large", name, f"part {info.filename} is {info.file_size:,} bytes")
     off = info.header_offset
     if data[off : off + 4] != b"PK\x03\x04" or len(data) < off + 30:
         _reject("corrupt-file", name, f"part {info.filename} is damaged (bad local header)")
@@ -574,28 +603,40 @@ def _member(data: bytes, info: _Part, name: str) -> bytes:
     if len(raw) != info.compress_size:
         _reject("corrupt-file", name, f"part {info.filename} is truncated")
     if info.compress_type == zipfile.ZIP_STORED:
-        out = raw
+        out, size, crc = raw, len(raw), zlib.crc32(raw)
     elif info.compress_type == zipfile.ZIP_DEFLATED:
         inflater = zlib.decompressobj(-15)
+        chunks: list[bytes] = []
+        size = crc = 0
+        pending = raw
         try:
-            out = inflater.decompress(raw, info.file_size + 1)
+            while not inflater.eof:
+                chunk = inflater.decompress(pending, min(info.file_size + 1 - size, 4 * MB))
+                pending = inflater.unconsumed_tail
+                if not chunk and not pending:
+                    break  # input used up before the end of the stream: truncated
+                size += len(chunk)
+                crc = zlib.crc32(chunk, crc)
+                if keep:
+                    chunks.append(chunk)
+                if size > info.file_size:
+                    _reject(
+                        "file-too-large",
+                        name,
+                        f"part {info.filename} inflates past its declared size (a zip bomb)",
+                    )
         except zlib.error as exc:
             _reject("corrupt-file", name, f"part {info.filename} is damaged ({exc})")
-        if len(out) > info.file_size or (not inflater.eof and inflater.unconsumed_tail):
-            _reject(
-                "file-too-large",
-                name,
-                f"part {info.filename} inflates past its declared size (a zip bomb)",
-            )
         if not inflater.eof:
             _reject("corrupt-file", name, f"part {info.filename} is truncated")
+        out = b"".join(chunks)
     else:
         _reject(
             "corrupt-file",
             name,
             f"part {info.filename} uses an unsupported compression ({info.compress_type})",
         )
-    if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
+    if size != info.file_size or crc != info.CRC:
         _reject("corrupt-file", name, f"part {info.filename} is damaged (size or checksum)")
     return out
 
@@ -966,14 +1007,15 @@ _BIFF_BOUNDSHEET = 0x0085
 
 
 def _check_ole(data: bytes, name: str, scan: _Scan) -> None:
-    if "EncryptionInfo".encode("utf-16-le") in data or (
-        "EncryptedPackage".encode("utf-16-le") in data
-    ):
-        _reject("encrypted-file", name, "the workbook is password-protected (encrypted)")
     try:
         streams = _ole_root_streams(data)
     except (ValueError, struct.error, IndexError) as exc:
+        if all(n.encode("utf-16-le") in data for n in ("EncryptionInfo", "EncryptedPackage")):
+            _reject("encrypted-file", name, "the workbook is password-protected (encrypted)")
         _reject("corrupt-file", name, f"the Office (OLE) container is damaged ({exc})")
+    if "encryptioninfo" in streams or "encryptedpackage" in streams:
+        # Password-protected .xlsx: an OLE container around the encrypted package.
+        _reject("encrypted-file", name, "the workbook is password-protected (encrypted)")
     scan.has_macros = "_vba_project_cur" in streams
     stream = streams.get("workbook") or streams.get("book")
     if stream is None:

@@ -175,6 +175,12 @@ class Store:
             assert sid is not None
             if previous is not None:
                 db.execute("UPDATE submissions SET superseded_by=? WHERE id=?", (sid, previous[0]))
+            # a file sent again under the same name (say, a corrupt one fixed) replaces itself
+            db.execute(
+                "UPDATE submissions SET superseded_by=? WHERE file=? AND id<>?"
+                " AND superseded_by IS NULL",
+                (sid, sub.file, sid),
+            )
             db.executemany(
                 "INSERT INTO answers VALUES (?,?,?,?,?,?,?,?)",
                 [

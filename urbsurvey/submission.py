@@ -128,7 +128,8 @@ def read_submission(path: Path, ctx: Context, display: str | None = None) -> Sub
 def _read(book: Workbook, sub: Submission, ctx: Context) -> None:
     q = ctx.questionnaire
     stamp = _stamp(book)
-    _check_stamp(stamp, sub, q, ctx)
+    if not _check_stamp(stamp, sub, q):
+        return  # made for another questionnaire: its rows mean something else
     if book.has_macros:
         sub.issues.append(
             make_issue("macros-present", sub.file, "The workbook contains macros (not run).")
@@ -160,7 +161,8 @@ def _stamp(book: Workbook) -> dict[str, str]:
     return {raw_text(r[0]): raw_text(r[1]) for r in rows if len(r) >= 2 and r[0] not in (None, "")}
 
 
-def _check_stamp(stamp: dict[str, str], sub: Submission, q: Questionnaire, ctx: Context) -> None:
+def _check_stamp(stamp: dict[str, str], sub: Submission, q: Questionnaire) -> bool:
+    """Check the stamp against the questionnaire; False when the workbook is for another."""
     sub.questionnaire, sub.version, sub.fingerprint = q.id, q.version, q.fingerprint()
     if not stamp:
         sub.issues.append(
@@ -171,7 +173,7 @@ def _check_stamp(stamp: dict[str, str], sub: Submission, q: Questionnaire, ctx: 
                 f"version {q.version}.",
             )
         )
-        return
+        return True
     sub.kind = stamp.get("kind") or contract.KIND_QUESTIONNAIRE
     stamped = stamp.get("questionnaire", "")
     if stamped != q.id:
@@ -185,7 +187,8 @@ def _check_stamp(stamp: dict[str, str], sub: Submission, q: Questionnaire, ctx: 
                 cell="B1",
             )
         )
-        return
+        sub.questionnaire, sub.version, sub.fingerprint = stamped, stamp.get("version"), None
+        return False
     if stamp.get("version") != q.version or stamp.get("fingerprint") != q.fingerprint():
         sub.version = stamp.get("version") or q.version
         sub.issues.append(
@@ -199,6 +202,7 @@ def _check_stamp(stamp: dict[str, str], sub: Submission, q: Questionnaire, ctx: 
                 cell="B2",
             )
         )
+    return True
 
 
 def _header_columns(row: Sequence[object]) -> dict[str, int] | None:
@@ -406,6 +410,8 @@ def _check_required_and_skips(
         asked = True
         if question.ask_when is not None:
             source = sub.answers.get(question.ask_when.question)
+            if source is not None and source.raw and not source.valid:
+                continue  # the answer it depends on is invalid: whether it was asked is unknown
             asked = source is not None and condition_holds(question.ask_when, source.codes())
         if answer is not None and answer.raw and not asked and question.ask_when is not None:
             when = question.ask_when

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from . import yamlio
 from .errors import SurveyConfigError
 
 SURVEY_FILE = "survey.yaml"
@@ -73,7 +74,7 @@ def load_survey(folder: Path) -> SurveyFolder:
 
     path = folder / SURVEY_FILE
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlio.load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise SurveyConfigError(
             f"cannot read {path}: {exc.strerror}",

@@ -9,7 +9,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from . import __version__, contract
+from . import __version__, contract, yamlio
 from .atomic import atomic_path
 from .definition import (
     CHOICE_TYPES,
@@ -38,10 +38,8 @@ class WorkbookSpec:
 
 @cache
 def ui_words() -> dict[str, Any]:
-    import yaml
-
     path = bundled_dir("templates") / "workbook.yaml"
-    words: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    words: dict[str, Any] = yamlio.load(path.read_text(encoding="utf-8"))
     return words
 
 
