@@ -224,3 +224,20 @@ def test_hostile_partner_text_in_every_format(tmp_path: Path) -> None:
             for cell in row:
                 if isinstance(cell.value, str) and cell.value.startswith("="):
                     assert cell.data_type == "s", (ws.title, cell.coordinate)
+
+
+def test_coding_example_with_no_answer_is_reported(tmp_path: Path) -> None:
+    survey = tmp_path / "survey"
+    shutil.copytree(MILE_EXAMPLE, survey)
+    coding = survey / "coding.yaml"
+    text = coding.read_text(encoding="utf-8")
+    text = text.replace(
+        "examples:",
+        "examples:\n      - {partner: Rotterdam, source: managing_authority, question: ma_relation}",
+        1,
+    )
+    coding.write_text(text, encoding="utf-8")
+    data = json.loads(report(str(survey), "--format", "json"))
+    (issue,) = [i for i in data["issues"] if i["code"] == "coding-reference"]
+    assert issue["file"] == "coding.yaml"
+    assert "Rotterdam has no managing_authority answer to 'ma_relation'" in issue["message"]
