@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -185,10 +186,14 @@ class Questionnaire(Model):
                 return q
         raise KeyError(qid)
 
-    def fingerprint(self) -> str:
-        """A short hash of the definition's content: stamps and reports quote it."""
+    @cached_property
+    def _fingerprint(self) -> str:
         canonical = json.dumps(self.model_dump(mode="json", by_alias=True), sort_keys=True)
         return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+    def fingerprint(self) -> str:
+        """A short hash of the definition's content: stamps and reports quote it."""
+        return self._fingerprint
 
 
 def text(value: dict[str, str] | None, lang: str) -> str:
