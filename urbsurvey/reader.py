@@ -656,6 +656,9 @@ def _xml_part(data: bytes, info: _Part, name: str) -> bytes:
 
 _X_SHEET = re.compile(rb"<" + _PREFIX + rb"sheet(?=[\s/>])" + _ATTRS + rb">")
 _X_REL = re.compile(rb"<" + _PREFIX + rb"Relationship(?=[\s/>])" + _ATTRS + rb">")
+# The same without a namespace prefix (what writers write): a literal start is faster.
+_X_SHEET_PLAIN = re.compile(rb"<sheet(?=[\s/>])" + _ATTRS + rb">")
+_X_REL_PLAIN = re.compile(rb"<Relationship(?=[\s/>])" + _ATTRS + rb">")
 _X_TAG = re.compile(rb"<" + _PREFIX + rb"(row|c)(?=[\s/>])" + _ATTRS + rb"(>)?")
 # Every cell tag, with its reference when r="C12" comes first (as every writer does):
 # (letters, digits, other attributes); a self-closing tag's attributes end with "/".
@@ -700,15 +703,18 @@ def _scan_xlsx(data: bytes, members: dict[str, _Part], name: str, scan: _Scan) -
     rels_info = members.get("xl/_rels/workbook.xml.rels")
     if rels_info is None:
         _reject("corrupt-file", name, "the Excel package has no xl/_rels/workbook.xml.rels part")
+    rels_xml = _xml_part(data, rels_info, name)
     rels: dict[bytes, str] = {}
-    for m in _X_REL.finditer(_xml_part(data, rels_info, name)):
-        rel_id, rel_target = _attr(m.group(1), b"Id"), _attr(m.group(1), b"Target")
+    rel_tags = _X_REL if b":Relationship" in rels_xml else _X_REL_PLAIN
+    for attrs in rel_tags.findall(rels_xml):
+        rel_id, rel_target = _attr(attrs, b"Id"), _attr(attrs, b"Target")
         if rel_id is not None and rel_target is not None:
             rels[rel_id] = rel_target.decode("utf-8", "replace")
 
     scanned: set[str] = set()
-    for m in _X_SHEET.finditer(workbook_xml):
-        raw_name, rid = _attr(m.group(1), b"name"), _attr(m.group(1), b"r:id", b"relationships:id")
+    sheet_tags = _X_SHEET if b":sheet" in workbook_xml else _X_SHEET_PLAIN
+    for attrs in sheet_tags.findall(workbook_xml):
+        raw_name, rid = _attr(attrs, b"name"), _attr(attrs, b"r:id", b"relationships:id")
         if raw_name is None or rid is None or rid not in rels:
             continue  # calamine refuses such a workbook; it says so when opening it
         sheet_name = _text(raw_name)
