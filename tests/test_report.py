@@ -233,7 +233,8 @@ def test_coding_example_with_no_answer_is_reported(tmp_path: Path) -> None:
     text = coding.read_text(encoding="utf-8")
     text = text.replace(
         "examples:",
-        "examples:\n      - {partner: Rotterdam, source: managing_authority, question: ma_relation}",
+        "examples:\n      - {partner: Rotterdam, source: managing_authority,"
+        " question: ma_relation}",
         1,
     )
     coding.write_text(text, encoding="utf-8")
