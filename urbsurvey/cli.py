@@ -215,38 +215,48 @@ def _progress(label: str) -> Iterator[tuple[Callable[[int], None], Callable[[int
         yield (lambda total: bar.update(task, total=total)), (lambda n: bar.advance(task, n))
 
 
+PathsArg = Annotated[
+    list[Path], typer.Argument(help="Workbooks, folders of them, or a survey folder.")
+]
+QuestionnaireOpt = Annotated[
+    str | None, typer.Option(help="Questionnaire ID|FILE to check against.")
+]
+FormatOpt = Annotated[OutputFormat, typer.Option("--format", help="table or json.")]
+StrictOpt = Annotated[bool, typer.Option(help="Exit 1 on warnings too.")]
+
+
+def _finish(data: dict[str, Any], output_format: OutputFormat, strict: bool) -> None:
+    """Print JSON if asked, and exit 1 on errors (on any issue with --strict)."""
+    if output_format is OutputFormat.json:
+        import json
+
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    severities = {i["severity"] for i in data["issues"]}
+    raise typer.Exit(1 if "error" in severities or (strict and severities) else 0)
+
+
 @app.command()
 def validate(
-    paths: Annotated[
-        list[Path], typer.Argument(help="Workbooks, folders of them, or a survey folder.")
-    ],
-    questionnaire: Annotated[
-        str | None, typer.Option(help="Questionnaire ID|FILE to check against.")
-    ] = None,
-    output_format: Annotated[
-        OutputFormat, typer.Option("--format", help="table or json.")
-    ] = OutputFormat.table,
-    strict: Annotated[bool, typer.Option(help="Exit 1 on warnings too.")] = False,
+    paths: PathsArg,
+    questionnaire: QuestionnaireOpt = None,
+    output_format: FormatOpt = OutputFormat.table,
+    strict: StrictOpt = False,
 ) -> None:
     """Check returned workbooks cell by cell. Exit 1 when there are errors."""
     from .validation import validate as run
 
     with _progress("Reading workbooks") as (set_total, advance):
         result = run(paths, questionnaire, progress=advance, on_files=set_total)
-    if output_format is OutputFormat.json:
-        import json
-
-        sys.stdout.write(json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n")
-    else:
-        _print_validation(result)
-    raise typer.Exit(1 if result.failed(strict) else 0)
+    data = result.to_json()
+    if output_format is OutputFormat.table:
+        _print_validation(data)
+    _finish(data, output_format, strict)
 
 
-def _print_validation(result: Any) -> None:
+def _print_validation(data: dict[str, Any]) -> None:
     from rich.table import Table
 
     console = _console()
-    data = result.to_json()
     table = Table(
         "File",
         "Partner",
@@ -357,17 +367,11 @@ def report(
 
 @app.command()
 def ingest(
-    paths: Annotated[
-        list[Path], typer.Argument(help="Workbooks, folders of them, or a survey folder.")
-    ],
+    paths: PathsArg,
     store: Annotated[Path, typer.Option(help="SQLite store (created if missing).")],
-    questionnaire: Annotated[
-        str | None, typer.Option(help="Questionnaire ID|FILE to check against.")
-    ] = None,
-    output_format: Annotated[
-        OutputFormat, typer.Option("--format", help="table or json.")
-    ] = OutputFormat.table,
-    strict: Annotated[bool, typer.Option(help="Exit 1 on warnings too.")] = False,
+    questionnaire: QuestionnaireOpt = None,
+    output_format: FormatOpt = OutputFormat.table,
+    strict: StrictOpt = False,
 ) -> None:
     """Store returned workbooks in SQLite; unchanged files are skipped, new versions supersede."""
     from .ingest import ingest as run
@@ -375,11 +379,7 @@ def ingest(
     with _progress("Ingesting workbooks") as (set_total, advance):
         result = run(paths, store, questionnaire, progress=advance, on_files=set_total)
     data = result.to_json()
-    if output_format is OutputFormat.json:
-        import json
-
-        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-    else:
+    if output_format is OutputFormat.table:
         console = _console()
         for f in data["added"]:
             console.print(
@@ -391,8 +391,7 @@ def ingest(
             f"{len(data['added'])} added, {data['unchanged']} unchanged; the store holds "
             f"{data['totals']['submissions']} submissions, {data['totals']['current']} current."
         )
-    severities = {i["severity"] for i in data["issues"]}
-    raise typer.Exit(1 if "error" in severities or (strict and severities) else 0)
+    _finish(data, output_format, strict)
 
 
 def main() -> None:
