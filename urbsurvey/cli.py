@@ -254,12 +254,12 @@ def validate(
 
 
 def _print_validation(data: dict[str, Any]) -> None:
-    from rich.table import Table
+    from rich.table import Column, Table
 
     console = _console()
     table = Table(
-        "File",
-        "Partner",
+        Column("File", overflow="fold"),
+        Column("Partner", overflow="fold"),
         "Role",
         "Status",
         "Answers",
@@ -273,7 +273,7 @@ def _print_validation(data: dict[str, Any]) -> None:
         table.add_row(
             escape(f["file"]),
             escape(f["partner"] or ""),
-            f["kind"] if f["kind"] == "interview" else (f["role"] or ""),
+            " ".join(p for p in (f["role"], f["kind"] if f["kind"] == "interview" else "") if p),
             f"[{colours[f['status']]}]{f['status']}[/]",
             str(f["answers"]),
             str(f["errors"]),
