@@ -486,21 +486,37 @@ def _soffice_profile(k: int) -> Path:
     return profile
 
 
+#: Files per soffice call. With ~250, LibreOffice 7 quietly skipped the last few inputs.
+SOFFICE_BATCH = 100
+
+
 def convert(files: Sequence[Path], fmt: str, outdir: Path, jobs: int = 1) -> None:
-    """Convert with LibreOffice: many files per soffice call, `jobs` calls at once."""
+    """Convert with LibreOffice: many files per soffice call, `jobs` calls at once.
+
+    Files LibreOffice did not write are tried once more; callers check what exists.
+    """
     soffice = soffice_path()
-    if soffice is None or not files:
+    if soffice is None:
         return
     outdir.mkdir(parents=True, exist_ok=True)
-    jobs = max(1, min(jobs, len(files)))
-    procs = []
-    for k in range(jobs):
-        chunk = [str(f) for f in files[k::jobs]]
-        cmd = [soffice, "--headless", f"-env:UserInstallation={_soffice_profile(k).as_uri()}",
-               "--convert-to", fmt, "--outdir", str(outdir), *chunk]  # fmt: skip
-        procs.append(subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-    for proc in procs:
-        proc.wait(timeout=1800)
+    todo = list(files)
+    for _attempt in range(2):
+        batches = [todo[i : i + SOFFICE_BATCH] for i in range(0, len(todo), SOFFICE_BATCH)]
+        running: list[subprocess.Popen[bytes]] = []
+        for k, batch in enumerate(batches):
+            if len(running) >= max(1, jobs):
+                running.pop(0).wait(timeout=1800)
+            profile = _soffice_profile(k % max(1, jobs)).as_uri()
+            cmd = [soffice, "--headless", f"-env:UserInstallation={profile}",
+                   "--convert-to", fmt, "--outdir", str(outdir), *map(str, batch)]  # fmt: skip
+            running.append(
+                subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            )
+        for proc in running:
+            proc.wait(timeout=1800)
+        todo = [f for f in todo if not (outdir / f"{f.stem}.{fmt}").is_file()]
+        if not todo:
+            return
 
 
 class Generator:

@@ -127,7 +127,7 @@ class Interpreter:
     def _parse(self, question: Question, cell: object, sep: str | None) -> Interpretation:
         kind = question.type
         if kind in (QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT):
-            return self._text(raw_text(cell) if not isinstance(cell, str) else cell.strip())
+            return self._text(cell if isinstance(cell, str) else raw_text(cell))
         if kind is QuestionType.SINGLE_CHOICE:
             return Interpretation(self.matchers[question.id].match(cell))
         if kind is QuestionType.MULTIPLE_CHOICE:

@@ -17,7 +17,7 @@ from .answers import Interpreter
 from .definition import Questionnaire
 from .errors import UrbsurveyError
 from .issues import Issue, make_issue
-from .submission import Context, PartnerInfo, Submission, read_submission
+from .submission import Context, PartnerInfo, Submission, display_name, read_submission
 from .survey import SURVEY_FILE, SurveyFolder
 
 #: File name endings picked up when a folder is scanned. Files named on the
@@ -80,15 +80,6 @@ def make_context(
     )
 
 
-def _display(path: Path, base: Path | None) -> str:
-    if base is not None:
-        try:
-            return path.resolve().relative_to(base.resolve()).as_posix()
-        except ValueError:
-            pass
-    return str(path)
-
-
 def _read_chunk(args: tuple[list[tuple[Path, str]], Context]) -> list[Submission]:
     items, ctx = args
     return [read_submission(path, ctx, name) for path, name in items]
@@ -103,7 +94,7 @@ def read_all(
     jobs: int | None = None,
 ) -> Iterator[Submission]:
     """Read every file, in order; with many files, in two processes."""
-    items = [(path, _display(path, base)) for path in files]
+    items = [(path, display_name(path, base)) for path in files]
     jobs = jobs or (min(2, os.cpu_count() or 1) if len(items) >= PARALLEL_THRESHOLD else 1)
     if jobs <= 1:
         for path, name in items:

@@ -11,7 +11,7 @@ from .batch import Progress, read_all
 from .inputs import resolve_inputs
 from .issues import Issue, make_issue
 from .store import Store
-from .submission import Submission, sha256_of
+from .submission import Submission, display_name, unopenable
 
 
 @dataclass(slots=True)
@@ -60,48 +60,39 @@ def ingest(
         todo: list[tuple[Path, str, os.stat_result]] = []
         for path in inputs.files:
             key = str(path.resolve())
-            st = path.stat()
+            try:
+                st = path.stat()
+            except OSError as exc:
+                result.issues.append(unopenable(display_name(path, inputs.base), exc))
+                continue
             seen = known.get(key)
             if seen is not None and seen[0] == st.st_size and seen[1] == st.st_mtime_ns:
                 result.unchanged += 1
                 continue
             todo.append((path, key, st))
         todo.sort(key=lambda item: item[2].st_mtime_ns)  # oldest first: the newest supersedes
-        fresh: list[tuple[Path, str, os.stat_result]] = []
-        for path, key, st in todo:
-            sha = sha256_of(path)
-            first = store.has_content(sha)
+        if on_files is not None:
+            on_files(len(todo))
+        subs = read_all(
+            [p for p, _, _ in todo], inputs.context, base=inputs.base, progress=progress
+        )
+        for (_, key, st), sub in zip(todo, subs, strict=True):
+            if not sub.sha256:  # could not even be opened: nothing to store, retried next time
+                result.issues.extend(sub.issues)
+                continue
+            first = store.has_content(sub.sha256)
             if first is None:
-                fresh.append((path, key, st))
+                store.add(sub, key, st.st_size, st.st_mtime_ns)
+                result.added.append(sub)
                 continue
             with store.transaction():
-                store.remember_file(key, st.st_size, st.st_mtime_ns, sha)
-            if known.get(key, (0, 0, ""))[2] == sha:
+                store.remember_file(key, st.st_size, st.st_mtime_ns, sub.sha256)
+            if known.get(key, (0, 0, ""))[2] == sub.sha256:
                 result.unchanged += 1  # touched, but the same content
             else:
                 result.issues.append(
-                    make_issue(
-                        "duplicate-file", str(path), f"Same content as {first}, already stored."
-                    )
+                    make_issue("duplicate-file", sub.file, f"Same content as {first}, stored once.")
                 )
-        if on_files is not None:
-            on_files(len(fresh))
-        by_path = {str(p): (key, st) for p, key, st in fresh}
-        subs = read_all(
-            [p for p, _, _ in fresh], inputs.context, base=inputs.base, progress=progress
-        )
-        for path, sub in zip((p for p, _, _ in fresh), subs, strict=True):
-            key, st = by_path[str(path)]
-            first = store.has_content(sub.sha256)
-            if first is not None:  # the same content twice in this batch
-                result.issues.append(
-                    make_issue(
-                        "duplicate-file", sub.file, f"Same content as {first}, stored in this run."
-                    )
-                )
-                continue
-            store.add(sub, key, st.st_size, st.st_mtime_ns)
-            result.added.append(sub)
         result.totals = store.counts()
     finally:
         store.close()

@@ -55,7 +55,7 @@ def _stamped_questionnaire(files: list[Path]) -> str | None:
     from .reader import ReadError, Workbook, read_workbook
 
     bundled = bundled_questionnaires()
-    for path in files[:20]:
+    for path in files:
         book = read_workbook(path)
         if not isinstance(book, Workbook) or contract.STAMP_SHEET not in book.sheet_names:
             continue

@@ -216,6 +216,22 @@ def _template_text(report: dict[str, Any], fmt: str, template_dir: Path | None) 
             f"{TEMPLATES[fmt]}: {exc}",
             hint="Check the template against the bundled one (urbsurvey's templates folder).",
         ) from exc
+    except Exception as exc:  # a user's template is code: any failure in it is theirs to fix
+        raise ReportTemplateError(
+            f"{TEMPLATES[fmt]}: the template failed while rendering "
+            f"({type(exc).__name__}: {exc}){_template_line(exc)}",
+            hint="Check the template against the bundled one (urbsurvey's templates folder).",
+        ) from exc
+
+
+def _template_line(exc: BaseException) -> str:
+    """`, line N of NAME` for the innermost frame that is template code, if any."""
+    import traceback
+
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith(".j2"):
+            return f", line {frame.lineno} of {Path(frame.filename).name}"
+    return ""
 
 
 # --- xlsx --------------------------------------------------------------------------

@@ -107,10 +107,33 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def unopenable(name: str, exc: OSError) -> Issue:
+    """The issue for a file that cannot even be opened (gone, a broken link, no permission)."""
+    return make_issue(
+        "corrupt-file",
+        name,
+        f"{name}: cannot be opened ({exc.strerror or exc}).",
+        hint="Check the file is still there and readable, then run the command again.",
+    )
+
+
+def display_name(path: Path, base: Path | None) -> str:
+    """How a file is named in issues and reports: relative to the folder given, if inside it."""
+    if base is not None:  # absolute, not resolved: a link is named as found, not as its target
+        try:
+            return path.absolute().relative_to(base.absolute()).as_posix()
+        except ValueError:
+            pass
+    return str(path)
+
+
 def read_submission(path: Path, ctx: Context, display: str | None = None) -> Submission:
     """Read, parse and check one returned workbook. Never raises for bad data."""
     name = display or str(path)
-    sub = Submission(file=name, sha256=sha256_of(path), mtime=path.stat().st_mtime)
+    try:
+        sub = Submission(file=name, sha256=sha256_of(path), mtime=path.stat().st_mtime)
+    except OSError as exc:
+        return Submission(file=name, sha256="", readable=False, issues=[unopenable(name, exc)])
     book = read_workbook(path, display_name=name)
     if isinstance(book, Issue):
         sub.readable = False
@@ -377,8 +400,9 @@ def _answers(
                     cell=cell,
                 )
             )
-        raw = raw_text(row.value)
-        if not raw:
+        # text is kept exactly as typed (a leading tab or `=` included); values are parsed apart
+        raw = row.value if isinstance(row.value, str) else raw_text(row.value)
+        if not raw.strip():
             if row.note:
                 sub.answers[question.id] = Answer(
                     question.id, "", None, sheet.name, cell, note=row.note

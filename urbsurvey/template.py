@@ -252,8 +252,9 @@ _RESERVED_NAMES = frozenset(
 def safe_filename(stem: str, suffix: str) -> str:
     """A file name from untrusted text: no folders, no dots at the start, no device names."""
     name = _UNSAFE.sub("-", stem).strip("-._")[:80] or "partner"
-    if name.split(".")[0].lower() in _RESERVED_NAMES:
-        name = f"{name}-file"
+    first, dot, rest = name.partition(".")
+    if first.lower() in _RESERVED_NAMES:  # Windows devices, whatever follows the first dot
+        name = f"{first}-file{dot}{rest}"
     return name + suffix
 
 
