@@ -150,8 +150,13 @@ def test_ingest_folder(returns: Path, store: Path) -> None:
 
 
 def test_stored_values_read_back_as_parsed(returns: Path, store: Path) -> None:
+    from urbsurvey.batch import read_all
+    from urbsurvey.inputs import resolve_inputs
+
     result = run(returns, store)
-    read = {s.file: s for s in result.added}
+    inputs = resolve_inputs([returns], MILE)
+    read = {s.file: s for s in read_all(inputs.files, inputs.context, base=inputs.base)}
+    assert set(read) == {s.file for s in result.added}
     keeper = Store(store)
     try:
         current = {s.file: s for s in keeper.current()}

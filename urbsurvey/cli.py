@@ -246,7 +246,7 @@ def validate(
     from .validation import validate as run
 
     with _progress("Reading workbooks") as (set_total, advance):
-        result = run(paths, questionnaire, progress=advance, on_files=set_total)
+        result = run(paths, questionnaire, progress=advance, on_files=set_total, keep_answers=False)
     data = result.to_json()
     if output_format is OutputFormat.table:
         _print_validation(data)

@@ -83,6 +83,7 @@ def ingest(
             first = store.has_content(sub.sha256)
             if first is None:
                 store.add(sub, key, st.st_size, st.st_mtime_ns)
+                sub.answers = {}  # stored: memory stays flat however many files arrive
                 result.added.append(sub)
                 continue
             with store.transaction():

@@ -45,6 +45,7 @@ CREATE TABLE IF NOT EXISTS submissions (
 CREATE UNIQUE INDEX IF NOT EXISTS submissions_sha ON submissions(sha256);
 CREATE INDEX IF NOT EXISTS submissions_current ON submissions(partner, role, kind)
     WHERE superseded_by IS NULL;
+CREATE INDEX IF NOT EXISTS submissions_file ON submissions(file) WHERE superseded_by IS NULL;
 CREATE TABLE IF NOT EXISTS answers (
     submission_id INTEGER NOT NULL REFERENCES submissions(id),
     question TEXT NOT NULL,

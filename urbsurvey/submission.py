@@ -34,6 +34,7 @@ class Submission:
     kind: str = contract.KIND_QUESTIONNAIRE
     respondent: dict[str, str] = field(default_factory=dict)
     answers: dict[str, Answer] = field(default_factory=dict)
+    answer_count: int = 0  # stays when a batch drops `answers` to keep memory flat
     issues: list[Issue] = field(default_factory=list)
     readable: bool = True
 
@@ -145,6 +146,7 @@ def read_submission(path: Path, ctx: Context, display: str | None = None) -> Sub
     except ReadError as exc:
         sub.readable = False
         sub.issues.append(exc.issue)
+    sub.answer_count = len(sub.answers)
     return sub
 
 

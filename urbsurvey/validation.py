@@ -39,7 +39,7 @@ class Validation:
                     "role": s.role.value if s.role else None,
                     "kind": s.kind,
                     "status": s.status,
-                    "answers": len(s.answers),
+                    "answers": s.answer_count,
                     "errors": sum(i.severity is Severity.ERROR for i in s.issues),
                     "warnings": sum(i.severity is Severity.WARNING for i in s.issues),
                 }
@@ -57,10 +57,19 @@ def validate(
     questionnaire: str | None = None,
     progress: Progress | None = None,
     on_files: Any = None,
+    keep_answers: bool = True,
 ) -> Validation:
-    """Read every workbook under `paths` and check it; bad files become issues."""
+    """Read every workbook under `paths` and check it; bad files become issues.
+
+    Without `keep_answers` only issues and counts are kept, so memory stays flat
+    however many files are read (the command line needs no more).
+    """
     inputs = resolve_inputs(paths, questionnaire)
     if on_files is not None:
         on_files(len(inputs.files))
-    submissions = list(read_all(inputs.files, inputs.context, base=inputs.base, progress=progress))
+    submissions = []
+    for sub in read_all(inputs.files, inputs.context, base=inputs.base, progress=progress):
+        if not keep_answers:
+            sub.answers = {}
+        submissions.append(sub)
     return Validation(inputs, check_batch(submissions, inputs.survey))
