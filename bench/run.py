@@ -39,7 +39,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 QUESTIONNAIRE = "mile-followup-2009"
 #: Bump when the corpus changes shape: cached corpora of another version are rebuilt.
-CORPUS_VERSION = 3
+CORPUS_VERSION = 4
 SEED = 2009
 FIXED_ZIP_TIME = (2009, 11, 20, 12, 0, 0)
 MB = 1024 * 1024
@@ -81,7 +81,8 @@ CITIES: list[tuple[str, str, str, str]] = [
 ]
 
 FIRST = ["Giulia", "Ana", "Eleni", "Pieter", "Carmen", "Andrei", "Marco", "Liisa", "Claire",
-         "Jonas", "Sophie", "Tomasz", "Ioana", "Rui", "Manolis", "Fiona", "Hélène", "Nikos"]
+         "Jonas", "Sophie", "Tomasz", "Ioana", "Rui", "Manolis", "Fiona", "Hélène",
+         "Nikos"]  # fmt: skip
 LAST = ["Marin", "Rodrigues", "Papadopoulou", "de Vries", "Ruiz Ortega", "Popescu", "Ferrero",
         "Virtanen", "Dubois", "Weber", "Martin", "Nowak", "Radu", "Santos", "Stavrakakis",
         "MacLeod", "Lefèvre", "Georgiou"]  # fmt: skip
@@ -192,7 +193,8 @@ def changed_partners(partners: Sequence[Partner]) -> list[Partner]:
 def _money(rng: random.Random, p: Partner, cell_numbers: bool) -> object:
     amount = rng.choice([50, 80, 120, 150, 240, 350, 400, 500, 750, 1000, 1400, 2500]) * 1000
     if p.currency == "RON":
-        return rng.choice([f"RON {amount:,}".replace(",", "."), f"{amount:,} lei".replace(",", ".")])
+        dotted = f"{amount:,}".replace(",", ".")
+        return rng.choice([f"RON {dotted}", f"{dotted} lei"])
     if p.currency == "GBP":
         return rng.choice([f"£{amount:,}", f"GBP {amount:,}"])
     euro = f"{amount:,}".replace(",", ".")
@@ -258,7 +260,7 @@ def make_answers(
             [f"City of {city}", f"Comune di {city}", f"Ville de {city}", f"{city} City Council"]
         ),
         "respondent.name": f"{first} {last}",
-        "respondent.email": f"{first.lower()}.{last.lower().replace(' ', '')}@{city.lower()}.example",
+        "respondent.email": f"{first}.{last}@{city}.example".lower().replace(" ", ""),
         "respondent.date": rng.choice(date_forms),
     }
     functioning = _pick(rng, {"formal": 45, "informal": 30, "no": 25})
@@ -273,7 +275,8 @@ def make_answers(
     a["lap_stage"] = _choice(rng, _labels(q, "lap_stage", lang), stage)
     if stage.startswith("implementing"):
         actions = rng.randint(1, 12)
-        a["lap_actions_implemented"] = actions if cell_numbers and rng.random() < 0.7 else str(actions)
+        as_cell = cell_numbers and rng.random() < 0.7
+        a["lap_actions_implemented"] = actions if as_cell else str(actions)
     if rng.random() < 0.6:
         a["lap_unplanned"] = _text(rng, lang, 1, 3)
     if rng.random() < 0.85:
@@ -321,7 +324,8 @@ def make_answers(
         if qid in a and rng.random() < 0.15:
             notes[qid] = rng.choice(NOTES[lang])
     if variant:
-        a["barriers_overcome"] = f"Updated answer (version {variant + 1}): " + _text(rng, lang, 1, 2)
+        update = _text(rng, lang, 1, 2)
+        a["barriers_overcome"] = f"Updated answer (version {variant + 1}): {update}"
     if p.issue == "invalid-choice":
         a["ulsg_functioning"] = "Maybe next year"
     elif p.issue == "not-a-number":
@@ -684,7 +688,7 @@ def rewrite(corpus: Path, manifest: dict[str, Any], gen: Generator, variant: int
 
 # --------------------------------------------------------------------------- measuring
 
-NAIVE = r'''
+NAIVE = r"""
 import json, re, sys, time
 from pathlib import Path
 import pandas as pd
@@ -748,7 +752,7 @@ for path in files:
             funding += money(answers[qid])
 print(json.dumps({"files": len(files), "read": read, "failed": failed, "skipped": skipped,
                   "engines": engines, "counts": counts, "funding": funding}))
-'''
+"""
 
 FLOOR = r"""
 import json, sys, zipfile
@@ -905,9 +909,8 @@ def machine() -> dict[str, Any]:
     }
     try:
         with open("/proc/cpuinfo") as fh:
-            info["cpu"] = next(
-                (line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")), None
-            )
+            models = (line.split(":", 1)[1].strip() for line in fh if line.startswith("model name"))
+            info["cpu"] = next(models, None)
     except OSError:
         pass
     return info
@@ -1104,7 +1107,8 @@ def print_table(data: dict[str, Any]) -> None:
         f"(a new store: {c['new_s_per_file'] * 1000:.1f} ms per file)"
     )
     if "naive" in m and m["naive"].get("skipped"):
-        print(f"naive loop: {m['naive']['skipped']} files skipped (no engine: {m['naive']['engines']})")
+        naive = m["naive"]
+        print(f"naive loop: {naive['skipped']} files skipped (engines: {naive['engines']})")
     print("targets: " + ", ".join(f"{k}={v}" for k, v in data["targets"].items()))
 
 

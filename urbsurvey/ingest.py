@@ -59,7 +59,7 @@ def ingest(
         known = store.known_files()
         todo: list[tuple[Path, str, os.stat_result]] = []
         for path in inputs.files:
-            key = str(path.resolve())
+            key = str(path.absolute())
             try:
                 st = path.stat()
             except OSError as exc:

@@ -33,7 +33,7 @@ from .submission import Submission
 DEFAULT_PRECEDENCE = (Source.CITY, Source.INTERVIEW, Source.MANAGING_AUTHORITY, Source.OTHER)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Used:
     """An answer that went into the outcomes, with the submission it came from."""
 
@@ -204,14 +204,12 @@ def compute_indicator(
     sources = []
     counter: Counter[str] = Counter()
     for record in ordered:
-        counted = True
+        where = None
         if ind.where is not None:
-            used = merger.choose(record, ind.where.question, roles)
-            counted = used is not None and condition_holds(ind.where, used.answer.codes())
-            if counted and used is not None:
-                sources.append(used)
-        if not counted:
-            continue
+            where = merger.choose(record, ind.where.question, roles)
+            if where is None or not condition_holds(ind.where, where.answer.codes()):
+                continue
+            sources.append(where)
         if ind.breakdown is not None:
             split = merger.choose(record, ind.breakdown, roles)
             if split is None:
@@ -219,7 +217,7 @@ def compute_indicator(
                     continue
             else:
                 counter.update(c for c in split.answer.codes() if c not in ind.exclude)
-                if split not in sources:
+                if where is None or split.answer is not where.answer:
                     sources.append(split)
         partners.append(record.partner)
     breakdown = None
