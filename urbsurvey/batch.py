@@ -41,10 +41,6 @@ class Batch:
     def all_issues(self) -> list[Issue]:
         return [i for s in self.submissions for i in s.issues] + self.issues
 
-    @property
-    def ok(self) -> bool:
-        return not any(i.severity == "error" for i in self.all_issues())
-
 
 def collect_files(paths: Iterable[Path]) -> list[Path]:
     """Files as given, folders scanned recursively (hidden and lock files skipped)."""
@@ -66,19 +62,12 @@ def collect_files(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-def make_context(
-    q: Questionnaire, survey: SurveyFolder | None = None, *, given: bool = True
-) -> Context:
+def make_context(q: Questionnaire, survey: SurveyFolder | None = None) -> Context:
     if survey is None:
-        return Context(q, Interpreter(q), questionnaire_given=given)
+        return Context(q, Interpreter(q))
     config = survey.config
     partners = [PartnerInfo(p.name, p.country, tuple(p.aliases)) for p in config.partners]
-    return Context(
-        q,
-        Interpreter(q, config.currency, config.exchange_rates),
-        partners,
-        questionnaire_given=given,
-    )
+    return Context(q, Interpreter(q, config.currency, config.exchange_rates), partners)
 
 
 _worker_context: Context | None = None

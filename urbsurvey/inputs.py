@@ -47,7 +47,7 @@ def resolve_inputs(paths: list[Path], questionnaire: str | None = None) -> Input
             hint="Give --questionnaire ID|FILE, or point at a survey folder with a survey.yaml.",
         )
     q = load_questionnaire(stamped)
-    return Inputs(q, make_context(q, given=False), files, None, base)
+    return Inputs(q, make_context(q), files, None, base)
 
 
 def _stamped_questionnaire(files: list[Path]) -> str | None:

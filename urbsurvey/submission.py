@@ -70,7 +70,6 @@ class Context:
     questionnaire: Questionnaire
     interpreter: Interpreter
     partners: list[PartnerInfo] = field(default_factory=list)
-    questionnaire_given: bool = True  # False: the definition was guessed, warn on missing stamps
 
     def __post_init__(self) -> None:
         self._partner_index = {
