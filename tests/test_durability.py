@@ -545,3 +545,20 @@ def test_helpers_compose(tmp_path: Path) -> None:
         assert leftovers(tmp_path) == names
         raise ValueError
     assert leftovers(tmp_path) == []
+
+
+def test_atomic_writes_get_ordinary_permissions(tmp_path: Path) -> None:
+    """A temporary file is private; the file it becomes must not be."""
+    from urbsurvey.atomic import write_text
+
+    fresh = tmp_path / "report.md"
+    write_text(fresh, "new")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert fresh.stat().st_mode & 0o777 == 0o666 & ~umask
+    kept = tmp_path / "shared.md"
+    kept.write_text("old", encoding="utf-8")
+    kept.chmod(0o640)
+    write_text(kept, "new")
+    assert kept.stat().st_mode & 0o777 == 0o640
+    assert kept.read_text(encoding="utf-8") == "new"
