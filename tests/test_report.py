@@ -145,6 +145,16 @@ def test_toy_questionnaire_report(tmp_path: Path) -> None:
     assert values == {"cities_keeping": 1, "km_total": 15.5, "budget_total": 40000.0,
                       "funders_split": 2}  # fmt: skip
     assert data["survey"]["questionnaire"]["id"] == "toy-bike-lanes"
+    # the toy questionnaire goes through validate and ingest too
+    checked = runner.invoke(app, ["validate", str(folder), "--questionnaire", str(TOY)])
+    assert checked.exit_code == 0, checked.output
+    store = tmp_path / "toy.sqlite"
+    stored = runner.invoke(
+        app, ["ingest", str(folder), "--questionnaire", str(TOY), "--store", str(store)]
+    )
+    assert stored.exit_code == 0, stored.output
+    again = json.loads(report(str(store), "--questionnaire", str(TOY), "--format", "json"))
+    assert {i["id"]: i["value"] for i in again["indicators"]} == values
 
 
 def test_strict_fails_on_data_errors(tmp_path: Path) -> None:
