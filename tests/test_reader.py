@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import io
 import shutil
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -267,3 +269,88 @@ def test_display_name_names_the_file(tmp_path: Path) -> None:
     assert isinstance(issue, Issue)
     assert issue.file == "Lisbon/answers.xlsx"
     assert "Lisbon/answers.xlsx" in issue.message
+
+
+def test_calamine_gets_the_checked_parts_stored(files: dict[str, Path]) -> None:
+    """The parts inflated by the checks reach calamine stored, byte for byte; the
+    others as they were; every member, in order, under its own name."""
+    from urbsurvey import reader
+
+    data = files["xlsx"].read_bytes()
+    fmt, for_calamine = reader._check_zip(data, "answers.xlsx", reader._Scan())
+    assert fmt == "xlsx"
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as before,
+        zipfile.ZipFile(io.BytesIO(for_calamine)) as after,
+    ):
+        assert after.namelist() == before.namelist()
+        for info in after.infolist():
+            assert after.read(info) == before.read(info.filename)
+        sheet = after.getinfo("xl/worksheets/sheet1.xml")
+        assert sheet.compress_type == zipfile.ZIP_STORED
+
+
+def test_a_package_zipfile_must_read_reaches_calamine_unchanged(
+    files: dict[str, Path], tmp_path: Path
+) -> None:
+    """A zip comment sends the directory to zipfile: no copy is made, all still reads."""
+    from urbsurvey import reader
+
+    path = tmp_path / "commented.xlsx"
+    with zipfile.ZipFile(files["xlsx"]) as zin, zipfile.ZipFile(path, "w") as zout:
+        for info in zin.infolist():
+            zout.writestr(info, zin.read(info))
+        zout.comment = b"a comment"
+    data = path.read_bytes()
+    assert reader._check_zip(data, "x", reader._Scan())[1] is data
+    assert _open(path).sheet("Responses").rows[2][1] == "text"
+
+
+def test_members_with_data_descriptors_are_read(files: dict[str, Path]) -> None:
+    """Written to a stream, zipfile puts sizes after the data (flag bit 3)."""
+
+    class Stream(io.RawIOBase):
+        def __init__(self) -> None:
+            self.chunks: list[bytes] = []
+
+        def writable(self) -> bool:
+            return True
+
+        def write(self, b: Any) -> int:
+            self.chunks.append(bytes(b))
+            return len(b)
+
+    stream = Stream()
+    with zipfile.ZipFile(files["xlsx"]) as zin, zipfile.ZipFile(stream, "w") as zout:
+        for info in zin.infolist():
+            with zout.open(info.filename, "w") as member:
+                member.write(zin.read(info))
+    data = b"".join(stream.chunks)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert all(info.flag_bits & 0x8 for info in z.infolist())
+    path = files["xlsx"].parent / "descriptors.xlsx"
+    path.write_bytes(data)
+    wb = _open(path)
+    assert wb.sheet("Responses").rows[2][1] == "text"
+    assert wb.external_link_cells == {("Responses", "C6")}
+
+
+def test_formula_prefilter(files: dict[str, Path], tmp_path: Path) -> None:
+    """A data validation's <formula1> is no formula cell; a prefixed <x:f> still is."""
+    validation = (
+        b'<dataValidations count="1"><dataValidation type="list" sqref="C1">'
+        b"<formula1>Lists!$A$1:$A$3</formula1></dataValidation></dataValidations>"
+    )
+    path = _with_sheet(
+        files,
+        tmp_path,
+        b'<sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData>' + validation,
+    )
+    assert _open(path).formulas_without_value == set()
+    path = _with_sheet(
+        files,
+        tmp_path,
+        b'<sheetData xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<row r="1"><c r="A1"><x:f>1+1</x:f></c></row></sheetData>' + validation,
+    )
+    assert _open(path).formulas_without_value == {("Responses", "A1")}

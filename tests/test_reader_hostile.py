@@ -554,3 +554,30 @@ def test_a_panic_reading_a_sheet_is_a_read_error(tmp_path: Path) -> None:
         wb.sheet("Responses")
     assert caught.value.issue.code == "corrupt-file"
     assert str(path) in caught.value.issue.message
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 64, 1024 * 1024])
+def test_ods_scan_in_chunks_reads_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    """content.xml is scanned a chunk at a time, cut at a "<": no chunk size changes
+    what is found, and a tag left open is still malformed."""
+    monkeypatch.setattr(reader, "_ODS_CHUNK", chunk)
+    spanned = (
+        b'<table:table-row><table:table-cell office:value-type="string" '
+        b'table:number-columns-spanned="2" table:number-rows-spanned="1"><text:p>a &gt; b'
+        b"</text:p></table:table-cell><table:covered-table-cell/>"
+        b'<table:table-cell table:formula="of:=1+1"/></table:table-row>'
+    )
+    wb = read_workbook(_ods(tmp_path / "answers.ods", spanned + _ODS_TRAILING))
+    assert isinstance(wb, Workbook)
+    assert wb.sheet("Responses").merged == [(0, 0, 0, 1)]
+    assert wb.formulas_without_value == {("Responses", "C1")}
+    far = (
+        b'<table:table-row table:number-rows-repeated="1048576">'
+        + _ODS_CELL[:-2]
+        + (b' table:number-columns-repeated="16384"/></table:table-row>')
+    )
+    _hostile(_ods(tmp_path / "far.ods", far + _ODS_TRAILING), "file-too-large")
+    open_tag = b"<table:table-row>" + _ODS_CELL[:-2] + b"<text:p>x</text:p></table:table-row>"
+    _hostile(_ods(tmp_path / "open.ods", open_tag), "corrupt-file")

@@ -14,7 +14,9 @@ What is checked before calamine runs, and why:
   which calamine never reads) and the `MAX_RATIO`/`RATIO_MIN_BYTES` compression
   rule (zip bombs). Every part this module reads, and every other non-binary part
   large enough to hide a bomb, is inflated once with a hard cap at its declared
-  size, so no part calamine reads can expand past what the directory says. Part
+  size, so no part calamine reads can expand past what the directory says. The
+  parts inflated here reach calamine stored (uncompressed) in a copy of the
+  package, so it reads the very bytes checked and does not inflate them again. Part
   names must be unique ignoring case (calamine looks parts up case-insensitively),
   and a package may carry only one workbook kind (calamine, given bytes, tries the
   kinds in turn and could otherwise read one that was not checked).
@@ -63,7 +65,7 @@ import struct
 import sys
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -131,7 +133,12 @@ class ReadError(Exception):
 
 @dataclass(slots=True)
 class Workbook:
-    """A workbook that passed the checks; sheets are read on demand by `sheet()`."""
+    """A workbook that passed the checks; sheets are read on demand by `sheet()`.
+
+    Every sheet's cells were bounded, and `formulas_without_value`,
+    `external_link_cells` and `has_external_links` filled for every sheet, before
+    `read_workbook` returned: they can be consulted before or after `sheet()`.
+    """
 
     path: Path
     format: str
@@ -248,15 +255,18 @@ def _read_workbook(path: Path, name: str) -> Workbook:
 
     head = data[:8]
     scan = _Scan()
+    for_calamine = data
     if head[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
-        fmt = _check_zip(data, name, scan)
+        fmt, for_calamine = _check_zip(data, name, scan)
     elif head == _OLE_MAGIC:
         fmt = "xls"
         _check_ole(data, name, scan)
     else:
         _reject("not-a-spreadsheet", name, f"not a spreadsheet: {_looks_like(data)}")
 
-    book = _calamine(lambda: python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)))
+    book = _calamine(
+        lambda: python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(for_calamine))
+    )
     if book is None:
         # from_filelike hides the reason ("Cannot detect file format"); ask again by a
         # path with the right extension for the real one (rare: failures only).
@@ -432,9 +442,50 @@ class _Part:
     compress_size: int
     file_size: int
     CRC: int
+    #: The name's bytes as the central directory holds them (None: read by zipfile).
+    raw_name: bytes | None = None
 
 
 _CD_ENTRY = struct.Struct("<4s6H3I5H2I")
+_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
+_LOCAL_HEADER = struct.Struct("<4s5H3I2H")
+_EOCD = struct.Struct("<4s4H2IH")
+#: Checked parts are kept (for calamine, see `_repack`) up to this many bytes in all.
+KEEP_MAX_BYTES = 8 * 1024 * 1024
+
+
+@dataclass(slots=True)
+class _Package:
+    """A zip package being checked: its parts, and the parts inflated so far."""
+
+    data: bytes
+    name: str
+    parts: list[_Part]
+    members: dict[str, _Part]
+    #: key -> the part's content, inflated and checked (size and CRC) once.
+    kept: dict[str, bytes] = field(default_factory=dict)
+    kept_bytes: int = 0
+
+    def inflate(self, key: str, info: _Part) -> bytes:
+        """A part's content, inflated once (capped at its declared size) and kept."""
+        content = self.kept.get(key)
+        if content is None:
+            content = _member(self.data, info, self.name)
+            if self.kept_bytes + len(content) <= KEEP_MAX_BYTES:
+                self.kept[key] = content
+                self.kept_bytes += len(content)
+        return content
+
+    def xml(self, key: str, info: _Part) -> bytes:
+        """`inflate`, refusing a part that declares a DTD."""
+        part = self.inflate(key, info)
+        if b"!" in part and _DTD.search(part) is not None:  # "!": memchr, ~50x faster
+            _reject(
+                "corrupt-file",
+                self.name,
+                f"part {info.filename} declares a DTD (entities), which workbooks never do",
+            )
+        return part
 
 
 def _zip_parts(data: bytes, name: str) -> list[_Part]:
@@ -461,8 +512,11 @@ def _zip_parts(data: bytes, name: str) -> list[_Part]:
                 if 0xFFFFFFFF in (csize, usize, offset):
                     break
                 raw = data[pos + 46 : pos + 46 + nlen]
-                filename = raw.decode("utf-8" if flags & 0x800 else "cp437", "replace")
-                parts.append(_Part(filename, offset, flags, method, csize, usize, crc))
+                if raw.isascii():  # the same in cp437 and UTF-8; the codecs cost more
+                    filename = raw.decode("ascii")
+                else:
+                    filename = raw.decode("utf-8" if flags & 0x800 else "cp437", "replace")
+                parts.append(_Part(filename, offset, flags, method, csize, usize, crc, raw))
                 pos += 46 + nlen + xlen + clen
             else:
                 if pos == eocd:
@@ -491,7 +545,8 @@ def _zip_parts(data: bytes, name: str) -> list[_Part]:
     ]
 
 
-def _check_zip(data: bytes, name: str, scan: _Scan) -> str:
+def _check_zip(data: bytes, name: str, scan: _Scan) -> tuple[str, bytes]:
+    """Check a zip package; its format, and the bytes to hand calamine (see `_repack`)."""
     infos = _zip_parts(data, name)
     if len(infos) > MAX_MEMBERS:
         _reject("file-too-large", name, f"the package has {len(infos):,} parts")
@@ -521,10 +576,11 @@ def _check_zip(data: bytes, name: str, scan: _Scan) -> str:
             f"the limit is {MAX_XML_BYTES // (1024 * 1024)} MB",
         )
 
+    pkg = _Package(data, name, infos, members)
     is_ods = False
     mime = members.get("mimetype")
     if mime is not None and mime.file_size <= 200:
-        is_ods = _member(data, mime, name).strip() == _ODS_MIME
+        is_ods = pkg.inflate("mimetype", mime).strip() == _ODS_MIME
     kinds = [
         kind
         for kind, present in (
@@ -537,17 +593,22 @@ def _check_zip(data: bytes, name: str, scan: _Scan) -> str:
     if len(kinds) > 1:
         _reject("corrupt-file", name, f"the package mixes workbook kinds ({', '.join(kinds)})")
 
-    # Inflate once (streaming, nothing kept) every part calamine may read that is big
-    # enough to hide a bomb: none may inflate past the size the directory declares.
+    # Inflate once every part calamine may read that is big enough to hide a bomb:
+    # none may inflate past the size the directory declares. Kept while the budget
+    # lasts (the scans below and calamine use them), else streamed, nothing kept.
     for key, info in members.items():
         if info.compress_size > VERIFY_MIN_COMPRESSED and not _is_binary(key):
-            _member(data, info, name, keep=False)
+            if pkg.kept_bytes + info.file_size <= KEEP_MAX_BYTES:
+                pkg.inflate(key, info)
+            else:
+                _member(data, info, name, keep=False)
 
     if is_ods:
-        _scan_ods(data, members, name, scan)
-        return "ods"
+        _scan_ods(pkg, scan)
+        return "ods", _repack(pkg)
     if kinds == ["xlsx"]:
-        return _scan_xlsx(data, members, name, scan)
+        fmt = _scan_xlsx(pkg, scan)
+        return fmt, _repack(pkg)
     if (
         "[content_types].xml" in members
         and "xl/workbook.bin" not in members
@@ -559,7 +620,7 @@ def _check_zip(data: bytes, name: str, scan: _Scan) -> str:
     if (
         "content.xml" in members
         and manifest is not None
-        and b"opendocument.spreadsheet" in _xml_part(data, manifest, name)
+        and b"opendocument.spreadsheet" in pkg.xml("meta-inf/manifest.xml", manifest)
     ):
         _reject("corrupt-file", name, "the OpenDocument spreadsheet has no valid mimetype part")
     _reject("not-a-spreadsheet", name, f"not a spreadsheet: {_zip_looks_like(members)}")
@@ -641,15 +702,53 @@ def _member(data: bytes, info: _Part, name: str, *, keep: bool = True) -> bytes:
     return out
 
 
-def _xml_part(data: bytes, info: _Part, name: str) -> bytes:
-    part = _member(data, info, name)
-    if b"<!" in part and (b"<!DOCTYPE" in part or b"<!ENTITY" in part):
-        _reject(
-            "corrupt-file",
-            name,
-            f"part {info.filename} declares a DTD (entities), which workbooks never do",
-        )
-    return part
+def _repack(pkg: _Package) -> bytes:
+    """The package for calamine: the parts already inflated stored, the rest as they are.
+
+    calamine would inflate every part it reads again; stored, it reads the very
+    bytes checked here, and each file opens ~0.1 ms faster. Every member is kept,
+    in order, under its own name; the others are copied compressed, as they were.
+    Anything unusual (zipfile read the directory, an encrypted member, a bad local
+    header) hands calamine the original bytes instead.
+    """
+    data = pkg.data
+    if not pkg.kept or any(info.raw_name is None or info.flag_bits & 0x1 for info in pkg.parts):
+        return data
+    out: list[bytes] = []
+    central: list[bytes] = []
+    offset = 0
+    for info in pkg.parts:
+        raw_name = info.raw_name
+        assert raw_name is not None
+        key = info.filename.replace("\\", "/").lower()
+        content = pkg.kept.get(key)
+        flags = info.flag_bits & 0x800  # keep only "the name is UTF-8"
+        if content is not None:
+            method, csize, payload = zipfile.ZIP_STORED, len(content), content
+        else:
+            off = info.header_offset
+            if data[off : off + 4] != b"PK\x03\x04" or len(data) < off + 30:
+                return data
+            n, m = struct.unpack_from("<HH", data, off + 26)
+            start = off + 30 + n + m
+            payload = data[start : start + info.compress_size]
+            if len(payload) != info.compress_size:
+                return data
+            method, csize = info.compress_type, info.compress_size
+            flags = info.flag_bits & ~0x8  # sizes in the local header, no descriptor
+        # version 2.0, 1980-01-01 00:00
+        fields = (20, flags, method, 0, 0x21, info.CRC, csize, info.file_size, len(raw_name))
+        out.append(_LOCAL_HEADER.pack(b"PK\x03\x04", *fields, 0))
+        out.append(raw_name)
+        out.append(payload)
+        central.append(_CD_ENTRY.pack(b"PK\x01\x02", 20, *fields, 0, 0, 0, 0, 0, offset))
+        central.append(raw_name)
+        offset += 30 + len(raw_name) + csize
+    directory = b"".join(central)
+    count = len(pkg.parts)
+    out.append(directory)
+    out.append(_EOCD.pack(b"PK\x05\x06", 0, 0, count, count, len(directory), offset, 0))
+    return b"".join(out)
 
 
 # --- xlsx / xlsm ------------------------------------------------------------------------
@@ -674,6 +773,8 @@ _X_NOT_NEAR_CELL = re.compile(
     rb'(?:[1-9][0-9]{0,2}|1[0-9]{3})")'
 )
 _FORMULA_STARTS = (b"<f", b":f")
+_X_F_PLAIN = re.compile(rb"<f[\s/>]")
+_X_PREFIXED_F = re.compile(rb":f[\s/>]")
 # A cell whose first child is a formula (CT_Cell is f?, v?, is?): attrs, then f onwards.
 _X_FORMULA_CELL = re.compile(
     rb"<" + _PREFIX + rb"c(?=[\s>])" + _ATTRS + rb"(?<!/)>\s*(<)" + _PREFIX + rb"f[\s/>]"
@@ -692,22 +793,28 @@ _STRING_LITERAL = re.compile(r'"(?:[^"]|"")*"')
 _EXTERNAL_REF = re.compile(r"'[^']*\[[^\]']+\][^']*'!|\[[^\[\]]+\][^\s!'()\[\],;+\-*/&=<>^%\"{}]*!")
 
 
-def _scan_xlsx(data: bytes, members: dict[str, _Part], name: str, scan: _Scan) -> str:
+def _scan_xlsx(pkg: _Package, scan: _Scan) -> str:
+    members, name = pkg.members, pkg.name
     types_info = members.get("[content_types].xml")
     if types_info is None:
         _reject("corrupt-file", name, "the Excel package has no [Content_Types].xml part")
-    content_types = _xml_part(data, types_info, name)
+    content_types = pkg.xml("[content_types].xml", types_info)
     scan.has_macros = "xl/vbaproject.bin" in members or b"macroenabled" in content_types.lower()
     scan.has_external = any(key.startswith("xl/externallinks/") for key in members)
-    workbook_xml = _xml_part(data, members["xl/workbook.xml"], name)
+    workbook_xml = pkg.xml("xl/workbook.xml", members["xl/workbook.xml"])
     rels_info = members.get("xl/_rels/workbook.xml.rels")
     if rels_info is None:
         _reject("corrupt-file", name, "the Excel package has no xl/_rels/workbook.xml.rels part")
-    rels_xml = _xml_part(data, rels_info, name)
+    rels_xml = pkg.xml("xl/_rels/workbook.xml.rels", rels_info)
     rels: dict[bytes, str] = {}
     rel_tags = _X_REL if b":Relationship" in rels_xml else _X_REL_PLAIN
     for attrs in rel_tags.findall(rels_xml):
-        rel_id, rel_target = _attr(attrs, b"Id"), _attr(attrs, b"Target")
+        rel_id = rel_target = None
+        for key, double, single in _ATTR_PAIR.findall(attrs):  # the first of each, as _attr
+            if key == b"Id" and rel_id is None:
+                rel_id = double or single
+            elif key == b"Target" and rel_target is None:
+                rel_target = double or single
         if rel_id is not None and rel_target is not None:
             rels[rel_id] = rel_target.decode("utf-8", "replace")
 
@@ -731,14 +838,14 @@ def _scan_xlsx(data: bytes, members: dict[str, _Part], name: str, scan: _Scan) -
             info = members.get(key)
             if info is not None and key not in scanned:
                 scanned.add(key)
-                _scan_xlsx_sheet(_xml_part(data, info, name), name, sheet_name, True, scan)
+                _scan_xlsx_sheet(pkg.xml(key, info), name, sheet_name, True, scan)
     for key, info in members.items():
         if (
             key.startswith(("xl/worksheets/", "xl/dialogsheets/", "xl/macrosheets/"))
             and key.endswith(".xml")
             and key not in scanned
         ):
-            _scan_xlsx_sheet(_xml_part(data, info, name), name, info.filename, False, scan)
+            _scan_xlsx_sheet(pkg.xml(key, info), name, info.filename, False, scan)
     return "xlsm" if scan.has_macros else "xlsx"
 
 
@@ -764,10 +871,14 @@ def _scan_xlsx_sheet(part: bytes, name: str, sheet: str, record: bool, scan: _Sc
     pass over the cell tags, or cell by cell (`r` missing, prefixed tags). Only
     cells with content count there (calamine skips `<c .../>`).
     """
-    formulas = b"<f" in part
+    # A formula element (not <formula1> in a data validation, which is common), or a
+    # prefixed one: only then look for formula cells.
+    formulas = record and (
+        _X_F_PLAIN.search(part) is not None or _X_PREFIXED_F.search(part) is not None
+    )
     if _X_PREFIXED_CELL.search(part) or _X_NOT_NEAR_CELL.search(part):
         _bound_xlsx_cells(part, name, sheet, record, scan)
-    if formulas and record:
+    if formulas:
         shared: dict[bytes, bool] = {}
         pos = 0
         while (m := _X_FORMULA_CELL.search(part, pos)) is not None:
@@ -931,40 +1042,44 @@ class _OdsTable:
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
 
 
-def _scan_ods(data: bytes, members: dict[str, _Part], name: str, scan: _Scan) -> None:
+def _scan_ods(pkg: _Package, scan: _Scan) -> None:
+    members, name = pkg.members, pkg.name
     manifest = members.get("meta-inf/manifest.xml")
-    if manifest is not None and b"encryption-data" in _xml_part(data, manifest, name):
+    if manifest is not None and b"encryption-data" in pkg.xml("meta-inf/manifest.xml", manifest):
         _reject("encrypted-file", name, "the workbook is password-protected")
     scan.has_macros = any(key.startswith(("basic/", "scripts/")) for key in members)
     content_info = members.get("content.xml")
     if content_info is None:
         _reject("corrupt-file", name, "the OpenDocument package has no content.xml part")
-    content = _xml_part(data, content_info, name)
+    content = pkg.xml("content.xml", content_info)
     stack: list[_OdsTable] = []
     table: _OdsTable | None = None
     col = row_repeat = extent = 0
-    for m in _O_TAG.finditer(content):
-        closing, tag, attrs = m.group(1), m.group(2), m.group(3)
-        if m.group(4) is None:
+    # What a cell's or row's attributes say, by their text: writers repeat a few forms.
+    cells: dict[bytes, tuple[int, bool, bool, int, int]] = {}
+    row_forms: dict[bytes, int] = {}
+    for closing, tag, attrs, gt in _ods_tags(content):
+        if not gt:
             _reject("corrupt-file", name, "content.xml has malformed XML")
-        self_closing = attrs.endswith(b"/")
-        if tag == b"table:table":
-            if closing:
-                if stack:
-                    done = stack.pop()
-                    _check_dims(name, done.name, done.rows, done.cols)
-                    if done.merged:
-                        scan.merged[done.name] = done.merged
-                table = stack[-1] if stack else None
-            elif not self_closing:
-                raw_name = _attr(attrs, b"table:name")
-                table = _OdsTable(name=_text(raw_name) if raw_name is not None else "")
-                stack.append(table)
-                scan.merged.setdefault(table.name, [])
-            continue
-        if table is None:
-            continue
-        if tag == b"table:table-row":
+        if tag == b"table:table-cell" or tag == b"table:covered-table-cell":
+            if table is None or closing:
+                continue
+            cell = cells.get(attrs)
+            if cell is None:
+                cell = _ods_cell(attrs)
+                if len(cells) < _ODS_CELL_FORMS:
+                    cells[attrs] = cell
+            repeat, nonempty, formula, rows, cols = cell
+            if nonempty:
+                extent = col + repeat
+                if formula:
+                    _ods_formula(attrs, scan, table.name, table.row, col)
+            if cols > 1 or rows > 1:
+                table.merged.append((table.row, col, table.row + rows - 1, col + cols - 1))
+            col += repeat
+        elif tag == b"table:table-row":
+            if table is None:
+                continue
             if closing:
                 if extent:
                     table.cols = max(table.cols, extent)
@@ -973,27 +1088,63 @@ def _scan_ods(data: bytes, members: dict[str, _Part], name: str, scan: _Scan) ->
                 if table.row > MAX_ROWS * 100:
                     table.row = MAX_ROWS * 100  # only trailing empty rows can be here
             else:
-                row_repeat = _count(_attr(attrs, b"table:number-rows-repeated"))
+                repeated = row_forms.get(attrs)
+                if repeated is None:
+                    repeated = _count(_attr(attrs, b"table:number-rows-repeated"))
+                    if len(row_forms) < _ODS_CELL_FORMS:
+                        row_forms[attrs] = repeated
+                row_repeat = repeated
                 col = extent = 0
-                if self_closing:
+                if attrs.endswith(b"/"):
                     table.row += row_repeat
-            continue
-        if closing:
-            continue
-        repeat = 1
-        if b"repeated" in attrs:
-            repeat = _count(_attr(attrs, b"table:number-columns-repeated"))
-        if _O_NONEMPTY.search(attrs):
-            extent = col + repeat
-            if b"table:formula" in attrs:
-                _ods_formula(attrs, scan, table.name, table.row, col)
-        if b"spanned" in attrs:
-            cols = _count(_attr(attrs, b"table:number-columns-spanned"))
-            rows = _count(_attr(attrs, b"table:number-rows-spanned"))
-            if cols > 1 or rows > 1:
-                table.merged.append((table.row, col, table.row + rows - 1, col + cols - 1))
-        col += repeat
+        elif closing:  # </table:table>
+            if stack:
+                done = stack.pop()
+                _check_dims(name, done.name, done.rows, done.cols)
+                if done.merged:
+                    scan.merged[done.name] = done.merged
+            table = stack[-1] if stack else None
+        elif not attrs.endswith(b"/"):  # <table:table>
+            raw_name = _attr(attrs, b"table:name")
+            table = _OdsTable(name=_text(raw_name) if raw_name is not None else "")
+            stack.append(table)
+            scan.merged.setdefault(table.name, [])
     scan.merged = {k: v for k, v in scan.merged.items() if k}
+
+
+_ODS_CELL_FORMS = 4096
+_ODS_CHUNK = 1024 * 1024
+
+
+def _ods_tags(content: bytes) -> Iterator[tuple[bytes, bytes, bytes, bytes]]:
+    """`_O_TAG.findall` from the first table on, a chunk at a time (bounded memory).
+
+    No tag match spans a "<" after its first character (attribute values exclude
+    it), so cutting at a "<" never splits one. Nothing before the first table
+    matters (styles, validations).
+    """
+    pos = content.find(b"<table:table")
+    if pos < 0:
+        return
+    end = len(content)
+    while pos < end:
+        cut = content.find(b"<", pos + _ODS_CHUNK) if end - pos > _ODS_CHUNK else -1
+        if cut < 0:
+            cut = end
+        yield from _O_TAG.findall(content, pos, cut)
+        pos = cut
+
+
+def _ods_cell(attrs: bytes) -> tuple[int, bool, bool, int, int]:
+    """A cell's (columns repeated, non-empty, formula, rows spanned, columns spanned)."""
+    repeat = rows = cols = 1
+    if b"repeated" in attrs:
+        repeat = _count(_attr(attrs, b"table:number-columns-repeated"))
+    nonempty = _O_NONEMPTY.search(attrs) is not None
+    if b"spanned" in attrs:
+        cols = _count(_attr(attrs, b"table:number-columns-spanned"))
+        rows = _count(_attr(attrs, b"table:number-rows-spanned"))
+    return repeat, nonempty, nonempty and b"table:formula" in attrs, rows, cols
 
 
 def _ods_formula(attrs: bytes, scan: _Scan, sheet: str, row: int, col: int) -> None:
