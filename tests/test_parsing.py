@@ -739,6 +739,34 @@ def test_choice_match_many_rejects_empty(value: object) -> None:
         _THEMES.match_many(value)
 
 
+_LABELS = st.text(alphabet="abcé ,.;\n\u00a0", max_size=8)
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from("xyz"), st.lists(_LABELS, max_size=3)), max_size=4),
+    st.lists(st.one_of(_LABELS, st.sampled_from(["Red", " red ", "x", "x.", "é; a"])), max_size=4),
+    st.sampled_from(["; ", ";", "\n", ", ", " ,"]),
+)
+def test_choice_exact_lookup_agrees_with_normalised(
+    choices: list[tuple[str, list[str]]], parts: list[str], joiner: str
+) -> None:
+    """Looking a label up as typed finds what normalising it finds (first choice wins)."""
+    choices = [("a", ["Red"]), *choices]
+    fast = ChoiceMatcher(choices)
+    slow = ChoiceMatcher(choices)
+    slow._exact = {}  # every lookup normalises
+    typed = [label for _, labels in choices for label in labels] + parts
+    for value in [*typed, joiner.join(parts), joiner.join(typed)]:
+        for method in ("match", "match_many"):
+            outcomes = []
+            for matcher in (fast, slow):
+                try:
+                    outcomes.append(getattr(matcher, method)(value))
+                except ParseError as exc:
+                    outcomes.append(exc.message)
+            assert outcomes[0] == outcomes[1], (method, value)
+
+
 # --------------------------------------------------------------------------- robustness
 
 _CELLS = st.one_of(

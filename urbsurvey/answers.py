@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .definition import Condition, Question, Questionnaire, QuestionType
+from .definition import TEXT_TYPES, Condition, Question, Questionnaire, QuestionType
 from .issues import CATALOGUE, Severity
 from .parsing import (
     ChoiceMatcher,
@@ -74,6 +74,8 @@ class Interpretation:
 
 def raw_text(value: object) -> str:
     """The cell as text, the way the partner would read it."""
+    if isinstance(value, str):  # most cells
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -126,7 +128,7 @@ class Interpreter:
 
     def _parse(self, question: Question, cell: object, sep: str | None) -> Interpretation:
         kind = question.type
-        if kind in (QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT):
+        if kind in TEXT_TYPES:
             return self._text(cell if isinstance(cell, str) else raw_text(cell))
         if kind is QuestionType.SINGLE_CHOICE:
             return Interpretation(self.matchers[question.id].match(cell))
@@ -180,11 +182,13 @@ class Interpreter:
         return result
 
     def _check_range(self, question: Question, result: Interpretation) -> None:
+        low, high = question.min, question.max
+        if low is None and high is None:
+            return
         value = result.value
         number = value.amount if isinstance(value, MoneyValue) else value
         if not isinstance(number, int | Decimal) or isinstance(number, bool):
             return
-        low, high = question.min, question.max
         if (low is not None and number < Decimal(str(low))) or (
             high is not None and number > Decimal(str(high))
         ):

@@ -807,7 +807,7 @@ def _choice_text(value: object) -> str | None:
 class ChoiceMatcher:
     """Match answers to a question's choices by code or by any label, in any language."""
 
-    __slots__ = ("_allowed", "_by_key", "_longest_label")
+    __slots__ = ("_allowed", "_by_key", "_exact", "_longest_label")
 
     def __init__(self, choices: Sequence[tuple[str, Sequence[str]]]) -> None:
         """`choices`: (code, labels in every language) for each choice, in display order."""
@@ -821,15 +821,27 @@ class ChoiceMatcher:
                 if key:
                     self._by_key.setdefault(key, code)
                     self._longest_label = max(self._longest_label, key.count(",") + 1)
+        # Most answers are a code or label exactly as offered: found without normalising.
+        self._exact = {
+            text: self._by_key[key]
+            for code, labels in choices
+            for text in (code, *labels)
+            if (key := _choice_key(text))
+        }
         self._allowed = "; ".join(labels[0] if labels else code for code, labels in choices)
 
     def _invalid(self, value: object) -> ParseError:
         return _error("invalid-choice", value, f"is not one of: {self._allowed}.")
 
+    def _code(self, text: str) -> str | None:
+        """The code of the choice `text` names, if any."""
+        code = self._exact.get(text)
+        return code if code is not None else self._by_key.get(_choice_key(text))
+
     def match(self, value: object) -> str:
         """The code of the one choice the answer names."""
         text = _choice_text(value)
-        code = None if text is None else self._by_key.get(_choice_key(text))
+        code = None if text is None else self._code(text)
         if code is None:
             raise self._invalid(value)
         return code
@@ -843,14 +855,17 @@ class ChoiceMatcher:
         text = _choice_text(value)
         if text is None:
             raise self._invalid(value)
-        whole = self._by_key.get(_choice_key(text))
+        whole = self._code(text)
         if whole is not None:
             return [whole]
         codes: dict[str, None] = {}
         for part in _PARTS_RE.split(text):
-            if not _choice_key(part):
-                continue
-            code = self._by_key.get(_choice_key(part))
+            code = self._exact.get(part.strip())  # the key ignores surrounding spaces
+            if code is None:
+                key = _choice_key(part)
+                if not key:
+                    continue
+                code = self._by_key.get(key)
             if code is not None:
                 codes[code] = None
                 continue

@@ -7,6 +7,7 @@ answer to the wrong question.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from . import contract
 from .answers import Answer, Interpreter, condition_holds, raw_text
-from .definition import Questionnaire, Role, Source
+from .definition import Question, Questionnaire, Role, Source
 from .issues import Issue, Severity, make_issue
 from .parsing import decimal_separator_for_country, normalise
 from .reader import ReadError, Sheet, Workbook, cell_ref, read_workbook
@@ -76,6 +77,15 @@ class Context:
             normalise(name): p for p in self.partners for name in (p.name, *p.aliases)
         }
         self._roles = _role_words()
+        # Built once, not per workbook.
+        self.questions = self.questionnaire.questions()
+        self.question_ids = frozenset(question.id for question in self.questions)
+        # The only questions `_check_required_and_skips` has anything to check for.
+        self.required_or_conditional = [
+            question
+            for question in self.questions
+            if question.required or question.ask_when is not None
+        ]
 
     def find_partner(self, name: str) -> PartnerInfo | None:
         return self._partner_index.get(normalise(name))
@@ -120,8 +130,10 @@ def unopenable(name: str, exc: OSError) -> Issue:
 def display_name(path: Path, base: Path | None) -> str:
     """How a file is named in issues and reports: relative to the folder given, if inside it."""
     if base is not None:  # absolute, not resolved: a link is named as found, not as its target
+        if path.anchor or base.anchor:  # two relative paths share the working directory
+            path, base = path.absolute(), base.absolute()
         try:
-            return path.absolute().relative_to(base.absolute()).as_posix()
+            return path.relative_to(base).as_posix()
         except ValueError:
             pass
     return str(path)
@@ -252,6 +264,10 @@ def _find_header(book: Workbook) -> tuple[Sheet, int, dict[str, int]] | None:
     return None
 
 
+# Answer cells sit in the same few rows of every workbook.
+_cell_ref = functools.lru_cache(maxsize=4096)(cell_ref)
+
+
 @dataclass(slots=True)
 class _Row:
     index: int
@@ -362,9 +378,8 @@ def _answers(
 ) -> None:
     q = ctx.questionnaire
     answer_col, id_col = columns["answer"], columns["id"]
-    known = {question.id for question in q.questions()}
     for qid, row in rows.items():
-        if qid not in known and qid not in contract.RESERVED_IDS:
+        if qid not in ctx.question_ids and qid not in contract.RESERVED_IDS:
             sub.issues.append(
                 make_issue(
                     "unknown-question",
@@ -374,12 +389,12 @@ def _answers(
                     cell=cell_ref(row.index, id_col),
                 )
             )
-    for question in q.questions():
+    for question in ctx.questions:
         found = rows.get(question.id)
         if found is None:
             continue
         row = found
-        cell = cell_ref(row.index, answer_col)
+        cell = _cell_ref(row.index, answer_col)
         if (sheet.name, cell) in book.formulas_without_value:
             sub.issues.append(
                 make_issue(
@@ -423,14 +438,18 @@ def _answers(
         sub.answers[question.id] = Answer(
             question.id, raw, result.value, sheet.name, cell, result.valid, row.note
         )
-    _check_required_and_skips(rows, sheet, answer_col, sub, q)
+    _check_required_and_skips(rows, sheet, answer_col, sub, ctx.required_or_conditional)
 
 
 def _check_required_and_skips(
-    rows: dict[str, _Row], sheet: Sheet, answer_col: int, sub: Submission, q: Questionnaire
+    rows: dict[str, _Row],
+    sheet: Sheet,
+    answer_col: int,
+    sub: Submission,
+    questions: list[Question],
 ) -> None:
     interview = sub.kind == contract.KIND_INTERVIEW
-    for question in q.questions():
+    for question in questions:
         answer = sub.answers.get(question.id)
         asked = True
         if question.ask_when is not None:
