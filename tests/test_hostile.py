@@ -26,7 +26,7 @@ import subprocess
 import sys
 import time
 import zipfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from contextlib import closing
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -43,6 +43,7 @@ from urbsurvey.template import _RESERVED_NAMES
 from urbsurvey.xlsxtext import MAX_CELL_CHARS
 
 from .support.convert import SOFFICE
+from .support.documents import md_tables, unescaped_pipes
 from .support.workbooks import (
     MILE,
     MILE_FULL,
@@ -989,36 +990,15 @@ def test_report_html_shows_every_issue_under_its_file(reports: dict[str, Path]) 
 # --- Markdown
 
 
-def _unescaped_pipes(line: str) -> int:
-    count, i = 0, 0
-    while i < len(line):
-        if line[i] == "\\":
-            i += 2
-            continue
-        count += line[i] == "|"
-        i += 1
-    return count
-
-
-def _md_tables(text: str) -> Iterator[list[str]]:
-    current: list[str] = []
-    for line in [*text.splitlines(), ""]:
-        if line.startswith("|"):
-            current.append(line)
-        elif current:
-            yield current
-            current = []
-
-
 def test_report_md_tables_keep_their_structure(reports: dict[str, Path]) -> None:
     text = reports["md"].read_text("utf-8")
-    tables = list(_md_tables(text))
+    tables = md_tables(text)
     matrix = [t for t in tables if t[0].startswith("| Partner | Source |")]
     assert len(matrix) == 1
     for table in tables:
-        want = _unescaped_pipes(table[0])
+        want = unescaped_pipes(table[0])
         for line in table:
-            assert _unescaped_pipes(line) == want, line[:300]
+            assert unescaped_pipes(line) == want, line[:300]
     assert "<script" not in text and "<img" not in text and "<svg" not in text
     assert set(re.findall(r"<[^>]*>", text)) <= {"<br>"}  # the only raw HTML
     assert not re.search(r"(?<!\\)\]\(javascript:", text)

@@ -22,10 +22,8 @@ from urbsurvey.errors import UrbsurveyError
 from urbsurvey.render import FORMATS, ReportTemplateError, md_escape, paragraphs, render
 from urbsurvey.xlsxtext import MAX_CELL_CHARS
 
-try:
-    from support.report_sample import FORMULA, LONG_ANSWER, SCRIPT, sample_report
-except ImportError:  # tests/ imported as a package
-    from tests.support.report_sample import FORMULA, LONG_ANSWER, SCRIPT, sample_report
+from .support.documents import md_tables, unescaped_pipes
+from .support.report_sample import FORMULA, LONG_ANSWER, SCRIPT, sample_report
 
 SECTION_ORDER = [
     "Methodology",
@@ -102,32 +100,6 @@ def test_importing_render_loads_neither_jinja2_nor_openpyxl() -> None:
 
 
 # --- Markdown ----------------------------------------------------------------------
-
-
-def unescaped_pipes(line: str) -> int:
-    count, i = 0, 0
-    while i < len(line):
-        if line[i] == "\\":
-            i += 2
-            continue
-        count += line[i] == "|"
-        i += 1
-    return count
-
-
-def md_tables(text: str) -> list[list[str]]:
-    """Every GFM table: runs of lines starting with `|`."""
-    tables: list[list[str]] = []
-    current: list[str] = []
-    for line in text.splitlines():
-        if line.startswith("|"):
-            current.append(line)
-        elif current:
-            tables.append(current)
-            current = []
-    if current:
-        tables.append(current)
-    return tables
 
 
 def test_md_every_table_row_has_as_many_cells_as_its_header(hostile_md: str) -> None:

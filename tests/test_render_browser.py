@@ -16,10 +16,7 @@ import pytest
 
 from urbsurvey.render import render
 
-try:
-    from support.report_sample import SCRIPT, sample_report
-except ImportError:  # tests/ imported as a package
-    from tests.support.report_sample import SCRIPT, sample_report
+from .support.report_sample import SCRIPT, sample_report
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(
