@@ -134,10 +134,10 @@ def check_batch(submissions: list[Submission], survey: SurveyFolder | None = Non
         if sub.partner and sub.role and sub.answer_count:  # nothing to count without them
             by_key.setdefault((sub.partner, sub.role.value, sub.kind), []).append(sub)
     for (partner, role, kind), subs in by_key.items():
-        batch.counted.append(_newest(subs))
+        used = max(subs, key=lambda s: s.mtime)  # the most recently changed
+        batch.counted.append(used)
         if len(subs) > 1:
             names = ", ".join(s.file for s in subs)
-            used = _newest(subs)
             for sub in subs:
                 sub.issues.append(
                     make_issue(
@@ -153,21 +153,24 @@ def check_batch(submissions: list[Submission], survey: SurveyFolder | None = Non
     return batch
 
 
-def _newest(subs: list[Submission]) -> Submission:
-    return max(subs, key=lambda s: s.mtime)
+def expected_responses(survey: SurveyFolder) -> list[tuple[str, str]]:
+    """(partner, role) for every questionnaire the survey expects."""
+    config = survey.config
+    return [(p.name, role) for p in config.partners for role in config.expected_roles]
+
+
+def missing(counted: list[Submission], survey: SurveyFolder) -> list[tuple[str, str]]:
+    """Expected (partner, role) questionnaires that no counted submission answers."""
+    returned = {(s.partner, s.role.value) for s in counted if s.role and s.kind == "questionnaire"}
+    return [pair for pair in expected_responses(survey) if pair not in returned]
 
 
 def missing_responses(counted: list[Submission], survey: SurveyFolder) -> list[Issue]:
-    returned = {(s.partner, s.role.value) for s in counted if s.role and s.kind == "questionnaire"}
-    issues = []
-    for partner in survey.config.partners:
-        for role in survey.config.expected_roles:
-            if (partner.name, role) not in returned:
-                issues.append(
-                    make_issue(
-                        "missing-response",
-                        SURVEY_FILE,
-                        f"No {role.replace('_', ' ')} questionnaire from {partner.name}.",
-                    )
-                )
-    return issues
+    return [
+        make_issue(
+            "missing-response",
+            SURVEY_FILE,
+            f"No {role.replace('_', ' ')} questionnaire from {partner}.",
+        )
+        for partner, role in missing(counted, survey)
+    ]

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .batch import Progress, read_all
-from .inputs import resolve_inputs
+from .inputs import Inputs, resolve_inputs
 from .issues import Issue, make_issue
 from .store import Store
 from .submission import Submission, display_name, unopenable
@@ -53,6 +53,16 @@ def ingest(
 ) -> IngestResult:
     """Add new and changed workbooks to the store; unchanged files are skipped unread."""
     inputs = resolve_inputs(paths, questionnaire)
+    return ingest_inputs(inputs, store_path, progress, on_files)
+
+
+def ingest_inputs(
+    inputs: Inputs,
+    store_path: Path,
+    progress: Progress | None = None,
+    on_files: Any = None,
+) -> IngestResult:
+    """`ingest` of inputs already resolved (the report resolves them once for both)."""
     store = Store(store_path)
     result = IngestResult(store_path)
     try:

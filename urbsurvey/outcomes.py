@@ -82,6 +82,7 @@ class Outcomes:
     indicators: list[IndicatorResult]
     conflicts: list[Conflict]
     issues: list[Issue]
+    merger: Merger
 
 
 class Merger:
@@ -139,7 +140,7 @@ def compute_outcomes(q: Questionnaire, submissions: list[Submission]) -> Outcome
         for c in conflicts
     ]
     results = [compute_indicator(ind, records, merger) for ind in q.indicators]
-    return Outcomes(records, results, conflicts, issues)
+    return Outcomes(records, results, conflicts, issues, merger)
 
 
 def find_conflicts(records: dict[str, PartnerRecord], merger: Merger) -> list[Conflict]:

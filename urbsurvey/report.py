@@ -15,13 +15,13 @@ from typing import Any
 
 from . import __version__
 from .answers import Answer, AnswerValue, MoneyValue
-from .batch import Progress, check_batch, missing_responses, read_all
+from .batch import Progress, expected_responses, missing, missing_responses
 from .definition import Question, Questionnaire, QuestionType, text
 from .errors import UrbsurveyError
 from .inputs import Inputs, resolve_inputs
 from .issues import Issue
 from .lessons import Coding, check_coding, load_coding
-from .outcomes import IndicatorResult, Merger, Outcomes, compute_outcomes, is_money
+from .outcomes import IndicatorResult, Outcomes, compute_outcomes, is_money
 from .submission import Submission
 from .survey import SurveyFolder
 
@@ -49,15 +49,22 @@ def gather(
     if source.is_file() and source.suffix.lower() in (".sqlite", ".db", ".sqlite3"):
         return _from_store(source, questionnaire)
     if store is not None:
-        from .ingest import ingest
+        from .ingest import ingest_inputs
 
-        ingest([source], store, questionnaire, progress)
-        gathered = _from_store(store, questionnaire, resolve_inputs([source], questionnaire))
-        return gathered
-    inputs = resolve_inputs([source], questionnaire)
-    subs = list(read_all(inputs.files, inputs.context, base=inputs.base, progress=progress))
-    batch = check_batch(subs, inputs.survey)
-    return ReportInput(inputs.questionnaire, inputs.survey, subs, batch.counted, batch.issues)
+        inputs = resolve_inputs([source], questionnaire)
+        ingest_inputs(inputs, store, progress)
+        return _from_store(store, questionnaire, inputs)
+    from .validation import validate
+
+    result = validate([source], questionnaire, progress)
+    batch = result.batch
+    return ReportInput(
+        result.inputs.questionnaire,
+        result.inputs.survey,
+        batch.submissions,
+        batch.counted,
+        batch.issues,
+    )
 
 
 def _from_store(path: Path, questionnaire: str | None, inputs: Inputs | None = None) -> ReportInput:
@@ -92,18 +99,17 @@ def build_report(data: ReportInput, *, lang: str | None = None) -> dict[str, Any
     coding, coding_issues = _lessons(survey, outcomes)
     issues = [i for s in data.submissions for i in s.issues] + data.issues
     issues += outcomes.issues + coding_issues
-    expected = (
-        [{"partner": p.name, "role": r} for p in config.partners for r in config.expected_roles]
-        if config
-        else []
-    )
+    expected = [
+        {"partner": p, "role": r} for p, r in (expected_responses(survey) if survey else [])
+    ]
     returned = [
         {"partner": s.partner, "role": s.role.value if s.role else None, "file": s.file}
         for s in data.counted
         if s.kind == "questionnaire"
     ]
-    got = {(r["partner"], r["role"]) for r in returned}
-    missing = [e for e in expected if (e["partner"], e["role"]) not in got]
+    absent = [
+        {"partner": p, "role": r} for p, r in (missing(data.counted, survey) if survey else [])
+    ]
     return {
         "survey": {
             "title": config.title if config else text(q.title, lang),
@@ -118,7 +124,7 @@ def build_report(data: ReportInput, *, lang: str | None = None) -> dict[str, Any
             },
         },
         "methodology": _methodology(q, data.counted, expected, lang),
-        "respondents": {"expected": expected, "returned": returned, "missing": missing},
+        "respondents": {"expected": expected, "returned": returned, "missing": absent},
         "indicators": [_indicator(r, q, lang, currency) for r in outcomes.indicators],
         "charts": _charts(q, outcomes, lang, currency),
         "lessons": _lesson_groups(coding),
@@ -301,7 +307,7 @@ def _charts(q: Questionnaire, outcomes: Outcomes, lang: str, currency: str) -> l
     """A chart per outcome: how partners answered each counted question, and each sum by partner."""
     charts: list[dict[str, Any]] = []
     seen: set[str] = set()
-    merger = Merger(q)
+    merger = outcomes.merger
     for result in outcomes.indicators:
         ind = result.indicator
         qid = ind.breakdown or (ind.where.question if ind.where else None)
@@ -367,7 +373,7 @@ def json_value(value: AnswerValue) -> Any:
 
 
 def _partners(q: Questionnaire, outcomes: Outcomes) -> list[dict[str, Any]]:
-    merger = Merger(q)
+    merger = outcomes.merger
     rows = []
     for partner in sorted(outcomes.records, key=str.casefold):
         record = outcomes.records[partner]
