@@ -38,7 +38,7 @@ import pytest
 
 from urbsurvey import contract
 from urbsurvey.issues import CATALOGUE
-from urbsurvey.render import md_escape
+from urbsurvey.report.render import md_escape
 from urbsurvey.template import _RESERVED_NAMES
 from urbsurvey.xlsxtext import MAX_CELL_CHARS
 

@@ -343,8 +343,7 @@ def report(
 ) -> None:
     """Write the survey report: headline outcomes, lessons, matrix, data quality, provenance."""
     from .atomic import write_bytes
-    from .render import render
-    from .report import build_report, gather
+    from .report import build_report, gather, render
 
     with _progress("Reading workbooks") as (_set_total, advance):
         data = gather(source, questionnaire, store, progress=advance)

@@ -13,17 +13,17 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .answers import Answer, AnswerValue, MoneyValue
-from .batch import Progress, expected_responses, missing, missing_responses
-from .definition import Question, Questionnaire, QuestionType, text
-from .errors import UrbsurveyError
-from .inputs import Inputs, resolve_inputs
-from .issues import Issue
-from .lessons import Coding, check_coding, load_coding
-from .outcomes import IndicatorResult, Outcomes, compute_outcomes, is_money
-from .submission import Submission
-from .survey import SurveyFolder
+from .. import __version__
+from ..answers import Answer, AnswerValue, MoneyValue
+from ..batch import Progress, expected_responses, missing, missing_responses
+from ..definition import Question, Questionnaire, QuestionType, text
+from ..errors import UrbsurveyError
+from ..inputs import Inputs, resolve_inputs
+from ..issues import Issue
+from ..lessons import Coding, check_coding, load_coding
+from ..outcomes import IndicatorResult, Outcomes, compute_outcomes, is_money
+from ..submission import Submission
+from ..survey import SurveyFolder
 
 CURRENCY_SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$"}
 
@@ -49,12 +49,12 @@ def gather(
     if source.is_file() and source.suffix.lower() in (".sqlite", ".db", ".sqlite3"):
         return _from_store(source, questionnaire)
     if store is not None:
-        from .ingest import ingest_inputs
+        from ..ingest import ingest_inputs
 
         inputs = resolve_inputs([source], questionnaire)
         ingest_inputs(inputs, store, progress)
         return _from_store(store, questionnaire, inputs)
-    from .validation import validate
+    from ..validation import validate
 
     result = validate([source], questionnaire, progress)
     batch = result.batch
@@ -68,8 +68,8 @@ def gather(
 
 
 def _from_store(path: Path, questionnaire: str | None, inputs: Inputs | None = None) -> ReportInput:
-    from .resources import load_questionnaire
-    from .store import Store
+    from ..resources import load_questionnaire
+    from ..store import Store
 
     if not path.is_file():
         raise UrbsurveyError(f"{path}: no such store", hint="Create it with `urbsurvey ingest`.")
