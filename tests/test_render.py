@@ -1,7 +1,12 @@
-"""Reports in every format, read back the way a reader (or an attacker) would see them."""
+"""Reports in every format, read back the way a reader (or an attacker) would see them.
+
+The reports come from `build_report` on answers interpreted in memory
+(`tests/support/report_sample.py`), on MILE and on the toy questionnaire.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import re
@@ -10,8 +15,8 @@ import sys
 import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
 
+import jsonschema
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -19,62 +24,98 @@ from openpyxl import load_workbook
 
 from urbsurvey.errors import UrbsurveyError
 from urbsurvey.report.charts import TEXT_BAR_WIDTH, bar_chart_svg, text_bars
-from urbsurvey.report.render import FORMATS, ReportTemplateError, md_escape, paragraphs, render
+from urbsurvey.report.formats import FORMATS, ReportFormat
+from urbsurvey.report.render import MD_WIDTH, ReportTemplateError, md_escape, md_wrap, render
+from urbsurvey.report.schema import Bar, Chart, Report, report_json_schema
 from urbsurvey.xlsxtext import MAX_CELL_CHARS
 
+from .conftest import TOY
 from .support.documents import md_tables, unescaped_pipes
-from .support.report_sample import FORMULA, LONG_ANSWER, SCRIPT, sample_report
+from .support.report_sample import (
+    FORMULA,
+    LONG_ANSWER,
+    NOT_RETURNED,
+    SCRIPT,
+    partner_names,
+    sample_report,
+)
 
-SECTION_ORDER = [
-    "Methodology",
-    "Headline outcomes",
-    "Charts",
+#: The chapters of the sample report, in the order a reader meets them.
+CHAPTERS = [
+    "Contents",
+    "Summary",
+    "Context",
+    "Section one: the URBACT Local Support Group",
+    "Section two (a): Local Action Plans (development and implementation)",
+    "Section two (b): Local Action Plans (impact)",
+    "Section three: involvement of Managing Authorities",
+    "Section four: general",
     "Lessons",
-    "Answers",
-    "Conflicts between sources",
+    "Issues for the programme",
+    "Conclusions",
+    "Methodology",
+    "Appendix: answers per partner",
+    "Appendix: conflicts between sources",
     "Appendix: data quality",
-    "Appendix: provenance",
-    "Input files",
+    "Appendix: provenance of the figures",
+    "Appendix: input files",
 ]
 
 
 @pytest.fixture(scope="module")
-def hostile() -> dict[str, Any]:
+def hostile() -> Report:
     return sample_report(3, hostile=True)
 
 
 @pytest.fixture(scope="module")
-def hostile_md(hostile: dict[str, Any]) -> str:
+def hostile_md(hostile: Report) -> str:
     return render(hostile, "md").decode("utf-8")
 
 
 @pytest.fixture(scope="module")
-def hostile_html(hostile: dict[str, Any]) -> str:
+def hostile_html(hostile: Report) -> str:
     return render(hostile, "html").decode("utf-8")
 
 
-def empty_report() -> dict[str, Any]:
-    """The shape with every list empty and every optional value None."""
-    report = sample_report(0)
-    report["methodology"]["response_rate"]["rate"] = None
-    report["survey"]["introduction"] = ""
-    report.update(indicators=[], charts=[], lessons=[], conflicts=[], issues=[], inputs=[])
-    report["matrix"] = {"columns": [], "rows": []}
-    return report
+@pytest.fixture(scope="module")
+def schema() -> dict[str, object]:
+    return report_json_schema()
+
+
+REPORTS = {
+    "sample": lambda: sample_report(3),
+    "hostile": lambda: sample_report(3, hostile=True),
+    "empty": lambda: sample_report(0),
+    "toy": lambda: sample_report(2, questionnaire=TOY),
+    "french": lambda: sample_report(3, lang="fr"),
+}
 
 
 # --- Every format ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
-@pytest.mark.parametrize(
-    "report",
-    [sample_report(3), sample_report(3, hostile=True), empty_report()],
-    ids=["sample", "hostile", "empty"],
-)
-def test_every_format_renders(report: dict[str, Any], fmt: str) -> None:
-    out = render(report, fmt)
-    assert isinstance(out, bytes) and out
+@pytest.mark.parametrize("fmt", list(ReportFormat))
+@pytest.mark.parametrize("name", list(REPORTS))
+def test_every_format_renders(name: str, fmt: ReportFormat) -> None:
+    out = render(REPORTS[name](), fmt)
+    assert isinstance(out, bytes) and len(out) > 1000
+    if fmt in (ReportFormat.XLSX, ReportFormat.DOCX):
+        assert zipfile.ZipFile(io.BytesIO(out)).testzip() is None
+    else:
+        assert out.decode("utf-8")
+
+
+def test_the_cli_offers_every_format_and_only_those() -> None:
+    from typer.testing import CliRunner
+
+    from urbsurvey.cli import app
+
+    help_text = CliRunner().invoke(app, ["report", "--help"]).output
+    assert FORMATS == ("md", "html", "json", "xlsx", "docx")
+    for fmt in FORMATS:
+        assert fmt in help_text
+    bad = CliRunner().invoke(app, ["report", "x", "--format", "pdf"])
+    assert bad.exit_code == 2 and "pdf" in bad.output
 
 
 def test_unknown_format_is_a_user_error() -> None:
@@ -82,96 +123,186 @@ def test_unknown_format_is_a_user_error() -> None:
         render(sample_report(), "pdf")
 
 
-def test_json_round_trips(hostile: dict[str, Any]) -> None:
-    out = render(hostile, "json")
+@pytest.mark.parametrize("name", list(REPORTS))
+def test_json_is_the_report_and_valid_against_its_schema(
+    name: str, schema: dict[str, object]
+) -> None:
+    report = REPORTS[name]()
+    out = render(report, "json")
     assert out.endswith(b"\n")
-    assert json.loads(out) == hostile
+    data = json.loads(out)
+    assert data == json.loads(json.dumps(report.to_dict()))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate(data, schema, cls=jsonschema.Draft202012Validator)
+
+
+def test_schema_rejects_a_report_missing_a_field(schema: dict[str, object]) -> None:
+    data = sample_report(2).to_dict()
+    del data["indicators"][0]["sentence"]
+    with pytest.raises(jsonschema.ValidationError, match="'sentence' is a required property"):
+        jsonschema.validate(data, schema)
+    data = sample_report(2).to_dict()
+    data["indicators"][0]["value"] = "4"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(data, schema)
+
+
+def test_hostile_text_is_in_the_json_verbatim(hostile: Report) -> None:
+    out = render(hostile, "json")
     assert SCRIPT.encode() in out  # ensure_ascii=False: the text as it is
+    second = partner_names(3, hostile=True)[1]
+    partners = {p["partner"]: p for p in json.loads(out)["partners"]}
+    assert partners[second]["answers"]["ulsg_sustaining"] == LONG_ANSWER
 
 
-def test_importing_render_loads_neither_jinja2_nor_openpyxl() -> None:
+def test_importing_the_report_package_loads_no_renderer_library() -> None:
     code = (
-        "import sys, urbsurvey.report.render, urbsurvey.report.charts;"
-        "print(sorted(m for m in ('jinja2', 'openpyxl') if m in sys.modules))"
+        "import sys, urbsurvey.report, urbsurvey.report.render, urbsurvey.report.charts,"
+        " urbsurvey.report.formats;"
+        "print(sorted(m for m in ('jinja2', 'openpyxl', 'docx', 'babel', 'markdown_it')"
+        " if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
 
 
+def test_a_template_naming_a_missing_field_fails(tmp_path: Path) -> None:
+    """StrictUndefined: a renamed field is an error, not a blank in the report."""
+    (tmp_path / "report.md.j2").write_text("{{ survey.titel }}\n", encoding="utf-8")
+    with pytest.raises(ReportTemplateError, match="titel"):
+        render(sample_report(), "md", template_dir=tmp_path)
+    (tmp_path / "report.md.j2").write_text("{{ indicators[0].sentense }}\n", encoding="utf-8")
+    with pytest.raises(ReportTemplateError, match="sentense"):
+        render(sample_report(), "md", template_dir=tmp_path)
+
+
+def test_empty_cases_read_as_sentences() -> None:
+    report = sample_report(0)
+    md = render(report, "md").decode()
+    assert "()" not in md
+    assert "No partner returned anything yet." in md
+    assert "Not returned: Torino." in md
+    html = render(report, "html").decode()
+    assert "()" not in html
+    formal = next(i for i in report.indicators if i.id == "lsg_sustained_formally")
+    assert formal.sentence.startswith("0 partners have formally sustained their LSG beyond")
+    assert "(" not in formal.sentence
+
+
 # --- Markdown ----------------------------------------------------------------------
+
+
+def md_headings(md: str, level: str = "## ") -> list[str]:
+    return [line[len(level) :] for line in md.splitlines() if line.startswith(level)]
+
+
+def test_md_chapters_in_order_findings_first(hostile_md: str) -> None:
+    md = render(sample_report(3), "md").decode()
+    assert md_headings(md) == CHAPTERS
+    assert md.startswith("# Follow-up survey 2009\n")
+    summary = md.index("## Summary")
+    assert md.index("4 partners") > summary or "partners have formally" in md[summary:]
+    assert md.index("## Methodology") > md.index("## Lessons")
+    assert md_headings(hostile_md)[0] == "Contents"
+    assert hostile_md.startswith("# Follow-up survey 2009 &lt;script&gt;")
+
+
+def test_md_title_block_names_network_and_author() -> None:
+    md = render(sample_report(3), "md").decode()
+    head = md.split("## Contents")[0]
+    assert "**Network:** Sample network" in head
+    assert "**Author:** A. Expert, thematic expert" in head
+    assert "report of" not in head
+    assert "Report generated by urbsurvey" in md.splitlines()[-1]
+
+
+def test_md_question_ids_only_in_the_appendices() -> None:
+    md = render(sample_report(3), "md").decode()
+    body = md.split("## Appendix: provenance")[0]
+    for qid in ("ulsg_functioning", "lap_stage", "funding_secured", "ma_in_lsg"):
+        assert qid not in body and qid.replace("_", "\\_") not in body
+    assert "(yes/no)" in md and "yes no" not in md
 
 
 def test_md_every_table_row_has_as_many_cells_as_its_header(hostile_md: str) -> None:
     tables = md_tables(hostile_md)
-    matrix = [t for t in tables if t[0].startswith("| Partner | Source |")]
-    assert len(matrix) == 1 and len(matrix[0]) == 2 + 4  # header, rule, 3 cities, 1 interview
-    assert unescaped_pipes(matrix[0][0]) == 3 + 20
+    assert tables
     for table in tables:
+        assert len(table[0]) < 400  # no wall: a header row is short
         want = unescaped_pipes(table[0])
         for line in table:
             assert unescaped_pipes(line) == want, line[:200]
 
 
+def test_md_running_text_keeps_to_120_characters(hostile_md: str) -> None:
+    md = render(sample_report(5), "md").decode()
+    for text in (md, hostile_md):
+        appendix = text.split("## Appendix: answers per partner")[1].split(
+            "## Appendix: conflicts"
+        )[0]
+        long = [line for line in appendix.splitlines() if len(line) > 120]
+        # only a word longer than the line (the 40,000-character answer has spaces) may exceed it
+        assert all(" " not in line.strip()[60:] for line in long), long[:1]
+
+
 def test_md_hostile_text_is_inert(hostile_md: str) -> None:
-    assert "<script" not in hostile_md and "<img" not in hostile_md
-    assert set(re.findall(r"<[^>]*>", hostile_md)) == {"<br>"}  # the only raw HTML
+    assert "<script" not in hostile_md and "<img" not in hostile_md and "<b>" not in hostile_md
+    assert set(re.findall(r"<[^>]*>", hostile_md)) <= {"<br>"}  # the only raw HTML
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in hostile_md
-    assert not re.search(r"(?<!\\)\]\(javascript:", hostile_md)
+    assert not re.search(r"(?<!\\)\]\(javascript:", hostile_md.replace("](javascript:", "", 0))
     assert "\\[x\\](javascript:alert(1))" in hostile_md
     assert "\\*\\*bold\\*\\*" in hostile_md
-    assert "line1<br>line2" in hostile_md and "cr1<br>cr2<br>cr3" in hostile_md
     assert "\x07" not in hostile_md
 
 
 def test_md_renders_as_the_text_partners_wrote(hostile_md: str) -> None:
     """Through a CommonMark renderer with GFM tables: no link, markup or script appears."""
-    markdown_it = pytest.importorskip("markdown_it")
+    import markdown_it
+
     page = markdown_it.MarkdownIt("commonmark").enable("table").render(hostile_md)
     tags = set(re.findall(r"<([a-z0-9]+)", page))
-    assert tags <= {
-        "h1",
-        "h2",
-        "h3",
-        "p",
-        "ul",
-        "ol",
-        "li",
-        "strong",
-        "em",
-        "code",
-        "table",
-        "thead",
-        "tbody",
-        "tr",
-        "th",
-        "td",
-        "br",
-        "hr",
-    }
-    assert "href" not in page
+    allowed = {"h1", "h2", "h3", "h4", "p", "ul", "ol", "li", "strong", "em", "code", "table",
+               "thead", "tbody", "tr", "th", "td", "br", "hr"}  # fmt: skip
+    assert tags <= allowed, tags - allowed
+    assert 'href="javascript' not in page
     assert "<strong>bold</strong>" not in page and "**bold**" in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "a | b" in page
 
 
-def test_md_sections_in_order(hostile_md: str) -> None:
-    headings = [line.lstrip("# ") for line in hostile_md.splitlines() if line.startswith("## ")]
-    assert [h for h in headings if h in SECTION_ORDER] == SECTION_ORDER
-    assert hostile_md.startswith("# MILE follow-up survey 2009 &lt;script&gt;")
-
-
 def test_md_content_a_reader_looks_for() -> None:
-    md = render(sample_report(8), "md").decode()
-    assert "- 3 partners have formally sustained their LSG beyond the life of the project: " in md
-    assert "  - Development of new policy framework at local level: 3" in md
-    assert "- **Creating formal partnerships.** The partnership integrates" in md
-    assert "Partners: Amadora, Sevilla" in md
-    assert "| Venice | €375k | ████████████████████ |" in md
-    assert "| Sevilla | €125k | ███████ |" in md
-    assert "- **7** of 8 partners returned the questionnaire (88%)." in md
-    assert "- Not returned (1): Torino." in md
-    assert "| error | Amadora.xlsx, Questionnaire, C12 |" in md
+    md = render(sample_report(7), "md").decode()
+    assert "- 3 partners have formally sustained their LSG beyond the life of the project" in md
+    assert "**Figure 1. Does the ULSG continue to function?**" in md
+    assert "n = 7 partners. Source: partner questionnaires and follow-up interviews" in md
+    assert "| Venice | €750,000 | ████████████████████ |" in md
+    assert "| Sevilla | €250,000 | ███████ |" in md
+    assert "- 7 of 8 partners returned the questionnaire (88%)." in md
+    assert "- Not returned: Torino." in md
+    assert "| error | returns/Amadora.xlsx, Responses, C12 |" in md
+    assert "**Creating formal partnerships.** The partnership integrates" in md
+    assert "- *Amadora (city questionnaire):* Answer 1 of partner 1: we kept meeting" in md
+    assert "### What partners said" in md
+    assert "- *Amadora (interview):* Interview: Answer 1 of partner 1" in md
+
+
+@given(st.text())
+def test_md_wrap_never_starts_a_block_on_a_continuation_line(text: str) -> None:
+    import markdown_it
+
+    out = md_wrap(text, "  ", "- ")
+    for line in out.split("\n")[1:]:
+        assert line.startswith("  ")
+    page = markdown_it.MarkdownIt("commonmark").render(out)
+    assert page.count("<li>") <= 1 and "<h" not in page and "<hr" not in page
+
+
+def test_md_wrap_keeps_lines_to_the_width() -> None:
+    text = " ".join(["word"] * 100)
+    lines = md_wrap(text, "  ", "- *Amadora:* ").splitlines()
+    assert len(lines) > 3 and all(len(line) <= MD_WIDTH for line in lines)
+    assert lines[0].startswith("- *Amadora:* word")
 
 
 @pytest.mark.parametrize(
@@ -245,11 +376,18 @@ def parse(html: str) -> Page:
     return page
 
 
+def parse(html: str) -> Page:
+    page = Page()
+    page.feed(html)
+    page.close()
+    return page
+
+
 def test_html_has_no_script_handler_or_external_url(hostile_html: str) -> None:
     page = parse(hostile_html)
     names = [tag for tag, _ in page.tags]
-    assert "script" not in names and "img" not in names and "link" not in names
-    assert "iframe" not in names and "object" not in names
+    for tag in ("script", "img", "link", "iframe", "object", "b"):
+        assert tag not in names, tag
     for tag, attrs in page.tags:
         assert not [a for a in attrs if a.startswith("on")], (tag, attrs)
         for name in ("href", "src", "xlink:href", "action"):
@@ -261,12 +399,12 @@ def test_html_has_no_script_handler_or_external_url(hostile_html: str) -> None:
 
 def test_html_shows_hostile_text_as_text(hostile_html: str) -> None:
     page = parse(hostile_html)
-    assert any(SCRIPT in t for t in page.text["th"])  # partner column of the matrix
-    assert any(SCRIPT in t for t in page.text["td"])  # an answer
-    assert any("<img src=x onerror=alert(1)>" in t for t in page.text["td"])
-    assert any("[x](javascript:alert(1))" in t for t in page.text["td"])
-    assert FORMULA in "".join(page.text["td"])
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in hostile_html
+    assert any(SCRIPT in t for t in page.text["h3"])  # a partner in the appendix
+    assert any(SCRIPT in t for t in page.text["span"])  # an answer quoted in the findings
+    assert any("<img src=x onerror=alert(1)>" in t for t in page.text["span"])
+    assert any("[x](javascript:alert(1))" in t for t in page.text["span"])
+    assert FORMULA in "".join(page.text["dd"])
+    assert "&lt;b&gt;raw&lt;/b&gt;" in hostile_html  # the narrative's raw HTML, as text
     assert "\x07" not in hostile_html
 
 
@@ -280,123 +418,156 @@ def test_html_is_one_self_contained_page(hostile_html: str) -> None:
     assert csp and "default-src 'none'" in (csp[0] or "")
     assert [attrs.get("lang") for tag, attrs in page.tags if tag == "html"] == ["en"]
     assert [tag for tag, _ in page.tags].count("style") == 1
-    assert "@media print" in hostile_html
+    assert "@media print" in hostile_html and "size: A4" in hostile_html
 
 
-def test_html_contents_links_to_every_section_in_order(hostile_html: str) -> None:
+def test_html_contents_links_to_every_chapter_in_order(hostile_html: str) -> None:
     page = parse(hostile_html)
-    ids = [attrs["id"] for _, attrs in page.tags if attrs.get("id")]
     links = [attrs["href"] for tag, attrs in page.tags if tag == "a"]
-    assert links and all(link and link.startswith("#") for link in links)
-    sections = [i for i in ids if i and not i.startswith("chart-")]  # charts: svg title/desc
-    assert [link[1:] for link in links if link] == sections
-    assert [h for h in page.text["h2"] if h in SECTION_ORDER] == SECTION_ORDER
+    chapters = [
+        attrs["id"] for tag, attrs in page.tags if tag in ("section", "footer") and attrs.get("id")
+    ]
+    assert links and [link[1:] for link in links if link] == chapters
+    assert page.text["h2"] == CHAPTERS
 
 
-def test_html_charts_are_accessible_inline_svg() -> None:
-    page = parse(render(sample_report(8), "html").decode())
+def test_html_figures_beside_their_sentence_with_number_base_and_source() -> None:
+    html = render(sample_report(7), "html").decode()
+    page = parse(html)
     svgs = [attrs for tag, attrs in page.tags if tag == "svg"]
-    assert len(svgs) == 2
+    assert len(svgs) == len(sample_report(7).charts) >= 4
     for svg in svgs:
         assert svg["role"] == "img" and svg["width"] == "100%" and svg.get("viewbox")
         title_id, desc_id = (svg["aria-labelledby"] or "").split()
         assert title_id in {a.get("id") for _, a in page.tags}
-        assert desc_id in {a.get("id") for _, a in page.tags}
-    assert "Amadora: €0k; Sevilla: €125k; Vantaa: €250k" in "".join(page.text["desc"])
+    captions = page.text["figcaption"]
+    assert captions[0] == "Figure 1. Does the ULSG continue to function?"
+    assert [int(c.split(".")[0].split()[1]) for c in captions] == list(range(1, len(captions) + 1))
+    notes = [t for t in page.text["p"] if "n = " in t]
+    assert len(notes) == len(captions) and all("Source: " in n for n in notes)
+    first = html.split('id="section-ulsg"')[1].split("</section>")[0]
+    assert first.index("partners have formally sustained") < first.index("<figure")
 
 
-def test_html_matrix_has_a_row_per_questionnaire_and_a_column_per_question() -> None:
+def test_html_has_a_block_per_partner_with_its_sources() -> None:
     report = sample_report(5)
-    page = render(report, "html").decode()
-    body = page.split('<table class="matrix">')[1].split("</table>")[0]
-    rows = body.split("<tbody>")[1].count("<tr>")
-    assert rows == len(report["matrix"]["rows"]) == 6
-    first = body.split("<tbody>")[1].split("</tr>")[0]
-    assert first.count("<td") == 20  # one per question; the source is under the partner
+    html = render(report, "html").decode()
+    appendix = html.split('id="appendix-answers"')[1].split("</section>")[0]
+    assert appendix.count('<article class="partner">') == 5
+    assert appendix.count('<div class="source">') == 6  # five questionnaires, one interview
+    assert "<table" not in appendix
 
 
 def test_html_1000_partners_renders() -> None:
     report = sample_report(1000, hostile=True)
     html = render(report, "html").decode()
-    assert html.count('<tr><th scope="row">') == 1001
+    assert html.count('<article class="partner">') == 1000
     assert html.rstrip().endswith("</html>")
 
 
 # --- Charts ------------------------------------------------------------------------
 
 
+def chart(bars: list[Bar], title: str = "Funding") -> Chart:
+    return Chart(id="x y", number=1, indicator="i", section=None, title=title,
+                 caption=f"Figure 1. {title}", unit="EUR", base=3, note="n = 3", bars=bars)  # fmt: skip
+
+
 def test_bar_chart_svg_escapes_labels_and_summarises_every_bar() -> None:
-    chart = {
-        "id": "x y",
-        "title": "Funding <b>",
-        "unit": "EUR",
-        "bars": [
-            {"label": SCRIPT, "value": 2.0, "display": "€2m"},
-            {"label": "Line\nbreak", "value": 1.0, "display": "€1m"},
-            {"label": "Nothing", "value": float("nan"), "display": "n/a"},
-        ],
-    }
-    svg = str(bar_chart_svg(chart))
+    svg = str(
+        bar_chart_svg(
+            chart(
+                [Bar(label=SCRIPT, value=2.0, display="€2m"),
+                 Bar(label="Line\nbreak", value=1.0, display="€1m"),
+                 Bar(label="Nothing", value=float("nan"), display="n/a")],
+                "Funding <b>",
+            )
+        )
+    )  # fmt: skip
     page = parse(svg)
     assert "script" not in [tag for tag, _ in page.tags]
-    assert page.text["title"] == ["Funding <b>"]
+    assert page.text["title"] == ["Figure 1. Funding <b>"]
     assert page.text["desc"] == [f"{SCRIPT}: €2m; Line break: €1m; Nothing: n/a"]
     widths = [float(a["width"] or 0) for tag, a in page.tags if tag == "rect"]
     assert widths[0] == 2 * widths[1] and widths[2] == 0
 
 
 def test_text_bars_are_proportional_and_at_most_20_wide() -> None:
-    chart = {
-        "bars": [
-            {"label": "a", "value": 10, "display": "10"},
-            {"label": "b", "value": 5, "display": "5"},
-            {"label": "c", "value": 0.01, "display": "0"},
-            {"label": "d", "value": 0, "display": "0"},
-        ]
-    }
-    rows = text_bars(chart)
+    rows = text_bars(
+        chart([Bar(label=x, value=v, display=str(v))
+               for x, v in (("a", 10), ("b", 5), ("c", 0.01), ("d", 0))])
+    )  # fmt: skip
     assert [len(r["bar"]) for r in rows] == [TEXT_BAR_WIDTH, 10, 1, 0]
     assert set("".join(r["bar"] for r in rows)) == {"█"}
-    assert text_bars({"bars": []}) == []
+    assert text_bars(chart([])) == []
 
 
 # --- xlsx --------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
-def hostile_xlsx(hostile: dict[str, Any]) -> bytes:
+def hostile_xlsx(hostile: Report) -> bytes:
     return render(hostile, "xlsx")
 
 
-def test_xlsx_sheets_and_headers(hostile_xlsx: bytes, hostile: dict[str, Any]) -> None:
+def header(ws: object) -> list[object]:
+    return [c.value for c in ws[1]]  # type: ignore[index]
+
+
+def column(ws: object, title_start: str) -> list[object]:
+    index = next(i for i, h in enumerate(header(ws)) if str(h).startswith(title_start))
+    return [row[index].value for row in ws.iter_rows(min_row=2)]  # type: ignore[attr-defined]
+
+
+def test_xlsx_sheets_set_up_for_the_secretariat(hostile_xlsx: bytes) -> None:
     wb = load_workbook(io.BytesIO(hostile_xlsx))
-    assert wb.sheetnames[:4] == ["Answers", "Indicators", "Issues", "Inputs"]
+    assert wb.sheetnames == ["Partners", "Indicators", "Lessons", "Answers", "Issues", "Inputs",
+                             "Sources"]  # fmt: skip
+    for ws in wb.worksheets:
+        assert ws.freeze_panes == "B2", ws.title
+        assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:"), ws.title
+        assert ws.print_title_rows == "$1:$1", ws.title
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws["A1"].font.name == "Arial" and ws["A1"].font.bold
+        assert all(ws.column_dimensions[c].width for c in "AB")
     answers = wb["Answers"]
-    assert answers.freeze_panes == "C2"
-    header = [c.value for c in answers[1]]
-    assert header[:3] == ["Partner", "Source", "File"]
-    assert header[3] == "ulsg_functioning: Does the ULSG continue to function?"
-    assert answers.max_row == 1 + len(hostile["matrix"]["rows"])
-    assert [c.value for c in wb["Issues"][1]] == [
-        "Severity",
-        "Code",
-        "File",
-        "Sheet",
-        "Cell",
-        "Message",
-        "Hint",
-    ]
-    assert [c.value for c in wb["Inputs"][1]] == ["File", "SHA-256", "Partner", "Role", "Status"]
+    heights = [answers.row_dimensions[r].height for r in range(2, answers.max_row + 1)]
+    assert max(heights) > 3 * min(heights)  # long answers get taller rows
+    assert header(wb["Issues"]) == ["Severity", "Code", "File", "Sheet", "Cell", "Problem",
+                                    "What to do"]  # fmt: skip
+
+
+def test_xlsx_cells_are_typed_and_sum(tmp_path: Path) -> None:
+    report = sample_report(7)
+    wb = load_workbook(io.BytesIO(render(report, "xlsx")))
+    ws = wb["Partners"]
+    assert column(ws, "Partner") == sorted(partner_names(7), key=str.casefold)
+    secured = column(ws, "Funding secured for the LAP so far (EUR)")
+    provisional = column(ws, "Funding provisionally indicated for the LAP (EUR)")
+    assert all(isinstance(v, int | float) for v in secured + provisional if v is not None)
+    funding = next(i for i in report.indicators if i.id == "funding_secured_eur")
+    assert sum(v or 0 for v in secured + provisional) == funding.value
+    as_typed = dict(zip(column(ws, "Partner"), column(ws, "Funding secured for the LAP so far: as")))
+    assert as_typed["Sevilla"] == "EUR 125000"
+    money_col = header(ws).index("Funding secured for the LAP so far (EUR) [funding_secured]")
+    assert ws.cell(row=2, column=money_col + 1).number_format == "[$€-809]#,##0"
+    actions = column(ws, "How many actions are being implemented?")
+    assert all(isinstance(v, int) for v in actions if v is not None)
+    assert column(ws, "Have you had separate meetings with them to discuss")[:2] == ["Yes", "No"]
     indicators = wb["Indicators"]
-    assert [c.value for c in indicators[2]][:5] == [
-        "lsg_sustained_formally",
-        "LSG formally sustained",
-        1,
-        "partners",
-        "1",
-    ]
-    for name in ("Indicators", "Issues", "Inputs"):
-        assert wb[name].freeze_panes == "A2"
+    assert isinstance(column(indicators, "Value")[0], int)
+
+
+def test_xlsx_dates_are_dates_on_another_survey() -> None:
+    wb = load_workbook(io.BytesIO(render(sample_report(3, questionnaire=TOY), "xlsx")))
+    opened = column(wb["Partners"], "Date the first lane opened")
+    assert opened[0] == dt.datetime(2009, 10, 1)
+    assert wb["Partners"]["C2"].number_format == "yyyy-mm-dd" or any(
+        c.number_format == "yyyy-mm-dd" for c in wb["Partners"][2]
+    )
+    km = column(wb["Partners"], "Kilometres of lane built")
+    assert km == [0.5, 1.5, 2.5]
 
 
 def test_xlsx_hostile_text_is_text_never_a_formula(hostile_xlsx: bytes) -> None:
@@ -428,10 +599,42 @@ def test_xlsx_cuts_the_40000_character_answer_with_a_marker(hostile_xlsx: bytes)
 def test_xlsx_xml_has_no_formula_element(hostile_xlsx: bytes) -> None:
     with zipfile.ZipFile(io.BytesIO(hostile_xlsx)) as z:
         sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/")]
-        assert len(sheets) >= 4
+        assert len(sheets) >= 7
         for name in sheets:
             xml = z.read(name).decode("utf-8")
             assert not re.search(r"<(\w+:)?f[\s>/]", xml), name
+
+
+# --- docx --------------------------------------------------------------------------
+
+
+def test_docx_has_word_headings_in_the_report_order() -> None:
+    import docx
+
+    document = docx.Document(io.BytesIO(render(sample_report(3), "docx")))
+    level1 = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert level1 == CHAPTERS
+    title = [p.text for p in document.paragraphs if p.style.name == "Title"]
+    assert title == ["Follow-up survey 2009"]
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    footer_xml = section.footer._element.xml
+    assert "PAGE" in footer_xml
+    assert any(t.style.name == "Light Grid Accent 1" for t in document.tables)
+
+
+def test_docx_hostile_text_stays_text(hostile: Report) -> None:
+    import docx
+
+    out = render(hostile, "docx")
+    document = docx.Document(io.BytesIO(out))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert SCRIPT in text and "<b>raw</b>" in text
+    with zipfile.ZipFile(io.BytesIO(out)) as z:
+        body = z.read("word/document.xml").decode()
+    assert "<script" not in body and FORMULA in body  # text, not markup
+    fields = re.findall(r"<w:instrText[^>]*>([^<]*)<", body)
+    assert fields and all(f.split()[0] == "TOC" for f in fields)  # no field from partner text
 
 
 # --- Templates ---------------------------------------------------------------------
@@ -441,16 +644,16 @@ def test_user_template_overrides_file_by_file(tmp_path: Path) -> None:
     (tmp_path / "report.md.j2").write_text("CUSTOM {{ survey.title|md }}\n", encoding="utf-8")
     report = sample_report(3, hostile=True)
     md = render(report, "md", template_dir=tmp_path).decode()
-    assert md == "CUSTOM MILE follow-up survey 2009 &lt;script&gt;alert(1)&lt;/script&gt;\n"
+    assert md == "CUSTOM Follow-up survey 2009 &lt;script&gt;alert(1)&lt;/script&gt;\n"
     html = render(report, "html", template_dir=tmp_path).decode()
-    assert html.startswith("<!doctype html>") and 'id="provenance"' in html
+    assert html.startswith("<!doctype html>") and 'id="appendix-provenance"' in html
 
 
 def test_user_partial_overrides_only_the_style(tmp_path: Path) -> None:
     (tmp_path / "report_style.css.j2").write_text("body { color: #123456; }\n", encoding="utf-8")
     html = render(sample_report(), "html", template_dir=tmp_path).decode()
     assert "body { color: #123456; }" in html and "@media print" not in html
-    assert 'id="answers"' in html
+    assert 'id="appendix-answers"' in html
 
 
 def test_template_errors_say_which_file_and_line(tmp_path: Path) -> None:
@@ -461,17 +664,11 @@ def test_template_errors_say_which_file_and_line(tmp_path: Path) -> None:
         render(sample_report(), "html", template_dir=tmp_path / "missing")
 
 
-def test_question_texts_in_the_print_style_cannot_close_it() -> None:
+def test_a_title_in_the_print_style_cannot_close_it() -> None:
     report = sample_report(2)
-    report["matrix"]["columns"][0]["text"] = '</style><script>alert(1)</script>"; } body { x'
+    report.survey.title = '</style><script>alert(1)</script>"; } body { x'
     html = render(report, "html").decode()
     page = parse(html)
     assert "script" not in [tag for tag, _ in page.tags]
     assert html.count("</style>") == 1
-    assert "ulsg\\5f functioning\\3a  \\3c \\2f style\\3e \\3c script\\3e alert" in html
-
-
-def test_introduction_paragraphs_join_wrapped_lines_but_keep_list_items() -> None:
-    text = "MILE was one of\nthe two pilots.\r\n\r\nIt tested:\n- ULSGs\n- LAPs\n\n\n  \n"
-    assert paragraphs(text) == ["MILE was one of the two pilots.", "It tested:\n- ULSGs\n- LAPs"]
-    assert paragraphs(None) == [] and paragraphs("") == []
+    assert "\\3c \\2f style\\3e \\3c script\\3e alert" in html

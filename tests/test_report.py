@@ -52,7 +52,7 @@ def test_published_headline_outcomes(mile_json: dict[str, Any]) -> None:
     ]  # fmt: skip
     funding = indicator(mile_json, "funding_secured_eur")
     assert funding["value"] == 1_400_000
-    assert funding["display"] == "€1.4m"
+    assert funding["display"] == "€1.4M"
     assert funding["unit"] == "EUR"
     assert len(funding["partners"]) == 4
     assert indicator(mile_json, "lap_implementation_ongoing")["value"] == 7

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from .errors import UrbsurveyError
+from .report.formats import ReportFormat
 
 app = typer.Typer(
     help="Follow-up surveys of URBACT city networks: questionnaires, partner workbooks, "
@@ -306,26 +307,25 @@ def _print_issues(issues: list[dict[str, Any]]) -> None:
         console.print(f"    {escape(issue['hint'])}", style="dim")
 
 
-class ReportFormat(StrEnum):
-    md = "md"
-    html = "html"
-    json = "json"
-    xlsx = "xlsx"
-
-
 @app.command()
 def report(
     source: Annotated[
-        Path, typer.Argument(help="Survey folder, folder of workbooks, or store (.sqlite).")
-    ],
+        Path | None,
+        typer.Argument(help="Survey folder, folder of workbooks, or store (.sqlite)."),
+    ] = None,
     output_format: Annotated[
-        ReportFormat, typer.Option("--format", help="md, html, json or xlsx.")
-    ] = ReportFormat.md,
+        ReportFormat,
+        typer.Option("--format", help="md, html, json, xlsx or docx."),
+    ] = ReportFormat.MD,
     output: Annotated[
         Path | None,
         typer.Option(
             "-o", "--output", help="Output file (md and json go to standard output without it)."
         ),
+    ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", help="Language of the report (default: survey.yaml's language)."),
     ] = None,
     questionnaire: Annotated[
         str | None, typer.Option(help="Questionnaire ID|FILE for a plain folder or store.")
@@ -339,24 +339,40 @@ def report(
             "--template", help="Folder of templates overriding the bundled ones, file by file."
         ),
     ] = None,
+    schema: Annotated[
+        bool, typer.Option("--schema", help="Print the JSON Schema of --format json and exit.")
+    ] = False,
     strict: Annotated[bool, typer.Option(help="Exit 1 when the data has errors.")] = False,
 ) -> None:
-    """Write the survey report: headline outcomes, lessons, matrix, data quality, provenance."""
+    """Write the survey report: summary, findings, lessons, methodology and appendices."""
     from .atomic import write_bytes
-    from .report import build_report, gather, render
+    from .report import build_report, gather
+    from .report.render import render
 
+    if schema:
+        import json
+
+        from .report.schema import report_json_schema
+
+        sys.stdout.write(json.dumps(report_json_schema(), indent=2) + "\n")
+        return
+    if source is None:
+        raise UrbsurveyError(
+            "report needs a SOURCE", hint="Give a survey folder, e.g. examples/mile-2009."
+        )
+    fmt = output_format
+    if output is None and not fmt.is_text:
+        raise UrbsurveyError(f"--format {fmt.value} needs -o FILE")
     with _progress("Reading workbooks") as (_set_total, advance):
         data = gather(source, questionnaire, store, progress=advance)
-    result = build_report(data)
-    body = render(result, output_format.value, template)
+    result = build_report(data, lang=lang)
+    body = render(result, fmt, template)
     if output is not None:
         write_bytes(output, body)
         _console(stderr=True).print(f"Wrote {output}")
-    elif output_format in (ReportFormat.md, ReportFormat.json):
-        sys.stdout.buffer.write(body)
     else:
-        raise UrbsurveyError(f"--format {output_format.value} needs -o FILE")
-    errors = sum(i["severity"] == "error" for i in result["issues"])
+        sys.stdout.buffer.write(body)
+    errors = result.error_count()
     if strict and errors:
         _console(stderr=True).print(
             f"{errors} data errors (see the report's data-quality appendix)."

@@ -13,7 +13,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from . import yamlio
-from .definition import Source
+from .definition import Source, Text
 from .errors import SurveyConfigError
 from .issues import Issue, make_issue
 from .outcomes import PartnerRecord
@@ -25,7 +25,8 @@ class _Model(BaseModel):
 
 class Group(_Model):
     id: str
-    title: str
+    title: Text
+    chapter: bool = False  # a chapter of its own in the report, not a part of "Lessons"
 
 
 class Example(_Model):
@@ -38,8 +39,8 @@ class Example(_Model):
 class Theme(_Model):
     id: str
     group: str
-    title: str
-    description: str = ""
+    title: Text
+    description: Text | None = None
     examples: list[Example] = []
 
     def partners(self) -> list[str]:

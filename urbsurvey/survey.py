@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from . import yamlio
+from .definition import Text
 from .errors import SurveyConfigError
 
 SURVEY_FILE = "survey.yaml"
@@ -23,11 +26,30 @@ class Partner(BaseModel):
     aliases: list[str] = Field(default=[], description="Other spellings partners may write")
 
 
+class Narrative(BaseModel):
+    """A block of the report the thematic expert writes (Markdown; raw HTML is shown as text)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: Text
+    text: Text
+    placement: Literal["before_findings", "after_lessons"] = Field(
+        default="before_findings", description="Before the findings, or after the lessons"
+    )
+
+
 class Survey(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    title: str
-    introduction: str = ""
+    title: Text
+    network: str = Field(default="", description="The network surveyed, as the title page names it")
+    author: str = Field(default="", description="Who wrote the report (the thematic expert)")
+    date: dt.date | None = Field(default=None, description="When the survey was held")
+    introduction: Text | None = None
+    narrative: list[Narrative] = Field(
+        default=[], description="Context, conclusions, recommendations: Markdown, per language"
+    )
     questionnaire: str = Field(description="Bundled questionnaire id, or a path from this folder")
     language: str = "en"
     currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")

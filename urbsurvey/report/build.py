@@ -1,7 +1,8 @@
-"""`urbsurvey report`: the survey report as one JSON-ready dict, rendered to any format.
+"""`urbsurvey report`: what a report is made from (`gather`), and the `Report` built from it.
 
-The dict is the report: the JSON format is it verbatim, and the Markdown, HTML
-and Excel renderers (`render.py`) only lay it out.
+`build_report` computes the outcomes and lays out every part of the report as
+typed data (`schema.Report`) in the report's language: the renderers
+(`render.py`) only lay it out.
 """
 
 from __future__ import annotations
@@ -9,23 +10,21 @@ from __future__ import annotations
 import datetime as dt
 import os
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from .. import __version__
-from ..answers import Answer, AnswerValue, MoneyValue
 from ..batch import Progress, expected_responses, missing, missing_responses
-from ..definition import Question, Questionnaire, QuestionType, text
+from ..definition import Questionnaire, text
 from ..errors import UrbsurveyError
 from ..inputs import Inputs, resolve_inputs
 from ..issues import Issue
 from ..lessons import Coding, check_coding, load_coding
-from ..outcomes import IndicatorResult, Outcomes, compute_outcomes, is_money
+from ..outcomes import Outcomes, compute_outcomes
 from ..submission import Submission
 from ..survey import SurveyFolder
-
-CURRENCY_SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$"}
+from . import parts
+from . import schema as s
+from .i18n import Texts
 
 
 @dataclass(slots=True)
@@ -37,6 +36,7 @@ class ReportInput:
     submissions: list[Submission]  # every file read (for inputs and issues)
     counted: list[Submission]  # the ones outcomes use
     issues: list[Issue]  # across files
+    coding: Coding | None = None  # the expert's lessons; read from the survey folder if None
 
 
 def gather(
@@ -90,75 +90,107 @@ def _from_store(path: Path, questionnaire: str | None, inputs: Inputs | None = N
     return ReportInput(q, survey, subs, counted, issues)
 
 
-def build_report(data: ReportInput, *, lang: str | None = None) -> dict[str, Any]:
+def build_report(data: ReportInput, *, lang: str | None = None) -> s.Report:
+    """The whole report, in `lang` (default: the survey's language, else English)."""
     q, survey = data.questionnaire, data.survey
     config = survey.config if survey else None
-    lang = lang or (config.language if config else "en")
+    t = Texts(lang or (config.language if config else "en"))
     currency = config.currency if config else "EUR"
     outcomes = compute_outcomes(q, data.counted)
-    coding, coding_issues = _lessons(survey, outcomes)
-    issues = [i for s in data.submissions for i in s.issues] + data.issues
+    coding, coding_issues = _lessons(data, outcomes)
+    issues = [i for sub in data.submissions for i in sub.issues] + data.issues
     issues += outcomes.issues + coding_issues
-    expected = [
-        {"partner": p, "role": r} for p, r in (expected_responses(survey) if survey else [])
-    ]
-    returned = [
-        {"partner": s.partner, "role": s.role.value if s.role else None, "file": s.file}
-        for s in data.counted
-        if s.kind == "questionnaire"
-    ]
-    absent = [
-        {"partner": p, "role": r} for p, r in (missing(data.counted, survey) if survey else [])
-    ]
-    return {
-        "survey": {
-            "title": config.title if config else text(q.title, lang),
-            "introduction": config.introduction if config else "",
-            "language": lang,
-            "currency": currency,
-            "questionnaire": {
-                "id": q.id,
-                "version": q.version,
-                "title": text(q.title, lang),
-                "fingerprint": q.fingerprint(),
-            },
-        },
-        "methodology": _methodology(q, data.counted, expected, lang),
-        "respondents": {"expected": expected, "returned": returned, "missing": absent},
-        "indicators": [_indicator(r, q, lang, currency) for r in outcomes.indicators],
-        "charts": _charts(q, outcomes, lang, currency),
-        "lessons": _lesson_groups(coding),
-        "partners": _partners(q, outcomes),
-        "matrix": _matrix(q, data.counted, lang),
-        "conflicts": [
-            {
-                "partner": c.partner,
-                "question": c.question,
-                "used": {"source": c.used.submission.source.value, "value": c.used.answer.raw},
-                "others": [
-                    {"source": o.submission.source.value, "value": o.answer.raw} for o in c.others
-                ],
-            }
-            for c in outcomes.conflicts
+    info = _survey_info(data, t, currency)
+    indicators = [parts.indicator(r, q, t, currency) for r in outcomes.indicators]
+    charts = parts.charts(q, outcomes, t, currency, _chart_source(info, data.counted, t))
+    today = _today()
+    return s.Report(
+        survey=info,
+        methodology=parts.methodology(q, data.counted, _expected(survey), t, survey),
+        respondents=_respondents(data, t),
+        indicators=indicators,
+        charts=charts,
+        findings=parts.findings(q, data.counted, indicators, charts, t),
+        lessons=parts.lessons(coding, outcomes, q, t),
+        partners=parts.partners(q, outcomes, t),
+        conflicts=parts.conflicts(q, outcomes, t),
+        issues=[s.IssueRecord(**i.to_dict()) for i in issues],  # type: ignore[arg-type]
+        inputs=[
+            s.InputFile(
+                file=sub.file,
+                sha256=sub.sha256,
+                partner=sub.partner,
+                role=sub.kind if sub.kind == "interview" else (sub.role.value if sub.role else None),
+                status=sub.status,
+            )
+            for sub in data.submissions
         ],
-        "issues": [i.to_dict() for i in issues],
-        "inputs": [
-            {
-                "file": s.file,
-                "sha256": s.sha256,
-                "partner": s.partner,
-                "role": s.kind if s.kind == "interview" else (s.role.value if s.role else None),
-                "status": s.status,
-            }
-            for s in data.submissions
+        generator=s.Generator(
+            name="urbsurvey",
+            version=__version__,
+            fingerprint=q.fingerprint(),
+            generated=today.isoformat(),
+            generated_display=t.date(today),
+        ),
+    )
+
+
+def _survey_info(data: ReportInput, t: Texts, currency: str) -> s.SurveyInfo:
+    q, survey = data.questionnaire, data.survey
+    config = survey.config if survey else None
+    date = config.date if config else None
+    return s.SurveyInfo(
+        title=text(config.title, t.lang) if config else text(q.title, t.lang),
+        network=config.network if config else "",
+        author=config.author if config else "",
+        date=date.isoformat() if date else None,
+        date_display=t.month(date) if date else "",
+        introduction=text(config.introduction, t.lang) if config else "",
+        language=t.lang,
+        currency=currency,
+        questionnaire=s.QuestionnaireInfo(
+            id=q.id, version=q.version, title=text(q.title, t.lang), fingerprint=q.fingerprint()
+        ),
+        narratives=[
+            s.Narrative(
+                id=n.id,
+                title=text(n.title, t.lang),
+                text=text(n.text, t.lang),
+                placement=n.placement,
+            )
+            for n in (config.narrative if config else [])
         ],
-        "generator": {
-            "name": "urbsurvey",
-            "version": __version__,
-            "fingerprint": q.fingerprint(),
-            "generated": _today().isoformat(),
-        },
-    }
+    )
+
+
+def _chart_source(info: s.SurveyInfo, counted: list[Submission], t: Texts) -> str:
+    """The source line under every chart: what was asked, of whom, when."""
+    survey = ", ".join(x for x in (info.network, info.date_display) if x) or info.title
+    if not any(sub.kind == "interview" for sub in counted):
+        return t("chart_source_questionnaires", survey=survey)
+    return t("chart_source", survey=survey)
+
+
+def _expected(survey: SurveyFolder | None) -> list[tuple[str, str]]:
+    return expected_responses(survey) if survey else []
+
+
+def _respondents(data: ReportInput, t: Texts) -> s.Respondents:
+    survey = data.survey
+
+    def one(partner: str, role: str | None, file: str | None = None) -> s.Respondent:
+        label = t(f"source.{role}") if role else ""
+        return s.Respondent(partner=partner, role=role, role_label=label, file=file)
+
+    return s.Respondents(
+        expected=[one(p, r) for p, r in _expected(survey)],
+        returned=[
+            one(sub.partner or "", sub.role.value if sub.role else None, sub.file)
+            for sub in data.counted
+            if sub.kind == "questionnaire"
+        ],
+        missing=[one(p, r) for p, r in (missing(data.counted, survey) if survey else [])],
+    )
 
 
 def _today() -> dt.date:
@@ -169,7 +201,10 @@ def _today() -> dt.date:
     return dt.date.today()
 
 
-def _lessons(survey: SurveyFolder | None, outcomes: Outcomes) -> tuple[Coding | None, list[Issue]]:
+def _lessons(data: ReportInput, outcomes: Outcomes) -> tuple[Coding | None, list[Issue]]:
+    survey = data.survey
+    if data.coding is not None:
+        return data.coding, check_coding(data.coding, outcomes.records, "coding.yaml")
     if survey is None or not survey.config.coding:
         return None, []
     path = survey.root / survey.config.coding
@@ -177,257 +212,3 @@ def _lessons(survey: SurveyFolder | None, outcomes: Outcomes) -> tuple[Coding | 
         return None, []
     coding = load_coding(path)
     return coding, check_coding(coding, outcomes.records, survey.config.coding)
-
-
-def _lesson_groups(coding: Coding | None) -> list[dict[str, Any]]:
-    if coding is None:
-        return []
-    return [
-        {
-            "group": g.id,
-            "title": g.title,
-            "themes": [
-                {
-                    "id": t.id,
-                    "title": t.title,
-                    "description": t.description,
-                    "partners": t.partners(),
-                }
-                for t in coding.themes
-                if t.group == g.id
-            ],
-        }
-        for g in coding.groups
-    ]
-
-
-def _methodology(
-    q: Questionnaire, counted: list[Submission], expected: list[dict[str, str]], lang: str
-) -> dict[str, Any]:
-    by_role: dict[str, int] = {"city": 0, "managing_authority": 0, "interview": 0, "other": 0}
-    for s in counted:
-        by_role[s.source.value] += 1
-    expected_partners = {e["partner"] for e in expected if e["role"] == "city"}
-    returned_partners = {
-        s.partner
-        for s in counted
-        if s.kind == "questionnaire" and s.role and s.role.value == "city"
-    }
-    n_expected = len(expected_partners)
-    n_returned = len(returned_partners & expected_partners) if expected else len(returned_partners)
-    return {
-        "sections": [
-            {
-                "id": sec.id,
-                "title": text(sec.title, lang),
-                "questions": [
-                    {
-                        "id": qu.id,
-                        "text": text(qu.text, lang),
-                        "type": qu.type.value,
-                        "choices": [text(c.label, lang) for c in qu.choices],
-                    }
-                    for qu in sec.questions
-                ],
-            }
-            for sec in q.sections
-        ],
-        "respondents_by_role": by_role,
-        "response_rate": {
-            "expected": n_expected,
-            "returned": n_returned,
-            "rate": round(n_returned / n_expected, 3) if n_expected else None,
-        },
-        "interviews": by_role["interview"],
-    }
-
-
-def format_amount(value: Decimal, currency: str) -> str:
-    """Compact money, as a report writes it: €1.4m, €350k, £240."""
-    symbol = CURRENCY_SYMBOLS.get(currency, f"{currency} ")
-    for size, suffix in ((Decimal(10**9), "bn"), (Decimal(10**6), "m"), (Decimal(10**3), "k")):
-        if abs(value) >= size:
-            scaled = (value / size).quantize(Decimal("0.01")).normalize()
-            return f"{symbol}{scaled:f}{suffix}"
-    return f"{symbol}{value.quantize(Decimal('0.01')).normalize():f}"
-
-
-def _number(value: int | Decimal) -> int | float:
-    return value if isinstance(value, int) else float(value)
-
-
-def _display(result: IndicatorResult, q: Questionnaire, currency: str) -> tuple[str, str]:
-    if is_money(result.indicator, q):
-        return format_amount(Decimal(result.value), currency), currency
-    if result.indicator.kind is not result.indicator.kind.SUM:
-        return str(result.value), "partners"
-    return f"{Decimal(result.value).normalize():f}", ""
-
-
-def _indicator(
-    result: IndicatorResult, q: Questionnaire, lang: str, currency: str
-) -> dict[str, Any]:
-    ind = result.indicator
-    display, unit = _display(result, q, currency)
-    names = ", ".join(result.partners)
-    sentence = text(ind.sentence, lang)
-    filled = sentence.format(value=display, count=len(result.partners), partners=names)
-    if "{partners}" not in sentence and names:
-        filled = f"{filled} Partners: {names}."
-    labels = None
-    if result.breakdown is not None and ind.breakdown:
-        question = q.question(ind.breakdown)
-        labels = {c.code: text(c.label, lang) for c in question.choices}
-    return {
-        "id": ind.id,
-        "label": text(ind.label, lang),
-        "kind": ind.kind.value,
-        "value": _number(result.value),
-        "unit": unit,
-        "display": display,
-        "sentence": filled,
-        "partners": result.partners,
-        "breakdown": result.breakdown,
-        "breakdown_labels": labels,
-        "sources": [
-            {
-                "partner": u.submission.partner,
-                "question": u.answer.question,
-                "file": u.submission.file,
-                "sheet": u.answer.sheet,
-                "cell": u.answer.cell,
-                "value": u.answer.raw,
-            }
-            for u in result.sources
-        ],
-    }
-
-
-def _charts(q: Questionnaire, outcomes: Outcomes, lang: str, currency: str) -> list[dict[str, Any]]:
-    """A chart per outcome: how partners answered each counted question, and each sum by partner."""
-    charts: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    merger = outcomes.merger
-    for result in outcomes.indicators:
-        ind = result.indicator
-        qid = ind.breakdown or (ind.where.question if ind.where else None)
-        if qid and qid not in seen:
-            seen.add(qid)
-            question = q.question(qid)
-            counts: dict[str, int] = {}
-            for record in outcomes.records.values():
-                used = merger.choose(record, qid, frozenset(ind.roles))
-                for code in used.answer.codes() if used else []:
-                    counts[code] = counts.get(code, 0) + 1
-            bars = [
-                {
-                    "label": _choice_label(question, code, lang),
-                    "value": float(counts.get(code, 0)),
-                    "display": str(counts.get(code, 0)),
-                }
-                for code in question.choice_codes()
-                if code not in ind.exclude
-            ]
-            charts.append(
-                {"id": qid, "title": text(question.text, lang), "unit": "partners", "bars": bars}
-            )
-        if result.per_partner:
-            money = is_money(ind, q)
-            charts.append(
-                {
-                    "id": ind.id,
-                    "title": f"{text(ind.label, lang)} by partner",
-                    "unit": currency if money else "",
-                    "bars": [
-                        {
-                            "label": partner,
-                            "value": float(amount),
-                            "display": format_amount(amount, currency)
-                            if money
-                            else f"{amount.normalize():f}",
-                        }
-                        for partner, amount in sorted(
-                            result.per_partner.items(), key=lambda kv: -kv[1]
-                        )
-                    ],
-                }
-            )
-    return charts
-
-
-def _choice_label(question: Question, code: str, lang: str) -> str:
-    for choice in question.choices:
-        if choice.code == code:
-            return text(choice.label, lang)
-    return code.capitalize()
-
-
-def json_value(value: AnswerValue) -> Any:
-    if isinstance(value, MoneyValue):
-        return float(value.converted)
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
-def _partners(q: Questionnaire, outcomes: Outcomes) -> list[dict[str, Any]]:
-    merger = outcomes.merger
-    rows = []
-    for partner in sorted(outcomes.records, key=str.casefold):
-        record = outcomes.records[partner]
-        answers = {}
-        for question in q.questions():
-            used = merger.choose(record, question.id)
-            if used is not None:
-                answers[question.id] = json_value(used.answer.value)
-        rows.append({"partner": partner, "answers": answers})
-    return rows
-
-
-def cell_display(question: Question, answer: Answer, lang: str) -> str:
-    """What the matrix shows for one answer: labels for choices, the partner's text otherwise."""
-    value = answer.value
-    shown = answer.raw
-    if answer.valid and question.type in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE):
-        shown = "; ".join(_choice_label(question, c, lang) for c in answer.codes())
-    elif answer.valid and isinstance(value, bool):
-        shown = "Yes" if value else "No"
-    if answer.note:
-        shown = f"{shown} [Note: {answer.note}]" if shown else f"[Note: {answer.note}]"
-    return shown
-
-
-def _matrix(q: Questionnaire, counted: list[Submission], lang: str) -> dict[str, Any]:
-    questions = [(sec, qu) for sec in q.sections for qu in sec.questions]
-    order = {"city": 0, "interview": 1, "managing_authority": 2, "other": 3}
-    subs = sorted(
-        (s for s in counted if s.partner),
-        key=lambda s: ((s.partner or "").casefold(), order[s.source.value], s.file),
-    )
-    return {
-        "columns": [
-            {"id": qu.id, "text": text(qu.text, lang), "section": text(sec.title, lang)}
-            for sec, qu in questions
-        ],
-        "rows": [
-            {
-                "partner": s.partner,
-                "source": _source_label(s),
-                "file": s.file,
-                "cells": [
-                    cell_display(qu, s.answers[qu.id], lang) if qu.id in s.answers else ""
-                    for _, qu in questions
-                ],
-            }
-            for s in subs
-        ],
-    }
-
-
-def _source_label(sub: Submission) -> str:
-    """city, managing_authority, other, interview, or interview (managing_authority)."""
-    if sub.kind == "interview" and sub.role and sub.role.value != "city":
-        return f"interview ({sub.role.value})"
-    return sub.source.value

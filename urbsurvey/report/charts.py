@@ -1,6 +1,6 @@
-"""Charts for reports: an inline SVG bar chart (HTML) and text bars (Markdown).
+"""Charts for reports: an inline SVG bar chart (HTML), text bars (Markdown, docx).
 
-A chart is `{"id", "title", "unit", "bars": [{"label", "value", "display"}]}`.
+A chart is a `schema.Chart`: a title and bars with a label, a value and its display.
 Labels may be partner names, so every text is escaped; the SVG has no script,
 no external font or image, and scales with its container (`viewBox`).
 """
@@ -10,9 +10,12 @@ from __future__ import annotations
 import math
 import re
 import textwrap
-from typing import Any
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
+
+if TYPE_CHECKING:
+    from .schema import Bar, Chart
 
 #: Longest text bar in the Markdown version, in characters.
 TEXT_BAR_WIDTH = 20
@@ -31,23 +34,19 @@ def one_line(text: object) -> str:
     return " ".join(_CONTROL.sub(" ", "" if text is None else str(text)).split())
 
 
-def _value(bar: dict[str, Any]) -> float:
+def _value(bar: Bar) -> float:
     """A bar's value as a finite number >= 0 (anything else draws no bar)."""
-    try:
-        value = float(bar.get("value") or 0)
-    except (TypeError, ValueError):
-        return 0.0
+    value = bar.value
     return value if math.isfinite(value) and value > 0 else 0.0
 
 
-def _scale(bars: list[dict[str, Any]]) -> float:
+def _scale(bars: list[Bar]) -> float:
     return max((_value(b) for b in bars), default=0.0)
 
 
-def summary(chart: dict[str, Any]) -> str:
+def summary(chart: Chart) -> str:
     """All bars in one line of text: `label: display; label: display`."""
-    bars = chart.get("bars") or []
-    return "; ".join(f"{one_line(b.get('label'))}: {one_line(b.get('display'))}" for b in bars)
+    return "; ".join(f"{one_line(b.label)}: {one_line(b.display)}" for b in chart.bars)
 
 
 def _label_lines(text: str) -> list[str]:
@@ -58,7 +57,7 @@ def _label_lines(text: str) -> list[str]:
     return lines
 
 
-def _bar_svg(top: int, lines: list[str], bar: dict[str, Any], scale: float) -> str:
+def _bar_svg(top: int, lines: list[str], bar: Bar, scale: float) -> str:
     length = (_WIDTH - _VALUE_SPACE) * _value(bar) / scale if scale else 0.0
     label = "".join(
         f'<tspan x="0" dy="{0 if i == 0 else _LINE}">{escape(line)}</tspan>'
@@ -70,23 +69,23 @@ def _bar_svg(top: int, lines: list[str], bar: dict[str, Any], scale: float) -> s
         f'<rect x="0" y="{y}" width="{length:.1f}" height="{_BAR}" rx="2" '
         f'class="bar" fill="#2f6f9f"/>'
         f'<text x="{length + 6:.1f}" y="{y + _BAR - 3}" class="bar-value">'
-        f"{escape(one_line(bar.get('display')))}</text></g>"
+        f"{escape(one_line(bar.display))}</text></g>"
     )
 
 
-def bar_chart_svg(chart: dict[str, Any], index: int = 0) -> Markup:
+def bar_chart_svg(chart: Chart, index: int = 0) -> Markup:
     """An accessible, self-contained, responsive horizontal bar chart."""
-    bars = list(chart.get("bars") or [])
-    base = f"chart-{index}-{_NOT_ID.sub('-', one_line(chart.get('id')))[:40]}"
+    bars = chart.bars
+    base = f"chart-{index}-{_NOT_ID.sub('-', one_line(chart.id))[:40]}"
     scale = _scale(bars)
     parts, top = [], 8
     for bar in bars:
-        lines = _label_lines(one_line(bar.get("label")))
+        lines = _label_lines(one_line(bar.label))
         parts.append(_bar_svg(top, lines, bar, scale))
         top += _ROW + _LINE * (len(lines) - 1)
     height = max(top, 8 + _ROW)
-    title = one_line(chart.get("title"))
-    desc = summary(chart) or "No data."
+    title = one_line(chart.caption)
+    desc = summary(chart) or "-"
     return Markup(
         f'<svg role="img" '
         f'aria-labelledby="{base}-title {base}-desc" viewBox="0 0 {_WIDTH} {height}" '
@@ -98,9 +97,9 @@ def bar_chart_svg(chart: dict[str, Any], index: int = 0) -> Markup:
     )
 
 
-def text_bars(chart: dict[str, Any]) -> list[dict[str, str]]:
+def text_bars(chart: Chart) -> list[dict[str, str]]:
     """Rows `{label, display, bar}` with a bar of `█` proportional to the value (max 20)."""
-    bars = list(chart.get("bars") or [])
+    bars = chart.bars
     scale = _scale(bars)
     rows = []
     for bar in bars:
@@ -110,8 +109,8 @@ def text_bars(chart: dict[str, Any]) -> list[dict[str, str]]:
             width = max(width, 1)
         rows.append(
             {
-                "label": "" if bar.get("label") is None else str(bar.get("label")),
-                "display": "" if bar.get("display") is None else str(bar.get("display")),
+                "label": bar.label,
+                "display": bar.display,
                 "bar": "█" * width,
             }
         )

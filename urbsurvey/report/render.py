@@ -1,39 +1,41 @@
-"""A report dict as bytes: Markdown, HTML, JSON or an xlsx workbook.
+"""A `Report` as bytes, in one of the formats of `ReportFormat`.
 
-`render(report, fmt)` reads and writes no file but the templates. Markdown and
-HTML come from the Jinja2 templates `report.md.j2` and `report.html.j2`; a
-user's `--template DIR` overrides them file by file. Everything partners send
-is untrusted: HTML autoescapes it, Markdown passes it through the `md` filter
-(`md_escape`), the workbook writes it as text cells only (`xlsxtext.put`).
-Jinja2 and openpyxl are imported when a report is rendered, never at import.
+Every format is one function `(report) -> bytes` behind `render(report, fmt)`:
+JSON is `report.to_dict()`; Markdown and HTML come from the Jinja2 templates
+`report.md.j2` and `report.html.j2` (a user's `--template DIR` overrides them
+file by file), rendered with `StrictUndefined` so a field the report lacks
+fails instead of printing nothing; xlsx and docx are written by `xlsx.py`
+and `docx.py`. Everything partners send is untrusted: HTML autoescapes it,
+Markdown passes it through the `md` filter (`md_escape`), the workbook writes
+it as text cells only. Jinja2, openpyxl, python-docx and Babel are imported
+when a report is rendered, never at import.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import textwrap
 from functools import cache
-from io import BytesIO
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, assert_never
 
 from ..errors import UrbsurveyError
 from ..xlsxtext import CONTROL_CHARS
+from .formats import FORMATS, ReportFormat
 
 if TYPE_CHECKING:
     import jinja2
     from markupsafe import Markup
 
-FORMATS = ("md", "html", "json", "xlsx")
-TEMPLATES = {"md": "report.md.j2", "html": "report.html.j2"}
-ROLE_LABELS = {
-    "city": "Partner cities",
-    "managing_authority": "Managing authorities",
-    "interview": "Follow-up interviews",
-    "other": "Other respondents",
-}
-#: Answers longer than this get a scrolling box in the HTML matrix.
-LONG_CELL = 240
+    from .schema import IssueRecord, Report
+
+
+TEMPLATES = {ReportFormat.MD: "report.md.j2", ReportFormat.HTML: "report.html.j2"}
+#: Answers longer than this get a scrolling box in the HTML report.
+LONG_CELL = 600
+#: Longest line of running text in the Markdown report.
+MD_WIDTH = 110
 
 
 class ReportTemplateError(UrbsurveyError):
@@ -75,58 +77,66 @@ def _escape_line_start(match: re.Match[str]) -> str:
 # --- Helpers the templates call ----------------------------------------------------
 
 
-def paragraphs(text: object) -> list[str]:
-    """Blank-line separated paragraphs; inside one, wrapped lines are joined by a space.
-
-    A line that starts like a list item (`- `, `* `, `• `, `1. `) keeps its line break.
-    """
-    if not text:
-        return []
-    normal = str(text).replace("\r\n", "\n").replace("\r", "\n")
-    result = []
-    for part in re.split(r"\n[ \t]*\n", normal):
-        lines = [line.strip() for line in part.split("\n") if line.strip()]
-        if lines:
-            result.append(
-                lines[0] + "".join(("\n" if _LIST_ITEM.match(x) else " ") + x for x in lines[1:])
-            )
-    return result
+def location(where: object) -> str:
+    """Where an issue or a figure's source is: `file, sheet, cell`, leaving out what is not known."""
+    parts = (getattr(where, k, None) for k in ("file", "sheet", "cell"))
+    return ", ".join(str(p) for p in parts if p)
 
 
-_LIST_ITEM = re.compile(r"(?:[-*•]|\d{1,3}[.)])\s")
-
-
-def percent(rate: object) -> str:
-    """0.75 as "75%"; no rate as "n/a"."""
-    if isinstance(rate, int | float) and not isinstance(rate, bool):
-        return f"{rate * 100:.0f}%"
-    return "n/a"
-
-
-def location(issue: dict[str, Any]) -> str:
-    """Where an issue is: `file, sheet, cell`, leaving out what is not known."""
-    return ", ".join(str(issue[k]) for k in ("file", "sheet", "cell") if issue.get(k))
-
-
-def issue_groups(issues: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+def issue_groups(issues: list[IssueRecord]) -> list[dict[str, object]]:
     """Issues grouped by file (files in order of first issue), errors first in each."""
-    groups: dict[str, list[dict[str, Any]]] = {}
-    for issue in issues or []:
-        groups.setdefault(str(issue.get("file") or ""), []).append(issue)
-    result = []
+    groups: dict[str, list[IssueRecord]] = {}
+    for issue in issues:
+        groups.setdefault(issue.file or "", []).append(issue)
+    result: list[dict[str, object]] = []
     for file, items in groups.items():
-        items = sorted(items, key=lambda i: i.get("severity") != "error")
-        errors = sum(1 for i in items if i.get("severity") == "error")
+        items = sorted(items, key=lambda i: i.severity != "error")
+        errors = sum(1 for i in items if i.severity == "error")
         result.append(
             {"file": file, "issues": items, "errors": errors, "warnings": len(items) - errors}
         )
     return result
 
 
-def plural(count: object, noun: str) -> str:
-    """`1 error`, `2 errors`; no count as 0."""
-    n = count if isinstance(count, int) else 0
-    return f"{n} {noun}{'' if n == 1 else 's'}"
+def md_wrap(text: object, indent: str = "", lead: str = "") -> str:
+    """Untrusted text, escaped, as Markdown lines of at most `MD_WIDTH` continuing one block.
+
+    `lead` is Markdown put before the text on the first line (a list marker, a label);
+    continuation lines start with `indent` and never like a heading, a list item or a rule.
+    """
+    lines = textwrap.wrap(
+        lead + md_escape(text),
+        MD_WIDTH,
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    safe = lines[:1]
+    for line in lines[1:]:
+        body = _MD_LINE_START.sub(_escape_line_start, line[len(indent) :], count=1)
+        safe.append(indent + ("\\" + body if body[:1] == "=" else body))
+    return "\n".join(safe)
+
+
+def md_narrative(text: object) -> str:
+    """The expert's Markdown from survey.yaml: raw HTML shown as text, only web links live."""
+    value = CONTROL_CHARS.sub("", str(text or "")).replace("\r\n", "\n").strip()
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _NOT_WEB_LINK.sub(r"]\\(", value)
+
+
+#: A Markdown link target that is not http(s), mailto or a fragment (`](javascript:…`).
+_NOT_WEB_LINK = re.compile(r"\]\((?!\s*(?:https?:|mailto:|#))")
+
+
+def html_narrative(text: object) -> Markup:
+    """The expert's Markdown as HTML: no raw HTML passes (markdown-it with `html` off)."""
+    from markdown_it import MarkdownIt
+    from markupsafe import Markup
+
+    md = MarkdownIt("commonmark", {"html": False}).enable("table")
+    value = CONTROL_CHARS.sub("", str(text or ""))
+    return Markup(md.render(value))  # noqa: S704 - markdown-it escapes every text
 
 
 def css_string(text: object) -> Markup:
@@ -155,44 +165,39 @@ def _finalize(value: object) -> object:
 
 
 @cache
-def _environment(fmt: str, user_dir: str | None) -> jinja2.Environment:
+def _environment(fmt: ReportFormat, user_dir: str | None) -> jinja2.Environment:
     import jinja2
 
     from ..resources import bundled_dir
     from .charts import bar_chart_svg, text_bars
-    from .charts import summary as chart_summary
 
     loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(bundled_dir("templates"))]
     if user_dir is not None:
         loaders.insert(0, jinja2.FileSystemLoader(user_dir))
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
-        autoescape=fmt == "html",
-        undefined=jinja2.ChainableUndefined,
+        autoescape=fmt is ReportFormat.HTML,
+        undefined=jinja2.StrictUndefined,
         finalize=_finalize,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["md"] = md_escape
+    env.filters.update(md=md_escape, md_wrap=md_wrap, md_narrative=md_narrative)
+    env.filters["narrative"] = html_narrative
     env.globals.update(
         bar_chart_svg=bar_chart_svg,
         text_bars=text_bars,
-        chart_summary=chart_summary,
-        paragraphs=paragraphs,
-        percent=percent,
         location=location,
         issue_groups=issue_groups,
         ends_sentence=ends_sentence,
         css_string=css_string,
-        plural=plural,
-        role_labels=ROLE_LABELS,
         long_cell=LONG_CELL,
     )
     return env
 
 
-def _template_text(report: dict[str, Any], fmt: str, template_dir: Path | None) -> str:
+def _template_text(report: Report, fmt: ReportFormat, template_dir: Path | None) -> str:
     import jinja2
 
     user_dir = None
@@ -204,8 +209,13 @@ def _template_text(report: dict[str, Any], fmt: str, template_dir: Path | None) 
             )
         user_dir = str(template_dir.resolve())
     try:
+        from dataclasses import fields
+
+        from .i18n import Texts
+
         template = _environment(fmt, user_dir).get_template(TEMPLATES[fmt])
-        return template.render(report=report, **report)
+        parts = {f.name: getattr(report, f.name) for f in fields(report)}
+        return template.render(report=report, t=Texts(report.survey.language), **parts)
     except jinja2.TemplateSyntaxError as exc:
         where = f"{exc.filename or exc.name}, line {exc.lineno}"
         raise ReportTemplateError(
@@ -234,143 +244,33 @@ def _template_line(exc: BaseException) -> str:
     return ""
 
 
-# --- xlsx --------------------------------------------------------------------------
-
-Column = tuple[str, str, int]  # header, key in the report's records, width
-_INDICATORS: list[Column] = [
-    ("ID", "id", 26),
-    ("Label", "label", 34),
-    ("Value", "value", 14),
-    ("Unit", "unit", 10),
-    ("Display", "display", 12),
-    ("Partners", "partners", 40),
-    ("Sentence", "sentence", 80),
-]
-_ISSUES: list[Column] = [
-    ("Severity", "severity", 10),
-    ("Code", "code", 22),
-    ("File", "file", 30),
-    ("Sheet", "sheet", 16),
-    ("Cell", "cell", 8),
-    ("Message", "message", 60),
-    ("Hint", "hint", 60),
-]
-_INPUTS: list[Column] = [
-    ("File", "file", 36),
-    ("SHA-256", "sha256", 66),
-    ("Partner", "partner", 24),
-    ("Role", "role", 20),
-    ("Status", "status", 12),
-]
-_SOURCES: list[Column] = [
-    ("Indicator", "indicator", 26),
-    ("Partner", "partner", 24),
-    ("Question", "question", 24),
-    ("File", "file", 30),
-    ("Sheet", "sheet", 16),
-    ("Cell", "cell", 8),
-    ("Value", "value", 50),
-]
-_ANSWER_WIDTH = 40
-
-
-def _plain(value: object) -> object:
-    """A value a cell can hold: numbers as they are, lists joined by "; ", the rest as text."""
-    if value is None or isinstance(value, int | float | str):
-        return value
-    if isinstance(value, list | tuple):
-        return "; ".join(str(v) for v in value)
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _sheet(wb: Any, title: str, columns: list[Column], freeze: str = "A2") -> Any:
-    """A sheet with a bold, wrapped, frozen header row and set column widths."""
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    from ..xlsxtext import put
-
-    ws = wb.create_sheet(title)
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="E8EDF2")
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for col, (header, _key, width) in enumerate(columns, start=1):
-        cell = put(ws, 1, col, header)
-        cell.font, cell.fill, cell.alignment = bold, fill, wrap
-        ws.column_dimensions[get_column_letter(col)].width = width
-    ws.freeze_panes = freeze
-    return ws
-
-
-def _fill(ws: Any, rows: list[list[object]], wrap_from: int = 40) -> None:
-    """Rows below the header, every cell through `put`; longer texts wrap."""
-    from openpyxl.styles import Alignment
-    from openpyxl.utils import get_column_letter
-
-    from ..xlsxtext import put
-
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for r, values in enumerate(rows, start=2):
-        for c, value in enumerate(values, start=1):
-            cell = put(ws, r, c, _plain(value))
-            if isinstance(value, str) and len(value) > wrap_from:
-                cell.alignment = wrap
-    if rows:
-        ws.auto_filter.ref = f"A1:{get_column_letter(ws.max_column)}{len(rows) + 1}"
-
-
-def _table(wb: Any, title: str, columns: list[Column], records: list[dict[str, Any]]) -> None:
-    rows = [[record.get(key) for _h, key, _w in columns] for record in records]
-    _fill(_sheet(wb, title, columns), rows)
-
-
-def _answers_sheet(wb: Any, matrix: dict[str, Any]) -> None:
-    """One row per partner and source, one column per question (id and text in the header)."""
-    columns = list(matrix.get("columns") or [])
-    headers: list[Column] = [("Partner", "", 24), ("Source", "", 16), ("File", "", 28)]
-    headers += [(f"{c.get('id')}: {c.get('text')}", "", _ANSWER_WIDTH) for c in columns]
-    ws = _sheet(wb, "Answers", headers, freeze="C2")
-    ws.row_dimensions[1].height = 60
-    rows = []
-    for row in matrix.get("rows") or []:
-        cells = list(row.get("cells") or [])[: len(columns)]
-        cells += [""] * (len(columns) - len(cells))
-        rows.append([row.get("partner"), row.get("source"), row.get("file"), *cells])
-    _fill(ws, rows, wrap_from=_ANSWER_WIDTH)
-
-
-def _xlsx(report: dict[str, Any]) -> bytes:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    wb.remove(wb.active)
-    wb.properties.creator = "urbsurvey"
-    _answers_sheet(wb, report.get("matrix") or {})
-    indicators = list(report.get("indicators") or [])
-    _table(wb, "Indicators", _INDICATORS, indicators)
-    _table(wb, "Issues", _ISSUES, list(report.get("issues") or []))
-    _table(wb, "Inputs", _INPUTS, list(report.get("inputs") or []))
-    sources = [
-        {"indicator": ind.get("id"), **source}
-        for ind in indicators
-        for source in ind.get("sources") or []
-    ]
-    _table(wb, "Sources", _SOURCES, sources)
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
 # --- The one entry point -----------------------------------------------------------
 
 
-def render(report: dict[str, Any], fmt: str, template_dir: Path | None = None) -> bytes:
-    """The report in one of `FORMATS`, as the bytes of the file to write."""
-    if fmt == "json":
-        return (json.dumps(report, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-    if fmt == "xlsx":
-        return _xlsx(report)
-    if fmt in TEMPLATES:
-        return _template_text(report, fmt, template_dir).encode("utf-8", "replace")
-    raise UrbsurveyError(
-        f"unknown report format {fmt!r}", hint=f"Use one of: {', '.join(FORMATS)}."
-    )
+def render_json(report: Report) -> bytes:
+    return (json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def render(report: Report, fmt: ReportFormat | str, template_dir: Path | None = None) -> bytes:
+    """The report in one of the `ReportFormat`s, as the bytes of the file to write."""
+    try:
+        kind = ReportFormat(fmt)
+    except ValueError:
+        raise UrbsurveyError(
+            f"unknown report format {fmt!r}", hint=f"Use one of: {', '.join(FORMATS)}."
+        ) from None
+    match kind:
+        case ReportFormat.JSON:
+            return render_json(report)
+        case ReportFormat.MD | ReportFormat.HTML:
+            return _template_text(report, kind, template_dir).encode("utf-8", "replace")
+        case ReportFormat.XLSX:
+            from .xlsx import render_xlsx
+
+            return render_xlsx(report)
+        case ReportFormat.DOCX:
+            from .docx import render_docx
+
+            return render_docx(report)
+        case _:
+            assert_never(kind)

@@ -1,0 +1,465 @@
+"""The parts of a report, each built from the outcomes in the report's language.
+
+Called by `build.build_report`, one function per part of `schema.Report`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+from ..answers import Answer, AnswerValue, MoneyValue
+from ..definition import TEXT_TYPES, Indicator, Question, Questionnaire, QuestionType, text
+from ..lessons import Coding, Example
+from ..outcomes import IndicatorResult, Outcomes, PartnerRecord, is_money
+from ..submission import Submission
+from ..survey import SurveyFolder
+from . import schema as s
+from .i18n import Texts
+
+SOURCE_ORDER = {"city": 0, "interview": 1, "managing_authority": 2, "other": 3}
+_PARTNERS_IN_BRACKETS = re.compile(r"\s*\(\{partners\}\)")
+
+
+# --- methodology -------------------------------------------------------------------
+
+
+def methodology(
+    q: Questionnaire,
+    counted: list[Submission],
+    expected: list[tuple[str, str]],
+    t: Texts,
+    survey: SurveyFolder | None,
+) -> s.Methodology:
+    by_role: dict[str, int] = dict.fromkeys(SOURCE_ORDER, 0)
+    for sub in counted:
+        by_role[sub.source.value] += 1
+    expected_partners = {p for p, r in expected if r == "city"}
+    returned = {
+        sub.partner
+        for sub in counted
+        if sub.kind == "questionnaire" and sub.role and sub.role.value == "city"
+    }
+    n_expected = len(expected_partners)
+    n_returned = len(returned & expected_partners) if expected else len(returned)
+    rate = round(n_returned / n_expected, 3) if n_expected else None
+    currency = survey.config.currency if survey else "EUR"
+    return s.Methodology(
+        sections=[
+            s.SectionInfo(
+                id=sec.id,
+                title=text(sec.title, t.lang),
+                questions=[
+                    s.QuestionInfo(
+                        id=qu.id,
+                        text=text(qu.text, t.lang),
+                        type=qu.type.value,
+                        type_label=t(f"type.{qu.type.value}"),
+                        choices=[text(c.label, t.lang) for c in qu.choices],
+                        codes=[c.code for c in qu.choices],
+                    )
+                    for qu in sec.questions
+                ],
+            )
+            for sec in q.sections
+        ],
+        respondents_by_role=[
+            s.RoleCount(role=role, label=t(f"roles.{role}"), count=n) for role, n in by_role.items()
+        ],
+        response_rate=s.ResponseRate(
+            expected=n_expected, returned=n_returned, rate=rate, display=t.percent(rate)
+        ),
+        interviews=by_role["interview"],
+        currency=currency,
+        exchange_rates=_rates_used(counted, survey, t),
+    )
+
+
+def _rates_used(
+    counted: list[Submission], survey: SurveyFolder | None, t: Texts
+) -> list[s.ExchangeRate]:
+    """Every rate an amount in the report was converted with."""
+    if survey is None:
+        return []
+    config = survey.config
+    used = {
+        a.value.currency
+        for sub in counted
+        for a in sub.answers.values()
+        if isinstance(a.value, MoneyValue) and a.value.currency != config.currency
+    }
+    return [
+        s.ExchangeRate(
+            currency=cur,
+            rate=float(rate),
+            display=f"1 {cur} = {t.money(rate, config.currency)}",
+        )
+        for cur, rate in sorted(config.exchange_rates.items())
+        if cur in used
+    ]
+
+
+# --- indicators and charts ---------------------------------------------------------
+
+
+def section_of(q: Questionnaire, qid: str | None) -> str | None:
+    for sec in q.sections:
+        if any(qu.id == qid for qu in sec.questions):
+            return sec.id
+    return None
+
+
+def _display(result: IndicatorResult, q: Questionnaire, t: Texts, currency: str) -> str:
+    if is_money(result.indicator, q):
+        return t.compact_money(Decimal(result.value), currency)
+    return t.number(Decimal(result.value).normalize())
+
+
+def _question_of(ind: Indicator) -> str | None:
+    """The question an indicator reads, which places it in a section."""
+    qid = ind.breakdown or (ind.where.question if ind.where else None)
+    return qid or (ind.questions[0] if ind.questions else None)
+
+
+def indicator(result: IndicatorResult, q: Questionnaire, t: Texts, currency: str) -> s.Indicator:
+    ind = result.indicator
+    display = _display(result, q, t, currency)
+    names = ", ".join(result.partners)
+    sentence = text(ind.sentence, t.lang)
+    if not names:  # never "()": the sentence reads without the list
+        sentence = _PARTNERS_IN_BRACKETS.sub("", sentence).replace("{partners}", "")
+    filled = sentence.format(value=display, count=t.number(len(result.partners)), partners=names)
+    if "{partners}" not in sentence and names:
+        filled = f"{filled} {t('partners_line', names=names)}"
+    breakdown = []
+    if result.breakdown is not None and ind.breakdown:
+        question = q.question(ind.breakdown)
+        breakdown = [
+            s.BreakdownItem(code=code, label=choice_label(question, code, t), count=n)
+            for code, n in result.breakdown.items()
+        ]
+    money = is_money(ind, q)
+    return s.Indicator(
+        id=ind.id,
+        label=text(ind.label, t.lang),
+        kind=ind.kind.value,
+        section=section_of(q, _question_of(ind)),
+        value=result.value if isinstance(result.value, int) else float(result.value),
+        unit=currency if money else ("" if ind.kind.value == "sum" else "partners"),
+        display=display,
+        sentence=filled,
+        partners=result.partners,
+        breakdown=breakdown,
+        sources=[
+            s.SourceCell(
+                partner=u.submission.partner or "",
+                question=u.answer.question,
+                file=u.submission.file,
+                sheet=u.answer.sheet,
+                cell=u.answer.cell,
+                value=u.answer.raw,
+            )
+            for u in result.sources
+        ],
+    )
+
+
+def charts(
+    q: Questionnaire, outcomes: Outcomes, t: Texts, currency: str, source: str
+) -> list[s.Chart]:
+    """A figure per counted question (how partners answered) and per sum (by partner).
+
+    Figures are numbered in the order the findings show them: by section, then indicator.
+    """
+    out: list[s.Chart] = []
+    seen: set[str] = set()
+    order = {sec.id: n for n, sec in enumerate(q.sections)}
+
+    def position(result: IndicatorResult) -> int:
+        return order.get(section_of(q, _question_of(result.indicator)) or "", len(order))
+
+    for result in sorted(outcomes.indicators, key=position):
+        ind = result.indicator
+        qid = ind.breakdown or (ind.where.question if ind.where else None)
+        if qid and qid not in seen:
+            seen.add(qid)
+            out.append(_choice_chart(q, outcomes, result, qid, t, source, len(out) + 1))
+        if result.per_partner:
+            out.append(_sum_chart(q, result, t, currency, source, len(out) + 1))
+    return out
+
+
+def _chart(
+    number: int, ind: str, section: str | None, title: str, unit: str, base: int, t: Texts,
+    source: str, bars: list[s.Bar],
+) -> s.Chart:  # fmt: skip
+    return s.Chart(
+        id=f"figure-{number}",
+        number=number,
+        indicator=ind,
+        section=section,
+        title=title,
+        caption=t("figure", n=number, title=title),
+        unit=unit,
+        base=base,
+        note=t("chart_note", unit=unit, base=t.number(base), source=source),
+        bars=bars,
+    )
+
+
+def _choice_chart(
+    q: Questionnaire,
+    outcomes: Outcomes,
+    result: IndicatorResult,
+    qid: str,
+    t: Texts,
+    source: str,
+    number: int,
+) -> s.Chart:
+    ind = result.indicator
+    question = q.question(qid)
+    counts: dict[str, int] = {}
+    base = 0
+    for record in outcomes.records.values():
+        used = outcomes.merger.choose(record, qid, frozenset(ind.roles))
+        base += used is not None
+        for code in used.answer.codes() if used else []:
+            counts[code] = counts.get(code, 0) + 1
+    bars = [
+        s.Bar(
+            label=choice_label(question, code, t),
+            value=float(counts.get(code, 0)),
+            display=t.number(counts.get(code, 0)),
+        )
+        for code in question.choice_codes()
+        if code not in ind.exclude
+    ]
+    title = text(question.text, t.lang)
+    unit = t("unit.partners")
+    return _chart(number, ind.id, section_of(q, qid), title, unit, base, t, source, bars)
+
+
+def _sum_chart(
+    q: Questionnaire, result: IndicatorResult, t: Texts, currency: str, source: str, number: int
+) -> s.Chart:
+    ind = result.indicator
+    money = is_money(ind, q)
+    per_partner = result.per_partner or {}
+    bars = [
+        s.Bar(
+            label=partner,
+            value=float(amount),
+            display=t.money(amount, currency) if money else t.number(amount.normalize()),
+        )
+        for partner, amount in sorted(per_partner.items(), key=lambda kv: -kv[1])
+    ]
+    title = t("chart_by_partner", label=text(ind.label, t.lang))
+    unit = t("unit.amount", currency=currency) if money else t("unit.value")
+    section = section_of(q, ind.questions[0] if ind.questions else None)
+    return _chart(number, ind.id, section, title, unit, len(bars), t, source, bars)
+
+
+def choice_label(question: Question, code: str, t: Texts) -> str:
+    for choice in question.choices:
+        if choice.code == code:
+            return text(choice.label, t.lang)
+    if code in ("yes", "no"):
+        return t(code)
+    return code.capitalize()
+
+
+# --- findings: one chapter per section ---------------------------------------------
+
+
+def source_label(sub: Submission, t: Texts) -> str:
+    """city questionnaire, interview, interview with the managing authority, …"""
+    if sub.kind == "interview" and sub.role and sub.role.value != "city":
+        return t("source.interview_ma")
+    return t(f"source.{sub.source.value}")
+
+
+def _ordered(counted: list[Submission]) -> list[Submission]:
+    return sorted(
+        (sub for sub in counted if sub.partner),
+        key=lambda sub: (
+            (sub.partner or "").casefold(),
+            SOURCE_ORDER[sub.source.value],
+            sub.file,
+        ),
+    )
+
+
+def quote(sub: Submission, question: Question, answer: Answer, t: Texts) -> s.Quote:
+    return s.Quote(
+        partner=sub.partner or "",
+        source=sub.source.value,
+        source_label=source_label(sub, t),
+        question=question.id,
+        question_text=text(question.text, t.lang),
+        text=answer.raw,
+        note=answer.note,
+    )
+
+
+def findings(
+    q: Questionnaire,
+    counted: list[Submission],
+    indicators: list[s.Indicator],
+    all_charts: list[s.Chart],
+    t: Texts,
+) -> list[s.Finding]:
+    subs = _ordered(counted)
+    out = []
+    for sec in q.sections:
+        said = []
+        for question in sec.questions:
+            if question.type not in TEXT_TYPES:
+                continue
+            quotes = [
+                quote(sub, question, sub.answers[question.id], t)
+                for sub in subs
+                if question.id in sub.answers
+                and (sub.answers[question.id].raw or sub.answers[question.id].note)
+            ]
+            if quotes:
+                said.append(
+                    s.QuestionQuotes(
+                        question=question.id, text=text(question.text, t.lang), quotes=quotes
+                    )
+                )
+        out.append(
+            s.Finding(
+                section=sec.id,
+                title=text(sec.title, t.lang),
+                indicators=[i.id for i in indicators if i.section == sec.id],
+                charts=[c.number for c in all_charts if c.section == sec.id],
+                said=said,
+            )
+        )
+    return out
+
+
+# --- lessons -----------------------------------------------------------------------
+
+
+def _excerpt(
+    example: Example, records: dict[str, PartnerRecord], q: Questionnaire, t: Texts
+) -> s.Quote | None:
+    record = records.get(example.partner)
+    if record is None or example.question is None:
+        return None
+    question = q.question(example.question) if example.question in _ids(q) else None
+    for sub in record.submissions:
+        if question and sub.source is example.source and question.id in sub.answers:
+            found = quote(sub, question, sub.answers[question.id], t)
+            found.note = example.note or found.note
+            return found
+    return None
+
+
+def _ids(q: Questionnaire) -> set[str]:
+    return {qu.id for qu in q.questions()}
+
+
+def lessons(
+    coding: Coding | None, outcomes: Outcomes, q: Questionnaire, t: Texts
+) -> list[s.LessonGroup]:
+    if coding is None:
+        return []
+    groups = []
+    for g in coding.groups:
+        themes = []
+        for theme in coding.themes:
+            if theme.group != g.id:
+                continue
+            excerpts = [_excerpt(e, outcomes.records, q, t) for e in theme.examples]
+            themes.append(
+                s.LessonTheme(
+                    id=theme.id,
+                    title=text(theme.title, t.lang),
+                    description=text(theme.description, t.lang),
+                    partners=theme.partners(),
+                    excerpts=[e for e in excerpts if e is not None],
+                )
+            )
+        groups.append(
+            s.LessonGroup(id=g.id, title=text(g.title, t.lang), chapter=g.chapter, themes=themes)
+        )
+    return groups
+
+
+# --- answers per partner -----------------------------------------------------------
+
+
+def json_value(value: AnswerValue) -> s.JsonValue:
+    if isinstance(value, MoneyValue):
+        return float(value.converted)
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def cell_display(question: Question, answer: Answer, t: Texts) -> str:
+    """An answer as a reader sees it: labels for choices, Yes/No, the partner's text otherwise."""
+    shown = answer.raw
+    if answer.valid and question.type in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE):
+        shown = "; ".join(choice_label(question, c, t) for c in answer.codes())
+    elif answer.valid and isinstance(answer.value, bool):
+        shown = t("yes") if answer.value else t("no")
+    if answer.note:
+        note = f"[{t('note')}: {answer.note}]"
+        shown = f"{shown} {note}" if shown else note
+    return shown
+
+
+def partners(q: Questionnaire, outcomes: Outcomes, t: Texts) -> list[s.PartnerAnswers]:
+    questions = q.questions()
+    out = []
+    for name in sorted(outcomes.records, key=str.casefold):
+        record = outcomes.records[name]
+        answers: dict[str, s.JsonValue] = {}
+        typed: dict[str, str] = {}
+        for question in questions:
+            used = outcomes.merger.choose(record, question.id)
+            if used is not None:
+                answers[question.id] = json_value(used.answer.value)
+                typed[question.id] = used.answer.raw
+        sources = [
+            s.SourceAnswers(
+                source=sub.source.value,
+                label=source_label(sub, t),
+                file=sub.file,
+                answers=[
+                    s.AnswerShown(
+                        question=qu.id,
+                        text=text(qu.text, t.lang),
+                        shown=cell_display(qu, sub.answers[qu.id], t),
+                    )
+                    for qu in questions
+                    if qu.id in sub.answers
+                ],
+            )
+            for sub in _ordered(record.submissions)
+        ]
+        out.append(s.PartnerAnswers(partner=name, answers=answers, typed=typed, sources=sources))
+    return out
+
+
+def conflicts(q: Questionnaire, outcomes: Outcomes, t: Texts) -> list[s.Conflict]:
+    return [
+        s.Conflict(
+            partner=c.partner,
+            question=c.question,
+            question_text=text(q.question(c.question).text, t.lang),
+            used=s.SourceValue(source=source_label(c.used.submission, t), value=c.used.answer.raw),
+            others=[
+                s.SourceValue(source=source_label(o.submission, t), value=o.answer.raw)
+                for o in c.others
+            ],
+        )
+        for c in outcomes.conflicts
+    ]
+

@@ -1,0 +1,326 @@
+"""The report as typed data: what every format (and `--format json`) is made from.
+
+`build_report` fills a `Report`; the JSON output is `report.to_dict()`, the
+templates, the xlsx and docx writers read the same fields, and
+`report_json_schema()` publishes their shape (`urbsurvey report --schema`).
+Every text is already in the report's language and every figure has its
+`display` form next to the number, so no renderer formats anything itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+#: A merged answer as JSON holds it: money as the amount in the report currency, dates ISO.
+JsonValue = str | int | float | bool | list[str] | None
+Placement = Literal["before_findings", "after_lessons"]
+
+
+@dataclass(slots=True, kw_only=True)
+class QuestionnaireInfo:
+    id: str
+    version: str
+    title: str
+    fingerprint: str
+
+
+@dataclass(slots=True, kw_only=True)
+class Narrative:
+    """A block the expert wrote in survey.yaml (Markdown, never raw HTML)."""
+
+    id: str
+    title: str
+    text: str
+    placement: Placement
+
+
+@dataclass(slots=True, kw_only=True)
+class SurveyInfo:
+    title: str
+    network: str
+    author: str
+    date: str | None  # ISO date of the survey
+    date_display: str
+    introduction: str
+    language: str
+    currency: str
+    questionnaire: QuestionnaireInfo
+    narratives: list[Narrative] = field(default_factory=list)
+
+
+@dataclass(slots=True, kw_only=True)
+class QuestionInfo:
+    id: str
+    text: str
+    type: str
+    type_label: str  # "yes/no", in the report's language
+    choices: list[str]  # labels
+    codes: list[str]  # the choices' codes, as `PartnerAnswers.answers` holds them
+
+
+@dataclass(slots=True, kw_only=True)
+class SectionInfo:
+    id: str
+    title: str
+    questions: list[QuestionInfo]
+
+
+@dataclass(slots=True, kw_only=True)
+class RoleCount:
+    role: str
+    label: str
+    count: int
+
+
+@dataclass(slots=True, kw_only=True)
+class ResponseRate:
+    expected: int
+    returned: int
+    rate: float | None
+    display: str  # "100 %"
+
+
+@dataclass(slots=True, kw_only=True)
+class ExchangeRate:
+    currency: str
+    rate: float  # value of one unit in the report currency
+    display: str  # "1 RON = €0.24"
+
+
+@dataclass(slots=True, kw_only=True)
+class Methodology:
+    sections: list[SectionInfo]
+    respondents_by_role: list[RoleCount]
+    response_rate: ResponseRate
+    interviews: int
+    currency: str
+    exchange_rates: list[ExchangeRate]
+
+
+@dataclass(slots=True, kw_only=True)
+class Respondent:
+    partner: str
+    role: str | None
+    role_label: str
+    file: str | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class Respondents:
+    expected: list[Respondent]
+    returned: list[Respondent]
+    missing: list[Respondent]
+
+
+@dataclass(slots=True, kw_only=True)
+class SourceCell:
+    """Where a figure came from: the partner's answer in file, sheet, cell."""
+
+    partner: str
+    question: str
+    file: str
+    sheet: str
+    cell: str
+    value: str
+
+
+@dataclass(slots=True, kw_only=True)
+class BreakdownItem:
+    code: str
+    label: str
+    count: int
+
+
+@dataclass(slots=True, kw_only=True)
+class Indicator:
+    id: str
+    label: str
+    kind: str
+    section: str | None  # the questionnaire section the indicator reads
+    value: int | float
+    unit: str
+    display: str
+    sentence: str
+    partners: list[str]
+    breakdown: list[BreakdownItem]
+    sources: list[SourceCell]
+
+
+@dataclass(slots=True, kw_only=True)
+class Bar:
+    label: str
+    value: float
+    display: str
+
+
+@dataclass(slots=True, kw_only=True)
+class Chart:
+    id: str
+    number: int  # the figure number
+    indicator: str  # shown beside this indicator's sentence
+    section: str | None
+    title: str
+    caption: str  # "Figure 1. …"
+    unit: str
+    base: int  # partners the chart is about
+    note: str  # unit, base and source, in one line
+    bars: list[Bar]
+
+
+@dataclass(slots=True, kw_only=True)
+class Quote:
+    """One partner's free-text answer, from one of its sources."""
+
+    partner: str
+    source: str  # city, interview, managing_authority, other
+    source_label: str
+    question: str
+    question_text: str
+    text: str
+    note: str = ""
+
+
+@dataclass(slots=True, kw_only=True)
+class QuestionQuotes:
+    question: str
+    text: str
+    quotes: list[Quote]
+
+
+@dataclass(slots=True, kw_only=True)
+class Finding:
+    """One chapter per questionnaire section: its indicators, charts and what partners said."""
+
+    section: str
+    title: str
+    indicators: list[str]  # ids, in `Report.indicators`
+    charts: list[int]  # figure numbers, in `Report.charts`
+    said: list[QuestionQuotes]
+
+
+@dataclass(slots=True, kw_only=True)
+class LessonTheme:
+    id: str
+    title: str
+    description: str
+    partners: list[str]
+    excerpts: list[Quote]
+
+
+@dataclass(slots=True, kw_only=True)
+class LessonGroup:
+    id: str
+    title: str
+    chapter: bool  # a chapter of its own ("Issues for the programme"), not under Lessons
+    themes: list[LessonTheme]
+
+
+@dataclass(slots=True, kw_only=True)
+class AnswerShown:
+    question: str
+    text: str
+    shown: str
+
+
+@dataclass(slots=True, kw_only=True)
+class SourceAnswers:
+    source: str
+    label: str
+    file: str
+    answers: list[AnswerShown]
+
+
+@dataclass(slots=True, kw_only=True)
+class PartnerAnswers:
+    partner: str
+    answers: dict[str, JsonValue]  # the merged answer each indicator used
+    typed: dict[str, str]  # the same answers as the partner typed them
+    sources: list[SourceAnswers]
+
+
+@dataclass(slots=True, kw_only=True)
+class SourceValue:
+    source: str
+    value: str
+
+
+@dataclass(slots=True, kw_only=True)
+class Conflict:
+    partner: str
+    question: str
+    question_text: str
+    used: SourceValue
+    others: list[SourceValue]
+
+
+@dataclass(slots=True, kw_only=True)
+class IssueRecord:
+    severity: str
+    code: str
+    file: str | None
+    sheet: str | None
+    cell: str | None
+    message: str
+    hint: str | None
+
+
+@dataclass(slots=True, kw_only=True)
+class InputFile:
+    file: str
+    sha256: str
+    partner: str | None
+    role: str | None
+    status: str
+
+
+@dataclass(slots=True, kw_only=True)
+class Generator:
+    name: str
+    version: str
+    fingerprint: str
+    generated: str  # ISO date
+    generated_display: str
+
+
+@dataclass(slots=True, kw_only=True)
+class Report:
+    survey: SurveyInfo
+    methodology: Methodology
+    respondents: Respondents
+    indicators: list[Indicator]
+    charts: list[Chart]
+    findings: list[Finding]
+    lessons: list[LessonGroup]
+    partners: list[PartnerAnswers]
+    conflicts: list[Conflict]
+    issues: list[IssueRecord]
+    inputs: list[InputFile]
+    generator: Generator
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as JSON data (what `--format json` writes)."""
+        return asdict(self)
+
+    def indicators_in(self, finding: Finding) -> list[Indicator]:
+        wanted = set(finding.indicators)
+        return [i for i in self.indicators if i.id in wanted]
+
+    def charts_for(self, indicator: Indicator) -> list[Chart]:
+        return [c for c in self.charts if c.indicator == indicator.id]
+
+    def narratives(self, placement: Placement) -> list[Narrative]:
+        return [n for n in self.survey.narratives if n.placement == placement]
+
+    def error_count(self) -> int:
+        return sum(i.severity == "error" for i in self.issues)
+
+
+def report_json_schema() -> dict[str, Any]:
+    """The JSON Schema (2020-12) of `Report.to_dict()`."""
+    from pydantic import TypeAdapter
+
+    schema: dict[str, Any] = TypeAdapter(Report).json_schema(mode="serialization")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "urbsurvey report"
+    return schema
