@@ -34,7 +34,6 @@ from .support.documents import md_tables, unescaped_pipes
 from .support.report_sample import (
     FORMULA,
     LONG_ANSWER,
-    NOT_RETURNED,
     SCRIPT,
     partner_names,
     sample_report,
@@ -262,8 +261,27 @@ def test_md_renders_as_the_text_partners_wrote(hostile_md: str) -> None:
 
     page = markdown_it.MarkdownIt("commonmark").enable("table").render(hostile_md)
     tags = set(re.findall(r"<([a-z0-9]+)", page))
-    allowed = {"h1", "h2", "h3", "h4", "p", "ul", "ol", "li", "strong", "em", "code", "table",
-               "thead", "tbody", "tr", "th", "td", "br", "hr"}  # fmt: skip
+    allowed = {
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "p",
+        "ul",
+        "ol",
+        "li",
+        "strong",
+        "em",
+        "code",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "br",
+        "hr",
+    }
     assert tags <= allowed, tags - allowed
     assert 'href="javascript' not in page
     assert "<strong>bold</strong>" not in page and "**bold**" in page
@@ -376,13 +394,6 @@ def parse(html: str) -> Page:
     return page
 
 
-def parse(html: str) -> Page:
-    page = Page()
-    page.feed(html)
-    page.close()
-    return page
-
-
 def test_html_has_no_script_handler_or_external_url(hostile_html: str) -> None:
     page = parse(hostile_html)
     names = [tag for tag, _ in page.tags]
@@ -438,7 +449,7 @@ def test_html_figures_beside_their_sentence_with_number_base_and_source() -> Non
     assert len(svgs) == len(sample_report(7).charts) >= 4
     for svg in svgs:
         assert svg["role"] == "img" and svg["width"] == "100%" and svg.get("viewbox")
-        title_id, desc_id = (svg["aria-labelledby"] or "").split()
+        title_id, _desc = (svg["aria-labelledby"] or "").split()
         assert title_id in {a.get("id") for _, a in page.tags}
     captions = page.text["figcaption"]
     assert captions[0] == "Figure 1. Does the ULSG continue to function?"
@@ -469,21 +480,33 @@ def test_html_1000_partners_renders() -> None:
 
 
 def chart(bars: list[Bar], title: str = "Funding") -> Chart:
-    return Chart(id="x y", number=1, indicator="i", section=None, title=title,
-                 caption=f"Figure 1. {title}", unit="EUR", base=3, note="n = 3", bars=bars)  # fmt: skip
+    return Chart(
+        id="x y",
+        number=1,
+        indicator="i",
+        section=None,
+        title=title,
+        caption=f"Figure 1. {title}",
+        unit="EUR",
+        base=3,
+        note="n = 3",
+        bars=bars,
+    )
 
 
 def test_bar_chart_svg_escapes_labels_and_summarises_every_bar() -> None:
     svg = str(
         bar_chart_svg(
             chart(
-                [Bar(label=SCRIPT, value=2.0, display="€2m"),
-                 Bar(label="Line\nbreak", value=1.0, display="€1m"),
-                 Bar(label="Nothing", value=float("nan"), display="n/a")],
+                [
+                    Bar(label=SCRIPT, value=2.0, display="€2m"),
+                    Bar(label="Line\nbreak", value=1.0, display="€1m"),
+                    Bar(label="Nothing", value=float("nan"), display="n/a"),
+                ],
                 "Funding <b>",
             )
         )
-    )  # fmt: skip
+    )
     page = parse(svg)
     assert "script" not in [tag for tag, _ in page.tags]
     assert page.text["title"] == ["Figure 1. Funding <b>"]
@@ -494,9 +517,13 @@ def test_bar_chart_svg_escapes_labels_and_summarises_every_bar() -> None:
 
 def test_text_bars_are_proportional_and_at_most_20_wide() -> None:
     rows = text_bars(
-        chart([Bar(label=x, value=v, display=str(v))
-               for x, v in (("a", 10), ("b", 5), ("c", 0.01), ("d", 0))])
-    )  # fmt: skip
+        chart(
+            [
+                Bar(label=x, value=v, display=str(v))
+                for x, v in (("a", 10), ("b", 5), ("c", 0.01), ("d", 0))
+            ]
+        )
+    )
     assert [len(r["bar"]) for r in rows] == [TEXT_BAR_WIDTH, 10, 1, 0]
     assert set("".join(r["bar"] for r in rows)) == {"█"}
     assert text_bars(chart([])) == []
@@ -521,8 +548,15 @@ def column(ws: object, title_start: str) -> list[object]:
 
 def test_xlsx_sheets_set_up_for_the_secretariat(hostile_xlsx: bytes) -> None:
     wb = load_workbook(io.BytesIO(hostile_xlsx))
-    assert wb.sheetnames == ["Partners", "Indicators", "Lessons", "Answers", "Issues", "Inputs",
-                             "Sources"]  # fmt: skip
+    assert wb.sheetnames == [
+        "Partners",
+        "Indicators",
+        "Lessons",
+        "Answers",
+        "Issues",
+        "Inputs",
+        "Sources",
+    ]
     for ws in wb.worksheets:
         assert ws.freeze_panes == "B2", ws.title
         assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:"), ws.title
@@ -534,8 +568,15 @@ def test_xlsx_sheets_set_up_for_the_secretariat(hostile_xlsx: bytes) -> None:
     answers = wb["Answers"]
     heights = [answers.row_dimensions[r].height for r in range(2, answers.max_row + 1)]
     assert max(heights) > 3 * min(heights)  # long answers get taller rows
-    assert header(wb["Issues"]) == ["Severity", "Code", "File", "Sheet", "Cell", "Problem",
-                                    "What to do"]  # fmt: skip
+    assert header(wb["Issues"]) == [
+        "Severity",
+        "Code",
+        "File",
+        "Sheet",
+        "Cell",
+        "Problem",
+        "What to do",
+    ]
 
 
 def test_xlsx_cells_are_typed_and_sum(tmp_path: Path) -> None:
@@ -548,13 +589,17 @@ def test_xlsx_cells_are_typed_and_sum(tmp_path: Path) -> None:
     assert all(isinstance(v, int | float) for v in secured + provisional if v is not None)
     funding = next(i for i in report.indicators if i.id == "funding_secured_eur")
     assert sum(v or 0 for v in secured + provisional) == funding.value
-    as_typed = dict(zip(column(ws, "Partner"), column(ws, "Funding secured for the LAP so far: as")))
+    as_typed = dict(
+        zip(
+            column(ws, "Partner"), column(ws, "Funding secured for the LAP so far: as"), strict=True
+        )
+    )
     assert as_typed["Sevilla"] == "EUR 125000"
     money_col = header(ws).index("Funding secured for the LAP so far (EUR) [funding_secured]")
     assert ws.cell(row=2, column=money_col + 1).number_format == "[$€-809]#,##0"
     actions = column(ws, "How many actions are being implemented?")
     assert all(isinstance(v, int) for v in actions if v is not None)
-    assert column(ws, "Have you had separate meetings with them to discuss")[:2] == ["Yes", "No"]
+    assert set(column(ws, "Have you had separate meetings with them to discuss")) == {"Yes", "No"}
     indicators = wb["Indicators"]
     assert isinstance(column(indicators, "Value")[0], int)
 

@@ -120,7 +120,9 @@ def build_report(data: ReportInput, *, lang: str | None = None) -> s.Report:
                 file=sub.file,
                 sha256=sub.sha256,
                 partner=sub.partner,
-                role=sub.kind if sub.kind == "interview" else (sub.role.value if sub.role else None),
+                role=sub.kind
+                if sub.kind == "interview"
+                else (sub.role.value if sub.role else None),
                 status=sub.status,
             )
             for sub in data.submissions
@@ -132,6 +134,13 @@ def build_report(data: ReportInput, *, lang: str | None = None) -> s.Report:
             generated=today.isoformat(),
             generated_display=t.date(today),
         ),
+    )
+
+
+def _input(sub: Submission) -> s.InputFile:
+    role = sub.kind if sub.kind == "interview" else (sub.role.value if sub.role else None)
+    return s.InputFile(
+        file=sub.file, sha256=sub.sha256, partner=sub.partner, role=role, status=sub.status
     )
 
 

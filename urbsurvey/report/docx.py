@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 ACCENT = "2F6F9F"
 MUTED = "5A5F66"
 TABLE_STYLE = "Light Grid Accent 1"
+_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
 
 def _clean(text: object) -> str:
@@ -70,7 +71,9 @@ class Writer:
         begin = run._r.makeelement(_qn("w:fldChar"), {_qn("w:fldCharType"): "begin"})
         run._r.append(begin)
         code = paragraph.add_run()._r
-        instr = code.makeelement(_qn("w:instrText"), {"{http://www.w3.org/XML/1998/namespace}space": "preserve"})
+        instr = code.makeelement(
+            _qn("w:instrText"), {"{http://www.w3.org/XML/1998/namespace}space": "preserve"}
+        )
         instr.text = f" {instruction} "
         code.append(instr)
         sep = paragraph.add_run()._r
@@ -82,7 +85,9 @@ class Writer:
     def heading(self, text: str, level: int) -> None:
         self.doc.add_heading(_clean(text), level)
 
-    def para(self, text: str, *, italic: bool = False, muted: bool = False, style: str | None = None) -> Any:
+    def para(
+        self, text: str, *, italic: bool = False, muted: bool = False, style: str | None = None
+    ) -> Any:
         from docx.shared import RGBColor
 
         p = self.doc.add_paragraph(style=style)
@@ -96,7 +101,9 @@ class Writer:
         style = "List Bullet" if level == 0 else "List Bullet 2"
         return self.para(text, style=style)
 
-    def table(self, headers: list[str], rows: list[list[str]], widths: list[float] | None = None) -> Table:
+    def table(
+        self, headers: list[str], rows: list[list[str]], widths: list[float] | None = None
+    ) -> Table:
         from docx.shared import Cm
 
         table = self.doc.add_table(rows=1, cols=len(headers))
@@ -114,7 +121,7 @@ class Writer:
                 for cell, width in zip(row.cells, widths, strict=True):
                     cell.width = Cm(width)
         self.doc.add_paragraph()
-        return table
+        return table  # type: ignore[no-any-return]
 
     def markdown(self, text: str) -> None:
         """The expert's Markdown: paragraphs, lists, headings, bold and italics; no HTML."""
@@ -147,8 +154,11 @@ class Writer:
         kicker = self.para(t("report").upper())
         kicker.runs[0].font.color.rgb = RGBColor.from_string(ACCENT)
         self.doc.add_heading(_clean(s.title), 0)
-        for label, value in ((t("network"), s.network), (t("author"), s.author),
-                             (t("survey_date"), s.date_display)):  # fmt: skip
+        for label, value in (
+            (t("network"), s.network),
+            (t("author"), s.author),
+            (t("survey_date"), s.date_display),
+        ):
             if value:
                 p = self.doc.add_paragraph()
                 p.add_run(f"{label}: ").bold = True
@@ -171,7 +181,9 @@ class Writer:
         for ind in self.report.indicators:
             self.bullet(ind.sentence)
             for b in ind.breakdown:
-                self.bullet(f"{b.label}: {self.t.number(b.count)}", 1)
+                self.bullet(
+                    self.t("breakdown_item", label=b.label, count=self.t.number(b.count)), 1
+                )
 
     def chart(self, chart: Chart) -> None:
         from docx.shared import Pt, RGBColor
@@ -180,8 +192,9 @@ class Writer:
         p.runs[0].bold = True
         p.paragraph_format.keep_with_next = True
         rows = text_bars(chart)
-        table = self.table(["", chart.unit, ""], [[r["label"], r["display"], ""] for r in rows],
-                           [7.5, 3.0, 6.5])  # fmt: skip
+        table = self.table(
+            ["", chart.unit, ""], [[r["label"], r["display"], ""] for r in rows], [7.5, 3.0, 6.5]
+        )
         for row, bar in zip(table.rows[1:], rows, strict=True):
             run = row.cells[2].paragraphs[0].add_run(bar["bar"])
             run.font.color.rgb = RGBColor.from_string(ACCENT)
@@ -192,7 +205,7 @@ class Writer:
     def indicator(self, ind: Indicator) -> None:
         self.para(ind.sentence)
         for b in ind.breakdown:
-            self.bullet(f"{b.label}: {self.t.number(b.count)}")
+            self.bullet(self.t("breakdown_item", label=b.label, count=self.t.number(b.count)))
         for chart in self.report.charts_for(ind):
             self.chart(chart)
 
@@ -252,20 +265,28 @@ class Writer:
         self.heading(t("methodology"), 1)
         missing = self.report.respondents.missing
         lines = [
-            t("response_rate", returned=t.number(rr.returned), expected=t.number(rr.expected),
-              rate=rr.display),
+            t(
+                "response_rate",
+                returned=t.number(rr.returned),
+                expected=t.number(rr.expected),
+                rate=rr.display,
+            ),
             t.count("interviews", m.interviews) if m.interviews else t("interviews_none"),
             t("not_returned", names=", ".join(r.partner for r in missing))
-            if missing else t("all_returned"),
+            if missing
+            else t("all_returned"),
             t("currency_line", currency=m.currency),
             t("rates_line", rates="; ".join(r.display for r in m.exchange_rates))
-            if m.exchange_rates else t("no_rates", currency=m.currency),
-        ]  # fmt: skip
+            if m.exchange_rates
+            else t("no_rates", currency=m.currency),
+        ]
         for line in lines:
             self.bullet(line)
         self.heading(t("respondents_by_role"), 2)
-        self.table([t("role"), t("respondents")],
-                   [[r.label, t.number(r.count)] for r in m.respondents_by_role])  # fmt: skip
+        self.table(
+            [t("role"), t("respondents")],
+            [[r.label, t.number(r.count)] for r in m.respondents_by_role],
+        )
         self.heading(t("questions_asked"), 2)
         for sec in m.sections:
             self.heading(sec.title, 3)
@@ -282,25 +303,42 @@ class Writer:
             self.heading(p.partner, 2)
             for src in p.sources:
                 self.heading(f"{src.label} ({src.file})", 3)
-                self.table([t("question"), t("answer")],
-                           [[a.text, a.shown] for a in src.answers], [7.0, 10.0])  # fmt: skip
+                self.table(
+                    [t("question"), t("answer")],
+                    [[a.text, a.shown] for a in src.answers],
+                    [7.0, 10.0],
+                )
         self.heading(t("appendix_conflicts"), 1)
         if r.conflicts:
             self.para(t("conflicts_intro"))
             self.table(
                 [t("partner"), t("question"), t("used"), t("other_answers")],
-                [[c.partner, c.question_text, f"{c.used.source}: {c.used.value}",
-                  "\n".join(f"{o.source}: {o.value}" for o in c.others)] for c in r.conflicts],
-            )  # fmt: skip
+                [
+                    [
+                        c.partner,
+                        c.question_text,
+                        f"{c.used.source}: {c.used.value}",
+                        "\n".join(f"{o.source}: {o.value}" for o in c.others),
+                    ]
+                    for c in r.conflicts
+                ],
+            )
         else:
             self.para(t("no_conflicts"), muted=True)
         self.heading(t("appendix_quality"), 1)
         if r.issues:
             self.table(
                 [t("severity"), t("location"), t("problem"), t("what_to_do")],
-                [[t(f"severity.{i.severity}"), ", ".join(x for x in (i.file, i.sheet, i.cell) if x),
-                  f"{i.message} [{i.code}]", i.hint or ""] for i in r.issues],
-            )  # fmt: skip
+                [
+                    [
+                        t(f"severity.{i.severity}"),
+                        ", ".join(x for x in (i.file, i.sheet, i.cell) if x),
+                        f"{i.message} [{i.code}]",
+                        i.hint or "",
+                    ]
+                    for i in r.issues
+                ],
+            )
         else:
             self.para(t("no_issues"), muted=True)
         self.heading(t("appendix_provenance"), 1)
@@ -312,15 +350,21 @@ class Writer:
                 continue
             self.table(
                 [t("partner"), t("question"), t("location"), t("value")],
-                [[s.partner, s.question, f"{s.file}, {s.sheet}, {s.cell}", s.value]
-                 for s in ind.sources],
-            )  # fmt: skip
+                [
+                    [s.partner, s.question, f"{s.file}, {s.sheet}, {s.cell}", s.value]
+                    for s in ind.sources
+                ],
+            )
         self.heading(t("appendix_inputs"), 1)
-        self.table([t("file"), t("partner"), t("status"), "SHA-256"],
-                   [[f.file, f.partner or "", f.status, f.sha256] for f in r.inputs])  # fmt: skip
+        self.table(
+            [t("file"), t("partner"), t("status"), "SHA-256"],
+            [[f.file, f.partner or "", f.status, f.sha256] for f in r.inputs],
+        )
         g = r.generator
-        self.para(t("footer", version=g.version, date=g.generated_display, fingerprint=g.fingerprint),
-                  muted=True)  # fmt: skip
+        self.para(
+            t("footer", version=g.version, date=g.generated_display, fingerprint=g.fingerprint),
+            muted=True,
+        )
 
     def chapters(self) -> list[str]:
         r, t = self.report, self.t
@@ -332,8 +376,14 @@ class Writer:
             names.append(t("lessons"))
         names += [g.title for g in r.lessons if g.chapter]
         names += [n.title for n in r.narratives("after_lessons")]
-        names += [t("methodology"), t("appendix_answers"), t("appendix_conflicts"),
-                  t("appendix_quality"), t("appendix_provenance"), t("appendix_inputs")]  # fmt: skip
+        names += [
+            t("methodology"),
+            t("appendix_answers"),
+            t("appendix_conflicts"),
+            t("appendix_quality"),
+            t("appendix_provenance"),
+            t("appendix_inputs"),
+        ]
         return [_clean(n) for n in names]
 
     def write(self) -> bytes:

@@ -68,6 +68,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "no": "No",
         "note": "Note",
         "partners_line": "Partners: {names}.",
+        "breakdown_item": "{label}: {count}",
         "no_partner_counted": "No partner is counted for this figure.",
         "no_indicators": "The questionnaire defines no headline figure.",
         "section_empty": "No partner gave an answer in this section.",
@@ -187,6 +188,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "no": "Non",
         "note": "Remarque",
         "partners_line": "Partenaires : {names}.",
+        "breakdown_item": "{label} : {count}",
         "no_partner_counted": "Aucun partenaire n'est compté pour ce chiffre.",
         "no_indicators": "Le questionnaire ne définit aucun chiffre clé.",
         "section_empty": "Aucun partenaire n'a répondu dans cette section.",
@@ -302,9 +304,7 @@ class Texts:
 
         if abs(Decimal(str(value))) < 10_000:
             return self.money(value, currency)
-        return str(
-            format_compact_currency(value, currency, locale=self.locale, fraction_digits=2)
-        )
+        return str(format_compact_currency(value, currency, locale=self.locale, fraction_digits=2))
 
     def date(self, value: dt.date) -> str:
         from babel.dates import format_date

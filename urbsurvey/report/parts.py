@@ -191,9 +191,16 @@ def charts(
 
 
 def _chart(
-    number: int, ind: str, section: str | None, title: str, unit: str, base: int, t: Texts,
-    source: str, bars: list[s.Bar],
-) -> s.Chart:  # fmt: skip
+    number: int,
+    ind: str,
+    section: str | None,
+    title: str,
+    unit: str,
+    base: int,
+    t: Texts,
+    source: str,
+    bars: list[s.Bar],
+) -> s.Chart:
     return s.Chart(
         id=f"figure-{number}",
         number=number,
@@ -462,4 +469,3 @@ def conflicts(q: Questionnaire, outcomes: Outcomes, t: Texts) -> list[s.Conflict
         )
         for c in outcomes.conflicts
     ]
-

@@ -78,7 +78,7 @@ def _escape_line_start(match: re.Match[str]) -> str:
 
 
 def location(where: object) -> str:
-    """Where an issue or a figure's source is: `file, sheet, cell`, leaving out what is not known."""
+    """Where an issue or a figure's source is: `file, sheet, cell`, leaving out the unknown."""
     parts = (getattr(where, k, None) for k in ("file", "sheet", "cell"))
     return ", ".join(str(p) for p in parts if p)
 
@@ -136,7 +136,7 @@ def html_narrative(text: object) -> Markup:
 
     md = MarkdownIt("commonmark", {"html": False}).enable("table")
     value = CONTROL_CHARS.sub("", str(text or ""))
-    return Markup(md.render(value))  # noqa: S704 - markdown-it escapes every text
+    return Markup(md.render(value))
 
 
 def css_string(text: object) -> Markup:

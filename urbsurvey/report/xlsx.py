@@ -151,9 +151,12 @@ def _partners_sheet(wb: Any, report: Report, t: Texts) -> None:
 
 def _answers_sheet(wb: Any, report: Report, t: Texts) -> None:
     columns: list[Column] = [
-        (t("partner"), 22), (t("source"), 22), (t("file"), 30), (t("question"), 40),
+        (t("partner"), 22),
+        (t("source"), 22),
+        (t("file"), 30),
+        (t("question"), 40),
         (t("answer"), 60),
-    ]  # fmt: skip
+    ]
     rows: list[Row] = [
         [p.partner, src.label, src.file, a.text, a.shown]
         for p in report.partners
@@ -165,17 +168,29 @@ def _answers_sheet(wb: Any, report: Report, t: Texts) -> None:
 
 def _indicators_sheet(wb: Any, report: Report, t: Texts) -> None:
     columns: list[Column] = [
-        (t("xlsx.indicator"), 34), (t("value"), 14), (t("xlsx.unit"), 10), (t("xlsx.display"), 12),
-        (t("xlsx.partners"), 40), (t("xlsx.sentence"), 80), ("ID", 24),
-    ]  # fmt: skip
+        (t("xlsx.indicator"), 34),
+        (t("value"), 14),
+        (t("xlsx.unit"), 10),
+        (t("xlsx.display"), 12),
+        (t("xlsx.partners"), 40),
+        (t("xlsx.sentence"), 80),
+        ("ID", 24),
+    ]
     sheet = Sheet(wb, "Indicators", columns)
     money = currency_format(report.survey.currency, t.lang)
     rows: list[Row] = []
     for ind in report.indicators:
         rows.append(
-            [ind.label, ind.value, ind.unit, ind.display, ", ".join(ind.partners), ind.sentence,
-             ind.id]
-        )  # fmt: skip
+            [
+                ind.label,
+                ind.value,
+                ind.unit,
+                ind.display,
+                ", ".join(ind.partners),
+                ind.sentence,
+                ind.id,
+            ]
+        )
     sheet.formats = {2: "#,##0.##"}
     sheet.write(rows)
     for r, ind in enumerate(report.indicators, start=2):
@@ -185,9 +200,14 @@ def _indicators_sheet(wb: Any, report: Report, t: Texts) -> None:
 
 def _lessons_sheet(wb: Any, report: Report, t: Texts) -> None:
     columns: list[Column] = [
-        (t("xlsx.group"), 30), (t("xlsx.theme"), 30), (t("xlsx.description"), 50),
-        (t("partner"), 20), (t("source"), 20), (t("question"), 34), (t("xlsx.excerpt"), 70),
-    ]  # fmt: skip
+        (t("xlsx.group"), 30),
+        (t("xlsx.theme"), 30),
+        (t("xlsx.description"), 50),
+        (t("partner"), 20),
+        (t("source"), 20),
+        (t("question"), 34),
+        (t("xlsx.excerpt"), 70),
+    ]
     rows: list[Row] = []
     for group in report.lessons:
         for theme in group.themes:
@@ -218,26 +238,44 @@ def render_xlsx(report: Report) -> bytes:
     _table(
         wb,
         "Issues",
-        [(t("severity"), 12), ("Code", 22), (t("file"), 30), (t("sheet"), 14), (t("cell"), 8),
-         (t("problem"), 60), (t("what_to_do"), 60)],
-        [[t(f"severity.{i.severity}"), i.code, i.file, i.sheet, i.cell, i.message, i.hint]
-         for i in report.issues],
-    )  # fmt: skip
+        [
+            (t("severity"), 12),
+            ("Code", 22),
+            (t("file"), 30),
+            (t("sheet"), 14),
+            (t("cell"), 8),
+            (t("problem"), 60),
+            (t("what_to_do"), 60),
+        ],
+        [
+            [t(f"severity.{i.severity}"), i.code, i.file, i.sheet, i.cell, i.message, i.hint]
+            for i in report.issues
+        ],
+    )
     _table(
         wb,
         "Inputs",
-        [(t("file"), 36), (t("partner"), 22), (t("role"), 20), (t("status"), 12),
-         ("SHA-256", 70)],
+        [(t("file"), 36), (t("partner"), 22), (t("role"), 20), (t("status"), 12), ("SHA-256", 70)],
         [[f.file, f.partner, f.role, f.status, f.sha256] for f in report.inputs],
-    )  # fmt: skip
+    )
     _table(
         wb,
         "Sources",
-        [(t("xlsx.indicator"), 26), (t("partner"), 22), (t("question"), 24), (t("file"), 30),
-         (t("sheet"), 14), (t("cell"), 8), (t("value"), 50)],
-        [[ind.id, s.partner, s.question, s.file, s.sheet, s.cell, s.value]
-         for ind in report.indicators for s in ind.sources],
-    )  # fmt: skip
+        [
+            (t("xlsx.indicator"), 26),
+            (t("partner"), 22),
+            (t("question"), 24),
+            (t("file"), 30),
+            (t("sheet"), 14),
+            (t("cell"), 8),
+            (t("value"), 50),
+        ],
+        [
+            [ind.id, s.partner, s.question, s.file, s.sheet, s.cell, s.value]
+            for ind in report.indicators
+            for s in ind.sources
+        ],
+    )
     out = BytesIO()
     wb.save(out)
     return out.getvalue()
