@@ -414,7 +414,7 @@ def test_html_shows_hostile_text_as_text(hostile_html: str) -> None:
     assert any(SCRIPT in t for t in page.text["span"])  # an answer quoted in the findings
     assert any("<img src=x onerror=alert(1)>" in t for t in page.text["span"])
     assert any("[x](javascript:alert(1))" in t for t in page.text["span"])
-    assert FORMULA in "".join(page.text["dd"])
+    assert FORMULA in "".join(page.text["td"])
     assert "&lt;b&gt;raw&lt;/b&gt;" in hostile_html  # the narrative's raw HTML, as text
     assert "\x07" not in hostile_html
 
@@ -465,8 +465,10 @@ def test_html_has_a_block_per_partner_with_its_sources() -> None:
     html = render(report, "html").decode()
     appendix = html.split('id="appendix-answers"')[1].split("</section>")[0]
     assert appendix.count('<article class="partner">') == 5
-    assert appendix.count('<div class="source">') == 6  # five questionnaires, one interview
-    assert "<table" not in appendix
+    assert appendix.count('<table class="sources">') == 5  # one per partner
+    # its sources side by side: five questionnaires and one interview, beside the question
+    assert appendix.count('<th scope="col">') == 5 + 6
+    assert appendix.count("interview<span") == 1
 
 
 def test_html_1000_partners_renders() -> None:

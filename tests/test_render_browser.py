@@ -158,16 +158,46 @@ def test_screenshots(report_file: Path, folder: Path, name: str, size: str) -> N
     print(f"screenshot: {shot}")
 
 
-def test_print_to_pdf(report_file: Path, folder: Path) -> None:
+def test_prints_on_a4_with_page_numbers_and_no_stranded_heading(
+    report_file: Path, folder: Path
+) -> None:
     pdf = folder / "report.pdf"
     chromium(
         folder / "profile-pdf",
-        "--no-pdf-header-footer",
+        "--no-pdf-header-footer",  # Chromium's own header and footer: the page's are used
         f"--print-to-pdf={pdf}",
         report_file.as_uri(),
     )
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF-") and b"%%EOF" in data[-1024:]
     pages = len(re.findall(rb"/Type\s*/Page[^s]", data))
-    assert pages >= 3
+    assert pages >= 5
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    assert re.search(r"Page size:\s+59[45](\.\d+)? x 841(\.\d+)? pts \(A4\)", info), info
+    texts = [
+        subprocess.run(
+            ["pdftotext", "-f", str(n), "-l", str(n), "-layout", str(pdf), "-"],
+            capture_output=True,
+            text=True,
+        ).stdout
+        for n in range(1, pages + 1)
+    ]
+    for n, text in enumerate(texts, start=1):
+        assert f"{n} / {pages}" in text, f"page {n} has no page number"
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        assert f"{n} / {pages}" in lines[-1]  # the footer is the page's last line
+        # the line above the footer is never a heading left alone at the foot of the page
+        assert lines[-2] not in HEADINGS, (n, lines[-2])
+    assert "Contents" in texts[1] or "Contents" in texts[0]  # contents on paper
     print(f"pdf: {pdf} ({pages} pages)")
+
+
+HEADINGS = {
+    "Summary",
+    "Context",
+    "Lessons",
+    "Methodology",
+    "What partners said",
+    "Appendix: answers per partner",
+    "Appendix: data quality",
+}

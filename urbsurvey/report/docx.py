@@ -117,6 +117,7 @@ class Writer:
             for cell, value in zip(cells, values, strict=True):
                 cell.text = _clean(value)
         if widths:
+            table.autofit = False
             for row in table.rows:
                 for cell, width in zip(row.cells, widths, strict=True):
                     cell.width = Cm(width)
@@ -301,13 +302,9 @@ class Writer:
             self.para(t("no_partners"), muted=True)
         for p in r.partners:
             self.heading(p.partner, 2)
-            for src in p.sources:
-                self.heading(f"{src.label} ({src.file})", 3)
-                self.table(
-                    [t("question"), t("answer")],
-                    [[a.text, a.shown] for a in src.answers],
-                    [7.0, 10.0],
-                )
+            sources = [src.label for src in p.sources]
+            rows = [[question, *answers] for question, answers in p.side_by_side()]
+            self.table([t("question"), *sources], rows)
         self.heading(t("appendix_conflicts"), 1)
         if r.conflicts:
             self.para(t("conflicts_intro"))

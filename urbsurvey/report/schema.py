@@ -238,6 +238,15 @@ class PartnerAnswers:
     typed: dict[str, str]  # the same answers as the partner typed them
     sources: list[SourceAnswers]
 
+    def side_by_side(self) -> list[tuple[str, list[str]]]:
+        """(question text, what each source answered) for every question any source answered."""
+        texts: dict[str, str] = {}
+        for src in self.sources:
+            for a in src.answers:
+                texts.setdefault(a.question, a.text)
+        shown = [{a.question: a.shown for a in src.answers} for src in self.sources]
+        return [(text, [by.get(qid, "") for by in shown]) for qid, text in texts.items()]
+
 
 @dataclass(slots=True, kw_only=True)
 class SourceValue:
