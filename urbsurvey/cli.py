@@ -157,6 +157,47 @@ def questionnaire_schema() -> None:
     sys.stdout.write(json.dumps(json_schema(), indent=2) + "\n")
 
 
+@questionnaire_app.command("import")
+def questionnaire_import(
+    form: Annotated[Path, typer.Argument(help="XLSForm (.xlsx): survey, choices, settings.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Definition YAML to write.")],
+) -> None:
+    """Read an XLSForm (KoboToolbox, ODK) into a definition; list what is not carried over."""
+    from .xlsform.importer import import_xlsform
+
+    result = import_xlsform(form, output)
+    q = result.questionnaire
+    _console().print(
+        f"Wrote {escape(str(output))} ({q.id}: {len(q.sections)} sections, "
+        f"{len(q.questions())} questions, languages {', '.join(q.languages)})",
+        soft_wrap=True,
+    )
+    _print_remarks(result.remarks, "Not carried over, or carried over by an assumption")
+
+
+@questionnaire_app.command("export")
+def questionnaire_export(
+    ref: Annotated[str, typer.Argument(metavar="ID|FILE", help="Bundled id or YAML file.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="XLSForm (.xlsx) to write.")],
+) -> None:
+    """Write a definition as an XLSForm for KoboToolbox, ODK or SurveyCTO."""
+    from .resources import load_questionnaire
+    from .xlsform.exporter import export_xlsform
+
+    remarks = export_xlsform(load_questionnaire(ref), output)
+    _console().print(f"Wrote {escape(str(output))}", soft_wrap=True)
+    _print_remarks(remarks, "Not exported")
+
+
+def _print_remarks(remarks: list[Any], title: str) -> None:
+    if not remarks:
+        return
+    console = _console(stderr=True)
+    console.print(f"{title} ({len(remarks)}):")
+    for remark in remarks:
+        console.print(f"  - {escape(str(remark))}", soft_wrap=True)
+
+
 @app.command()
 def template(
     ref: Annotated[str, typer.Argument(metavar="ID|FILE", help="Bundled id or YAML file.")],
