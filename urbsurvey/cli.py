@@ -406,6 +406,49 @@ def report(
         raise typer.Exit(1)
 
 
+class ExportFormat(StrEnum):
+    datapackage = "datapackage"
+    datasette = "datasette"
+
+
+@app.command()
+def export(
+    source: Annotated[
+        Path, typer.Argument(help="Survey folder, folder of workbooks, or store (.sqlite).")
+    ],
+    output: Annotated[
+        Path,
+        typer.Option("-o", "--output", help="DIR for datapackage; metadata.json for datasette."),
+    ],
+    output_format: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--format",
+            help="datapackage (CSVs + datapackage.json) or datasette (a store's metadata.json).",
+        ),
+    ] = ExportFormat.datapackage,
+    questionnaire: Annotated[
+        str | None, typer.Option(help="Questionnaire ID|FILE for a plain folder or store.")
+    ] = None,
+    store: Annotated[
+        Path | None, typer.Option(help="Ingest into this store first, and export from it.")
+    ] = None,
+) -> None:
+    """Export for analysts: a Frictionless Data Package, or Datasette metadata for a store."""
+    from .export import export_datapackage, export_datasette
+
+    if output_format is ExportFormat.datasette:
+        export_datasette(store or source, output)
+        _console(stderr=True).print(f"Wrote {escape(str(output))}", soft_wrap=True)
+        return
+    with _progress("Reading workbooks") as (_set_total, advance):
+        paths = export_datapackage(source, output, questionnaire, store, progress=advance)
+    _console(stderr=True).print(
+        f"Wrote {len(paths)} files to {escape(str(output))}: " + ", ".join(p.name for p in paths),
+        soft_wrap=True,
+    )
+
+
 @app.command()
 def ingest(
     paths: PathsArg,
