@@ -213,6 +213,13 @@ def template(
     interview: Annotated[
         bool, typer.Option(help="An interview record for the thematic expert.")
     ] = False,
+    prefill_from: Annotated[
+        Path | None,
+        typer.Option(
+            help="An earlier wave (survey folder or store): show each partner's answers "
+            "beside the empty answer cells."
+        ),
+    ] = None,
 ) -> None:
     """Write the Excel workbook(s) partners fill in."""
     from .definition import Role
@@ -220,13 +227,18 @@ def template(
     from .template import WorkbookSpec, read_partner_list, write_template, write_templates
 
     q = load_questionnaire(ref)
+    prefill = None
+    if prefill_from is not None:
+        from .waves import prefill_from as read_prefill
+
+        prefill = read_prefill(prefill_from, lang)
     if partners is not None:
         specs = read_partner_list(partners)
         if lang != "en":
             specs = [
                 WorkbookSpec(s.partner, s.role, lang if s.lang == "en" else s.lang) for s in specs
             ]
-        paths = write_templates(q, specs, output, interview=interview)
+        paths = write_templates(q, specs, output, interview=interview, prefill=prefill)
         _console().print(f"Wrote {len(paths)} workbooks to {output}")
         return
     if partner is None:
@@ -234,7 +246,7 @@ def template(
             "give --partner NAME or --partners FILE.csv",
             hint="Example: urbsurvey template mile-followup-2009 --partner Venice -o venice.xlsx",
         )
-    write_template(q, WorkbookSpec(partner, Role(role.value), lang, interview), output)
+    write_template(q, WorkbookSpec(partner, Role(role.value), lang, interview), output, prefill)
     _console().print(f"Wrote {output}")
 
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .answers import Answer, AnswerValue, MoneyValue
@@ -25,6 +25,9 @@ from .outcomes import IndicatorResult, Outcomes, compute_outcomes, is_money
 from .submission import Submission
 from .survey import SurveyFolder
 
+if TYPE_CHECKING:
+    from .waves import Wave
+
 CURRENCY_SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$"}
 
 
@@ -37,6 +40,7 @@ class ReportInput:
     submissions: list[Submission]  # every file read (for inputs and issues)
     counted: list[Submission]  # the ones outcomes use
     issues: list[Issue]  # across files
+    waves: list[Wave] = field(default_factory=list)  # earlier waves survey.yaml names
 
 
 def gather(
@@ -45,7 +49,21 @@ def gather(
     store: Path | None = None,
     progress: Progress | None = None,
 ) -> ReportInput:
-    """Read a survey folder, a folder of workbooks, or a store."""
+    """Read a survey folder, a folder of workbooks, or a store, and the earlier waves it names."""
+    data = _gather(source, questionnaire, store, progress)
+    if data.survey is not None and data.survey.config.waves:
+        from .waves import load_waves
+
+        data.waves = load_waves(data.survey)
+    return data
+
+
+def _gather(
+    source: Path,
+    questionnaire: str | None,
+    store: Path | None,
+    progress: Progress | None,
+) -> ReportInput:
     if source.is_file() and source.suffix.lower() in (".sqlite", ".db", ".sqlite3"):
         return _from_store(source, questionnaire)
     if store is not None:
@@ -110,6 +128,7 @@ def build_report(data: ReportInput, *, lang: str | None = None) -> dict[str, Any
     absent = [
         {"partner": p, "role": r} for p, r in (missing(data.counted, survey) if survey else [])
     ]
+    extra = {"waves": _waves(data, outcomes, lang, currency)} if data.waves else {}
     return {
         "survey": {
             "title": config.title if config else text(q.title, lang),
@@ -158,7 +177,15 @@ def build_report(data: ReportInput, *, lang: str | None = None) -> dict[str, Any
             "fingerprint": q.fingerprint(),
             "generated": _today().isoformat(),
         },
+        **extra,
     }
+
+
+def _waves(data: ReportInput, outcomes: Outcomes, lang: str, currency: str) -> dict[str, Any]:
+    from .waves import Wave, compare_waves
+
+    wave_id = data.survey.config.wave if data.survey else "this wave"
+    return compare_waves(data.waves, Wave(wave_id, data.questionnaire, outcomes, currency), lang)
 
 
 def _today() -> dt.date:
