@@ -265,3 +265,17 @@ def test_prefill_shows_previous_answers_beside_an_empty_answer_cell(
     )
     assert {i["code"] for i in checked["issues"]} == {"missing-required"}
     assert checked["files"][0]["answers"] == 0
+
+
+def test_an_earlier_wave_can_be_read_from_its_store(tmp_path: Path) -> None:
+    definition = yaml.safe_load(TOY.read_text(encoding="utf-8"))
+    y1 = toy_wave(tmp_path / "y1", "year 1", definition,
+                  {"Bologna": {"km_built": 10, "kept": "yes"}})  # fmt: skip
+    run("ingest", str(y1), "--store", str(tmp_path / "y1.sqlite"))
+    y2 = toy_wave(tmp_path / "y2", "year 2", definition,
+                  {"Bologna": {"km_built": 12.5, "kept": "yes"}},
+                  waves=[{"id": "year 1", "store": "../y1.sqlite",
+                          "questionnaire": "../y1/toy.yaml"}])  # fmt: skip
+    waves = json.loads(run("report", str(y2), "--format", "json"))["waves"]
+    km = next(i for i in waves["indicators"] if i["id"] == "km_total")
+    assert (km["values"]["year 1"]["display"], km["change"]["display"]) == ("10", "+2.5")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import openpyxl
@@ -302,3 +303,21 @@ def test_a_file_that_is_not_an_xlsform_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(XLSFormError, match="no sheet named `survey`") as caught:
         read_xlsform(plain)
     assert caught.value.hint is not None and "choices" in caught.value.hint
+
+
+def test_an_imported_form_runs_through_template_and_validate(
+    household: Path, tmp_path: Path
+) -> None:
+    from .support.workbooks import filled
+
+    definition = tmp_path / "household.yaml"
+    run = runner.invoke(app, ["questionnaire", "import", str(household), "-o", str(definition)])
+    assert run.exit_code == 0, run.output
+    returned = filled(tmp_path / "returns", {"members": "4", "has_garden": "Sí",
+                      "crops": "Maíz; Other", "crops_other": "Chillies", "garden_cost": "€ 120,50"},
+                      questionnaire=definition, partner="Casa Rosa", lang="es", name="rosa.xlsx")  # fmt: skip
+    checked = runner.invoke(
+        app, ["validate", str(returned), "--questionnaire", str(definition), "--format", "json"]
+    )
+    assert checked.exit_code == 0, checked.output
+    assert json.loads(checked.stdout)["files"][0]["answers"] == 5

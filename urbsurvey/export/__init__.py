@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..batch import Progress
+    from ..intake.batch import Progress
 
 
 def export_datapackage(
@@ -22,7 +22,8 @@ def export_datapackage(
     progress: Progress | None = None,
 ) -> list[Path]:
     """Read SOURCE (survey folder, workbooks or store) and write its data package to `outdir`."""
-    from ..report import build_report, gather
+    from ..pipeline import gather
+    from ..report.build import build_report
     from .datapackage import build_datapackage, write_datapackage
 
     data = gather(source, questionnaire, store, progress=progress)

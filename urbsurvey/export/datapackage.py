@@ -28,12 +28,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..answers import AnswerValue, MoneyValue
 from ..definition import Question, Questionnaire, QuestionType, text
 from ..errors import UrbsurveyError
+from ..intake.answers import AnswerValue, MoneyValue
 
 if TYPE_CHECKING:
-    from ..report import ReportInput
+    from ..report.build import ReportInput
 
 #: Partner columns before the questions' columns.
 PARTNER_COLUMNS = ("partner", "country", "lead", "managing_authority", "returned")

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..definition import Condition, Question, Questionnaire, QuestionType, Section
-from ..xlsxtext import put
+from ..workbook.cells import put
 from .common import (
     PRECEDENCE_COLUMN,
     REQUIRED_FOR_COLUMN,
@@ -188,7 +188,7 @@ def relevant(condition: Condition, target: Question) -> str:
 
 
 def _choice_rows(q: Questionnaire) -> list[dict[str, str]]:
-    from ..template import ui
+    from ..workbook.words import ui
 
     rows = []
     if any(question.type is QuestionType.YES_NO for question in q.questions()):

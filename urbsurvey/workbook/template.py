@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import re
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-from . import __version__, contract, yamlio
-from .atomic import atomic_path
-from .definition import (
+from .. import __version__
+from ..atomic import atomic_path
+from ..definition import (
     CHOICE_TYPES,
     Question,
     Questionnaire,
@@ -19,21 +16,13 @@ from .definition import (
     Role,
     text,
 )
-from .errors import OutputError, UrbsurveyError
-from .resources import bundled_dir
-from .xlsxtext import cell_text, put
+from ..errors import OutputError, UrbsurveyError
+from . import contract
+from .cells import cell_text, put
+from .partners import WorkbookSpec, safe_filename
+from .words import ui
 
 WIDTHS = {"A": 26, "B": 60, "C": 42, "D": 42, "E": 30}
-
-
-@dataclass(frozen=True, slots=True)
-class WorkbookSpec:
-    """Who a workbook is for."""
-
-    partner: str | None = None
-    role: Role = Role.CITY
-    lang: str = "en"
-    interview: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,25 +38,6 @@ class Prefill:
             if name.casefold() == wanted:
                 return answers
         return {}
-
-
-@cache
-def ui_words() -> dict[str, Any]:
-    path = bundled_dir("templates") / "workbook.yaml"
-    words: dict[str, Any] = yamlio.load(path.read_text(encoding="utf-8"))
-    return words
-
-
-def ui(lang: str, *keys: str) -> Any:
-    """A word for the workbook in `lang` (nested keys), falling back to English."""
-    words = ui_words()
-    for table in (words.get(lang, {}), words["en"]):
-        value: Any = table
-        for key in keys:
-            value = value.get(key) if isinstance(value, dict) else None
-        if value is not None:
-            return value
-    raise KeyError(keys)
 
 
 def build_workbook(q: Questionnaire, spec: WorkbookSpec, prefill: Prefill | None = None) -> Any:
@@ -279,51 +249,6 @@ def write_template(
     except OSError as exc:
         raise OutputError(f"cannot write {out}: {exc.strerror}") from exc
     return out
-
-
-_UNSAFE = re.compile(r"[^\w.-]+")
-_RESERVED_NAMES = frozenset(
-    {"con", "prn", "aux", "nul"}
-    | {f"com{i}" for i in range(1, 10)}
-    | {f"lpt{i}" for i in range(1, 10)}
-)
-
-
-def safe_filename(stem: str, suffix: str) -> str:
-    """A file name from untrusted text: no folders, no dots at the start, no device names."""
-    name = _UNSAFE.sub("-", stem).strip("-._")[:80] or "partner"
-    first, dot, rest = name.partition(".")
-    if first.lower() in _RESERVED_NAMES:  # Windows devices, whatever follows the first dot
-        name = f"{first}-file{dot}{rest}"
-    return name + suffix
-
-
-def read_partner_list(path: Path) -> list[WorkbookSpec]:
-    """Partners CSV: columns `partner`, optional `role` (default city) and `lang`."""
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            rows = list(csv.DictReader(fh))
-    except OSError as exc:
-        raise UrbsurveyError(f"cannot read {path}: {exc.strerror}") from exc
-    specs = []
-    for line, row in enumerate(rows, start=2):
-        partner = (row.get("partner") or "").strip()
-        if not partner:
-            raise UrbsurveyError(
-                f"{path}, line {line}: no partner name",
-                hint="The CSV needs a header row with a `partner` column "
-                "(and optional `role`, `lang`).",
-            )
-        role_text = (row.get("role") or "city").strip() or "city"
-        try:
-            role = Role(role_text)
-        except ValueError as exc:
-            roles = ", ".join(r.value for r in Role)
-            raise UrbsurveyError(
-                f"{path}, line {line}: unknown role {role_text!r}", hint=f"Use one of: {roles}."
-            ) from exc
-        specs.append(WorkbookSpec(partner, role, (row.get("lang") or "").strip() or "en"))
-    return specs
 
 
 def write_templates(

@@ -6,7 +6,7 @@ every figure resting on it carries a flag. An indicator is compared only when
 its own definition (kind, roles, condition, questions, breakdown) and the
 types and choices of its questions are the same in both waves; otherwise the
 values are shown side by side and the change is left out, saying why.
-Partners are matched by name (and the current survey's aliases); those in one
+Partners are matched by the names their survey.yaml gives them; those in one
 wave only are listed.
 """
 
@@ -17,15 +17,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .answers import Answer, MoneyValue
-from .definition import TEXT_TYPES, Indicator, Question, Questionnaire, QuestionType, text
-from .errors import SurveyConfigError
-from .outcomes import Outcomes, compute_outcomes, is_money, numeric
+from ..definition import TEXT_TYPES, Indicator, Question, Questionnaire, QuestionType, text
+from ..errors import SurveyConfigError
+from ..intake.answers import Answer, MoneyValue
+from .indicators import Outcomes, compute_outcomes, is_money, numeric
 
 if TYPE_CHECKING:
-    from .report import ReportInput
-    from .survey import SurveyFolder, WaveRef
-    from .template import Prefill
+    from ..report.build import ReportInput
+    from ..survey import SurveyFolder, WaveRef
+    from ..workbook.template import Prefill
 
 
 @dataclass(slots=True)
@@ -54,7 +54,7 @@ def load_waves(survey: SurveyFolder) -> list[Wave]:
 
 
 def load_wave(ref: WaveRef, base: Path) -> Wave:
-    from .report import gather
+    from ..pipeline import gather
 
     path = base / (ref.path or ref.store or "")
     if not path.exists():
@@ -62,7 +62,10 @@ def load_wave(ref: WaveRef, base: Path) -> Wave:
             f"{base / 'survey.yaml'}: wave {ref.id!r}: {path} does not exist",
             hint="`waves:` paths are relative to the survey folder, e.g. ../mile-2009.",
         )
-    data = gather(path, ref.questionnaire)
+    questionnaire = ref.questionnaire
+    if questionnaire is not None and (base / questionnaire).is_file():
+        questionnaire = str(base / questionnaire)  # a path from the survey folder
+    data = gather(path, questionnaire)
     if ref.store is None and data.survey is None:
         raise SurveyConfigError(
             f"wave {ref.id!r}: {path} is not a survey folder (no survey.yaml)",
@@ -73,8 +76,8 @@ def load_wave(ref: WaveRef, base: Path) -> Wave:
 
 def prefill_from(path: Path, lang: str = "en") -> Prefill:
     """What `template --prefill-from PATH` shows: each partner's answers in that wave."""
-    from .report import gather
-    from .template import Prefill
+    from ..pipeline import gather
+    from ..workbook.template import Prefill
 
     data = gather(path)
     config = data.survey.config if data.survey else None
@@ -231,7 +234,7 @@ def _indicator_row(
 
 
 def _result(wave: Wave, iid: str) -> tuple[int | Decimal, str] | None:
-    from .report import format_amount
+    from ..report.build import format_amount
 
     for result in wave.outcomes.indicators:
         if result.indicator.id == iid:
@@ -246,7 +249,7 @@ def _float(value: int | Decimal) -> float | int:
 
 
 def _delta(delta: Decimal, ind: Indicator, wave: Wave) -> str:
-    from .report import format_amount
+    from ..report.build import format_amount
 
     sign = "+" if delta > 0 else ("−" if delta < 0 else "±")
     if is_money(ind, wave.questionnaire):
@@ -329,7 +332,7 @@ def _same(a: Answer, b: Answer) -> bool:
 def _answer_delta(
     question: Question, old: Answer | None, new: Answer | None, currency: str, lang: str
 ) -> str:
-    from .report import format_amount
+    from ..report.build import format_amount
 
     if old is None or new is None:
         return "answered" if new is not None else "no longer answered"
@@ -362,7 +365,7 @@ def _label(question: Question, code: str, lang: str) -> str:
 
 def _shown(question: Question, answer: Answer, lang: str, currency: str) -> str:
     """An answer as the report writes it: labels, Yes/No, €1.4m, the text."""
-    from .report import format_amount
+    from ..report.build import format_amount
 
     value = answer.value
     if isinstance(value, MoneyValue):
