@@ -279,3 +279,13 @@ def test_an_earlier_wave_can_be_read_from_its_store(tmp_path: Path) -> None:
     waves = json.loads(run("report", str(y2), "--format", "json"))["waves"]
     km = next(i for i in waves["indicators"] if i["id"] == "km_total")
     assert (km["values"]["year 1"]["display"], km["change"]["display"]) == ("10", "+2.5")
+
+
+def test_waves_that_name_each_other_are_read_once(tmp_path: Path) -> None:
+    definition = yaml.safe_load(TOY.read_text(encoding="utf-8"))
+    toy_wave(tmp_path / "y1", "year 1", definition, {"Bologna": {"km_built": 10}},
+             waves=[{"id": "year 2", "path": "../y2"}])  # fmt: skip
+    y2 = toy_wave(tmp_path / "y2", "year 2", definition, {"Bologna": {"km_built": 11}},
+                  waves=[{"id": "year 1", "path": "../y1"}])  # fmt: skip
+    waves = json.loads(run("report", str(y2), "--format", "json"))["waves"]
+    assert waves["ids"] == ["year 1", "year 2"]

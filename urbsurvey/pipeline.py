@@ -197,10 +197,13 @@ def gather(
     questionnaire: str | None = None,
     store: Path | None = None,
     progress: Progress | None = None,
+    *,
+    waves: bool = True,
 ) -> ReportInput:
-    """Read a survey folder, a folder of workbooks, or a store, and the earlier waves it names."""
+    """Read a survey folder, a folder of workbooks, or a store, and (with `waves`) the
+    earlier waves it names; an earlier wave's own earlier waves are not read."""
     data = _gather(source, questionnaire, store, progress)
-    if data.survey is not None and data.survey.config.waves:
+    if waves and data.survey is not None and data.survey.config.waves:
         from .outcomes.waves import load_waves
 
         data.waves = load_waves(data.survey)

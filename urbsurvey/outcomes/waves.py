@@ -65,7 +65,7 @@ def load_wave(ref: WaveRef, base: Path) -> Wave:
     questionnaire = ref.questionnaire
     if questionnaire is not None and (base / questionnaire).is_file():
         questionnaire = str(base / questionnaire)  # a path from the survey folder
-    data = gather(path, questionnaire)
+    data = gather(path, questionnaire, waves=False)
     if ref.store is None and data.survey is None:
         raise SurveyConfigError(
             f"wave {ref.id!r}: {path} is not a survey folder (no survey.yaml)",
@@ -79,7 +79,7 @@ def prefill_from(path: Path, lang: str = "en") -> Prefill:
     from ..pipeline import gather
     from ..workbook.template import Prefill
 
-    data = gather(path)
+    data = gather(path, waves=False)
     config = data.survey.config if data.survey else None
     wave_id = config.wave if config and "wave" in config.model_fields_set else path.stem
     return Prefill(wave_id, previous_answers(wave_from(data, wave_id), lang))
