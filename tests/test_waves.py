@@ -289,3 +289,19 @@ def test_waves_that_name_each_other_are_read_once(tmp_path: Path) -> None:
                   waves=[{"id": "year 1", "path": "../y1"}])  # fmt: skip
     waves = json.loads(run("report", str(y2), "--format", "json"))["waves"]
     assert waves["ids"] == ["year 1", "year 2"]
+
+
+def test_the_xlsx_report_has_the_comparison_sheets(mile_wave2: Path) -> None:
+    out = mile_wave2 / "report.xlsx"
+    run("report", str(mile_wave2), "--format", "xlsx", "-o", str(out))
+    wb = openpyxl.load_workbook(out)
+    waves = [[c.value for c in row] for row in wb["Waves"].iter_rows()]
+    assert waves[0][:4] == ["Indicator", "2009-10", "2010-11", "Change"]
+    assert ["Actual and provisional funding secured", "€1.4m", "€1.52m", "+€120k"] in [
+        r[:4] for r in waves
+    ]
+    changes = [[c.value for c in row] for row in wb["Wave changes"].iter_rows()]
+    assert ["Venice", "Funding secured for the LAP so far", "€400k", "€520k", "up by €120k"] in [
+        r[:5] for r in changes
+    ]
+    assert ["Rotterdam", "only in 2009-10"] in [r[:2] for r in changes]
