@@ -295,6 +295,8 @@ def test_texts_starting_like_formulas_are_written_as_text(tmp_path: Path) -> Non
 
 
 def test_a_file_that_is_not_an_xlsform_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(XLSFormError, match=r"missing\.xlsx: no such file"):
+        read_xlsform(tmp_path / "missing.xlsx")
     text = tmp_path / "form.xlsx"
     text.write_text("type,name\n", encoding="utf-8")
     with pytest.raises(XLSFormError, match=r"form\.xlsx: not an \.xlsx workbook"):

@@ -161,6 +161,8 @@ def _read_sheets(path: Path) -> dict[str, tuple[list[str], list[_Row]]]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    if not path.is_file():
+        raise XLSFormError(f"{path}: no such file", hint="Give the path of the form's .xlsx.")
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except (OSError, InvalidFileException, zipfile.BadZipFile, KeyError) as exc:
