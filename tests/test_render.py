@@ -27,7 +27,7 @@ from urbsurvey.report.charts import TEXT_BAR_WIDTH, bar_chart_svg, text_bars
 from urbsurvey.report.formats import FORMATS, ReportFormat
 from urbsurvey.report.render import MD_WIDTH, ReportTemplateError, md_escape, md_wrap, render
 from urbsurvey.report.schema import Bar, Chart, Report, report_json_schema
-from urbsurvey.xlsxtext import MAX_CELL_CHARS
+from urbsurvey.workbook.cells import MAX_CELL_CHARS
 
 from .conftest import TOY
 from .support.documents import md_tables, unescaped_pipes

@@ -7,14 +7,13 @@ is turned into a message (and a tip) in one place, `main`.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from . import console
 from .errors import UrbsurveyError
 from .report.formats import ReportFormat
 
@@ -38,32 +37,12 @@ class RoleOption(StrEnum):
     other = "other"
 
 
-def _console(stderr: bool = False) -> Any:
-    from rich.console import Console
-
-    return Console(stderr=stderr, highlight=False)
-
-
-def escape(text: str) -> str:
-    """Partner text shown in the terminal: never read as rich markup."""
-    from rich.markup import escape as rich_escape
-
-    return rich_escape(text)
-
-
 @questionnaire_app.command("list")
 def questionnaire_list() -> None:
     """List the bundled questionnaire definitions."""
-    from rich.table import Table
-
-    from .definition import text
     from .resources import bundled_questionnaires, load_questionnaire
 
-    table = Table("ID", "Version", "Languages", "Title")
-    for qid in bundled_questionnaires():
-        q = load_questionnaire(qid)
-        table.add_row(q.id, q.version, ", ".join(q.languages), text(q.title, "en"))
-    _console().print(table)
+    console.print_questionnaire_list([load_questionnaire(q) for q in bundled_questionnaires()])
 
 
 @questionnaire_app.command("show")
@@ -72,61 +51,10 @@ def questionnaire_show(
     lang: Annotated[str, typer.Option(help="Language of the texts.")] = "en",
 ) -> None:
     """Show a definition's sections and questions as a table."""
-    from rich.table import Column, Table
-
-    from .definition import text
     from .resources import load_questionnaire
 
     q = load_questionnaire(ref)
-    console = _console()
-    console.print(f"[bold]{text(q.title, lang)}[/bold]")
-    console.print(
-        f"id {q.id}, version {q.version}, languages {', '.join(q.languages)}, "
-        f"fingerprint {q.fingerprint()}"
-    )
-    for section in q.sections:
-        table = Table(
-            Column("ID", no_wrap=True),
-            Column("Type", no_wrap=True),
-            "Req.",
-            "Question",
-            "Choices / range",
-            "Asked when",
-            title=text(section.title, lang),
-            title_justify="left",
-        )
-        for question in section.questions:
-            required = (
-                question.required
-                if isinstance(question.required, bool)
-                else (", ".join(question.required))
-            )
-            extra = "; ".join(f"{c.code}={text(c.label, lang)}" for c in question.choices)
-            if question.min is not None or question.max is not None:
-                low, high = question.min, question.max
-                extra = (
-                    ("" if low is None else f"{low:g}")
-                    + ".."
-                    + ("" if high is None else f"{high:g}")
-                )
-            when = ""
-            if question.ask_when:
-                op = "in" if question.ask_when.in_ is not None else "not in"
-                when = f"{question.ask_when.question} {op} {', '.join(question.ask_when.codes)}"
-            table.add_row(
-                question.id,
-                question.type.value,
-                str(required).lower(),
-                text(question.text, lang),
-                extra,
-                when,
-            )
-        console.print(table)
-    if q.indicators:
-        table = Table("ID", "Kind", "Label", title="Indicators", title_justify="left")
-        for ind in q.indicators:
-            table.add_row(ind.id, ind.kind.value, text(ind.label, lang))
-        console.print(table)
+    console.print_questionnaire(q, lang)
 
 
 @questionnaire_app.command("check")
@@ -140,10 +68,10 @@ def questionnaire_check(
     try:
         q = load_questionnaire(file)
     except DefinitionError as exc:
-        _console(stderr=True).print(escape(exc.message), soft_wrap=True)
+        console.say(exc.message, stderr=True)
         raise typer.Exit(1) from exc
-    _console().print(
-        f"{escape(str(file))}: OK ({q.id} version {q.version}, {len(q.questions())} questions, "
+    console.say(
+        f"{file}: OK ({q.id} version {q.version}, {len(q.questions())} questions, "
         f"{len(q.indicators)} indicators)"
     )
 
@@ -156,6 +84,37 @@ def questionnaire_schema() -> None:
     from .definition import json_schema
 
     sys.stdout.write(json.dumps(json_schema(), indent=2) + "\n")
+
+
+@questionnaire_app.command("import")
+def questionnaire_import(
+    form: Annotated[Path, typer.Argument(help="XLSForm (.xlsx): survey, choices, settings.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Definition YAML to write.")],
+) -> None:
+    """Read an XLSForm (KoboToolbox, ODK) into a definition; list what is not carried over."""
+    from .xlsform.importer import import_xlsform
+
+    result = import_xlsform(form, output)
+    q = result.questionnaire
+    console.say(
+        f"Wrote {output} ({q.id}: {len(q.sections)} sections, "
+        f"{len(q.questions())} questions, languages {', '.join(q.languages)})"
+    )
+    console.print_remarks(result.remarks, "Not carried over, or carried over by an assumption")
+
+
+@questionnaire_app.command("export")
+def questionnaire_export(
+    ref: Annotated[str, typer.Argument(metavar="ID|FILE", help="Bundled id or YAML file.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="XLSForm (.xlsx) to write.")],
+) -> None:
+    """Write a definition as an XLSForm for KoboToolbox, ODK or SurveyCTO."""
+    from .resources import load_questionnaire
+    from .xlsform.exporter import export_xlsform
+
+    remarks = export_xlsform(load_questionnaire(ref), output)
+    console.say(f"Wrote {output}")
+    console.print_remarks(remarks, "Not exported")
 
 
 @app.command()
@@ -173,47 +132,47 @@ def template(
     interview: Annotated[
         bool, typer.Option(help="An interview record for the thematic expert.")
     ] = False,
+    prefill_from: Annotated[
+        Path | None,
+        typer.Option(
+            help="An earlier wave (survey folder or store): show each partner's answers "
+            "beside the empty answer cells."
+        ),
+    ] = None,
 ) -> None:
     """Write the Excel workbook(s) partners fill in."""
     from .definition import Role
     from .resources import load_questionnaire
-    from .template import WorkbookSpec, read_partner_list, write_template, write_templates
+    from .workbook.partners import WorkbookSpec, read_partner_list
+    from .workbook.template import write_template, write_templates
 
     q = load_questionnaire(ref)
+    prefill = None
+    if prefill_from is not None:
+        from .outcomes.waves import prefill_from as read_prefill
+
+        prefill = read_prefill(prefill_from, lang)
     if partners is not None:
         specs = read_partner_list(partners)
         if lang != "en":
             specs = [
                 WorkbookSpec(s.partner, s.role, lang if s.lang == "en" else s.lang) for s in specs
             ]
-        paths = write_templates(q, specs, output, interview=interview)
-        _console().print(f"Wrote {len(paths)} workbooks to {output}")
+        paths = write_templates(q, specs, output, interview=interview, prefill=prefill)
+        console.say(f"Wrote {len(paths)} workbooks to {output}")
         return
     if partner is None:
         raise UrbsurveyError(
             "give --partner NAME or --partners FILE.csv",
             hint="Example: urbsurvey template mile-followup-2009 --partner Venice -o venice.xlsx",
         )
-    write_template(q, WorkbookSpec(partner, Role(role.value), lang, interview), output)
-    _console().print(f"Wrote {output}")
+    write_template(q, WorkbookSpec(partner, Role(role.value), lang, interview), output, prefill)
+    console.say(f"Wrote {output}")
 
 
 class OutputFormat(StrEnum):
     table = "table"
     json = "json"
-
-
-@contextmanager
-def _progress(label: str) -> Iterator[tuple[Callable[[int], None], Callable[[int], None]]]:
-    """A progress bar on stderr when it is a terminal; nothing otherwise."""
-    if not sys.stderr.isatty():
-        yield (lambda total: None), (lambda n: None)
-        return
-    from rich.progress import Progress
-
-    with Progress(console=_console(stderr=True), transient=True) as bar:
-        task = bar.add_task(label, total=None)
-        yield (lambda total: bar.update(task, total=total)), (lambda n: bar.advance(task, n))
 
 
 PathsArg = Annotated[
@@ -244,67 +203,14 @@ def validate(
     strict: StrictOpt = False,
 ) -> None:
     """Check returned workbooks cell by cell. Exit 1 when there are errors."""
-    from .validation import validate as run
+    from .pipeline import validate as run
 
-    with _progress("Reading workbooks") as (set_total, advance):
+    with console.progress("Reading workbooks") as (set_total, advance):
         result = run(paths, questionnaire, progress=advance, on_files=set_total, keep_answers=False)
     data = result.to_json()
     if output_format is OutputFormat.table:
-        _print_validation(data)
+        console.print_validation(data)
     _finish(data, output_format, strict)
-
-
-def _print_validation(data: dict[str, Any]) -> None:
-    from rich.table import Column, Table
-
-    console = _console()
-    table = Table(
-        Column("File", overflow="fold"),
-        Column("Partner", overflow="fold"),
-        "Role",
-        "Status",
-        "Answers",
-        "Errors",
-        "Warnings",
-        title=f"{data['questionnaire']['id']} version {data['questionnaire']['version']}",
-        title_justify="left",
-    )
-    colours = {"ok": "green", "warnings": "yellow", "errors": "red", "unreadable": "red"}
-    for f in data["files"]:
-        table.add_row(
-            escape(f["file"]),
-            escape(f["partner"] or ""),
-            " ".join(p for p in (f["role"], f["kind"] if f["kind"] == "interview" else "") if p),
-            f"[{colours[f['status']]}]{f['status']}[/]",
-            str(f["answers"]),
-            str(f["errors"]),
-            str(f["warnings"]),
-        )
-    console.print(table)
-    _print_issues(data["issues"])
-    s = data["summary"]
-    console.print(
-        f"{s['files']} files: {s['ok']} ok, {s['warnings']} with warnings, "
-        f"{s['errors']} with errors, {s['unreadable']} unreadable."
-    )
-
-
-def _print_issues(issues: list[dict[str, Any]]) -> None:
-    console = _console()
-    for issue in issues:
-        where = ", ".join(
-            p
-            for p in (
-                issue["file"],
-                issue["sheet"] and f"sheet {issue['sheet']}",
-                issue["cell"] and f"cell {issue['cell']}",
-            )
-            if p
-        )
-        colour = "red" if issue["severity"] == "error" else "yellow"
-        head = f"[{colour}]{issue['severity']}[/] [bold]{issue['code']}[/]"
-        console.print(f"{head} {escape(where)}: {escape(issue['message'])}")
-        console.print(f"    {escape(issue['hint'])}", style="dim")
 
 
 @app.command()
@@ -346,7 +252,7 @@ def report(
 ) -> None:
     """Write the survey report: summary, findings, lessons, methodology and appendices."""
     from .atomic import write_bytes
-    from .report import build_report, gather
+    from .pipeline import report as run
     from .report.render import render
 
     if schema:
@@ -360,24 +266,61 @@ def report(
         raise UrbsurveyError(
             "report needs a SOURCE", hint="Give a survey folder, e.g. examples/mile-2009."
         )
-    fmt = output_format
-    if output is None and not fmt.is_text:
-        raise UrbsurveyError(f"--format {fmt.value} needs -o FILE")
-    with _progress("Reading workbooks") as (_set_total, advance):
-        data = gather(source, questionnaire, store, progress=advance)
-    result = build_report(data, lang=lang)
-    body = render(result, fmt, template)
+    if output is None and not output_format.is_text:
+        raise UrbsurveyError(f"--format {output_format.value} needs -o FILE")
+    with console.progress("Reading workbooks") as (_set_total, advance):
+        result = run(source, questionnaire, store, progress=advance, lang=lang)
+    body = render(result, output_format, template)
     if output is not None:
         write_bytes(output, body)
-        _console(stderr=True).print(f"Wrote {output}")
+        console.say(f"Wrote {output}", stderr=True)
     else:
         sys.stdout.buffer.write(body)
     errors = result.error_count()
     if strict and errors:
-        _console(stderr=True).print(
-            f"{errors} data errors (see the report's data-quality appendix)."
-        )
+        console.say(f"{errors} data errors (see the report's data-quality appendix).", stderr=True)
         raise typer.Exit(1)
+
+
+class ExportFormat(StrEnum):
+    datapackage = "datapackage"
+    datasette = "datasette"
+
+
+@app.command()
+def export(
+    source: Annotated[
+        Path, typer.Argument(help="Survey folder, folder of workbooks, or store (.sqlite).")
+    ],
+    output: Annotated[
+        Path,
+        typer.Option("-o", "--output", help="DIR for datapackage; metadata.json for datasette."),
+    ],
+    output_format: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--format",
+            help="datapackage (CSVs + datapackage.json) or datasette (a store's metadata.json).",
+        ),
+    ] = ExportFormat.datapackage,
+    questionnaire: Annotated[
+        str | None, typer.Option(help="Questionnaire ID|FILE for a plain folder or store.")
+    ] = None,
+    store: Annotated[
+        Path | None, typer.Option(help="Ingest into this store first, and export from it.")
+    ] = None,
+) -> None:
+    """Export for analysts: a Frictionless Data Package, or Datasette metadata for a store."""
+    from .export import export_datapackage, export_datasette
+
+    if output_format is ExportFormat.datasette:
+        export_datasette(store or source, output)
+        console.say(f"Wrote {output}", stderr=True)
+        return
+    with console.progress("Reading workbooks") as (_set_total, advance):
+        paths = export_datapackage(source, output, questionnaire, store, progress=advance)
+    names = ", ".join(p.name for p in paths)
+    console.say(f"Wrote {len(paths)} files to {output}: {names}", stderr=True)
 
 
 @app.command()
@@ -389,23 +332,13 @@ def ingest(
     strict: StrictOpt = False,
 ) -> None:
     """Store returned workbooks in SQLite; unchanged files are skipped, new versions supersede."""
-    from .ingest import ingest as run
+    from .pipeline import ingest as run
 
-    with _progress("Ingesting workbooks") as (set_total, advance):
+    with console.progress("Ingesting workbooks") as (set_total, advance):
         result = run(paths, store, questionnaire, progress=advance, on_files=set_total)
     data = result.to_json()
     if output_format is OutputFormat.table:
-        console = _console()
-        for f in data["added"]:
-            console.print(
-                f"added {escape(f['file'])}: {escape(f['partner'] or '?')} "
-                f"({f['kind'] if f['kind'] == 'interview' else f['role']}), {f['status']}"
-            )
-        _print_issues(data["issues"])
-        console.print(
-            f"{len(data['added'])} added, {data['unchanged']} unchanged; the store holds "
-            f"{data['totals']['submissions']} submissions, {data['totals']['current']} current."
-        )
+        console.print_ingest(data)
     _finish(data, output_format, strict)
 
 
@@ -414,8 +347,5 @@ def main() -> None:
     try:
         app()
     except UrbsurveyError as exc:
-        console = _console(stderr=True)
-        console.print(f"[red]Error:[/red] {exc.message}", markup=True, soft_wrap=True)
-        if exc.hint:
-            console.print(f"Tip: {exc.hint}", soft_wrap=True)
+        console.print_error(exc)
         sys.exit(2)

@@ -14,14 +14,14 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from urbsurvey.answers import Answer, Interpreter
 from urbsurvey.definition import Question, QuestionType, Role, text
+from urbsurvey.intake.answers import Answer, Interpreter
+from urbsurvey.intake.submission import Submission
 from urbsurvey.issues import make_issue
-from urbsurvey.lessons import Coding, Example, Group, Theme
-from urbsurvey.report import ReportInput, build_report
+from urbsurvey.outcomes.lessons import Coding, Example, Group, Theme
+from urbsurvey.report.build import ReportInput, build_report
 from urbsurvey.report.schema import Report
 from urbsurvey.resources import load_questionnaire
-from urbsurvey.submission import Submission
 from urbsurvey.survey import Narrative, Partner, Survey, SurveyFolder
 
 SCRIPT = "<script>alert(1)</script>"

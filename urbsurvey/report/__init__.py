@@ -1,23 +1,9 @@
-"""The survey report: built as typed data (`build`), laid out in any format (`render`).
+"""The report: built as typed data from the outcomes (`build`), laid out in every format.
 
-`gather` reads what a report is made from (a survey folder, workbooks or a store),
-`build_report` turns it into a `schema.Report`, and `render.render` writes that
-report in one of the `formats.ReportFormat`s. Names are loaded on first use, so importing the
-package (the CLI does, for its `--format` choices) costs nothing.
+- `schema`: the `Report` dataclasses; the JSON output and its JSON Schema come from them.
+- `build`: `build_report` → a `Report`, every part in the report's language (`parts`).
+- `i18n`: the fixed texts per language, and numbers, money and dates per locale (Babel).
+- `formats`: `ReportFormat`, one per renderer; `render.render` dispatches on it.
+- `render`: Markdown and HTML (Jinja2 templates in `templates/`) and JSON; `xlsx`, `docx`.
+- `charts`: inline SVG bar charts and text bars.
 """
-
-from __future__ import annotations
-
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from .build import ReportInput, build_report, gather
-
-__all__ = ["ReportInput", "build_report", "gather"]
-
-
-def __getattr__(name: str) -> Any:
-    if name in __all__:
-        return getattr(import_module(".build", __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,4 +1,4 @@
-"""`urbsurvey report`: what a report is made from (`gather`), and the `Report` built from it.
+"""`urbsurvey report`: what a report is made from (`ReportInput`), and the `Report` built from it.
 
 `build_report` computes the outcomes and lays out every part of the report as
 typed data (`schema.Report`) in the report's language: the renderers
@@ -9,22 +9,24 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from ..batch import Progress, expected_responses, missing, missing_responses
 from ..definition import Questionnaire, text
-from ..errors import UrbsurveyError
-from ..inputs import Inputs, resolve_inputs
+from ..intake.batch import expected_responses, missing
+from ..intake.submission import Submission
 from ..issues import Issue
-from ..lessons import Coding, check_coding, load_coding
-from ..outcomes import Outcomes, compute_outcomes
-from ..submission import Submission
+from ..outcomes.indicators import Outcomes, compute_outcomes
+from ..outcomes.lessons import Coding, check_coding, load_coding
 from ..survey import SurveyFolder
 from . import parts
 from . import schema as s
 from .i18n import Texts
+
+if TYPE_CHECKING:
+    from ..outcomes.waves import Wave
 
 
 @dataclass(slots=True)
@@ -36,58 +38,8 @@ class ReportInput:
     submissions: list[Submission]  # every file read (for inputs and issues)
     counted: list[Submission]  # the ones outcomes use
     issues: list[Issue]  # across files
+    waves: list[Wave] = field(default_factory=list)  # earlier waves survey.yaml names
     coding: Coding | None = None  # the expert's lessons; read from the survey folder if None
-
-
-def gather(
-    source: Path,
-    questionnaire: str | None = None,
-    store: Path | None = None,
-    progress: Progress | None = None,
-) -> ReportInput:
-    """Read a survey folder, a folder of workbooks, or a store."""
-    if source.is_file() and source.suffix.lower() in (".sqlite", ".db", ".sqlite3"):
-        return _from_store(source, questionnaire)
-    if store is not None:
-        from ..ingest import ingest_inputs
-
-        inputs = resolve_inputs([source], questionnaire)
-        ingest_inputs(inputs, store, progress)
-        return _from_store(store, questionnaire, inputs)
-    from ..validation import validate
-
-    result = validate([source], questionnaire, progress)
-    batch = result.batch
-    return ReportInput(
-        result.inputs.questionnaire,
-        result.inputs.survey,
-        batch.submissions,
-        batch.counted,
-        batch.issues,
-    )
-
-
-def _from_store(path: Path, questionnaire: str | None, inputs: Inputs | None = None) -> ReportInput:
-    from ..resources import load_questionnaire
-    from ..store import Store
-
-    if not path.is_file():
-        raise UrbsurveyError(f"{path}: no such store", hint="Create it with `urbsurvey ingest`.")
-    store = Store(path)
-    try:
-        subs = store.current()
-    finally:
-        store.close()
-    if inputs is not None:
-        q, survey = inputs.questionnaire, inputs.survey
-    else:
-        ref = questionnaire or next((s.questionnaire for s in subs if s.questionnaire), None)
-        if ref is None:
-            raise UrbsurveyError(f"{path}: the store holds no submissions")
-        q, survey = load_questionnaire(ref), None
-    counted = [s for s in subs if s.readable]
-    issues = missing_responses(counted, survey) if survey else []
-    return ReportInput(q, survey, subs, counted, issues)
 
 
 def build_report(data: ReportInput, *, lang: str | None = None) -> s.Report:
@@ -134,7 +86,15 @@ def build_report(data: ReportInput, *, lang: str | None = None) -> s.Report:
             generated=today.isoformat(),
             generated_display=t.date(today),
         ),
+        waves=_waves(data, outcomes, t.lang, currency) if data.waves else None,
     )
+
+
+def _waves(data: ReportInput, outcomes: Outcomes, lang: str, currency: str) -> dict[str, Any]:
+    from ..outcomes.waves import Wave, compare_waves
+
+    wave_id = data.survey.config.wave if data.survey else "this wave"
+    return compare_waves(data.waves, Wave(wave_id, data.questionnaire, outcomes, currency), lang)
 
 
 def _input(sub: Submission) -> s.InputFile:
@@ -200,6 +160,19 @@ def _respondents(data: ReportInput, t: Texts) -> s.Respondents:
         ],
         missing=[one(p, r) for p, r in (missing(data.counted, survey) if survey else [])],
     )
+
+
+CURRENCY_SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$"}
+
+
+def format_amount(value: Decimal, currency: str) -> str:
+    """Compact money, as the waves comparison writes it: €1.4m, €350k, £240."""
+    symbol = CURRENCY_SYMBOLS.get(currency, f"{currency} ")
+    for size, suffix in ((Decimal(10**9), "bn"), (Decimal(10**6), "m"), (Decimal(10**3), "k")):
+        if abs(value) >= size:
+            scaled = (value / size).quantize(Decimal("0.01")).normalize()
+            return f"{symbol}{scaled:f}{suffix}"
+    return f"{symbol}{value.quantize(Decimal('0.01')).normalize():f}"
 
 
 def _today() -> dt.date:

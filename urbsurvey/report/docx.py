@@ -12,7 +12,7 @@ from __future__ import annotations
 from io import BytesIO
 from typing import TYPE_CHECKING, Any
 
-from ..xlsxtext import CONTROL_CHARS
+from ..workbook.cells import CONTROL_CHARS
 from .charts import text_bars
 from .i18n import Texts
 from .schema import Chart, Finding, Indicator, LessonTheme, Quote, Report

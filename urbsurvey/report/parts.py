@@ -9,11 +9,12 @@ import datetime as dt
 import re
 from decimal import Decimal
 
-from ..answers import Answer, AnswerValue, MoneyValue
 from ..definition import TEXT_TYPES, Indicator, Question, Questionnaire, QuestionType, text
-from ..lessons import Coding, Example
-from ..outcomes import IndicatorResult, Outcomes, PartnerRecord, is_money
-from ..submission import Submission
+from ..intake.answers import Answer, AnswerValue, MoneyValue
+from ..intake.submission import Submission
+from ..outcomes.indicators import IndicatorResult, Outcomes, is_money
+from ..outcomes.lessons import Coding, Example
+from ..outcomes.merge import PartnerRecord
 from ..survey import SurveyFolder
 from . import schema as s
 from .i18n import Texts

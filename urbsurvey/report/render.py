@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, assert_never
 
 from ..errors import UrbsurveyError
-from ..xlsxtext import CONTROL_CHARS
+from ..workbook.cells import CONTROL_CHARS
 from .formats import FORMATS, ReportFormat
 
 if TYPE_CHECKING:

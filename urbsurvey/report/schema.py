@@ -306,6 +306,8 @@ class Report:
     issues: list[IssueRecord]
     inputs: list[InputFile]
     generator: Generator
+    #: This wave beside the earlier waves survey.yaml names (`outcomes.waves.compare_waves`).
+    waves: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON data (what `--format json` writes)."""

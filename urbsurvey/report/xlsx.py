@@ -8,7 +8,7 @@ the columns can be summed and filtered. Sheet names are the same in every langua
 source, `Indicators`, `Lessons`, `Issues`, `Inputs` and `Sources` the rest of
 the report. Every sheet has a frozen, filtered header, set column widths,
 wrapped rows with their heights, one named font and an A4 landscape print set-up.
-Partner text is always a text cell, never a formula (`xlsxtext.put`).
+Partner text is always a text cell, never a formula (`workbook.cells.put`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from io import BytesIO
 from typing import Any
 
-from ..xlsxtext import put
+from ..workbook.cells import put
 from .i18n import Texts
 from .schema import JsonValue, QuestionInfo, Report
 
@@ -223,6 +223,36 @@ def _table(wb: Any, title: str, columns: list[Column], rows: list[Row]) -> None:
     Sheet(wb, title, columns).write(rows)
 
 
+def _wave_sheets(wb: Any, waves: dict[str, Any]) -> None:
+    """`Waves`: each shared indicator per wave and the change; `Wave changes`: per partner."""
+    ids = list(waves["ids"])
+    columns: list[Column] = [("Indicator", 34), *((w, 12) for w in ids)]
+    columns += [("Change", 12), ("Not compared", 40), ("Flags", 60)]
+    rows: list[Row] = [
+        [
+            ind["label"],
+            *(ind["values"][w]["display"] if w in ind["values"] else "" for w in ids),
+            ind["change"]["display"] if ind["change"] else "",
+            ind["not_compared"] or "",
+            "; ".join(ind["flags"]),
+        ]
+        for ind in waves["indicators"]
+    ]
+    Sheet(wb, "Waves", columns).write(rows)
+    previous, current = waves["previous"], waves["current"]
+    columns = [("Partner", 24), ("Question", 40), (previous, 36), (current, 36)]
+    columns += [("Change", 20), ("Flags", 50)]
+    rows = [
+        [p["partner"], c["text"], c["before"], c["after"], c["change"], "; ".join(c["flags"])]
+        for p in waves["partners"]
+        for c in p["changes"]
+    ]
+    rows += [
+        [o["partner"], f"only in {o['wave']}", "", "", "", ""] for o in waves["partners_one_wave"]
+    ]
+    Sheet(wb, "Wave changes", columns).write(rows)
+
+
 def render_xlsx(report: Report) -> bytes:
     from openpyxl import Workbook
 
@@ -276,6 +306,8 @@ def render_xlsx(report: Report) -> bytes:
             for s in ind.sources
         ],
     )
+    if report.waves:
+        _wave_sheets(wb, report.waves)
     out = BytesIO()
     wb.save(out)
     return out.getvalue()

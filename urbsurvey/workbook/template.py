@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import re
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-from . import __version__, contract, yamlio
-from .atomic import atomic_path
-from .definition import (
+from .. import __version__
+from ..atomic import atomic_path
+from ..definition import (
     CHOICE_TYPES,
     Question,
     Questionnaire,
@@ -19,43 +16,31 @@ from .definition import (
     Role,
     text,
 )
-from .errors import OutputError, UrbsurveyError
-from .resources import bundled_dir
-from .xlsxtext import cell_text, put
+from ..errors import OutputError, UrbsurveyError
+from . import contract
+from .cells import cell_text, put
+from .partners import WorkbookSpec, safe_filename
+from .words import ui
 
 WIDTHS = {"A": 26, "B": 60, "C": 42, "D": 42, "E": 30}
 
 
 @dataclass(frozen=True, slots=True)
-class WorkbookSpec:
-    """Who a workbook is for."""
+class Prefill:
+    """Each partner's answers in an earlier wave, shown beside (never in) the answer cells."""
 
-    partner: str | None = None
-    role: Role = Role.CITY
-    lang: str = "en"
-    interview: bool = False
+    wave: str
+    answers: dict[str, dict[str, str]]  # partner -> question id -> the answer as shown
 
-
-@cache
-def ui_words() -> dict[str, Any]:
-    path = bundled_dir("templates") / "workbook.yaml"
-    words: dict[str, Any] = yamlio.load(path.read_text(encoding="utf-8"))
-    return words
+    def for_partner(self, partner: str | None) -> dict[str, str]:
+        wanted = (partner or "").strip().casefold()
+        for name, answers in self.answers.items():
+            if name.casefold() == wanted:
+                return answers
+        return {}
 
 
-def ui(lang: str, *keys: str) -> Any:
-    """A word for the workbook in `lang` (nested keys), falling back to English."""
-    words = ui_words()
-    for table in (words.get(lang, {}), words["en"]):
-        value: Any = table
-        for key in keys:
-            value = value.get(key) if isinstance(value, dict) else None
-        if value is not None:
-            return value
-    raise KeyError(keys)
-
-
-def build_workbook(q: Questionnaire, spec: WorkbookSpec) -> Any:
+def build_workbook(q: Questionnaire, spec: WorkbookSpec, prefill: Prefill | None = None) -> Any:
     """The openpyxl workbook for one respondent (not yet saved)."""
     from openpyxl import Workbook
 
@@ -71,6 +56,8 @@ def build_workbook(q: Questionnaire, spec: WorkbookSpec) -> Any:
     lists = wb.create_sheet(contract.LISTS_SHEET)
     lists.sheet_state = "hidden"
     _write_responses(ws, lists, q, spec)
+    if prefill is not None:
+        _write_previous(ws, prefill, prefill.for_partner(spec.partner), spec.lang)
     _write_stamp(wb.create_sheet(contract.STAMP_SHEET), q, spec)
     return wb
 
@@ -144,6 +131,27 @@ def _write_responses(ws: Any, lists: Any, q: Questionnaire, spec: WorkbookSpec) 
             labels = _dropdown_labels(question, lang)
             if labels:
                 dropdowns.add(question.id, labels, f"C{r}")
+
+
+PREVIOUS_COLUMN = 6
+
+
+def _write_previous(ws: Any, prefill: Prefill, answers: dict[str, str], lang: str) -> None:
+    """A reference column of last wave's answers; the Answer column stays empty."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    header_row = 4
+    title = ui(lang, "previous_answer").format(wave=prefill.wave)
+    put(ws, header_row, PREVIOUS_COLUMN, title).font = Font(bold=True)
+    ws.column_dimensions["F"].width = 42
+    grey = Font(italic=True, color="555555")
+    fill = PatternFill("solid", fgColor="EEEEEE")
+    for (cell,) in ws.iter_rows(min_row=header_row + 1, min_col=1, max_col=1):
+        value = answers.get(str(cell.value or ""))
+        if value:
+            ref = put(ws, cell.row, PREVIOUS_COLUMN, value)
+            ref.font, ref.fill = grey, fill
+            ref.alignment = Alignment(wrap_text=True, vertical="top")
 
 
 def _dropdown_labels(question: Question, lang: str) -> list[str]:
@@ -230,9 +238,11 @@ def _write_stamp(ws: Any, q: Questionnaire, spec: WorkbookSpec) -> None:
     ws.sheet_state = "hidden"
 
 
-def write_template(q: Questionnaire, spec: WorkbookSpec, out: Path) -> Path:
+def write_template(
+    q: Questionnaire, spec: WorkbookSpec, out: Path, prefill: Prefill | None = None
+) -> Path:
     """Build and atomically save one workbook."""
-    wb = build_workbook(q, spec)
+    wb = build_workbook(q, spec, prefill)
     try:
         with atomic_path(out) as tmp:
             wb.save(tmp)
@@ -241,53 +251,13 @@ def write_template(q: Questionnaire, spec: WorkbookSpec, out: Path) -> Path:
     return out
 
 
-_UNSAFE = re.compile(r"[^\w.-]+")
-_RESERVED_NAMES = frozenset(
-    {"con", "prn", "aux", "nul"}
-    | {f"com{i}" for i in range(1, 10)}
-    | {f"lpt{i}" for i in range(1, 10)}
-)
-
-
-def safe_filename(stem: str, suffix: str) -> str:
-    """A file name from untrusted text: no folders, no dots at the start, no device names."""
-    name = _UNSAFE.sub("-", stem).strip("-._")[:80] or "partner"
-    first, dot, rest = name.partition(".")
-    if first.lower() in _RESERVED_NAMES:  # Windows devices, whatever follows the first dot
-        name = f"{first}-file{dot}{rest}"
-    return name + suffix
-
-
-def read_partner_list(path: Path) -> list[WorkbookSpec]:
-    """Partners CSV: columns `partner`, optional `role` (default city) and `lang`."""
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            rows = list(csv.DictReader(fh))
-    except OSError as exc:
-        raise UrbsurveyError(f"cannot read {path}: {exc.strerror}") from exc
-    specs = []
-    for line, row in enumerate(rows, start=2):
-        partner = (row.get("partner") or "").strip()
-        if not partner:
-            raise UrbsurveyError(
-                f"{path}, line {line}: no partner name",
-                hint="The CSV needs a header row with a `partner` column "
-                "(and optional `role`, `lang`).",
-            )
-        role_text = (row.get("role") or "city").strip() or "city"
-        try:
-            role = Role(role_text)
-        except ValueError as exc:
-            roles = ", ".join(r.value for r in Role)
-            raise UrbsurveyError(
-                f"{path}, line {line}: unknown role {role_text!r}", hint=f"Use one of: {roles}."
-            ) from exc
-        specs.append(WorkbookSpec(partner, role, (row.get("lang") or "").strip() or "en"))
-    return specs
-
-
 def write_templates(
-    q: Questionnaire, specs: list[WorkbookSpec], outdir: Path, *, interview: bool = False
+    q: Questionnaire,
+    specs: list[WorkbookSpec],
+    outdir: Path,
+    *,
+    interview: bool = False,
+    prefill: Prefill | None = None,
 ) -> list[Path]:
     """One workbook per listed partner and role, named safely inside `outdir`.
 
@@ -304,10 +274,14 @@ def write_templates(
         while name.lower() in taken:
             name = safe_filename(f"{stem}-{len(taken)}", ".xlsx")
         taken.add(name.lower())
+        out = outdir / name
+        if prefill is not None:  # each partner's own previous answers: no shared master
+            spec = WorkbookSpec(spec.partner, spec.role, spec.lang, interview)
+            paths.append(write_template(q, spec, out, prefill))
+            continue
         key = (spec.role, spec.lang)
         if key not in masters:
             masters[key] = _Master(q, WorkbookSpec(_PLACEHOLDER, spec.role, spec.lang, interview))
-        out = outdir / name
         data = masters[key].for_partner(spec.partner or "")
         try:
             with atomic_path(out) as tmp:

@@ -13,12 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import contract
+from ..definition import Question, Questionnaire, Role, Source
+from ..issues import Issue, Severity, make_issue
+from ..parsing import decimal_separator_for_country, normalise
+from ..reader import ReadError, Sheet, Workbook, cell_ref, read_workbook
+from ..workbook import contract
 from .answers import Answer, Interpreter, condition_holds, raw_text
-from .definition import Question, Questionnaire, Role, Source
-from .issues import Issue, Severity, make_issue
-from .parsing import decimal_separator_for_country, normalise
-from .reader import ReadError, Sheet, Workbook, cell_ref, read_workbook
 
 
 @dataclass(slots=True)
@@ -96,7 +96,7 @@ class Context:
 
 def _role_words() -> dict[str, Role]:
     """Role codes and their labels in every workbook language."""
-    from .template import ui_words
+    from ..workbook.words import ui_words
 
     words: dict[str, Role] = {}
     for role in Role:
