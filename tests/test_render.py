@@ -719,3 +719,18 @@ def test_a_title_in_the_print_style_cannot_close_it() -> None:
     assert "script" not in [tag for tag, _ in page.tags]
     assert html.count("</style>") == 1
     assert "\\3c \\2f style\\3e \\3c script\\3e alert" in html
+
+
+def test_another_survey_in_french_formats_its_own_numbers() -> None:
+    """Not MILE: the toy bike-lanes questionnaire (no French texts of its own) in French."""
+    report = sample_report(3, questionnaire=TOY, lang="fr")
+    md = render(report, "md").decode()
+    headings = md_headings(md)
+    assert headings[:2] == ["Sommaire", "Synthèse"]
+    assert "Lanes" in headings and "Méthodologie" in headings  # its sections, in English
+    km = next(i for i in report.indicators if i.id == "km_total")
+    assert km.display == "4,5"  # 0.5 + 1.5 + 2.5 km, with a decimal comma
+    assert "(nombre)" in md and "(date)" in md  # question types in French
+    assert "Aucun taux de change n'a été nécessaire" in md
+    english = render(sample_report(3, questionnaire=TOY), "md").decode()
+    assert "No exchange rate was needed" in english and "(number)" in english

@@ -213,7 +213,8 @@ class Writer:
     def quotes(self, quotes: list[Quote]) -> None:
         for q in quotes:
             p = self.doc.add_paragraph(style="List Bullet")
-            p.add_run(f"{_clean(q.partner)} ({_clean(q.source_label)}): ").bold = True
+            who = self.t("quote_who", partner=q.partner, source=q.source_label)
+            p.add_run(f"{_clean(who)} ").bold = True
             p.add_run(_clean(q.text))
             if q.note:
                 p.add_run(f" [{self.t('note')}: {_clean(q.note)}]").italic = True
