@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 ACCENT = "2F6F9F"
 MUTED = "5A5F66"
 TABLE_STYLE = "Light Grid Accent 1"
+TEXT_WIDTH_CM = 17.0  # A4 less two margins of 2 cm
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
 
@@ -118,6 +119,8 @@ class Writer:
                 cell.text = _clean(value)
         if widths:
             table.autofit = False
+            for column, width in zip(table.columns, widths, strict=True):
+                column.width = Cm(width)  # the grid, which LibreOffice follows
             for row in table.rows:
                 for cell, width in zip(row.cells, widths, strict=True):
                     cell.width = Cm(width)
@@ -305,7 +308,8 @@ class Writer:
             self.heading(p.partner, 2)
             sources = [src.label for src in p.sources]
             rows = [[question, *answers] for question, answers in p.side_by_side()]
-            self.table([t("question"), *sources], rows)
+            rest = (TEXT_WIDTH_CM - 4.5) / max(len(sources), 1)
+            self.table([t("question"), *sources], rows, [4.5, *([rest] * len(sources))])
         self.heading(t("appendix_conflicts"), 1)
         if r.conflicts:
             self.para(t("conflicts_intro"))
