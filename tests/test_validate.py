@@ -186,7 +186,7 @@ def test_corrupt_file(tmp_path: Path, damage: str) -> None:
         raw = bytearray(data)
         name_len, extra_len = struct.unpack_from("<HH", raw, info.header_offset + 26)
         start = info.header_offset + 30 + name_len + extra_len
-        raw[start + info.compress_size // 2] ^= 0xFF
+        raw[start + info.compress_size // 4] ^= 0xFF  # where it breaks the deflate stream
         path.write_bytes(bytes(raw))
     v = check(path)
     issue = the(v, "corrupt-file")

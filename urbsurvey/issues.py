@@ -156,6 +156,12 @@ CATALOGUE: dict[str, Code] = {
         "answer not in the list",
         "Choose one of the listed answers (the dropdown in the template shows them).",
     ),
+    "invalid-tick": Code(
+        E,
+        "not a tick",
+        "A tick cell of a multiple choice holds something other than a tick: write ✓ (or x) "
+        "to tick the answer, or leave the cell empty.",
+    ),
     "not-a-number": Code(E, "not a number", "Type a number, for example 12 or 1.400.000."),
     "out-of-range": Code(E, "out of range", "Check the figure against the allowed range."),
     "unknown-currency": Code(

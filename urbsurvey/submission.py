@@ -15,9 +15,9 @@ from pathlib import Path
 
 from . import contract
 from .answers import Answer, Interpreter, condition_holds, raw_text
-from .definition import Question, Questionnaire, Role, Source
+from .definition import Question, Questionnaire, QuestionType, Role, Source, text
 from .issues import Issue, Severity, make_issue
-from .parsing import decimal_separator_for_country, normalise
+from .parsing import ParseError, decimal_separator_for_country, normalise, parse_yes_no
 from .reader import ReadError, Sheet, Workbook, cell_ref, read_workbook
 
 
@@ -62,6 +62,7 @@ class PartnerInfo:
     name: str
     country: str | None = None
     aliases: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()
 
 
 @dataclass
@@ -76,11 +77,19 @@ class Context:
         self._partner_index = {
             normalise(name): p for p in self.partners for name in (p.name, *p.aliases)
         }
+        self._partner_emails = {e.strip().lower(): p for p in self.partners for e in p.emails}
         self._roles = _role_words()
         # Built once, not per workbook.
         self.questions = self.questionnaire.questions()
         self.question_ids = frozenset(question.id for question in self.questions)
         # The only questions `_check_required_and_skips` has anything to check for.
+        # Tick rows of multiple choices: their IDs are not questions but are expected.
+        self.option_ids = frozenset(
+            f"{question.id}{contract.OPTION_SEPARATOR}{choice.code}"
+            for question in self.questions
+            if question.type is QuestionType.MULTIPLE_CHOICE
+            for choice in question.choices
+        )
         self.required_or_conditional = [
             question
             for question in self.questions
@@ -89,6 +98,9 @@ class Context:
 
     def find_partner(self, name: str) -> PartnerInfo | None:
         return self._partner_index.get(normalise(name))
+
+    def partner_by_email(self, address: str) -> PartnerInfo | None:
+        return self._partner_emails.get(address.strip().lower())
 
     def role(self, text: str) -> Role | None:
         return self._roles.get(normalise(text))
@@ -241,19 +253,37 @@ def _check_stamp(stamp: dict[str, str], sub: Submission, q: Questionnaire) -> bo
     return True
 
 
+@functools.cache
+def _header_words() -> dict[str, str]:
+    from .template import header_words
+
+    return header_words()
+
+
+@functools.cache
+def _responses_names() -> frozenset[str]:
+    from .template import sheet_words
+
+    return sheet_words("responses")
+
+
 def _header_columns(row: Sequence[object]) -> dict[str, int] | None:
+    """The header row's columns by key, its words in any workbook language."""
+    words = _header_words()
     found: dict[str, int] = {}
     for col, value in enumerate(row):
         if isinstance(value, str):
-            key = value.strip().lower()
-            if key in ("id", "question", "answer", "notes") and key not in found:
+            key = words.get(value.strip().lower())
+            if key is not None and key not in found:
                 found[key] = col
     return found if all(h.lower() in found for h in contract.REQUIRED_HEADERS) else None
 
 
 def _find_header(book: Workbook) -> tuple[Sheet, int, dict[str, int]] | None:
-    """The answers sheet and its header row: `Responses` first, then any other sheet."""
-    preferred = [n for n in book.sheet_names if n.strip().lower() == "responses"]
+    """The answers sheet and its header row: `Responses` (in any language) first, then any
+    other sheet."""
+    names = _responses_names()
+    preferred = [n for n in book.sheet_names if n.strip().lower() in names]
     others = [n for n in book.sheet_names if n not in preferred and n != contract.STAMP_SHEET]
     for name in preferred + others:
         sheet = book.sheet(name)
@@ -379,7 +409,11 @@ def _answers(
     q = ctx.questionnaire
     answer_col, id_col = columns["answer"], columns["id"]
     for qid, row in rows.items():
-        if qid not in ctx.question_ids and qid not in contract.RESERVED_IDS:
+        if (
+            qid not in ctx.question_ids
+            and qid not in contract.RESERVED_IDS
+            and qid not in ctx.option_ids
+        ):
             sub.issues.append(
                 make_issue(
                     "unknown-question",
@@ -416,6 +450,11 @@ def _answers(
                     cell=cell,
                 )
             )
+        if question.type is QuestionType.MULTIPLE_CHOICE:
+            ticked, tick_cell = _ticked(question, rows, sheet, answer_col, sub)
+            if ticked:
+                _tick_answer(question, row, ticked, sheet.name, cell, tick_cell, sub, ctx)
+                continue
         # text is kept exactly as typed (a leading tab or `=` included); values are parsed apart
         raw = row.value if isinstance(row.value, str) else raw_text(row.value)
         if not raw.strip():
@@ -439,6 +478,86 @@ def _answers(
             question.id, raw, result.value, sheet.name, cell, result.valid, row.note
         )
     _check_required_and_skips(rows, sheet, answer_col, sub, ctx.required_or_conditional)
+
+
+_TICKS = frozenset({"✓", "✔", "☑", "x", "X"})
+
+
+def _is_ticked(value: object) -> bool | None:
+    """A tick cell: ✓ (or x, yes, 1) ticked, empty (or no, 0) not; None for anything else."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return False
+    if isinstance(value, str) and value.strip() in _TICKS:
+        return True
+    try:
+        return parse_yes_no(value)
+    except ParseError:
+        return None
+
+
+def _ticked(
+    question: Question, rows: dict[str, _Row], sheet: Sheet, answer_col: int, sub: Submission
+) -> tuple[list[str], str | None]:
+    """The options ticked in a multiple choice's tick rows, and the first ticked cell."""
+    codes: list[str] = []
+    first: str | None = None
+    for choice in question.choices:
+        row = rows.get(f"{question.id}{contract.OPTION_SEPARATOR}{choice.code}")
+        if row is None:
+            continue
+        cell = _cell_ref(row.index, answer_col)
+        ticked = _is_ticked(row.value)
+        if ticked is None:
+            sub.issues.append(
+                make_issue(
+                    "invalid-tick",
+                    sub.file,
+                    f"{question.id}: {raw_text(row.value)!r} is not a tick for "
+                    f"{text(choice.label, 'en')!r}.",
+                    sheet=sheet.name,
+                    cell=cell,
+                )
+            )
+        elif ticked:
+            codes.append(choice.code)
+            first = first or cell
+    return codes, first
+
+
+def _tick_answer(
+    question: Question,
+    row: _Row,
+    ticked: list[str],
+    sheet: str,
+    typed_cell: str,
+    tick_cell: str | None,
+    sub: Submission,
+    ctx: Context,
+) -> None:
+    """A multiple choice answered by ticks, and possibly also typed in the question's row."""
+    codes = set(ticked)
+    typed = row.value
+    raw_typed = raw_text(typed)
+    valid = True
+    if raw_typed:
+        result = ctx.interpreter.interpret(question, typed)
+        for problem in result.problems:
+            sub.issues.append(
+                make_issue(
+                    problem.code,
+                    sub.file,
+                    f"{question.id}: {problem.message}",
+                    sheet=sheet,
+                    cell=typed_cell,
+                )
+            )
+        valid = result.valid
+        codes.update(result.value if isinstance(result.value, list) else [])
+    value = [c.code for c in question.choices if c.code in codes]
+    labels = "; ".join(text(c.label, "en") for c in question.choices if c.code in ticked)
+    raw = f"{raw_typed}; {labels}" if raw_typed else labels
+    cell = typed_cell if raw_typed else (tick_cell or typed_cell)
+    sub.answers[question.id] = Answer(question.id, raw, value, sheet, cell, valid, row.note)
 
 
 def _check_required_and_skips(
@@ -474,6 +593,10 @@ def _check_required_and_skips(
             continue
         if answer is None or not answer.raw:
             row = rows.get(question.id)
+            if question.type is QuestionType.MULTIPLE_CHOICE and question.choices:
+                # point at the first tick row, where the partner answers
+                first = f"{question.id}{contract.OPTION_SEPARATOR}{question.choices[0].code}"
+                row = rows.get(first, row)
             sub.issues.append(
                 make_issue(
                     "missing-required",

@@ -180,7 +180,7 @@ def filled(
     """
     q = definition(questionnaire)
     wb = build_workbook(q, WorkbookSpec(partner, _role(role), lang, interview))
-    ws = wb[contract.RESPONSES_SHEET]
+    ws = answers_sheet(wb)
     raw: dict[str, str] = {}
     for qid, value in answers.items():
         cell = ws.cell(row=row_of(ws, qid), column=3)
