@@ -159,9 +159,17 @@ def questionnaire_schema() -> None:
 
 @app.command()
 def template(
-    ref: Annotated[str, typer.Argument(metavar="ID|FILE", help="Bundled id or YAML file.")],
+    ref: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID|FILE|SURVEY",
+            help="Bundled id, YAML file, or a survey folder (one workbook per partner, "
+            "pre-filled from survey.yaml).",
+        ),
+    ],
     output: Annotated[
-        Path, typer.Option("-o", "--output", help="FILE.xlsx, or DIR/ with --partners.")
+        Path,
+        typer.Option("-o", "--output", help="FILE.xlsx, or DIR/ with --partners or a survey."),
     ],
     partner: Annotated[str | None, typer.Option(help="Partner (city) name to pre-fill.")] = None,
     partners: Annotated[
@@ -176,8 +184,12 @@ def template(
     """Write the Excel workbook(s) partners fill in."""
     from .definition import Role
     from .resources import load_questionnaire
+    from .survey import is_survey_folder
     from .template import WorkbookSpec, read_partner_list, write_template, write_templates
 
+    if is_survey_folder(Path(ref)):
+        _survey_templates(Path(ref), output, partner, Role(role.value), interview)
+        return
     q = load_questionnaire(ref)
     if partners is not None:
         specs = read_partner_list(partners)
@@ -195,6 +207,29 @@ def template(
         )
     write_template(q, WorkbookSpec(partner, Role(role.value), lang, interview), output)
     _console().print(f"Wrote {output}")
+
+
+def _survey_templates(
+    folder: Path, output: Path, partner: str | None, role: Any, interview: bool
+) -> None:
+    from .resources import load_questionnaire
+    from .survey import load_survey
+    from .template import survey_spec, write_survey_templates, write_template
+
+    survey = load_survey(folder)
+    q = load_questionnaire(survey.config.questionnaire, base=survey.root)
+    if partner is None:
+        paths = write_survey_templates(survey, q, output, interview=interview)
+        _console().print(f"Wrote {len(paths)} workbooks to {escape(str(output))}")
+        return
+    found = next((p for p in survey.config.partners if p.name == partner), None)
+    if found is None:
+        known = ", ".join(p.name for p in survey.config.partners)
+        raise UrbsurveyError(
+            f"{partner!r} is not a partner of {folder}/survey.yaml", hint=f"Partners: {known}."
+        )
+    write_template(q, survey_spec(survey, q, found, role, interview=interview), output)
+    _console().print(f"Wrote {escape(str(output))}")
 
 
 class OutputFormat(StrEnum):

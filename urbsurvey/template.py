@@ -23,6 +23,7 @@ from .definition import (
 )
 from .errors import OutputError, UrbsurveyError
 from .resources import bundled_dir
+from .survey import Partner, SurveyFolder
 from .xlsxtext import cell_text, put
 
 #: Column widths (characters): ID, Question, Answer, Help, Notes. About 150 in all, so a
@@ -461,6 +462,49 @@ def write_template(q: Questionnaire, spec: WorkbookSpec, out: Path) -> Path:
     except OSError as exc:
         raise OutputError(f"cannot write {out}: {exc.strerror}") from exc
     return out
+
+
+def survey_spec(
+    survey: SurveyFolder,
+    q: Questionnaire,
+    partner: Partner,
+    role: Role = Role.CITY,
+    *,
+    interview: bool = False,
+) -> WorkbookSpec:
+    """A partner's workbook as survey.yaml describes it: its language, names and the
+    return address, deadline and contact of the survey."""
+    config = survey.config
+    lang = partner.language or config.language
+    organisation = partner.managing_authority if role is Role.MANAGING_AUTHORITY else None
+    return WorkbookSpec(
+        partner=partner.name,
+        role=role,
+        lang=lang if lang in q.languages else "en",
+        interview=interview,
+        organisation=organisation or partner.organisation,
+        country=partner.country,
+        deadline=config.deadline,
+        return_to=config.return_to,
+        contact=config.contact,
+    )
+
+
+def workbook_name(spec: WorkbookSpec) -> str:
+    stem = f"{spec.partner}-{spec.role.value}" + ("-interview" if spec.interview else "")
+    return safe_filename(stem, ".xlsx")
+
+
+def write_survey_templates(
+    survey: SurveyFolder, q: Questionnaire, outdir: Path, *, interview: bool = False
+) -> list[Path]:
+    """One pre-filled workbook per partner and expected role of a survey."""
+    paths = []
+    for partner in survey.config.partners:
+        for role_name in survey.config.expected_roles:
+            spec = survey_spec(survey, q, partner, Role(role_name), interview=interview)
+            paths.append(write_template(q, spec, outdir / workbook_name(spec)))
+    return paths
 
 
 _UNSAFE = re.compile(r"[^\w.-]+")

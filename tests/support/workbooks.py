@@ -34,7 +34,7 @@ from urbsurvey import contract
 from urbsurvey.answers import MoneyValue
 from urbsurvey.definition import Questionnaire, Role
 from urbsurvey.resources import load_questionnaire
-from urbsurvey.template import WorkbookSpec, build_workbook
+from urbsurvey.template import WorkbookSpec, build_workbook, header_words
 
 MILE = "mile-followup-2009"
 NBSP = "\u00a0"
@@ -124,9 +124,13 @@ def answers_sheet(wb: Any) -> Any:
 
 
 def _header(ws: Any) -> tuple[int, dict[str, int]] | None:
+    """The header row and its columns by key (`id`, `answer`...), in any workbook language."""
+    words = header_words()
     for row in ws.iter_rows(min_row=1, max_row=contract.HEADER_SEARCH_ROWS):
         names = {
-            str(c.value).strip().lower(): int(c.column) for c in row if isinstance(c.value, str)
+            words.get(str(c.value).strip().lower(), str(c.value).strip().lower()): int(c.column)
+            for c in row
+            if isinstance(c.value, str)
         }
         if "id" in names and "answer" in names:
             return int(row[0].row), names
