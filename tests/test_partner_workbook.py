@@ -191,7 +191,8 @@ def test_a_question_the_partners_answer_hides_turns_grey(
     rules = {}
     for rng in ws.conditional_formatting:
         for rule in rng.rules:
-            rules[ws.cell(row=min(r.min_row for r in rng.sqref.ranges), column=1).value] = rule.formula[0]
+            first = min(r.min_row for r in rng.sqref.ranges)
+            rules[ws.cell(row=first, column=1).value] = rule.formula[0]
     assert set(rules) == {"weee_tonnes", "textile_partner"}
     out = wb.create_sheet("check")
     for i, (qid, formula) in enumerate(sorted(rules.items()), start=1):
@@ -218,13 +219,7 @@ def test_blank_workbook_prints_one_page_wide(blanks: Path, tmp_path: Path, name:
         )
     )
     assert pages <= 5
-    texts = [
-        subprocess.run(
-            ["pdftotext", "-layout", "-f", str(p), "-l", str(p), str(pdf), "-"],
-            capture_output=True, text=True, check=True,
-        ).stdout  # fmt: skip
-        for p in range(1, pages + 1)
-    ]
+    texts = [pdf_page_text(pdf, p) for p in range(1, pages + 1)]
     french = name.startswith("Lyon")
     last_header = "Remarques" if french else "Notes"
     title = "Points de recyclage" if french else "Recycling points: six-month check"
@@ -238,6 +233,11 @@ def test_blank_workbook_prints_one_page_wide(blanks: Path, tmp_path: Path, name:
         assert any(line.split()[:2] == ["ID", "Question"] and last_header in line for line in lines)
 
 
+def pdf_page_text(pdf: Path, page: int) -> str:
+    args = ["pdftotext", "-layout", "-f", str(page), "-l", str(page), str(pdf), "-"]
+    return subprocess.run(args, capture_output=True, text=True, check=True).stdout
+
+
 # --------------------------------------------------------------------------- read back
 
 
@@ -249,9 +249,7 @@ def answers_of(survey: Path) -> dict[str, dict[str, object]]:
     }
 
 
-def test_multiple_choice_read_from_ticks_and_from_typed_labels(
-    survey: Path, blanks: Path
-) -> None:
+def test_multiple_choice_read_from_ticks_and_from_typed_labels(survey: Path, blanks: Path) -> None:
     returns = survey / "returns"
     fill(
         blanks / "Lyon-city.xlsx",

@@ -232,7 +232,8 @@ class _Responses:
         labels = _code_labels(source, when.codes, self.lang)
         key = "ask_when_in" if when.in_ is not None else "ask_when_not_in"
         words = f" {ui(self.lang, 'or')} ".join(f"“{label}”" for label in labels)
-        skip = ui(self.lang, "help", key).format(labels=words, question=text(source.text, self.lang))
+        asked = text(source.text, self.lang)
+        skip = ui(self.lang, "help", key).format(labels=words, question=asked)
         return f"{skip} {help_}".strip()
 
     def _grey_out_skipped(self) -> None:
@@ -262,7 +263,9 @@ class _Responses:
         """An Excel formula true when `when` does not hold for the answer to `source`."""
         listed = set(when.codes)
         if source.type is QuestionType.MULTIPLE_CHOICE:
-            cells = {c.code: f"$C${self.rows[option_id(source.id, c.code)]}" for c in source.choices}
+            cells = {
+                c.code: f"$C${self.rows[option_id(source.id, c.code)]}" for c in source.choices
+            }
             picked = [cells[c] for c in cells if (c in listed) == (when.in_ is not None)]
             count = "+".join(f'({cell}<>"")' for cell in cells.values())
             hits = "+".join(f'({cell}<>"")' for cell in picked) or "0"
