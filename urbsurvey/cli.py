@@ -429,6 +429,107 @@ def ingest(
     _finish(data, output_format, strict)
 
 
+class StatusFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+SurveyArg = Annotated[Path, typer.Argument(help="Survey folder (with a survey.yaml).")]
+
+
+@app.command()
+def status(
+    survey: SurveyArg,
+    output_format: Annotated[
+        StatusFormat, typer.Option("--format", help="table, csv or json.")
+    ] = StatusFormat.table,
+) -> None:
+    """The response ledger: per partner and role, the current return and its state."""
+    from .loop.ledger import ledger
+
+    with _progress("Reading workbooks") as (_set_total, advance):
+        result = ledger(survey, progress=advance)
+    if output_format is StatusFormat.json:
+        import json
+
+        sys.stdout.write(json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n")
+    elif output_format is StatusFormat.csv:
+        sys.stdout.write(result.to_csv())
+    else:
+        _print_ledger(result.to_json())
+
+
+@app.command()
+def feedback(
+    survey: SurveyArg,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Folder to write into.")],
+) -> None:
+    """Fix requests (a commented copy and a message) and reminders, ready to send."""
+    from .loop.feedback import feedback as run
+
+    result = run(survey, output)
+    console = _console()
+    for sent in result.fix_requests:
+        console.print(
+            f"fixes {escape(sent.entry.partner or '')} ({sent.entry.role}): {len(sent.fixes)} "
+            f"to fix, to {escape(sent.entry.email or '?')}: {escape(sent.workbook.name)}, "
+            f"{escape(sent.message.name)}"
+        )
+    for sent in result.reminders:
+        console.print(
+            f"reminder {escape(sent.entry.partner or '')} ({sent.entry.role}), to "
+            f"{escape(sent.entry.email or '?')}: {escape(sent.workbook.name)}, "
+            f"{escape(sent.message.name)}"
+        )
+    for entry, why in result.skipped:
+        name = entry.submission.file if entry.submission else "?"
+        console.print(f"[yellow]skipped[/] {escape(name)}: {why}")
+    console.print(
+        f"{len(result.fix_requests)} fix requests and {len(result.reminders)} reminders "
+        f"in {escape(str(output))}."
+    )
+
+
+def _print_ledger(data: dict[str, Any]) -> None:
+    from rich.table import Column, Table
+
+    table = Table(
+        Column("Partner", overflow="fold"),
+        "Role",
+        "State",
+        Column("File", overflow="fold"),
+        "Received",
+        Column("From", overflow="fold"),
+        "Errors",
+        "Warnings",
+        Column("E-mail", overflow="fold"),
+        title=data["survey"],
+        title_justify="left",
+    )
+    colours = {"complete": "green", "needs fixes": "red", "missing": "yellow"}
+    for r in data["responses"]:
+        role = " ".join(p for p in (r["role"], r["kind"] if r["kind"] == "interview" else "") if p)
+        table.add_row(
+            escape(r["partner"] or "?"),
+            escape(role + ("" if r["expected"] else " (not expected)")),
+            f"[{colours[r['state']]}]{r['state']}[/]",
+            escape(r["file"] or ""),
+            (r["received"] or "")[:10],
+            escape(r["from"] or ""),
+            str(r["errors"]),
+            str(r["warnings"]),
+            escape(r["email"] or ""),
+        )
+    console = _console()
+    console.print(table)
+    s = data["summary"]
+    console.print(
+        f"{s['expected']} expected: {s['complete']} complete, {s['needs fixes']} need fixes, "
+        f"{s['missing']} missing."
+    )
+
+
 def main() -> None:
     """Console entry point: the one place where errors become messages."""
     try:

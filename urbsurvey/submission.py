@@ -38,6 +38,13 @@ class Submission:
     answer_count: int = 0  # stays when a batch drops `answers` to keep memory flat
     issues: list[Issue] = field(default_factory=list)
     readable: bool = True
+    language: str | None = None  # from the stamp: the language the partner was written to in
+    #: 1-based row number -> the row's ID on the answers sheet (to place a fix on its question)
+    row_ids: dict[int, str] = field(default_factory=dict)
+    #: ID -> the answer cell's text as written (what a fix request quotes back)
+    row_values: dict[str, str] = field(default_factory=dict)
+    #: where the file came from, when not a plain file: the e-mail's sender, date, subject...
+    provenance: dict[str, str] = field(default_factory=dict)
 
     @property
     def source(self) -> Source:
@@ -195,6 +202,8 @@ def _read(book: Workbook, sub: Submission, ctx: Context) -> None:
         return
     sheet, header_row, columns = located
     rows = _rows_by_id(sheet, header_row, columns, sub)
+    sub.row_ids = {row.index + 1: qid for qid, row in rows.items()}
+    sub.row_values = {qid: raw_text(row.value) for qid, row in rows.items()}
     _respondent(rows, sheet, sub, ctx, stamp)
     country = None
     if sub.partner and (info := ctx.find_partner(sub.partner)):
@@ -223,6 +232,7 @@ def _check_stamp(stamp: dict[str, str], sub: Submission, q: Questionnaire) -> bo
         )
         return True
     sub.kind = stamp.get("kind") or contract.KIND_QUESTIONNAIRE
+    sub.language = stamp.get("language") or None
     stamped = stamp.get("questionnaire", "")
     if stamped != q.id:
         sub.issues.append(

@@ -171,7 +171,8 @@ class _Responses:
         self, fid: str, label: str, value: str | None = None, help_: str = "", answer: bool = True
     ) -> int:
         ws, r = self.ws, self.row
-        put(ws, r, 1, fid).font = self.id_font
+        id_cell = put(ws, r, 1, fid)
+        id_cell.font, id_cell.alignment = self.id_font, self.wrap
         put(ws, r, 2, label).alignment = self.wrap
         ws.row_dimensions[r].height = _height((label, WIDTHS["B"]), (help_, WIDTHS["D"]))
         cell = ws.cell(row=r, column=ANSWER_COL)

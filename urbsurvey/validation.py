@@ -70,6 +70,6 @@ def validate(
     submissions = []
     for sub in read_all(inputs.files, inputs.context, base=inputs.base, progress=progress):
         if not keep_answers:
-            sub.answers = {}
+            sub.answers, sub.row_ids, sub.row_values = {}, {}, {}
         submissions.append(sub)
     return Validation(inputs, check_batch(submissions, inputs.survey))
