@@ -22,7 +22,6 @@ from ..issues import Issue, Severity
 from ..submission import Submission
 from ..survey import Partner, SurveyFolder
 
-
 #: Issues about the set of files, not the current return's content: a newer return
 #: superseding an older one is the loop working, not something to fix.
 SET_ISSUES = frozenset({"duplicate-submission", "duplicate-file", "resubmission"})
