@@ -353,10 +353,11 @@ _EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 def marker_workbook(q: Any, lang: str) -> Any:
     """The `urbsurvey template` workbook with a marker in every answer and notes cell."""
-    from urbsurvey import contract
     from urbsurvey.definition import Role
-    from urbsurvey.template import WorkbookSpec, build_workbook
-    from urbsurvey.xlsxtext import put
+    from urbsurvey.workbook import contract
+    from urbsurvey.workbook.cells import put
+    from urbsurvey.workbook.partners import WorkbookSpec
+    from urbsurvey.workbook.template import build_workbook
 
     wb = build_workbook(q, WorkbookSpec(PARTNER_MARKER, Role.CITY, lang))
     ws = wb[contract.RESPONSES_SHEET]

@@ -36,11 +36,11 @@ from typing import Any
 import openpyxl
 import pytest
 
-from urbsurvey import contract
 from urbsurvey.issues import CATALOGUE
-from urbsurvey.render import md_escape
-from urbsurvey.template import _RESERVED_NAMES
-from urbsurvey.xlsxtext import MAX_CELL_CHARS
+from urbsurvey.report.render import md_escape
+from urbsurvey.workbook import contract
+from urbsurvey.workbook.cells import MAX_CELL_CHARS
+from urbsurvey.workbook.partners import _RESERVED_NAMES
 
 from .support.convert import SOFFICE
 from .support.documents import md_tables, unescaped_pipes
@@ -529,8 +529,8 @@ def _build(folder: Path, work: Path) -> list[str]:
 
 
 def _read_answer(path: Path, qid: str) -> object:
-    from urbsurvey.batch import make_context
-    from urbsurvey.submission import read_submission
+    from urbsurvey.intake.batch import make_context
+    from urbsurvey.intake.submission import read_submission
 
     from .support.workbooks import definition
 

@@ -15,8 +15,8 @@ import pytest
 from typer.testing import CliRunner
 
 from urbsurvey.cli import app
-from urbsurvey.ingest import IngestResult, ingest
 from urbsurvey.issues import CATALOGUE
+from urbsurvey.pipeline import IngestResult, ingest
 from urbsurvey.store import Store
 
 from .support.workbooks import (
@@ -150,8 +150,8 @@ def test_ingest_folder(returns: Path, store: Path) -> None:
 
 
 def test_stored_values_read_back_as_parsed(returns: Path, store: Path) -> None:
-    from urbsurvey.batch import read_all
-    from urbsurvey.inputs import resolve_inputs
+    from urbsurvey.intake.batch import read_all
+    from urbsurvey.intake.inputs import resolve_inputs
 
     result = run(returns, store)
     inputs = resolve_inputs([returns], MILE)

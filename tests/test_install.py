@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import sysconfig
 import zipfile
 from pathlib import Path
 
@@ -30,11 +31,14 @@ def test_wheel_ships_questionnaires_and_templates(tmp_path: Path) -> None:
     assert "urbsurvey/_bundled/templates/workbook.yaml" in names
     assert "urbsurvey/_bundled/templates/report.html.j2" in names
 
-    # a fresh virtual environment outside the repository; the dependencies come from
-    # the one running the tests, urbsurvey itself only from the wheel
+    # a fresh virtual environment outside the repository; the dependencies come from the
+    # environment running the tests (its site-packages as a plain path: its .pth files, and
+    # so the editable install of the checkout, are not read), urbsurvey only from the wheel
     venv = tmp_path / "venv"
-    run(sys.executable, "-m", "venv", "--system-site-packages", str(venv), cwd=tmp_path)
+    run(sys.executable, "-m", "venv", str(venv), cwd=tmp_path)
     py = venv / "bin" / "python"
+    (venv_site,) = (venv / "lib").glob("python*/site-packages")
+    (venv_site / "test-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     run(str(py), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel), cwd=tmp_path)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     where = run(

@@ -16,8 +16,8 @@ import pytest
 from typer.testing import CliRunner
 
 from urbsurvey.cli import app
-from urbsurvey.template import ui_words
-from urbsurvey.validation import validate
+from urbsurvey.pipeline import validate
+from urbsurvey.workbook.words import ui_words
 
 from .support.convert import convert, requires_soffice
 from .support.surveys import fill, recycling_survey

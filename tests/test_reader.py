@@ -1,4 +1,4 @@
-"""reader.py on real workbooks: openpyxl-written .xlsx, LibreOffice-converted .xls/.ods."""
+"""urbsurvey.reader on real workbooks: openpyxl-written .xlsx, LibreOffice-converted .xls/.ods."""
 
 from __future__ import annotations
 
@@ -274,10 +274,11 @@ def test_display_name_names_the_file(tmp_path: Path) -> None:
 def test_calamine_gets_the_checked_parts_stored(files: dict[str, Path]) -> None:
     """The parts inflated by the checks reach calamine stored, byte for byte; the
     others as they were; every member, in order, under its own name."""
-    from urbsurvey import reader
+    from urbsurvey.reader.model import _Scan
+    from urbsurvey.reader.packages import _check_zip
 
     data = files["xlsx"].read_bytes()
-    fmt, for_calamine = reader._check_zip(data, "answers.xlsx", reader._Scan())
+    fmt, for_calamine = _check_zip(data, "answers.xlsx", _Scan())
     assert fmt == "xlsx"
     with (
         zipfile.ZipFile(io.BytesIO(data)) as before,
@@ -294,7 +295,8 @@ def test_a_package_zipfile_must_read_reaches_calamine_unchanged(
     files: dict[str, Path], tmp_path: Path
 ) -> None:
     """A zip comment sends the directory to zipfile: no copy is made, all still reads."""
-    from urbsurvey import reader
+    from urbsurvey.reader.model import _Scan
+    from urbsurvey.reader.packages import _check_zip
 
     path = tmp_path / "commented.xlsx"
     with zipfile.ZipFile(files["xlsx"]) as zin, zipfile.ZipFile(path, "w") as zout:
@@ -302,7 +304,7 @@ def test_a_package_zipfile_must_read_reaches_calamine_unchanged(
             zout.writestr(info, zin.read(info))
         zout.comment = b"a comment"
     data = path.read_bytes()
-    assert reader._check_zip(data, "x", reader._Scan())[1] is data
+    assert _check_zip(data, "x", _Scan())[1] is data
     assert _open(path).sheet("Responses").rows[2][1] == "text"
 
 

@@ -1,4 +1,4 @@
-"""reader.py on broken and crafted files: an Issue back, never an exception.
+"""urbsurvey.reader on broken and crafted files: an Issue back, never an exception.
 
 Every test checks the issue code, that the message names the file, that
 `read_workbook` returned (did not raise) and that the input file is unchanged.
@@ -27,7 +27,7 @@ import python_calamine
 
 from urbsurvey import reader
 from urbsurvey.issues import Issue
-from urbsurvey.reader import ReadError, Workbook, read_workbook
+from urbsurvey.reader import ReadError, Workbook, ods, read_workbook
 
 from .support.convert import convert, requires_soffice
 
@@ -562,7 +562,7 @@ def test_ods_scan_in_chunks_reads_the_same(
 ) -> None:
     """content.xml is scanned a chunk at a time, cut at a "<": no chunk size changes
     what is found, and a tag left open is still malformed."""
-    monkeypatch.setattr(reader, "_ODS_CHUNK", chunk)
+    monkeypatch.setattr(ods, "_ODS_CHUNK", chunk)
     spanned = (
         b'<table:table-row><table:table-cell office:value-type="string" '
         b'table:number-columns-spanned="2" table:number-rows-spanned="1"><text:p>a &gt; b'

@@ -17,10 +17,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from urbsurvey.charts import TEXT_BAR_WIDTH, bar_chart_svg, text_bars
 from urbsurvey.errors import UrbsurveyError
-from urbsurvey.render import FORMATS, ReportTemplateError, md_escape, paragraphs, render
-from urbsurvey.xlsxtext import MAX_CELL_CHARS
+from urbsurvey.report.charts import TEXT_BAR_WIDTH, bar_chart_svg, text_bars
+from urbsurvey.report.render import FORMATS, ReportTemplateError, md_escape, paragraphs, render
+from urbsurvey.workbook.cells import MAX_CELL_CHARS
 
 from .support.documents import md_tables, unescaped_pipes
 from .support.report_sample import FORMULA, LONG_ANSWER, SCRIPT, sample_report
@@ -91,7 +91,7 @@ def test_json_round_trips(hostile: dict[str, Any]) -> None:
 
 def test_importing_render_loads_neither_jinja2_nor_openpyxl() -> None:
     code = (
-        "import sys, urbsurvey.render, urbsurvey.charts;"
+        "import sys, urbsurvey.report.render, urbsurvey.report.charts;"
         "print(sorted(m for m in ('jinja2', 'openpyxl') if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from urbsurvey.render import render
+from urbsurvey.report.render import render
 
 from .support.report_sample import SCRIPT, sample_report
 

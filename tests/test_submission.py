@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from urbsurvey.answers import Interpreter
+from urbsurvey.intake.answers import Interpreter
+from urbsurvey.intake.submission import Context, display_name
 from urbsurvey.resources import load_questionnaire
-from urbsurvey.submission import Context, display_name
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,9 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from urbsurvey import contract
 from urbsurvey.cli import app
 from urbsurvey.definition import Questionnaire
+from urbsurvey.workbook import contract
 
 from .conftest import TOY
 

@@ -22,12 +22,12 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from urbsurvey import contract
-from urbsurvey.answers import Answer, MoneyValue
 from urbsurvey.cli import app
+from urbsurvey.intake.answers import Answer, MoneyValue
+from urbsurvey.intake.submission import Submission
 from urbsurvey.issues import CATALOGUE, Issue, Severity
-from urbsurvey.submission import Submission
-from urbsurvey.validation import Validation, validate
+from urbsurvey.pipeline import Validation, validate
+from urbsurvey.workbook import contract
 
 from .conftest import TOY
 from .support.convert import requires_soffice

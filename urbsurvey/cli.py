@@ -7,14 +7,13 @@ is turned into a message (and a tip) in one place, `main`.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from . import console
 from .errors import UrbsurveyError
 
 app = typer.Typer(
@@ -37,32 +36,12 @@ class RoleOption(StrEnum):
     other = "other"
 
 
-def _console(stderr: bool = False) -> Any:
-    from rich.console import Console
-
-    return Console(stderr=stderr, highlight=False)
-
-
-def escape(text: str) -> str:
-    """Partner text shown in the terminal: never read as rich markup."""
-    from rich.markup import escape as rich_escape
-
-    return rich_escape(text)
-
-
 @questionnaire_app.command("list")
 def questionnaire_list() -> None:
     """List the bundled questionnaire definitions."""
-    from rich.table import Table
-
-    from .definition import text
     from .resources import bundled_questionnaires, load_questionnaire
 
-    table = Table("ID", "Version", "Languages", "Title")
-    for qid in bundled_questionnaires():
-        q = load_questionnaire(qid)
-        table.add_row(q.id, q.version, ", ".join(q.languages), text(q.title, "en"))
-    _console().print(table)
+    console.print_questionnaire_list([load_questionnaire(q) for q in bundled_questionnaires()])
 
 
 @questionnaire_app.command("show")
@@ -71,61 +50,10 @@ def questionnaire_show(
     lang: Annotated[str, typer.Option(help="Language of the texts.")] = "en",
 ) -> None:
     """Show a definition's sections and questions as a table."""
-    from rich.table import Column, Table
-
-    from .definition import text
     from .resources import load_questionnaire
 
     q = load_questionnaire(ref)
-    console = _console()
-    console.print(f"[bold]{text(q.title, lang)}[/bold]")
-    console.print(
-        f"id {q.id}, version {q.version}, languages {', '.join(q.languages)}, "
-        f"fingerprint {q.fingerprint()}"
-    )
-    for section in q.sections:
-        table = Table(
-            Column("ID", no_wrap=True),
-            Column("Type", no_wrap=True),
-            "Req.",
-            "Question",
-            "Choices / range",
-            "Asked when",
-            title=text(section.title, lang),
-            title_justify="left",
-        )
-        for question in section.questions:
-            required = (
-                question.required
-                if isinstance(question.required, bool)
-                else (", ".join(question.required))
-            )
-            extra = "; ".join(f"{c.code}={text(c.label, lang)}" for c in question.choices)
-            if question.min is not None or question.max is not None:
-                low, high = question.min, question.max
-                extra = (
-                    ("" if low is None else f"{low:g}")
-                    + ".."
-                    + ("" if high is None else f"{high:g}")
-                )
-            when = ""
-            if question.ask_when:
-                op = "in" if question.ask_when.in_ is not None else "not in"
-                when = f"{question.ask_when.question} {op} {', '.join(question.ask_when.codes)}"
-            table.add_row(
-                question.id,
-                question.type.value,
-                str(required).lower(),
-                text(question.text, lang),
-                extra,
-                when,
-            )
-        console.print(table)
-    if q.indicators:
-        table = Table("ID", "Kind", "Label", title="Indicators", title_justify="left")
-        for ind in q.indicators:
-            table.add_row(ind.id, ind.kind.value, text(ind.label, lang))
-        console.print(table)
+    console.print_questionnaire(q, lang)
 
 
 @questionnaire_app.command("check")
@@ -139,10 +67,10 @@ def questionnaire_check(
     try:
         q = load_questionnaire(file)
     except DefinitionError as exc:
-        _console(stderr=True).print(escape(exc.message), soft_wrap=True)
+        console.say(exc.message, stderr=True)
         raise typer.Exit(1) from exc
-    _console().print(
-        f"{escape(str(file))}: OK ({q.id} version {q.version}, {len(q.questions())} questions, "
+    console.say(
+        f"{file}: OK ({q.id} version {q.version}, {len(q.questions())} questions, "
         f"{len(q.indicators)} indicators)"
     )
 
@@ -185,7 +113,8 @@ def template(
     from .definition import Role
     from .resources import load_questionnaire
     from .survey import is_survey_folder
-    from .template import WorkbookSpec, read_partner_list, write_template, write_templates
+    from .workbook.partners import WorkbookSpec, read_partner_list
+    from .workbook.template import write_template, write_templates
 
     if is_survey_folder(Path(ref)):
         _survey_templates(Path(ref), output, partner, Role(role.value), interview)
@@ -198,7 +127,7 @@ def template(
                 WorkbookSpec(s.partner, s.role, lang if s.lang == "en" else s.lang) for s in specs
             ]
         paths = write_templates(q, specs, output, interview=interview)
-        _console().print(f"Wrote {len(paths)} workbooks to {output}")
+        console.say(f"Wrote {len(paths)} workbooks to {output}")
         return
     if partner is None:
         raise UrbsurveyError(
@@ -206,7 +135,7 @@ def template(
             hint="Example: urbsurvey template mile-followup-2009 --partner Venice -o venice.xlsx",
         )
     write_template(q, WorkbookSpec(partner, Role(role.value), lang, interview), output)
-    _console().print(f"Wrote {output}")
+    console.say(f"Wrote {output}")
 
 
 def _survey_templates(
@@ -214,13 +143,13 @@ def _survey_templates(
 ) -> None:
     from .resources import load_questionnaire
     from .survey import load_survey
-    from .template import survey_spec, write_survey_templates, write_template
+    from .workbook.template import survey_spec, write_survey_templates, write_template
 
     survey = load_survey(folder)
     q = load_questionnaire(survey.config.questionnaire, base=survey.root)
     if partner is None:
         paths = write_survey_templates(survey, q, output, interview=interview)
-        _console().print(f"Wrote {len(paths)} workbooks to {escape(str(output))}")
+        console.say(f"Wrote {len(paths)} workbooks to {output}")
         return
     found = next((p for p in survey.config.partners if p.name == partner), None)
     if found is None:
@@ -229,25 +158,12 @@ def _survey_templates(
             f"{partner!r} is not a partner of {folder}/survey.yaml", hint=f"Partners: {known}."
         )
     write_template(q, survey_spec(survey, q, found, role, interview=interview), output)
-    _console().print(f"Wrote {escape(str(output))}")
+    console.say(f"Wrote {output}")
 
 
 class OutputFormat(StrEnum):
     table = "table"
     json = "json"
-
-
-@contextmanager
-def _progress(label: str) -> Iterator[tuple[Callable[[int], None], Callable[[int], None]]]:
-    """A progress bar on stderr when it is a terminal; nothing otherwise."""
-    if not sys.stderr.isatty():
-        yield (lambda total: None), (lambda n: None)
-        return
-    from rich.progress import Progress
-
-    with Progress(console=_console(stderr=True), transient=True) as bar:
-        task = bar.add_task(label, total=None)
-        yield (lambda total: bar.update(task, total=total)), (lambda n: bar.advance(task, n))
 
 
 PathsArg = Annotated[
@@ -278,67 +194,14 @@ def validate(
     strict: StrictOpt = False,
 ) -> None:
     """Check returned workbooks cell by cell. Exit 1 when there are errors."""
-    from .validation import validate as run
+    from .pipeline import validate as run
 
-    with _progress("Reading workbooks") as (set_total, advance):
+    with console.progress("Reading workbooks") as (set_total, advance):
         result = run(paths, questionnaire, progress=advance, on_files=set_total, keep_answers=False)
     data = result.to_json()
     if output_format is OutputFormat.table:
-        _print_validation(data)
+        console.print_validation(data)
     _finish(data, output_format, strict)
-
-
-def _print_validation(data: dict[str, Any]) -> None:
-    from rich.table import Column, Table
-
-    console = _console()
-    table = Table(
-        Column("File", overflow="fold"),
-        Column("Partner", overflow="fold"),
-        "Role",
-        "Status",
-        "Answers",
-        "Errors",
-        "Warnings",
-        title=f"{data['questionnaire']['id']} version {data['questionnaire']['version']}",
-        title_justify="left",
-    )
-    colours = {"ok": "green", "warnings": "yellow", "errors": "red", "unreadable": "red"}
-    for f in data["files"]:
-        table.add_row(
-            escape(f["file"]),
-            escape(f["partner"] or ""),
-            " ".join(p for p in (f["role"], f["kind"] if f["kind"] == "interview" else "") if p),
-            f"[{colours[f['status']]}]{f['status']}[/]",
-            str(f["answers"]),
-            str(f["errors"]),
-            str(f["warnings"]),
-        )
-    console.print(table)
-    _print_issues(data["issues"])
-    s = data["summary"]
-    console.print(
-        f"{s['files']} files: {s['ok']} ok, {s['warnings']} with warnings, "
-        f"{s['errors']} with errors, {s['unreadable']} unreadable."
-    )
-
-
-def _print_issues(issues: list[dict[str, Any]]) -> None:
-    console = _console()
-    for issue in issues:
-        where = ", ".join(
-            p
-            for p in (
-                issue["file"],
-                issue["sheet"] and f"sheet {issue['sheet']}",
-                issue["cell"] and f"cell {issue['cell']}",
-            )
-            if p
-        )
-        colour = "red" if issue["severity"] == "error" else "yellow"
-        head = f"[{colour}]{issue['severity']}[/] [bold]{issue['code']}[/]"
-        console.print(f"{head} {escape(where)}: {escape(issue['message'])}")
-        console.print(f"    {escape(issue['hint'])}", style="dim")
 
 
 class ReportFormat(StrEnum):
@@ -378,25 +241,22 @@ def report(
 ) -> None:
     """Write the survey report: headline outcomes, lessons, matrix, data quality, provenance."""
     from .atomic import write_bytes
-    from .render import render
-    from .report import build_report, gather
+    from .pipeline import report as run
+    from .report.render import render
 
-    with _progress("Reading workbooks") as (_set_total, advance):
-        data = gather(source, questionnaire, store, progress=advance)
-    result = build_report(data)
+    with console.progress("Reading workbooks") as (_set_total, advance):
+        result = run(source, questionnaire, store, progress=advance)
     body = render(result, output_format.value, template)
     if output is not None:
         write_bytes(output, body)
-        _console(stderr=True).print(f"Wrote {output}")
+        console.say(f"Wrote {output}", stderr=True)
     elif output_format in (ReportFormat.md, ReportFormat.json):
         sys.stdout.buffer.write(body)
     else:
         raise UrbsurveyError(f"--format {output_format.value} needs -o FILE")
     errors = sum(i["severity"] == "error" for i in result["issues"])
     if strict and errors:
-        _console(stderr=True).print(
-            f"{errors} data errors (see the report's data-quality appendix)."
-        )
+        console.say(f"{errors} data errors (see the report's data-quality appendix).", stderr=True)
         raise typer.Exit(1)
 
 
@@ -409,23 +269,13 @@ def ingest(
     strict: StrictOpt = False,
 ) -> None:
     """Store returned workbooks in SQLite; unchanged files are skipped, new versions supersede."""
-    from .ingest import ingest as run
+    from .pipeline import ingest as run
 
-    with _progress("Ingesting workbooks") as (set_total, advance):
+    with console.progress("Ingesting workbooks") as (set_total, advance):
         result = run(paths, store, questionnaire, progress=advance, on_files=set_total)
     data = result.to_json()
     if output_format is OutputFormat.table:
-        console = _console()
-        for f in data["added"]:
-            console.print(
-                f"added {escape(f['file'])}: {escape(f['partner'] or '?')} "
-                f"({f['kind'] if f['kind'] == 'interview' else f['role']}), {f['status']}"
-            )
-        _print_issues(data["issues"])
-        console.print(
-            f"{len(data['added'])} added, {data['unchanged']} unchanged; the store holds "
-            f"{data['totals']['submissions']} submissions, {data['totals']['current']} current."
-        )
+        console.print_ingest(data)
     _finish(data, output_format, strict)
 
 
@@ -448,7 +298,7 @@ def status(
     """The response ledger: per partner and role, the current return and its state."""
     from .loop.ledger import ledger
 
-    with _progress("Reading workbooks") as (_set_total, advance):
+    with console.progress("Reading workbooks") as (_set_total, advance):
         result = ledger(survey, progress=advance)
     if output_format is StatusFormat.json:
         import json
@@ -457,7 +307,7 @@ def status(
     elif output_format is StatusFormat.csv:
         sys.stdout.write(result.to_csv())
     else:
-        _print_ledger(result.to_json())
+        console.print_ledger(result.to_json())
 
 
 @app.command()
@@ -468,66 +318,7 @@ def feedback(
     """Fix requests (a commented copy and a message) and reminders, ready to send."""
     from .loop.feedback import feedback as run
 
-    result = run(survey, output)
-    console = _console()
-    for sent in result.fix_requests:
-        console.print(
-            f"fixes {escape(sent.entry.partner or '')} ({sent.entry.role}): {len(sent.fixes)} "
-            f"to fix, to {escape(sent.entry.email or '?')}: {escape(sent.workbook.name)}, "
-            f"{escape(sent.message.name)}"
-        )
-    for sent in result.reminders:
-        console.print(
-            f"reminder {escape(sent.entry.partner or '')} ({sent.entry.role}), to "
-            f"{escape(sent.entry.email or '?')}: {escape(sent.workbook.name)}, "
-            f"{escape(sent.message.name)}"
-        )
-    for entry, why in result.skipped:
-        name = entry.submission.file if entry.submission else "?"
-        console.print(f"[yellow]skipped[/] {escape(name)}: {why}")
-    console.print(
-        f"{len(result.fix_requests)} fix requests and {len(result.reminders)} reminders "
-        f"in {escape(str(output))}."
-    )
-
-
-def _print_ledger(data: dict[str, Any]) -> None:
-    from rich.table import Column, Table
-
-    table = Table(
-        Column("Partner", overflow="fold"),
-        "Role",
-        "State",
-        Column("File", overflow="fold"),
-        "Received",
-        Column("From", overflow="fold"),
-        "Errors",
-        "Warnings",
-        Column("E-mail", overflow="fold"),
-        title=data["survey"],
-        title_justify="left",
-    )
-    colours = {"complete": "green", "needs fixes": "red", "missing": "yellow"}
-    for r in data["responses"]:
-        role = " ".join(p for p in (r["role"], r["kind"] if r["kind"] == "interview" else "") if p)
-        table.add_row(
-            escape(r["partner"] or "?"),
-            escape(role + ("" if r["expected"] else " (not expected)")),
-            f"[{colours[r['state']]}]{r['state']}[/]",
-            escape(r["file"] or ""),
-            (r["received"] or "")[:10],
-            escape(r["from"] or ""),
-            str(r["errors"]),
-            str(r["warnings"]),
-            escape(r["email"] or ""),
-        )
-    console = _console()
-    console.print(table)
-    s = data["summary"]
-    console.print(
-        f"{s['expected']} expected: {s['complete']} complete, {s['needs fixes']} need fixes, "
-        f"{s['missing']} missing."
-    )
+    console.print_feedback(run(survey, output), output)
 
 
 def main() -> None:
@@ -535,8 +326,5 @@ def main() -> None:
     try:
         app()
     except UrbsurveyError as exc:
-        console = _console(stderr=True)
-        console.print(f"[red]Error:[/red] {exc.message}", markup=True, soft_wrap=True)
-        if exc.hint:
-            console.print(f"Tip: {exc.hint}", soft_wrap=True)
+        console.print_error(exc)
         sys.exit(2)

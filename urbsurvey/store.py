@@ -15,11 +15,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from .answers import Answer, decode_value, encode_value
 from .definition import Role
 from .errors import StoreError
+from .intake.answers import Answer, decode_value, encode_value
+from .intake.submission import Submission
 from .issues import Issue, Severity, make_issue
-from .submission import Submission
 
 SCHEMA_VERSION = 1
 SCHEMA = """

@@ -28,11 +28,12 @@ from typing import Any
 
 from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
 
-from urbsurvey import contract
+from urbsurvey.workbook import contract
 from urbsurvey.definition import Role
 from urbsurvey.resources import load_questionnaire
-from urbsurvey.template import WorkbookSpec, build_workbook
-from urbsurvey.xlsxtext import put
+from urbsurvey.workbook.partners import WorkbookSpec
+from urbsurvey.workbook.template import build_workbook
+from urbsurvey.workbook.cells import put
 
 HERE = Path(__file__).resolve().parent
 RETURNS = HERE / "returns"

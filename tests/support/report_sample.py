@@ -1,4 +1,4 @@
-"""A report dict of the shape `urbsurvey.render.render` takes, built without any workbook.
+"""A report dict of the shape `urbsurvey.report.render.render` takes, built without any workbook.
 
 `sample_report(partners, hostile)` is deterministic. With `hostile=True` the
 partner names, answers, lesson texts, issue messages and file names carry the

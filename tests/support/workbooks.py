@@ -30,11 +30,13 @@ import yaml
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
 
-from urbsurvey import contract
-from urbsurvey.answers import MoneyValue
 from urbsurvey.definition import Questionnaire, Role
+from urbsurvey.intake.answers import MoneyValue
 from urbsurvey.resources import load_questionnaire
-from urbsurvey.template import WorkbookSpec, build_workbook, header_words
+from urbsurvey.workbook import contract
+from urbsurvey.workbook.partners import WorkbookSpec
+from urbsurvey.workbook.template import build_workbook
+from urbsurvey.workbook.words import header_words
 
 MILE = "mile-followup-2009"
 NBSP = "\u00a0"

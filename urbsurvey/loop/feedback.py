@@ -20,23 +20,17 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .. import contract
 from ..atomic import atomic_path, write_text
 from ..definition import Question, Questionnaire, QuestionType, Role, text
 from ..errors import OutputError
+from ..intake.submission import Submission
 from ..issues import RANGE_WORDS, Issue, partner_text
-from ..submission import Submission
 from ..survey import SurveyFolder
-from ..template import (
-    ANSWER_COL,
-    NOTES_COL,
-    build_layout,
-    option_id,
-    safe_filename,
-    survey_spec,
-    ui,
-)
-from ..xlsxtext import put
+from ..workbook import contract
+from ..workbook.cells import put
+from ..workbook.partners import safe_filename
+from ..workbook.template import ANSWER_COL, NOTES_COL, build_layout, option_id, survey_spec
+from ..workbook.words import ui
 from .ledger import Entry, Ledger, State
 
 RED = "F4B6B6"

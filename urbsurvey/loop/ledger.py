@@ -16,10 +16,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from ..batch import Batch, Progress, expected_responses
 from ..errors import UrbsurveyError
+from ..intake.batch import Batch, Progress, expected_responses
+from ..intake.submission import Submission
 from ..issues import Issue, Severity
-from ..submission import Submission
 from ..survey import Partner, SurveyFolder
 
 #: Issues about the set of files, not the current return's content: a newer return
@@ -202,8 +202,8 @@ def _address(sender: str) -> str | None:
 
 def ledger(folder: Path, *, keep_answers: bool = False, progress: Progress | None = None) -> Ledger:
     """Read a survey folder's returns and build its ledger."""
+    from ..pipeline import validate
     from ..survey import is_survey_folder
-    from ..validation import validate
 
     if not is_survey_folder(folder):
         raise UrbsurveyError(

@@ -12,11 +12,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from . import yamlio
-from .definition import Source
-from .errors import SurveyConfigError
-from .issues import Issue, make_issue
-from .outcomes import PartnerRecord
+from .. import yamlio
+from ..definition import Source
+from ..errors import SurveyConfigError
+from ..issues import Issue, make_issue
+from .merge import PartnerRecord
 
 
 class _Model(BaseModel):

@@ -10,20 +10,17 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .answers import Answer, AnswerValue, MoneyValue
-from .batch import Progress, expected_responses, missing, missing_responses
-from .definition import Question, Questionnaire, QuestionType, text
-from .errors import UrbsurveyError
-from .inputs import Inputs, resolve_inputs
-from .issues import Issue
-from .lessons import Coding, check_coding, load_coding
-from .outcomes import IndicatorResult, Outcomes, compute_outcomes, is_money
-from .submission import Submission
-from .survey import SurveyFolder
+from .. import __version__
+from ..definition import Question, Questionnaire, QuestionType, text
+from ..intake.answers import Answer, AnswerValue, MoneyValue
+from ..intake.batch import expected_responses, missing
+from ..intake.submission import Submission
+from ..issues import Issue
+from ..outcomes.indicators import IndicatorResult, Outcomes, compute_outcomes, is_money
+from ..outcomes.lessons import Coding, check_coding, load_coding
+from ..survey import SurveyFolder
 
 CURRENCY_SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$"}
 
@@ -37,57 +34,6 @@ class ReportInput:
     submissions: list[Submission]  # every file read (for inputs and issues)
     counted: list[Submission]  # the ones outcomes use
     issues: list[Issue]  # across files
-
-
-def gather(
-    source: Path,
-    questionnaire: str | None = None,
-    store: Path | None = None,
-    progress: Progress | None = None,
-) -> ReportInput:
-    """Read a survey folder, a folder of workbooks, or a store."""
-    if source.is_file() and source.suffix.lower() in (".sqlite", ".db", ".sqlite3"):
-        return _from_store(source, questionnaire)
-    if store is not None:
-        from .ingest import ingest_inputs
-
-        inputs = resolve_inputs([source], questionnaire)
-        ingest_inputs(inputs, store, progress)
-        return _from_store(store, questionnaire, inputs)
-    from .validation import validate
-
-    result = validate([source], questionnaire, progress)
-    batch = result.batch
-    return ReportInput(
-        result.inputs.questionnaire,
-        result.inputs.survey,
-        batch.submissions,
-        batch.counted,
-        batch.issues,
-    )
-
-
-def _from_store(path: Path, questionnaire: str | None, inputs: Inputs | None = None) -> ReportInput:
-    from .resources import load_questionnaire
-    from .store import Store
-
-    if not path.is_file():
-        raise UrbsurveyError(f"{path}: no such store", hint="Create it with `urbsurvey ingest`.")
-    store = Store(path)
-    try:
-        subs = store.current()
-    finally:
-        store.close()
-    if inputs is not None:
-        q, survey = inputs.questionnaire, inputs.survey
-    else:
-        ref = questionnaire or next((s.questionnaire for s in subs if s.questionnaire), None)
-        if ref is None:
-            raise UrbsurveyError(f"{path}: the store holds no submissions")
-        q, survey = load_questionnaire(ref), None
-    counted = [s for s in subs if s.readable]
-    issues = missing_responses(counted, survey) if survey else []
-    return ReportInput(q, survey, subs, counted, issues)
 
 
 def build_report(data: ReportInput, *, lang: str | None = None) -> dict[str, Any]:

@@ -13,12 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import contract
+from ..definition import Question, Questionnaire, QuestionType, Role, Source, text
+from ..issues import Issue, Severity, make_issue
+from ..parsing import ParseError, decimal_separator_for_country, normalise, parse_yes_no
+from ..reader import ReadError, Sheet, Workbook, cell_ref, read_workbook
+from ..workbook import contract
 from .answers import Answer, Interpreter, condition_holds, raw_text
-from .definition import Question, Questionnaire, QuestionType, Role, Source, text
-from .issues import Issue, Severity, make_issue
-from .parsing import ParseError, decimal_separator_for_country, normalise, parse_yes_no
-from .reader import ReadError, Sheet, Workbook, cell_ref, read_workbook
 
 
 @dataclass(slots=True)
@@ -115,7 +115,7 @@ class Context:
 
 def _role_words() -> dict[str, Role]:
     """Role codes and their labels in every workbook language."""
-    from .template import ui_words
+    from ..workbook.words import ui_words
 
     words: dict[str, Role] = {}
     for role in Role:
@@ -265,14 +265,14 @@ def _check_stamp(stamp: dict[str, str], sub: Submission, q: Questionnaire) -> bo
 
 @functools.cache
 def _header_words() -> dict[str, str]:
-    from .template import header_words
+    from ..workbook.words import header_words
 
     return header_words()
 
 
 @functools.cache
 def _responses_names() -> frozenset[str]:
-    from .template import sheet_words
+    from ..workbook.words import sheet_words
 
     return sheet_words("responses")
 

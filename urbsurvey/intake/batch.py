@@ -12,12 +12,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..definition import Questionnaire
+from ..errors import UrbsurveyError
+from ..issues import Issue, make_issue
+from ..survey import SURVEY_FILE, SurveyFolder
 from .answers import Interpreter
-from .definition import Questionnaire
-from .errors import UrbsurveyError
-from .issues import Issue, make_issue
 from .submission import Context, PartnerInfo, Submission, display_name, read_submission
-from .survey import SURVEY_FILE, SurveyFolder
 
 #: File name endings picked up when a folder is scanned. Files named on the
 #: command line are always read; their format is decided by content.

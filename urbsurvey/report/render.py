@@ -17,8 +17,8 @@ from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import UrbsurveyError
-from .xlsxtext import CONTROL_CHARS
+from ..errors import UrbsurveyError
+from ..workbook.cells import CONTROL_CHARS
 
 if TYPE_CHECKING:
     import jinja2
@@ -158,9 +158,9 @@ def _finalize(value: object) -> object:
 def _environment(fmt: str, user_dir: str | None) -> jinja2.Environment:
     import jinja2
 
+    from ..resources import bundled_dir
     from .charts import bar_chart_svg, text_bars
     from .charts import summary as chart_summary
-    from .resources import bundled_dir
 
     loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(bundled_dir("templates"))]
     if user_dir is not None:
@@ -288,7 +288,7 @@ def _sheet(wb: Any, title: str, columns: list[Column], freeze: str = "A2") -> An
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    from .xlsxtext import put
+    from ..workbook.cells import put
 
     ws = wb.create_sheet(title)
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="E8EDF2")
@@ -306,7 +306,7 @@ def _fill(ws: Any, rows: list[list[object]], wrap_from: int = 40) -> None:
     from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
 
-    from .xlsxtext import put
+    from ..workbook.cells import put
 
     wrap = Alignment(wrap_text=True, vertical="top")
     for r, values in enumerate(rows, start=2):

@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import contract
+from ..definition import Questionnaire
+from ..errors import UrbsurveyError
+from ..resources import bundled_questionnaires, load_questionnaire
+from ..survey import SurveyFolder, is_survey_folder, load_survey
+from ..workbook import contract
 from .batch import collect_files, make_context
-from .definition import Questionnaire
-from .errors import UrbsurveyError
-from .resources import bundled_questionnaires, load_questionnaire
 from .submission import Context
-from .survey import SurveyFolder, is_survey_folder, load_survey
 
 
 @dataclass(slots=True)
@@ -52,7 +52,7 @@ def resolve_inputs(paths: list[Path], questionnaire: str | None = None) -> Input
 
 def _stamped_questionnaire(files: list[Path]) -> str | None:
     """The bundled questionnaire named by the first stamped workbook."""
-    from .reader import ReadError, Workbook, read_workbook
+    from ..reader import ReadError, Workbook, read_workbook
 
     bundled = bundled_questionnaires()
     for path in files:

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .definition import TEXT_TYPES, Condition, Question, Questionnaire, QuestionType
-from .issues import CATALOGUE, Severity
-from .parsing import (
+from ..definition import TEXT_TYPES, Condition, Question, Questionnaire, QuestionType
+from ..issues import CATALOGUE, Severity
+from ..parsing import (
     ChoiceMatcher,
     ParseError,
     parse_date,
@@ -17,7 +17,7 @@ from .parsing import (
     parse_number,
     parse_yes_no,
 )
-from .xlsxtext import CONTROL_CHARS, MAX_CELL_CHARS
+from ..workbook.cells import CONTROL_CHARS, MAX_CELL_CHARS
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
 import math
-import re
-from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-from . import __version__, contract, yamlio
-from .atomic import atomic_path
-from .definition import (
+from .. import __version__
+from ..atomic import atomic_path
+from ..definition import (
     CHOICE_TYPES,
     Question,
     Questionnaire,
@@ -21,10 +16,12 @@ from .definition import (
     Role,
     text,
 )
-from .errors import OutputError, UrbsurveyError
-from .resources import bundled_dir
-from .survey import Partner, SurveyFolder
-from .xlsxtext import cell_text, put
+from ..errors import OutputError, UrbsurveyError
+from ..survey import Partner, SurveyFolder
+from . import contract
+from .cells import cell_text, put
+from .partners import WorkbookSpec, safe_filename
+from .words import headers, ui
 
 #: Column widths (characters): ID, Question, Answer, Help, Notes. About 150 in all, so a
 #: landscape A4 page holds a row at a readable scale.
@@ -32,62 +29,6 @@ WIDTHS = {"A": 22, "B": 46, "C": 34, "D": 30, "E": 22}
 HEADER_ROW = 4
 ANSWER_COL, NOTES_COL = 3, 5
 YELLOW, GREY, SECTION_BLUE = "FFF59D", "D9D9D9", "DCE6F1"
-
-
-@dataclass(frozen=True, slots=True)
-class WorkbookSpec:
-    """Who a workbook is for, and what the survey tells them (from survey.yaml)."""
-
-    partner: str | None = None
-    role: Role = Role.CITY
-    lang: str = "en"
-    interview: bool = False
-    organisation: str | None = None
-    country: str | None = None
-    deadline: dt.date | None = None
-    return_to: str | None = None
-    contact: str | None = None
-
-
-@cache
-def ui_words() -> dict[str, Any]:
-    path = bundled_dir("templates") / "workbook.yaml"
-    words: dict[str, Any] = yamlio.load(path.read_text(encoding="utf-8"))
-    return words
-
-
-def ui(lang: str, *keys: str) -> Any:
-    """A word for the workbook in `lang` (nested keys), falling back to English."""
-    words = ui_words()
-    for table in (words.get(lang, {}), words["en"]):
-        value: Any = table
-        for key in keys:
-            value = value.get(key) if isinstance(value, dict) else None
-        if value is not None:
-            return value
-    raise KeyError(keys)
-
-
-def sheet_words(key: str) -> frozenset[str]:
-    """A sheet's name (`responses`, `instructions`) in every workbook language, lower case."""
-    return frozenset(
-        table["sheets"][key].strip().lower()
-        for table in ui_words().values()
-        if key in table.get("sheets", {})
-    ) | {key}
-
-
-def header_words() -> dict[str, str]:
-    """Every language's header word (lower case) -> its key (`id`, `answer`, ...)."""
-    words = {"id": "id", **{key: key for key in contract.HEADER_KEYS}}
-    for table in ui_words().values():
-        for key, word in table.get("headers", {}).items():
-            words.setdefault(word.strip().lower(), key)
-    return words
-
-
-def headers(lang: str) -> list[str]:
-    return ["ID", *(ui(lang, "headers", key) for key in contract.HEADER_KEYS)]
 
 
 def option_id(question_id: str, code: str) -> str:
@@ -509,51 +450,6 @@ def write_survey_templates(
             spec = survey_spec(survey, q, partner, Role(role_name), interview=interview)
             paths.append(write_template(q, spec, outdir / workbook_name(spec)))
     return paths
-
-
-_UNSAFE = re.compile(r"[^\w.-]+")
-_RESERVED_NAMES = frozenset(
-    {"con", "prn", "aux", "nul"}
-    | {f"com{i}" for i in range(1, 10)}
-    | {f"lpt{i}" for i in range(1, 10)}
-)
-
-
-def safe_filename(stem: str, suffix: str) -> str:
-    """A file name from untrusted text: no folders, no dots at the start, no device names."""
-    name = _UNSAFE.sub("-", stem).strip("-._")[:80] or "partner"
-    first, dot, rest = name.partition(".")
-    if first.lower() in _RESERVED_NAMES:  # Windows devices, whatever follows the first dot
-        name = f"{first}-file{dot}{rest}"
-    return name + suffix
-
-
-def read_partner_list(path: Path) -> list[WorkbookSpec]:
-    """Partners CSV: columns `partner`, optional `role` (default city) and `lang`."""
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            rows = list(csv.DictReader(fh))
-    except OSError as exc:
-        raise UrbsurveyError(f"cannot read {path}: {exc.strerror}") from exc
-    specs = []
-    for line, row in enumerate(rows, start=2):
-        partner = (row.get("partner") or "").strip()
-        if not partner:
-            raise UrbsurveyError(
-                f"{path}, line {line}: no partner name",
-                hint="The CSV needs a header row with a `partner` column "
-                "(and optional `role`, `lang`).",
-            )
-        role_text = (row.get("role") or "city").strip() or "city"
-        try:
-            role = Role(role_text)
-        except ValueError as exc:
-            roles = ", ".join(r.value for r in Role)
-            raise UrbsurveyError(
-                f"{path}, line {line}: unknown role {role_text!r}", hint=f"Use one of: {roles}."
-            ) from exc
-        specs.append(WorkbookSpec(partner, role, (row.get("lang") or "").strip() or "en"))
-    return specs
 
 
 def write_templates(

@@ -1,0 +1,260 @@
+"""What people see in the terminal: tables, progress, issues, and `Error:`/`Tip:` lines.
+
+Everything from partners (file names, partner names, messages quoting answers)
+is escaped before rich prints it, so it is never read as markup.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from .definition import Questionnaire
+    from .errors import UrbsurveyError
+    from .loop.feedback import FeedbackResult
+
+
+def console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False)
+
+
+def escape(text: str) -> str:
+    """Partner text shown in the terminal: never read as rich markup."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
+
+@contextmanager
+def progress(label: str) -> Iterator[tuple[Callable[[int], None], Callable[[int], None]]]:
+    """A progress bar on stderr when it is a terminal; nothing otherwise."""
+    if not sys.stderr.isatty():
+        yield (lambda total: None), (lambda n: None)
+        return
+    from rich.progress import Progress
+
+    with Progress(console=console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=None)
+        yield (lambda total: bar.update(task, total=total)), (lambda n: bar.advance(task, n))
+
+
+def print_validation(data: dict[str, Any]) -> None:
+    from rich.table import Column, Table
+
+    out = console()
+    table = Table(
+        Column("File", overflow="fold"),
+        Column("Partner", overflow="fold"),
+        "Role",
+        "Status",
+        "Answers",
+        "Errors",
+        "Warnings",
+        title=f"{data['questionnaire']['id']} version {data['questionnaire']['version']}",
+        title_justify="left",
+    )
+    colours = {"ok": "green", "warnings": "yellow", "errors": "red", "unreadable": "red"}
+    for f in data["files"]:
+        table.add_row(
+            escape(f["file"]),
+            escape(f["partner"] or ""),
+            " ".join(p for p in (f["role"], f["kind"] if f["kind"] == "interview" else "") if p),
+            f"[{colours[f['status']]}]{f['status']}[/]",
+            str(f["answers"]),
+            str(f["errors"]),
+            str(f["warnings"]),
+        )
+    out.print(table)
+    print_issues(data["issues"])
+    s = data["summary"]
+    out.print(
+        f"{s['files']} files: {s['ok']} ok, {s['warnings']} with warnings, "
+        f"{s['errors']} with errors, {s['unreadable']} unreadable."
+    )
+
+
+def print_issues(issues: list[dict[str, Any]]) -> None:
+    out = console()
+    for issue in issues:
+        where = ", ".join(
+            p
+            for p in (
+                issue["file"],
+                issue["sheet"] and f"sheet {issue['sheet']}",
+                issue["cell"] and f"cell {issue['cell']}",
+            )
+            if p
+        )
+        colour = "red" if issue["severity"] == "error" else "yellow"
+        head = f"[{colour}]{issue['severity']}[/] [bold]{issue['code']}[/]"
+        out.print(f"{head} {escape(where)}: {escape(issue['message'])}")
+        out.print(f"    {escape(issue['hint'])}", style="dim")
+
+
+def print_questionnaire(q: Questionnaire, lang: str) -> None:
+    """A definition's sections and questions as tables (texts escaped: they may hold brackets)."""
+    from rich.table import Column, Table
+
+    from .definition import text as plain
+
+    def text(value: dict[str, str] | None, lang: str) -> str:
+        return escape(plain(value, lang))
+
+    out = console()
+    out.print(f"[bold]{text(q.title, lang)}[/bold]")
+    out.print(
+        f"id {q.id}, version {q.version}, languages {', '.join(q.languages)}, "
+        f"fingerprint {q.fingerprint()}"
+    )
+    for section in q.sections:
+        table = Table(
+            Column("ID", no_wrap=True),
+            Column("Type", no_wrap=True),
+            "Req.",
+            "Question",
+            "Choices / range",
+            "Asked when",
+            title=text(section.title, lang),
+            title_justify="left",
+        )
+        for question in section.questions:
+            required = (
+                question.required
+                if isinstance(question.required, bool)
+                else (", ".join(question.required))
+            )
+            extra = "; ".join(f"{c.code}={text(c.label, lang)}" for c in question.choices)
+            if question.min is not None or question.max is not None:
+                low, high = question.min, question.max
+                extra = (
+                    ("" if low is None else f"{low:g}")
+                    + ".."
+                    + ("" if high is None else f"{high:g}")
+                )
+            when = ""
+            if question.ask_when:
+                op = "in" if question.ask_when.in_ is not None else "not in"
+                when = f"{question.ask_when.question} {op} {', '.join(question.ask_when.codes)}"
+            table.add_row(
+                question.id,
+                question.type.value,
+                str(required).lower(),
+                text(question.text, lang),
+                extra,
+                when,
+            )
+        out.print(table)
+    if q.indicators:
+        table = Table("ID", "Kind", "Label", title="Indicators", title_justify="left")
+        for ind in q.indicators:
+            table.add_row(ind.id, ind.kind.value, text(ind.label, lang))
+        out.print(table)
+
+
+def print_questionnaire_list(questionnaires: list[Questionnaire]) -> None:
+    from rich.table import Table
+
+    from .definition import text
+
+    table = Table("ID", "Version", "Languages", "Title")
+    for q in questionnaires:
+        table.add_row(
+            escape(q.id), escape(q.version), ", ".join(q.languages), escape(text(q.title, "en"))
+        )
+    console().print(table)
+
+
+def print_ingest(data: dict[str, Any]) -> None:
+    out = console()
+    for f in data["added"]:
+        out.print(
+            f"added {escape(f['file'])}: {escape(f['partner'] or '?')} "
+            f"({f['kind'] if f['kind'] == 'interview' else f['role']}), {f['status']}"
+        )
+    print_issues(data["issues"])
+    out.print(
+        f"{len(data['added'])} added, {data['unchanged']} unchanged; the store holds "
+        f"{data['totals']['submissions']} submissions, {data['totals']['current']} current."
+    )
+
+
+def print_ledger(data: dict[str, Any]) -> None:
+    from rich.table import Column, Table
+
+    table = Table(
+        Column("Partner", overflow="fold"),
+        "Role",
+        "State",
+        Column("File", overflow="fold"),
+        "Received",
+        Column("From", overflow="fold"),
+        "Errors",
+        "Warnings",
+        Column("E-mail", overflow="fold"),
+        title=data["survey"],
+        title_justify="left",
+    )
+    colours = {"complete": "green", "needs fixes": "red", "missing": "yellow"}
+    for r in data["responses"]:
+        role = " ".join(p for p in (r["role"], r["kind"] if r["kind"] == "interview" else "") if p)
+        table.add_row(
+            escape(r["partner"] or "?"),
+            escape(role + ("" if r["expected"] else " (not expected)")),
+            f"[{colours[r['state']]}]{r['state']}[/]",
+            escape(r["file"] or ""),
+            (r["received"] or "")[:10],
+            escape(r["from"] or ""),
+            str(r["errors"]),
+            str(r["warnings"]),
+            escape(r["email"] or ""),
+        )
+    out = console()
+    out.print(table)
+    s = data["summary"]
+    out.print(
+        f"{s['expected']} expected: {s['complete']} complete, {s['needs fixes']} need fixes, "
+        f"{s['missing']} missing."
+    )
+
+
+def print_feedback(result: FeedbackResult, output: Path) -> None:
+    out = console()
+    for sent in result.fix_requests:
+        out.print(
+            f"fixes {escape(sent.entry.partner or '')} ({sent.entry.role}): {len(sent.fixes)} "
+            f"to fix, to {escape(sent.entry.email or '?')}: {escape(sent.workbook.name)}, "
+            f"{escape(sent.message.name)}"
+        )
+    for sent in result.reminders:
+        out.print(
+            f"reminder {escape(sent.entry.partner or '')} ({sent.entry.role}), to "
+            f"{escape(sent.entry.email or '?')}: {escape(sent.workbook.name)}, "
+            f"{escape(sent.message.name)}"
+        )
+    for entry, why in result.skipped:
+        name = entry.submission.file if entry.submission else "?"
+        out.print(f"[yellow]skipped[/] {escape(name)}: {escape(why)}")
+    out.print(
+        f"{len(result.fix_requests)} fix requests and {len(result.reminders)} reminders "
+        f"in {escape(str(output))}."
+    )
+
+
+def say(message: str, *, stderr: bool = False) -> None:
+    """A plain line (escaped) on standard output, or standard error."""
+    console(stderr=stderr).print(escape(message), soft_wrap=True)
+
+
+def print_error(exc: UrbsurveyError) -> None:
+    """The one way a failure is shown: `Error:` and, when there is one, `Tip:`."""
+    err = console(stderr=True)
+    err.print(f"[red]Error:[/red] {escape(exc.message)}", soft_wrap=True)
+    if exc.hint:
+        err.print(f"Tip: {escape(exc.hint)}", soft_wrap=True)

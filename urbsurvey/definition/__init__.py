@@ -1,0 +1,56 @@
+"""Questionnaire definitions: the YAML format, loaded and checked.
+
+A definition declares everything survey-specific: sections, questions, choices,
+skip logic and the headline indicators. Nothing about any one survey lives in
+Python. `load_definition` turns a YAML file into a `Questionnaire` or raises a
+`DefinitionError` whose problems each name the YAML line.
+
+- `model`: the pydantic models and the domain words (`Role`, `Source`, `QuestionType`).
+- `load`: `load_definition` (YAML with line numbers → `Questionnaire`).
+- `checks`: `cross_check`, the checks across a document.
+- `schema`: `json_schema` of the format.
+"""
+
+from .checks import cross_check
+from .load import load_definition
+from .model import (
+    CHOICE_TYPES,
+    ID_PATTERN,
+    NUMERIC_TYPES,
+    TEXT_TYPES,
+    Choice,
+    Condition,
+    Indicator,
+    IndicatorKind,
+    Model,
+    Question,
+    Questionnaire,
+    QuestionType,
+    Role,
+    Section,
+    Source,
+    text,
+)
+from .schema import json_schema
+
+__all__ = [
+    "CHOICE_TYPES",
+    "ID_PATTERN",
+    "NUMERIC_TYPES",
+    "TEXT_TYPES",
+    "Choice",
+    "Condition",
+    "Indicator",
+    "IndicatorKind",
+    "Model",
+    "Question",
+    "QuestionType",
+    "Questionnaire",
+    "Role",
+    "Section",
+    "Source",
+    "cross_check",
+    "json_schema",
+    "load_definition",
+    "text",
+]

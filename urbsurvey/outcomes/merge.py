@@ -1,0 +1,119 @@
+"""Merging a partner's sources into one record per partner.
+
+A partner's record merges its submissions: the city's questionnaire, the
+thematic expert's interview record and the managing authority's questionnaire.
+When they disagree, the answer used follows the section's `precedence` (by
+default city, then interview, then managing authority, then other) and the
+disagreement is reported as a conflict. Only answers that can be compared
+(choices, yes/no, numbers, money, dates) conflict; free texts from several
+sources complement each other and are all shown in the matrix. Only valid answers count; an invalid
+one is left out (and was reported when the file was read).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..definition import (
+    TEXT_TYPES,
+    Question,
+    Questionnaire,
+    Role,
+    Source,
+)
+from ..intake.answers import Answer, MoneyValue, encode_value
+from ..intake.submission import Submission
+
+DEFAULT_PRECEDENCE = (Source.CITY, Source.INTERVIEW, Source.MANAGING_AUTHORITY, Source.OTHER)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Used:
+    """An answer that went into the outcomes, with the submission it came from."""
+
+    answer: Answer
+    submission: Submission
+
+
+@dataclass(slots=True)
+class PartnerRecord:
+    partner: str
+    submissions: list[Submission] = field(default_factory=list)
+
+    def candidates(self, qid: str, roles: frozenset[Role] | None = None) -> list[Used]:
+        """Valid answers to `qid` from this partner's submissions (of `roles`, if given)."""
+        return [
+            Used(sub.answers[qid], sub)
+            for sub in self.submissions
+            if qid in sub.answers
+            and sub.answers[qid].valid
+            and sub.answers[qid].value is not None
+            and (roles is None or sub.role in roles)
+        ]
+
+
+@dataclass(slots=True)
+class Conflict:
+    partner: str
+    question: str
+    used: Used
+    others: list[Used]
+
+
+class Merger:
+    """Chooses, for a partner and question, the answer that counts."""
+
+    def __init__(self, q: Questionnaire) -> None:
+        self.precedence: dict[str, tuple[Source, ...]] = {}
+        self.questions: dict[str, Question] = {}
+        for section in q.sections:
+            order = tuple(section.precedence or DEFAULT_PRECEDENCE)
+            order += tuple(s for s in DEFAULT_PRECEDENCE if s not in order)
+            for question in section.questions:
+                self.precedence[question.id] = order
+                self.questions[question.id] = question
+
+    def ordered(self, qid: str, candidates: list[Used]) -> list[Used]:
+        order = self.precedence[qid]
+        return sorted(candidates, key=lambda u: order.index(u.submission.source))
+
+    def choose(
+        self, record: PartnerRecord, qid: str, roles: frozenset[Role] | None = None
+    ) -> Used | None:
+        ordered = self.ordered(qid, record.candidates(qid, roles))
+        return ordered[0] if ordered else None
+
+
+def build_records(submissions: list[Submission]) -> dict[str, PartnerRecord]:
+    records: dict[str, PartnerRecord] = {}
+    for sub in submissions:
+        if sub.readable and sub.partner:
+            records.setdefault(sub.partner, PartnerRecord(sub.partner)).submissions.append(sub)
+    return records
+
+
+def find_conflicts(records: dict[str, PartnerRecord], merger: Merger) -> list[Conflict]:
+    conflicts = []
+    comparable = [qid for qid, qu in merger.questions.items() if qu.type not in TEXT_TYPES]
+    for record in records.values():
+        for qid in comparable:
+            ordered = merger.ordered(qid, record.candidates(qid))
+            if len(ordered) < 2:
+                continue
+            used, rest = ordered[0], ordered[1:]
+            key = _comparable(used.answer)
+            others = [u for u in rest if _comparable(u.answer) != key]
+            if others:
+                conflicts.append(Conflict(record.partner, qid, used, others))
+    return conflicts
+
+
+def _comparable(answer: Answer) -> object:
+    value = answer.value
+    if isinstance(value, MoneyValue):
+        return value.converted
+    if isinstance(value, list):
+        return sorted(value)
+    if isinstance(value, str):
+        return " ".join(value.split()).casefold()
+    return encode_value(value)

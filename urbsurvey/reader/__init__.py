@@ -1,0 +1,37 @@
+"""Read one returned workbook safely and fast.
+
+`read_workbook(path)` decides the format by content, checks the file cheaply before
+any parser sees it, then lets python-calamine (Rust) read it. It returns a
+`Workbook` or, for a file that cannot or must not be read, an `Issue`; it never
+raises for a bad file. `Workbook.sheet(name)` reads one sheet on demand (a `Sheet`)
+and raises only `ReadError` (carrying an `Issue`) for a bad sheet. `cell_ref` turns
+0-based (row, col) into "C12".
+
+Before calamine runs, the file's size, a zip package's directory (zip bombs
+included) and every sheet's real used area are bounded (`limits`); encryption,
+macros, formulas without a value and links to other workbooks are found. XML is
+never parsed with an entity-expanding parser; nothing opens a network connection;
+macros are never run. Cell values: empty cells are None, whole-number floats int,
+dates `datetime.date`/`datetime.datetime` as calamine types them; an .ods TRUE reads 1.
+
+Modules: `workbook` (the entry point, calamine), `model` (what is returned, what
+the checks share), `limits`, `sniff` (format by content), `zip` and `packages`
+(zip packages), `xmlscan`, `xlsx`, `ods`, `ole` and `biff` (xls).
+"""
+
+from __future__ import annotations
+
+from .limits import MAX_FILE_BYTES, MAX_MEMBERS, MAX_ROWS
+from .model import ReadError, Sheet, cell_ref
+from .workbook import Workbook, read_workbook
+
+__all__ = [
+    "MAX_FILE_BYTES",
+    "MAX_MEMBERS",
+    "MAX_ROWS",
+    "ReadError",
+    "Sheet",
+    "Workbook",
+    "cell_ref",
+    "read_workbook",
+]

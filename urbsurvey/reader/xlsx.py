@@ -1,0 +1,288 @@
+"""xlsx / xlsm: the sheets' used area, formulas without a value or with external refs.
+
+calamine turns a sheet into a dense grid, so two cells at A1 and XFD1048576 make it
+allocate 17 billion cells and abort the process. Each sheet XML is scanned for cell
+references (the `<dimension>` hint is ignored, it is only a hint) and bounded by
+`MAX_ROWS`, `MAX_COLS` and `MAX_CELLS` before calamine sees it. The same scan finds
+formulas without a cached value and formulas that refer to another workbook.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+from . import limits
+from .model import _check_dims, _reject, _Scan, cell_ref
+from .xmlscan import _ATTR_PAIR, _ATTRS, _PREFIX, _attr, _text
+from .zip import _Package
+
+_X_SHEET = re.compile(rb"<" + _PREFIX + rb"sheet(?=[\s/>])" + _ATTRS + rb">")
+_X_REL = re.compile(rb"<" + _PREFIX + rb"Relationship(?=[\s/>])" + _ATTRS + rb">")
+# The same without a namespace prefix (what writers write): a literal start is faster.
+_X_SHEET_PLAIN = re.compile(rb"<sheet(?=[\s/>])" + _ATTRS + rb">")
+_X_REL_PLAIN = re.compile(rb"<Relationship(?=[\s/>])" + _ATTRS + rb">")
+_X_TAG = re.compile(rb"<" + _PREFIX + rb"(row|c)(?=[\s/>])" + _ATTRS + rb"(>)?")
+# Every cell tag, with its reference when r="C12" comes first (as every writer does):
+# (letters, digits, other attributes); a self-closing tag's attributes end with "/".
+_X_CELL_TAG_FAST = re.compile(
+    rb"<c(?=[\s/>])(?:\s+r\s*=\s*\"([A-Za-z]{1,4})([0-9]{1,9})\"(?=[\s/>]))?" + _ATTRS + rb"(>)?"
+)
+_X_PREFIXED_CELL = re.compile(rb":c[\s/>]")
+# A cell tag that does not start with a reference inside A1:ALL1999 (column 1000,
+# row 1999: within every limit, rows x columns included). None in a sheet means the
+# sheet is within the limits; one sends the sheet to the exact path.
+_X_NOT_NEAR_CELL = re.compile(
+    rb'<c(?=[\s/>])(?! r="(?:[A-Za-z]{1,2}|[Aa](?:[A-Ka-k][A-Za-z]|[Ll][A-La-l]))'
+    rb'(?:[1-9][0-9]{0,2}|1[0-9]{3})")'
+)
+_FORMULA_STARTS = (b"<f", b":f")
+_X_F_PLAIN = re.compile(rb"<f[\s/>]")
+_X_PREFIXED_F = re.compile(rb":f[\s/>]")
+# A cell whose first child is a formula (CT_Cell is f?, v?, is?): attrs, then f onwards.
+_X_FORMULA_CELL = re.compile(
+    rb"<" + _PREFIX + rb"c(?=[\s>])" + _ATTRS + rb"(?<!/)>\s*(<)" + _PREFIX + rb"f[\s/>]"
+)
+_X_CELL_END = re.compile(rb"</" + _PREFIX + rb"c\s*>")
+_X_F = re.compile(
+    rb"<" + _PREFIX + rb"f(?=[\s/>])" + _ATTRS + rb">(?:(.*?)</" + _PREFIX + rb"f\s*>)?", re.S
+)
+_X_V = re.compile(
+    rb"<" + _PREFIX + rb"v(?=[\s/>])" + _ATTRS + rb">(?:(.*?)</" + _PREFIX + rb"v\s*>)?", re.S
+)
+_X_IS = re.compile(rb"<" + _PREFIX + rb"is[\s/>]")
+_CELL_REF = re.compile(rb"\$?([A-Za-z]+)\$?([0-9]+)")
+_STRING_LITERAL = re.compile(r'"(?:[^"]|"")*"')
+# '[1]Sheet 1'!A1, 'C:\dir\[Book.xlsx]Sheet1'!A1, [1]Sheet1!A1, [1]!Name; not Table1[Col].
+_EXTERNAL_REF = re.compile(r"'[^']*\[[^\]']+\][^']*'!|\[[^\[\]]+\][^\s!'()\[\],;+\-*/&=<>^%\"{}]*!")
+
+
+def _scan_xlsx(pkg: _Package, scan: _Scan) -> str:
+    members, name = pkg.members, pkg.name
+    types_info = members.get("[content_types].xml")
+    if types_info is None:
+        _reject("corrupt-file", name, "the Excel package has no [Content_Types].xml part")
+    content_types = pkg.xml("[content_types].xml", types_info)
+    scan.has_macros = "xl/vbaproject.bin" in members or b"macroenabled" in content_types.lower()
+    scan.has_external = any(key.startswith("xl/externallinks/") for key in members)
+    workbook_xml = pkg.xml("xl/workbook.xml", members["xl/workbook.xml"])
+    rels_info = members.get("xl/_rels/workbook.xml.rels")
+    if rels_info is None:
+        _reject("corrupt-file", name, "the Excel package has no xl/_rels/workbook.xml.rels part")
+    rels = _relationships(pkg.xml("xl/_rels/workbook.xml.rels", rels_info))
+    scanned = _scan_listed_sheets(pkg, workbook_xml, rels, scan)
+    for key, info in members.items():
+        if (
+            key.startswith(("xl/worksheets/", "xl/dialogsheets/", "xl/macrosheets/"))
+            and key.endswith(".xml")
+            and key not in scanned
+        ):
+            _scan_xlsx_sheet(pkg.xml(key, info), name, info.filename, False, scan)
+    return "xlsm" if scan.has_macros else "xlsx"
+
+
+def _relationships(rels_xml: bytes) -> dict[bytes, str]:
+    """The workbook's relationships: Id -> Target."""
+    rels: dict[bytes, str] = {}
+    rel_tags = _X_REL if b":Relationship" in rels_xml else _X_REL_PLAIN
+    for attrs in rel_tags.findall(rels_xml):
+        rel_id = rel_target = None
+        for key, double, single in _ATTR_PAIR.findall(attrs):  # the first of each, as _attr
+            if key == b"Id" and rel_id is None:
+                rel_id = double or single
+            elif key == b"Target" and rel_target is None:
+                rel_target = double or single
+        if rel_id is not None and rel_target is not None:
+            rels[rel_id] = rel_target.decode("utf-8", "replace")
+    return rels
+
+
+def _scan_listed_sheets(
+    pkg: _Package, workbook_xml: bytes, rels: dict[bytes, str], scan: _Scan
+) -> set[str]:
+    """Scan the sheets workbook.xml lists, under their names; the part keys scanned."""
+    scanned: set[str] = set()
+    sheet_tags = _X_SHEET if b":sheet" in workbook_xml else _X_SHEET_PLAIN
+    for attrs in sheet_tags.findall(workbook_xml):
+        raw_name, rid = _attr(attrs, b"name"), _attr(attrs, b"r:id", b"relationships:id")
+        if raw_name is None or rid is None or rid not in rels:
+            continue  # calamine refuses such a workbook; it says so when opening it
+        sheet_name = _text(raw_name)
+        for candidate in _sheet_paths(rels[rid]):
+            key = candidate.replace("\\", "/").lower()
+            info = pkg.members.get(key)
+            if info is not None and key not in scanned:
+                scanned.add(key)
+                _scan_xlsx_sheet(pkg.xml(key, info), pkg.name, sheet_name, True, scan)
+    return scanned
+
+
+def _sheet_paths(target: str) -> tuple[str, str]:
+    """Where a sheet's part may be: calamine's rule first, then the normalised path,
+    so no reading differs."""
+    if target.startswith("/xl/"):
+        first = target[1:]
+    elif target.startswith("xl/"):
+        first = target
+    else:
+        first = "xl/" + target
+    return first, posixpath.normpath("xl/" + target).lstrip("/")
+
+
+def _parse_ref(ref: bytes, name: str, sheet: str) -> tuple[int, int]:
+    m = _CELL_REF.fullmatch(ref)
+    if m is None:
+        _reject("corrupt-file", name, f"sheet {sheet!r} has a bad cell reference", sheet=sheet)
+    letters, digits = m.group(1).upper(), m.group(2)
+    if len(letters) > 4 or len(digits) > 9:
+        return limits.MAX_ROWS * 10, limits.MAX_COLS * 10  # absurd: let the limit say so
+    col = 0
+    for ch in letters:
+        col = col * 26 + ch - 64
+    return int(digits) - 1, col - 1
+
+
+def _scan_xlsx_sheet(part: bytes, name: str, sheet: str, record: bool, scan: _Scan) -> None:
+    """Bound the used area; note formulas without a value or with external refs.
+
+    Fast path (every writer's form): each cell tag starts `<c r="C12"` with a
+    reference inside A1:ALL1999, so the sheet is within the limits; one regex search
+    says so. Anything else is bounded exactly: by one
+    pass over the cell tags, or cell by cell (`r` missing, prefixed tags). Only
+    cells with content count there (calamine skips `<c .../>`).
+    """
+    # A formula element (not <formula1> in a data validation, which is common), or a
+    # prefixed one: only then look for formula cells.
+    formulas = record and (
+        _X_F_PLAIN.search(part) is not None or _X_PREFIXED_F.search(part) is not None
+    )
+    if _X_PREFIXED_CELL.search(part) or _X_NOT_NEAR_CELL.search(part):
+        _bound_xlsx_cells(part, name, sheet, record, scan)
+    if formulas:
+        shared: dict[bytes, bool] = {}
+        pos = 0
+        while (m := _X_FORMULA_CELL.search(part, pos)) is not None:
+            end = _X_CELL_END.search(part, m.end())
+            if end is None:
+                _reject("corrupt-file", name, f"sheet {sheet!r} has malformed XML", sheet=sheet)
+            pos = end.end()  # resume after this cell: linear even on crafted input
+            attrs = m.group(1)
+            ref = _attr(attrs, b"r")
+            if ref is not None:
+                row, col = _parse_ref(ref, name, sheet)
+                body = part[m.start(2) : end.start()]
+                _formula_cell(attrs, body, scan, sheet, row, col, shared)
+
+
+def _bound_xlsx_cells(part: bytes, name: str, sheet: str, record: bool, scan: _Scan) -> None:
+    """Exact bounds from every cell tag; the slow path for anything unusual."""
+    if _X_PREFIXED_CELL.search(part):
+        _scan_xlsx_sheet_slowly(part, name, sheet, record, scan)
+        return
+    # The pattern matches at every "<c" start (attributes cannot fail to match); a
+    # tag that never closes comes back without its ">".
+    tags = _X_CELL_TAG_FAST.findall(part)
+    if not tags:
+        return
+    cols, rows, _, closes = zip(*tags, strict=True)
+    if b"" in closes or b"" in rows:  # a tag not closed, or a cell without r= first
+        _scan_xlsx_sheet_slowly(part, name, sheet, record, scan)
+        return
+    # Bound over every cell tag first; only a sheet over the limits is looked at
+    # again without the empty <c .../> cells, which calamine skips.
+    if not _within_limits(rows, cols, name, sheet):
+        filled = [(c, r) for c, r, rest, _ in tags if rest[-1:] != b"/"]
+        if filled:
+            cols, rows = zip(*filled, strict=True)
+            if not _within_limits(rows, cols, name, sheet):
+                _scan_xlsx_sheet_slowly(part, name, sheet, record, scan)  # says which cell
+
+
+def _within_limits(rows: tuple[bytes, ...], cols: tuple[bytes, ...], name: str, sheet: str) -> bool:
+    max_row = max(map(int, rows))
+    letters = max({c.upper() for c in set(cols)}, key=lambda c: (len(c), c))
+    _, max_col = _parse_ref(letters + b"1", name, sheet)
+    return (
+        max_row <= limits.MAX_ROWS
+        and max_col < limits.MAX_COLS
+        and max_row * (max_col + 1) <= limits.MAX_CELLS
+    )
+
+
+def _scan_xlsx_sheet_slowly(part: bytes, name: str, sheet: str, record: bool, scan: _Scan) -> None:
+    max_row = max_col = -1
+    row = col = -1
+    shared: dict[bytes, bool] = {}
+    pos = 0
+    has_formulas = any(f in part for f in _FORMULA_STARTS)
+    while True:
+        m = _X_TAG.search(part, pos)
+        if m is None:
+            break
+        attrs = m.group(2)
+        if m.group(3) is None:
+            _reject("corrupt-file", name, f"sheet {sheet!r} has malformed XML", sheet=sheet)
+        pos = m.end()
+        ref = _attr(attrs, b"r")
+        if m.group(1) == b"row":
+            row, col = _next_row(ref, row), -1
+            continue
+        if ref is not None:
+            r, col = _parse_ref(ref, name, sheet)
+        else:
+            r, col = max(row, 0), col + 1
+        if attrs.endswith(b"/"):
+            continue  # <c .../>: an empty (styled) cell, which calamine skips
+        end = _X_CELL_END.search(part, pos)
+        if end is None:
+            _reject("corrupt-file", name, f"sheet {sheet!r} has malformed XML", sheet=sheet)
+        body = part[pos : end.start()]
+        pos = end.end()
+        max_row = max(max_row, r)
+        max_col = max(max_col, col)
+        if has_formulas and record:
+            _formula_cell(attrs, body, scan, sheet, r, col, shared)
+    if max_row >= 0:
+        _check_dims(name, sheet, max_row + 1, max_col + 1)
+
+
+def _next_row(ref: bytes | None, row: int) -> int:
+    """The 0-based row a `<row>` tag starts: its `r`, else the one after `row`."""
+    if ref is not None and ref.isdigit() and len(ref) < 10:
+        return int(ref) - 1
+    return row + 1
+
+
+def _formula_cell(
+    attrs: bytes,
+    body: bytes,
+    scan: _Scan,
+    sheet: str,
+    row: int,
+    col: int,
+    shared_external: dict[bytes, bool],
+) -> None:
+    fm = _X_F.search(body)
+    if fm is None:
+        return
+    fattrs, ftext = fm.group(1), fm.group(2)
+    vm = _X_V.search(body)
+    has_value = (
+        vm is not None
+        and not vm.group(1).endswith(b"/")
+        and vm.group(2) is not None
+        # Excel writes <v></v> for a formula whose result is "" (t="str"): a value.
+        and (vm.group(2).strip() != b"" or _attr(attrs, b"t") == b"str")
+    )
+    if not has_value and _X_IS.search(body) is None:
+        scan.no_value.add((sheet, cell_ref(row, col)))
+    text = "" if fattrs.endswith(b"/") or not ftext else _text(ftext)
+    external = bool(text) and _EXTERNAL_REF.search(_STRING_LITERAL.sub("", text)) is not None
+    si = _attr(fattrs, b"si")
+    if si is not None and _attr(fattrs, b"t") == b"shared":
+        if text:
+            shared_external[si] = external
+        else:
+            external = shared_external.get(si, False)
+    if external:
+        scan.external.add((sheet, cell_ref(row, col)))
