@@ -70,6 +70,8 @@ COVERED_ELSEWHERE = {
     "answer-conflict": "test_report.py",  # the report, when sources disagree
     "coding-reference": "test_report.py",  # the report, for the lessons coding
     "invalid-tick": "test_partner_workbook.py",  # tick rows of a multiple choice
+    "mail-no-workbook": "test_mail.py",  # a saved e-mail with nothing attached
+    "partner-from-sender": "test_mail.py",  # the sender names the partner
 }
 
 

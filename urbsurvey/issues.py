@@ -63,6 +63,18 @@ CATALOGUE: dict[str, Code] = {
         "The cell takes its value from another file; urbsurvey used the value saved in this "
         "file and fetched nothing. Ask the partner to type the value instead.",
     ),
+    "mail-no-workbook": Code(
+        E,
+        "no workbook attached",
+        "The e-mail has no spreadsheet attached: ask the partner to send the questionnaire "
+        "again as an attachment (.xlsx, .xls or .ods).",
+    ),
+    "partner-from-sender": Code(
+        W,
+        "partner taken from the sender",
+        "The workbook's partner cell is empty; the partner was recognised from the e-mail "
+        "sender's address in survey.yaml. Check it is the right partner.",
+    ),
     "duplicate-file": Code(
         W,
         "same file twice",

@@ -16,7 +16,7 @@ from pathlib import Path
 from ..definition import Question, Questionnaire, QuestionType, Role, Source, text
 from ..issues import Issue, Severity, make_issue
 from ..parsing import ParseError, decimal_separator_for_country, normalise, parse_yes_no
-from ..reader import ReadError, Sheet, Workbook, cell_ref, read_workbook
+from ..reader import ReadError, Sheet, Workbook, cell_ref, read_workbook, read_workbook_bytes
 from ..workbook import contract
 from .answers import Answer, Interpreter, condition_holds, raw_text
 
@@ -165,7 +165,28 @@ def read_submission(path: Path, ctx: Context, display: str | None = None) -> Sub
         sub = Submission(file=name, sha256=sha256_of(path), mtime=path.stat().st_mtime)
     except OSError as exc:
         return Submission(file=name, sha256="", readable=False, issues=[unopenable(name, exc)])
-    book = read_workbook(path, display_name=name)
+    return _finish(read_workbook(path, display_name=name), sub, ctx)
+
+
+def read_submission_bytes(
+    data: bytes,
+    ctx: Context,
+    display: str,
+    *,
+    mtime: float = 0.0,
+    provenance: dict[str, str] | None = None,
+) -> Submission:
+    """`read_submission` for a workbook given as bytes (an e-mail attachment)."""
+    sub = Submission(
+        file=display,
+        sha256=hashlib.sha256(data).hexdigest(),
+        mtime=mtime,
+        provenance=dict(provenance or {}),
+    )
+    return _finish(read_workbook_bytes(data, display), sub, ctx)
+
+
+def _finish(book: Workbook | Issue, sub: Submission, ctx: Context) -> Submission:
     if isinstance(book, Issue):
         sub.readable = False
         sub.issues.append(book)
@@ -366,6 +387,18 @@ def _respondent(
     partner_row = rows.get("respondent.partner")
     partner_cell = cell_ref(partner_row.index, 2) if partner_row else None
     partner = fields.get("respondent.partner") or stamp.get("partner", "")
+    if not partner and (by_sender := _partner_from_sender(sub, ctx)):
+        partner = by_sender.name
+        sub.issues.append(
+            make_issue(
+                "partner-from-sender",
+                sub.file,
+                f"The workbook names no partner; it was attributed to {partner} from the "
+                f"sender's address ({sub.provenance.get('sender', '')}).",
+                sheet=sheet.name,
+                cell=partner_cell,
+            )
+        )
     if not partner:
         sub.issues.append(
             make_issue(
@@ -405,6 +438,13 @@ def _respondent(
                 cell=cell_ref(role_row.index, 2) if role_row else None,
             )
         )
+
+
+def _partner_from_sender(sub: Submission, ctx: Context) -> PartnerInfo | None:
+    from email.utils import parseaddr
+
+    sender = sub.provenance.get("sender")
+    return ctx.partner_by_email(parseaddr(sender)[1]) if sender else None
 
 
 def _answers(
