@@ -170,3 +170,43 @@ def test_fix_request_in_english(survey: Path, tmp_path: Path) -> None:
     assert "Dear Cork team," in message
     assert "1. Which materials are collected? — Paper, cardboard (sheet “Responses”" in message
     assert "“maybe” is not a tick. Write ✓ (or x) to tick this answer" in message
+
+
+@pytest.mark.parametrize(
+    ("attachments", "said"),
+    [
+        ([("namur.xlsx", b"%PDF-1.4 not a workbook")], "nous ne pouvons pas ouvrir le fichier"),
+        ([], "Aucun questionnaire n'y était joint"),
+    ],
+)
+def test_an_unusable_email_return_is_asked_for_again(
+    survey: Path, tmp_path: Path, attachments: list[tuple[str, bytes]], said: str
+) -> None:
+    from .test_mail import message
+
+    eml = survey / "returns" / "namur.eml"
+    eml.write_bytes(message("environnement@namur.example", "Namur", attachments).as_bytes())
+    namur = ledger(survey)["Namur"]
+    file = "returns/namur.eml" + (" › namur.xlsx" if attachments else "")
+    assert (namur["state"], namur["file"], namur["from"]) == (
+        "needs fixes",
+        file,
+        "environnement@namur.example",
+    )
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["feedback", str(survey), "-o", str(out)]).exit_code == 0
+    text = (out / "Namur-city-message.txt").read_text(encoding="utf-8")
+    assert said in text and f"({file})" in text
+    blank = openpyxl.load_workbook(out / "Namur-city.xlsx")["Réponses"]
+    assert blank.cell(row=row_of(blank, "respondent.partner"), column=3).value == "Namur"
+
+
+def test_ledger_csv_never_holds_a_formula(survey: Path, tmp_path: Path) -> None:
+    fill(
+        tmp_path / "blank" / "Cork-city.xlsx",
+        {"respondent.name": "+HYPERLINK(\"http://x.example\",\"y\")", "points_opened": 4,
+         "weee_accepted": "No", "materials.paper": "✓"},
+        survey / "returns" / "cork.xlsx",
+    )  # fmt: skip
+    rows = {r["partner"]: r for r in csv.DictReader(io.StringIO(status(survey, "csv")))}
+    assert rows["Cork"]["from"] == '\'+HYPERLINK("http://x.example","y")'

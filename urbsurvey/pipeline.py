@@ -95,7 +95,7 @@ def validate(
     submissions = []
     for sub in read_all(inputs.files, inputs.context, base=inputs.base, progress=progress):
         if not keep_answers:
-            sub.answers, sub.row_ids, sub.row_values = {}, {}, {}
+            sub.answers = {}
         submissions.append(sub)
     return Validation(inputs, check_batch(submissions, inputs.survey))
 

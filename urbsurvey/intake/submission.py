@@ -223,13 +223,28 @@ def _read(book: Workbook, sub: Submission, ctx: Context) -> None:
         return
     sheet, header_row, columns = located
     rows = _rows_by_id(sheet, header_row, columns, sub)
-    sub.row_ids = {row.index + 1: qid for qid, row in rows.items()}
-    sub.row_values = {qid: raw_text(row.value) for qid, row in rows.items()}
     _respondent(rows, sheet, sub, ctx, stamp)
     country = None
     if sub.partner and (info := ctx.find_partner(sub.partner)):
         country = info.country
     _answers(book, rows, sheet, columns, sub, ctx, decimal_separator_for_country(country))
+    _remember_issue_rows(rows, sheet, sub)
+
+
+def _remember_issue_rows(rows: dict[str, _Row], sheet: Sheet, sub: Submission) -> None:
+    """The ID and text of each answers-sheet row an issue points at (a fix request places
+    its comment on that question); only those, so a batch stays small."""
+    wanted = {
+        int(digits)
+        for issue in sub.issues
+        if issue.sheet == sheet.name and issue.cell
+        for digits in [issue.cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")]
+        if digits.isdigit()
+    }
+    for qid, row in rows.items():
+        if row.index + 1 in wanted:
+            sub.row_ids[row.index + 1] = qid
+            sub.row_values[qid] = raw_text(row.value)
 
 
 def _stamp(book: Workbook) -> dict[str, str]:

@@ -103,7 +103,18 @@ def write_feedback(book: Ledger, q: Questionnaire, outdir: Path) -> FeedbackResu
             continue
         sub = entry.submission
         assert sub is not None
+        if not sub.readable:  # nothing to copy: ask for the file again, with a blank workbook
+            wb, _ = build_layout(q, spec)
+            sent = Sent(entry, outdir / f"{stem}.xlsx", outdir / f"{stem}-message.txt")
+            _save(wb, sent.workbook)
+            write_text(sent.message, resend_text(book.survey, q, entry, spec.lang, sub))
+            result.fix_requests.append(sent)
+            continue
         wb, fixes = fixed_copy(q, spec, sub)
+        if not fixes:
+            why = "its errors are not the partner's to fix: see `urbsurvey validate`"
+            result.skipped.append((entry, why))
+            continue
         sent = Sent(entry, outdir / f"{stem}-fixes.xlsx", outdir / f"{stem}-message.txt", fixes)
         _save(wb, sent.workbook)
         write_text(sent.message, fix_request_text(book.survey, q, entry, spec.lang, fixes))
@@ -342,6 +353,24 @@ def reminder_text(survey: SurveyFolder, q: Questionnaire, entry: Entry, lang: st
     )
     lines = _header(entry, words["subject"].format(title=title))
     lines += [words["greeting"].format(partner=entry.partner), "", body]
+    if config.deadline:
+        lines.append(ui(lang, "deadline").format(deadline=config.deadline.strftime("%d/%m/%Y")))
+    lines += ["", words["thanks"], config.contact or ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def resend_text(
+    survey: SurveyFolder, q: Questionnaire, entry: Entry, lang: str, sub: Submission
+) -> str:
+    """The message for a return that cannot be opened at all, or an e-mail without one."""
+    config = survey.config
+    words = ui(lang, "feedback")
+    empty = any(i.code == "mail-no-workbook" for i in sub.issues)
+    body = words["no_attachment" if empty else "unreadable"].format(file=sub.file)
+    lines = _header(entry, words["subject"].format(title=text(q.title, lang)))
+    lines += [words["greeting"].format(partner=entry.partner), "", body]
+    if config.return_to:
+        lines.append(ui(lang, "return_with").format(email=config.return_to))
     if config.deadline:
         lines.append(ui(lang, "deadline").format(deadline=config.deadline.strftime("%d/%m/%Y")))
     lines += ["", words["thanks"], config.contact or ""]

@@ -148,6 +148,7 @@ def build_ledger(survey: SurveyFolder, batch: Batch) -> Ledger:
     current: dict[tuple[str | None, str | None, str], Submission] = {
         (s.partner, s.role.value if s.role else None, s.kind): s for s in batch.counted
     }
+    _attribute_by_sender(batch, survey, current)
     entries: list[Entry] = []
     for name, role in expected_responses(survey):
         found = current.pop((name, role, "questionnaire"), None)
@@ -155,14 +156,34 @@ def build_ledger(survey: SurveyFolder, batch: Batch) -> Ledger:
     for (partner, role_name, kind), sub in current.items():
         info = partners.get(partner or "")
         entries.append(_entry(partner, role_name, kind, False, sub, info, survey))
-    counted = {id(s) for s in batch.counted}
+    listed = {id(e.submission) for e in entries if e.submission is not None}
     for sub in batch.submissions:
-        if id(sub) in counted or _accounted_for(sub):
+        if id(sub) in listed or _accounted_for(sub):
             continue
         info = partners.get(sub.partner or "")
         role_name = sub.role.value if sub.role else None
         entries.append(_entry(sub.partner, role_name, sub.kind, False, sub, info, survey))
     return Ledger(survey, entries)
+
+
+def _attribute_by_sender(
+    batch: Batch,
+    survey: SurveyFolder,
+    current: dict[tuple[str | None, str | None, str], Submission],
+) -> None:
+    """An e-mailed return that could not be read at all still came from someone: when the
+    sender is a partner's address and that partner has no return, it is the partner's
+    (to be asked for again)."""
+    from email.utils import parseaddr
+
+    by_address = {a.lower(): p for p in survey.config.partners for a in p.addresses()}
+    role = survey.config.expected_roles[0] if survey.config.expected_roles else None
+    for sub in batch.submissions:
+        sender = parseaddr(sub.provenance.get("sender", ""))[1].lower()
+        partner = by_address.get(sender)
+        if sub.readable or partner is None or role is None:
+            continue
+        current.setdefault((partner.name, role, "questionnaire"), sub)
 
 
 def _accounted_for(sub: Submission) -> bool:
