@@ -85,6 +85,37 @@ def questionnaire_schema() -> None:
     sys.stdout.write(json.dumps(json_schema(), indent=2) + "\n")
 
 
+@questionnaire_app.command("import")
+def questionnaire_import(
+    form: Annotated[Path, typer.Argument(help="XLSForm (.xlsx): survey, choices, settings.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Definition YAML to write.")],
+) -> None:
+    """Read an XLSForm (KoboToolbox, ODK) into a definition; list what is not carried over."""
+    from .xlsform.importer import import_xlsform
+
+    result = import_xlsform(form, output)
+    q = result.questionnaire
+    console.say(
+        f"Wrote {output} ({q.id}: {len(q.sections)} sections, "
+        f"{len(q.questions())} questions, languages {', '.join(q.languages)})"
+    )
+    console.print_remarks(result.remarks, "Not carried over, or carried over by an assumption")
+
+
+@questionnaire_app.command("export")
+def questionnaire_export(
+    ref: Annotated[str, typer.Argument(metavar="ID|FILE", help="Bundled id or YAML file.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="XLSForm (.xlsx) to write.")],
+) -> None:
+    """Write a definition as an XLSForm for KoboToolbox, ODK or SurveyCTO."""
+    from .resources import load_questionnaire
+    from .xlsform.exporter import export_xlsform
+
+    remarks = export_xlsform(load_questionnaire(ref), output)
+    console.say(f"Wrote {output}")
+    console.print_remarks(remarks, "Not exported")
+
+
 @app.command()
 def template(
     ref: Annotated[
@@ -108,6 +139,13 @@ def template(
     interview: Annotated[
         bool, typer.Option(help="An interview record for the thematic expert.")
     ] = False,
+    prefill_from: Annotated[
+        Path | None,
+        typer.Option(
+            help="An earlier wave (survey folder or store): show each partner's answers "
+            "beside the empty answer cells."
+        ),
+    ] = None,
 ) -> None:
     """Write the Excel workbook(s) partners fill in."""
     from .definition import Role
@@ -116,8 +154,13 @@ def template(
     from .workbook.partners import WorkbookSpec, read_partner_list
     from .workbook.template import write_template, write_templates
 
+    prefill = None
+    if prefill_from is not None:
+        from .outcomes.waves import prefill_from as read_prefill
+
+        prefill = read_prefill(prefill_from, lang)
     if is_survey_folder(Path(ref)):
-        _survey_templates(Path(ref), output, partner, Role(role.value), interview)
+        _survey_templates(Path(ref), output, partner, Role(role.value), interview, prefill)
         return
     q = load_questionnaire(ref)
     if partners is not None:
@@ -126,7 +169,7 @@ def template(
             specs = [
                 WorkbookSpec(s.partner, s.role, lang if s.lang == "en" else s.lang) for s in specs
             ]
-        paths = write_templates(q, specs, output, interview=interview)
+        paths = write_templates(q, specs, output, interview=interview, prefill=prefill)
         console.say(f"Wrote {len(paths)} workbooks to {output}")
         return
     if partner is None:
@@ -134,12 +177,12 @@ def template(
             "give --partner NAME or --partners FILE.csv",
             hint="Example: urbsurvey template mile-followup-2009 --partner Venice -o venice.xlsx",
         )
-    write_template(q, WorkbookSpec(partner, Role(role.value), lang, interview), output)
+    write_template(q, WorkbookSpec(partner, Role(role.value), lang, interview), output, prefill)
     console.say(f"Wrote {output}")
 
 
 def _survey_templates(
-    folder: Path, output: Path, partner: str | None, role: Any, interview: bool
+    folder: Path, output: Path, partner: str | None, role: Any, interview: bool, prefill: Any
 ) -> None:
     from .resources import load_questionnaire
     from .survey import load_survey
@@ -148,7 +191,7 @@ def _survey_templates(
     survey = load_survey(folder)
     q = load_questionnaire(survey.config.questionnaire, base=survey.root)
     if partner is None:
-        paths = write_survey_templates(survey, q, output, interview=interview)
+        paths = write_survey_templates(survey, q, output, interview=interview, prefill=prefill)
         console.say(f"Wrote {len(paths)} workbooks to {output}")
         return
     found = next((p for p in survey.config.partners if p.name == partner), None)
@@ -157,7 +200,7 @@ def _survey_templates(
         raise UrbsurveyError(
             f"{partner!r} is not a partner of {folder}/survey.yaml", hint=f"Partners: {known}."
         )
-    write_template(q, survey_spec(survey, q, found, role, interview=interview), output)
+    write_template(q, survey_spec(survey, q, found, role, interview=interview), output, prefill)
     console.say(f"Wrote {output}")
 
 
@@ -258,6 +301,47 @@ def report(
     if strict and errors:
         console.say(f"{errors} data errors (see the report's data-quality appendix).", stderr=True)
         raise typer.Exit(1)
+
+
+class ExportFormat(StrEnum):
+    datapackage = "datapackage"
+    datasette = "datasette"
+
+
+@app.command()
+def export(
+    source: Annotated[
+        Path, typer.Argument(help="Survey folder, folder of workbooks, or store (.sqlite).")
+    ],
+    output: Annotated[
+        Path,
+        typer.Option("-o", "--output", help="DIR for datapackage; metadata.json for datasette."),
+    ],
+    output_format: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--format",
+            help="datapackage (CSVs + datapackage.json) or datasette (a store's metadata.json).",
+        ),
+    ] = ExportFormat.datapackage,
+    questionnaire: Annotated[
+        str | None, typer.Option(help="Questionnaire ID|FILE for a plain folder or store.")
+    ] = None,
+    store: Annotated[
+        Path | None, typer.Option(help="Ingest into this store first, and export from it.")
+    ] = None,
+) -> None:
+    """Export for analysts: a Frictionless Data Package, or Datasette metadata for a store."""
+    from .export import export_datapackage, export_datasette
+
+    if output_format is ExportFormat.datasette:
+        export_datasette(store or source, output)
+        console.say(f"Wrote {output}", stderr=True)
+        return
+    with console.progress("Reading workbooks") as (_set_total, advance):
+        paths = export_datapackage(source, output, questionnaire, store, progress=advance)
+    names = ", ".join(p.name for p in paths)
+    console.say(f"Wrote {len(paths)} files to {output}: {names}", stderr=True)
 
 
 @app.command()

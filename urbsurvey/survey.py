@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from . import yamlio
 from .errors import SurveyConfigError
@@ -33,6 +33,25 @@ class Partner(BaseModel):
         return [a for a in (self.email, *self.emails) if a]
 
 
+class WaveRef(BaseModel):
+    """An earlier wave of the same survey: its survey folder, or a store that holds it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(min_length=1, description="How the report names the wave, e.g. 2009-10")
+    path: str | None = Field(default=None, description="Its survey folder, from this folder")
+    store: str | None = Field(default=None, description="Or its SQLite store, from this folder")
+    questionnaire: str | None = Field(
+        default=None, description="With `store`: the wave's questionnaire (id or path)"
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> WaveRef:
+        if (self.path is None) == (self.store is None):
+            raise ValueError("give exactly one of `path:` (a survey folder) or `store:`")
+        return self
+
+
 class Survey(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -53,6 +72,8 @@ class Survey(BaseModel):
     deadline: dt.date | None = Field(default=None, description="When workbooks are due")
     return_to: str | None = Field(default=None, description="E-mail address returns go to")
     contact: str | None = Field(default=None, description="Who partners ask: name and e-mail")
+    wave: str = Field(default="this wave", description="How the report names this wave")
+    waves: list[WaveRef] = Field(default=[], description="Earlier waves, oldest first")
 
     @field_validator("exchange_rates")
     @classmethod

@@ -11,11 +11,14 @@ section titles are rows with an empty ID. A hidden sheet stamps the questionnair
 
 from __future__ import annotations
 
+#: The sheets' names in English; each language's are in templates/workbook.yaml (`sheets`).
 RESPONSES_SHEET = "Responses"
 INSTRUCTIONS_SHEET = "Instructions"
+#: Hidden sheets keep one name in every language.
 LISTS_SHEET = "Lists"
 STAMP_SHEET = "urbsurvey_stamp"
 
+#: The header row in English (see `workbook.words.headers` for another language).
 HEADERS = ("ID", "Question", "Answer", "Help", "Notes")
 #: Keys of the header cells (their words per language are in templates/workbook.yaml).
 HEADER_KEYS = ("question", "answer", "help", "notes")
