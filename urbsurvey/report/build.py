@@ -100,7 +100,12 @@ def _waves(data: ReportInput, outcomes: Outcomes, lang: str, currency: str) -> d
 def _input(sub: Submission) -> s.InputFile:
     role = sub.kind if sub.kind == "interview" else (sub.role.value if sub.role else None)
     return s.InputFile(
-        file=sub.file, sha256=sub.sha256, partner=sub.partner, role=role, status=sub.status
+        file=sub.file,
+        sha256=sub.sha256,
+        partner=sub.partner,
+        role=role,
+        status=sub.status,
+        provenance=dict(sub.provenance) if sub.provenance else None,
     )
 
 

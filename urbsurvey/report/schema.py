@@ -281,6 +281,8 @@ class InputFile:
     partner: str | None
     role: str | None
     status: str
+    #: Where the file came from when it arrived by e-mail (sender, subject, date).
+    provenance: dict[str, str] | None = None
 
 
 @dataclass(slots=True, kw_only=True)
