@@ -16,6 +16,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from ..definition import text
 from ..errors import UrbsurveyError
 from ..intake.batch import Batch, Progress, expected_responses
 from ..intake.submission import Submission
@@ -115,7 +116,7 @@ class Ledger:
     def to_json(self) -> dict[str, Any]:
         states = [e.state for e in self.entries if e.expected]
         return {
-            "survey": self.survey.config.title,
+            "survey": text(self.survey.config.title, self.survey.config.language),
             "summary": {
                 "expected": len(states),
                 **{state.value: states.count(state) for state in State},

@@ -67,18 +67,7 @@ def build_report(data: ReportInput, *, lang: str | None = None) -> s.Report:
         partners=parts.partners(q, outcomes, t),
         conflicts=parts.conflicts(q, outcomes, t),
         issues=[s.IssueRecord(**i.to_dict()) for i in issues],  # type: ignore[arg-type]
-        inputs=[
-            s.InputFile(
-                file=sub.file,
-                sha256=sub.sha256,
-                partner=sub.partner,
-                role=sub.kind
-                if sub.kind == "interview"
-                else (sub.role.value if sub.role else None),
-                status=sub.status,
-            )
-            for sub in data.submissions
-        ],
+        inputs=[_input(sub) for sub in data.submissions],
         generator=s.Generator(
             name="urbsurvey",
             version=__version__,
@@ -99,6 +88,7 @@ def _waves(data: ReportInput, outcomes: Outcomes, lang: str, currency: str) -> d
 
 def _input(sub: Submission) -> s.InputFile:
     role = sub.kind if sub.kind == "interview" else (sub.role.value if sub.role else None)
+
     return s.InputFile(
         file=sub.file,
         sha256=sub.sha256,
