@@ -130,17 +130,12 @@ CATALOGUE: dict[str, Code] = {
         "unknown respondent role",
         "Choose the respondent role from the dropdown.",
     ),
-    "duplicate-submission": Code(
-        E,
-        "duplicate submission",
-        "Two different files answer for the same partner and role; the newest was used. "
-        "Remove the one that should not count.",
-    ),
     "resubmission": Code(
         W,
-        "new version of a submission",
-        "This file replaces an earlier one for the same partner and role; the earlier one "
-        "is kept in the store but no longer counts.",
+        "not the current submission",
+        "Another file answers for the same partner, role and kind and counts instead of this "
+        "one: the one with the latest respondent date, then the most recently changed file. "
+        "Remove this file, or correct its respondent date, if it should count.",
     ),
     "missing-response": Code(
         W,
@@ -163,6 +158,19 @@ CATALOGUE: dict[str, Code] = {
         "unknown currency",
         "Add an exchange rate for this currency to survey.yaml, or ask the partner for the "
         "amount in a listed currency.",
+    ),
+    "missing-currency": Code(
+        E,
+        "amount without a currency",
+        "The amount has no currency, and neither the question nor the partner (its country or "
+        "`currency` in survey.yaml) says which: ask the partner, or give the partner a "
+        "`currency` in survey.yaml.",
+    ),
+    "currency-assumed": Code(
+        W,
+        "currency assumed",
+        "The amount was typed without a currency; the one the message names was assumed. "
+        "Check it with the partner if in doubt.",
     ),
     "ambiguous-number": Code(
         W,

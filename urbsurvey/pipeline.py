@@ -14,15 +14,20 @@ import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import UrbsurveyError
 from .intake.batch import Batch, Progress, check_batch, missing_responses, read_all
+from .intake.current import choose_current, key_of
 from .intake.inputs import Inputs, resolve_inputs
 from .intake.submission import Submission, display_name, unopenable
 from .issues import Issue, Severity, make_issue
 from .report.build import ReportInput
 from .store import Store
+
+if TYPE_CHECKING:
+    from .definition import Questionnaire
+    from .survey import SurveyFolder
 
 # --- validate ----------------------------------------------------------------
 
@@ -145,48 +150,94 @@ def ingest_inputs(
     store = Store(store_path)
     result = IngestResult(store_path)
     try:
+        store.remember_survey(snapshot(inputs))
         known = store.known_files()
-        todo: list[tuple[Path, str, os.stat_result]] = []
-        for path in inputs.files:
-            key = str(path.absolute())
-            try:
-                st = path.stat()
-            except OSError as exc:
-                result.issues.append(unopenable(display_name(path, inputs.base), exc))
-                continue
-            seen = known.get(key)
-            if seen is not None and seen[0] == st.st_size and seen[1] == st.st_mtime_ns:
-                result.unchanged += 1
-                continue
-            todo.append((path, key, st))
-        todo.sort(key=lambda item: item[2].st_mtime_ns)  # oldest first: the newest supersedes
+        todo, result.unchanged, result.issues = _changed_files(inputs, known)
         if on_files is not None:
             on_files(len(todo))
         subs = read_all(
             [p for p, _, _ in todo], inputs.context, base=inputs.base, progress=progress
         )
         for (_, key, st), sub in zip(todo, subs, strict=True):
-            if not sub.sha256:  # could not even be opened: nothing to store, retried next time
-                result.issues.extend(sub.issues)
-                continue
-            first = store.has_content(sub.sha256)
-            if first is None:
-                store.add(sub, key, st.st_size, st.st_mtime_ns)
-                sub.answers = {}  # stored: memory stays flat however many files arrive
-                result.added.append(sub)
-                continue
-            with store.transaction():
-                store.remember_file(key, st.st_size, st.st_mtime_ns, sub.sha256)
-            if known.get(key, (0, 0, ""))[2] == sub.sha256:
-                result.unchanged += 1  # touched, but the same content
-            else:
-                result.issues.append(
-                    make_issue("duplicate-file", sub.file, f"Same content as {first}, stored once.")
-                )
+            _store_one(store, result, sub, (key, st), known.get(key))
+        result.issues.extend(_not_current(store, result.added))
         result.totals = store.counts()
     finally:
         store.close()
     return result
+
+
+def _changed_files(
+    inputs: Inputs, known: dict[str, tuple[int, int, str]]
+) -> tuple[list[tuple[Path, str, os.stat_result]], int, list[Issue]]:
+    """The files to read (oldest first), how many are unchanged, and those that cannot be."""
+    todo: list[tuple[Path, str, os.stat_result]] = []
+    unchanged, issues = 0, []
+    for path in inputs.files:
+        key = str(path.absolute())
+        try:
+            st = path.stat()
+        except OSError as exc:
+            issues.append(unopenable(display_name(path, inputs.base), exc))
+            continue
+        seen = known.get(key)
+        if seen is not None and seen[0] == st.st_size and seen[1] == st.st_mtime_ns:
+            unchanged += 1
+            continue
+        todo.append((path, key, st))
+    todo.sort(key=lambda item: item[2].st_mtime_ns)
+    return todo, unchanged, issues
+
+
+def _store_one(
+    store: Store,
+    result: IngestResult,
+    sub: Submission,
+    file: tuple[str, os.stat_result],
+    previous: tuple[int, int, str] | None,
+) -> None:
+    """Store a file just read, or note it as unchanged or as a duplicate of stored content."""
+    key, st = file
+    if not sub.sha256:  # could not even be opened: nothing to store, retried next time
+        result.issues.extend(sub.issues)
+        return
+    first = store.has_content(sub.sha256)
+    if first is None:
+        store.add(sub, key, st.st_size, st.st_mtime_ns)
+        sub.answers = {}  # stored: memory stays flat however many files arrive
+        result.added.append(sub)
+        return
+    with store.transaction():
+        store.remember_file(key, st.st_size, st.st_mtime_ns, sub.sha256)
+    if previous is not None and previous[2] == sub.sha256:
+        result.unchanged += 1  # touched, but the same content
+    else:
+        result.issues.append(
+            make_issue("duplicate-file", sub.file, f"Same content as {first}, stored once.")
+        )
+
+
+def _not_current(store: Store, added: list[Submission]) -> list[Issue]:
+    """`resubmission` warnings for the partners this run added a version for (one rule)."""
+    touched = {key for sub in added if (key := key_of(sub)) is not None}
+    if not touched:
+        return []
+    versions = [s for s in store.versions() if key_of(s) in touched]
+    return choose_current(versions).issues
+
+
+def snapshot(inputs: Inputs) -> dict[str, str]:
+    """What a store keeps of the survey it was ingested for (see `Store.remember_survey`)."""
+    q = inputs.questionnaire
+    kept = {"questionnaire": q.id, "definition": q.model_dump_json(by_alias=True)}
+    survey = inputs.survey
+    if survey is not None:
+        kept["root"] = str(survey.root.absolute())
+        kept["survey.yaml"] = survey.text
+        coding = survey.read_coding()
+        if coding is not None:
+            kept["coding"] = coding
+    return kept
 
 
 # --- report ------------------------------------------------------------------
@@ -217,25 +268,48 @@ def gather(
 
 
 def _from_store(path: Path, questionnaire: str | None, inputs: Inputs | None = None) -> ReportInput:
-    from .resources import load_questionnaire
-
     if not path.is_file():
         raise UrbsurveyError(f"{path}: no such store", hint="Create it with `urbsurvey ingest`.")
     store = Store(path)
     try:
-        subs = store.current()
+        subs = store.versions()
+        kept = store.snapshot()
     finally:
         store.close()
     if inputs is not None:
         q, survey = inputs.questionnaire, inputs.survey
     else:
-        ref = questionnaire or next((s.questionnaire for s in subs if s.questionnaire), None)
-        if ref is None:
-            raise UrbsurveyError(f"{path}: the store holds no submissions")
-        q, survey = load_questionnaire(ref), None
-    counted = [s for s in subs if s.readable]
-    issues = missing_responses(counted, survey) if survey else []
-    return ReportInput(q, survey, subs, counted, issues)
+        q, survey = _kept_survey(path, kept, questionnaire, subs)
+    current = choose_current(subs)
+    for issue in current.issues:
+        next(s for s in subs if s.file == issue.file).issues.append(issue)
+    issues = missing_responses(current.counted, survey) if survey else []
+    return ReportInput(q, survey, subs, current.counted, issues)
+
+
+def _kept_survey(
+    path: Path, kept: dict[str, str], questionnaire: str | None, subs: list[Submission]
+) -> tuple[Questionnaire, SurveyFolder | None]:
+    """The questionnaire and survey a store was ingested for, from what it keeps."""
+    from .definition import Questionnaire
+    from .resources import load_questionnaire
+    from .survey import SURVEY_FILE, SurveyFolder, parse_survey
+
+    survey = None
+    if "survey.yaml" in kept:
+        root = Path(kept["root"])
+        config = parse_survey(kept["survey.yaml"], root / SURVEY_FILE)
+        survey = SurveyFolder(
+            root=root, config=config, text=kept["survey.yaml"], coding_text=kept.get("coding")
+        )
+    if questionnaire is not None:
+        return load_questionnaire(questionnaire), survey
+    if "definition" in kept:
+        return Questionnaire.model_validate_json(kept["definition"]), survey
+    ref = next((s.questionnaire for s in subs if s.questionnaire), None)
+    if ref is None:
+        raise UrbsurveyError(f"{path}: the store holds no submissions")
+    return load_questionnaire(ref), survey
 
 
 def report(
