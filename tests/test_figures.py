@@ -355,6 +355,7 @@ def test_the_report_states_how_it_converted_money(money_survey: Path) -> None:
         "€240,000",
     )
     assert sources["Network office"]["converted_display"] == "€3,036"  # never "€3.04k"
+    assert sources["Lille"]["converted_display"] == "€1,200,000"  # provenance: in full
     md = render(data, "md").decode()
     assert "1 RON = 0.2 EUR (survey.yaml line" in md
     assert "| 1200000 | €240,000 |" in md

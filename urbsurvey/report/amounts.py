@@ -21,12 +21,18 @@ def currency_prefix(currency: str) -> str:
     return CURRENCY_SYMBOLS.get(currency, f"{currency} ")
 
 
-def format_amount(value: Decimal | int | float, currency: str) -> str:
-    """€948,646 · €1.4m · €12.35m · €2.1bn · €12.50 · RON 500,000 · −€3,036."""
+def format_amount(value: Decimal | int | float, currency: str, *, exact: bool = False) -> str:
+    """€948,646 · €1.4m · €12.35m · €2.1bn · €12.50 · RON 500,000 · −€3,036.
+
+    `exact` writes every amount in full (`€1,200,000`, `€350,000.50`), for provenance.
+    """
     amount = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
     sign = "−" if amount < 0 else ""
     amount = abs(amount)
     prefix = currency_prefix(currency)
+    if exact:
+        places = Decimal(1) if amount == amount.to_integral_value() else Decimal("0.01")
+        return f"{sign}{prefix}{amount.quantize(places, ROUND_HALF_UP):,f}"
     for size, suffix in ((_BILLION, "bn"), (_MILLION, "m")):
         if amount >= size:
             scaled = (amount / size).quantize(Decimal("0.01"), ROUND_HALF_UP).normalize()

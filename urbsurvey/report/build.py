@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..definition import Question, Questionnaire, QuestionType, text
@@ -26,6 +26,9 @@ from .amounts import CURRENCY_SYMBOLS, format_amount
 
 __all__ = ["CURRENCY_SYMBOLS", "ReportInput", "build_report", "format_amount"]
 
+if TYPE_CHECKING:
+    from ..outcomes.waves import Wave
+
 
 @dataclass(slots=True)
 class ReportInput:
@@ -36,6 +39,7 @@ class ReportInput:
     submissions: list[Submission]  # every file read (for inputs and issues)
     counted: list[Submission]  # the ones outcomes use
     issues: list[Issue]  # across files
+    waves: list[Wave] = field(default_factory=list)  # earlier waves survey.yaml names
 
 
 def build_report(data: ReportInput, *, lang: str | None = None) -> dict[str, Any]:
@@ -58,6 +62,7 @@ def build_report(data: ReportInput, *, lang: str | None = None) -> dict[str, Any
     absent = [
         {"partner": p, "role": r} for p, r in (missing(data.counted, survey) if survey else [])
     ]
+    extra = {"waves": _waves(data, outcomes, lang, currency)} if data.waves else {}
     return {
         "survey": {
             "title": config.title if config else text(q.title, lang),
@@ -107,7 +112,15 @@ def build_report(data: ReportInput, *, lang: str | None = None) -> dict[str, Any
             "fingerprint": q.fingerprint(),
             "generated": _today().isoformat(),
         },
+        **extra,
     }
+
+
+def _waves(data: ReportInput, outcomes: Outcomes, lang: str, currency: str) -> dict[str, Any]:
+    from ..outcomes.waves import Wave, compare_waves
+
+    wave_id = data.survey.config.wave if data.survey else "this wave"
+    return compare_waves(data.waves, Wave(wave_id, data.questionnaire, outcomes, currency), lang)
 
 
 def _today() -> dt.date:
@@ -281,7 +294,7 @@ def _source(used: Used, currency: str) -> dict[str, Any]:
         "raw": used.answer.raw,
         "currency": value.currency if isinstance(value, MoneyValue) else None,
         "converted": float(value.converted) if isinstance(value, MoneyValue) else None,
-        "converted_display": format_amount(value.converted, currency)
+        "converted_display": format_amount(value.converted, currency, exact=True)
         if isinstance(value, MoneyValue)
         else "",
         "money": money,
