@@ -222,8 +222,7 @@ def _not_current(store: Store, added: list[Submission]) -> list[Issue]:
     touched = {key for sub in added if (key := key_of(sub)) is not None}
     if not touched:
         return []
-    versions = [s for s in store.versions() if key_of(s) in touched]
-    return choose_current(versions).issues
+    return choose_current(store.versions_of(touched)).issues
 
 
 def snapshot(inputs: Inputs) -> dict[str, str]:

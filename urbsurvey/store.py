@@ -55,6 +55,7 @@ CREATE UNIQUE INDEX IF NOT EXISTS submissions_sha ON submissions(sha256);
 CREATE INDEX IF NOT EXISTS submissions_current ON submissions(partner, role, kind)
     WHERE superseded_by IS NULL;
 CREATE INDEX IF NOT EXISTS submissions_file ON submissions(file) WHERE superseded_by IS NULL;
+CREATE INDEX IF NOT EXISTS submissions_key ON submissions(partner, role, kind);
 CREATE TABLE IF NOT EXISTS answers (
     submission_id INTEGER NOT NULL REFERENCES submissions(id),
     question TEXT NOT NULL,
@@ -359,19 +360,7 @@ class Store:
             return
         from .intake.current import choose_current
 
-        versions = self._load(
-            "WHERE partner=? AND role=? AND kind=? AND replaced_by IS NULL", (partner, role, kind)
-        )
-        counts = dict(
-            self.db.execute(
-                "SELECT submission_id, count(*) FROM answers WHERE submission_id IN"
-                " (SELECT id FROM submissions WHERE partner=? AND role=? AND kind=?"
-                " AND replaced_by IS NULL) GROUP BY submission_id",
-                (partner, role, kind),
-            ).fetchall()
-        )
-        for sid, sub in versions.items():
-            sub.answer_count = counts.get(sid, 0)
+        versions = self._versions_of(partner, role, kind)
         current = choose_current(versions.values())
         ids = {id(sub): sid for sid, sub in versions.items()}
         winner = ids[id(current.counted[0])] if current.counted else None
@@ -380,6 +369,27 @@ class Store:
                 "UPDATE submissions SET superseded_by=? WHERE id=?",
                 (None if sid == winner or winner is None else winner, sid),
             )
+
+    def _versions_of(self, partner: str, role: str, kind: str) -> dict[int, Submission]:
+        """The standing versions of one partner, role and kind (no answers, but their count)."""
+        versions = self._load(
+            "WHERE partner=? AND role=? AND kind=? AND replaced_by IS NULL", (partner, role, kind)
+        )
+        marks = ",".join("?" * len(versions))
+        counts = dict(
+            self.db.execute(
+                f"SELECT submission_id, count(*) FROM answers WHERE submission_id IN ({marks})"
+                " GROUP BY submission_id",
+                tuple(versions),
+            ).fetchall()
+        )
+        for sid, sub in versions.items():
+            sub.answer_count = counts.get(sid, 0)
+        return versions
+
+    def versions_of(self, keys: set[tuple[str, str, str]]) -> list[Submission]:
+        """The standing versions of these partners, roles and kinds, light (see `_load`)."""
+        return [sub for key in sorted(keys) for sub in self._versions_of(*key).values()]
 
     def _load(self, where: str, params: tuple[object, ...] = ()) -> dict[int, Submission]:
         """Submissions (no answers, no issues) by id, in the order they were stored."""
