@@ -383,3 +383,22 @@ def test_amounts_as_a_reader_writes_them(amount: float, currency: str, shown: st
 def _cli_json(*args: str | Path) -> tuple[int, Any]:
     result = runner.invoke(app, [*map(str, args), "--format", "json"])
     return result.exit_code, json.loads(result.stdout)
+
+
+def test_a_store_of_schema_1_is_upgraded_when_opened(tmp_path: Path) -> None:
+    """A store made before this release: no `hidden`, `replaced_by` or `survey` yet."""
+    root = network(tmp_path / "canteens")
+    ret(root, "Lille", {**CONTINUING, "group_members": 12}, lang="fr")
+    store = tmp_path / "old.sqlite"
+    ingest([root], store)
+    with closing(sqlite3.connect(store)) as db:  # take it back to schema 1
+        db.executescript(
+            "DROP VIEW current_answers; ALTER TABLE answers DROP COLUMN hidden;"
+            " DROP INDEX submissions_key; ALTER TABLE submissions DROP COLUMN replaced_by;"
+            " DROP TABLE survey; UPDATE meta SET value='1' WHERE key='schema';"
+        )
+    ret(root, "Porto", {**CONTINUING, "group_members": 9})
+    ingest([root], store)  # opens, upgrades, adds Porto
+    with closing(sqlite3.connect(store)) as db:
+        assert db.execute("SELECT value FROM meta WHERE key='schema'").fetchone() == ("2",)
+    assert indicator(report(store), "members_continuing")["value"] == 21

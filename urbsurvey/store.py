@@ -56,6 +56,7 @@ CREATE INDEX IF NOT EXISTS submissions_current ON submissions(partner, role, kin
     WHERE superseded_by IS NULL;
 CREATE INDEX IF NOT EXISTS submissions_file ON submissions(file) WHERE superseded_by IS NULL;
 CREATE INDEX IF NOT EXISTS submissions_key ON submissions(partner, role, kind);
+CREATE INDEX IF NOT EXISTS submissions_by_file ON submissions(file);
 CREATE TABLE IF NOT EXISTS answers (
     submission_id INTEGER NOT NULL REFERENCES submissions(id),
     question TEXT NOT NULL,
