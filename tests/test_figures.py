@@ -321,6 +321,19 @@ def test_report_from_the_store_is_the_report_of_the_folder(tmp_path: Path) -> No
     assert "**3** of 8 partners returned the questionnaire" in md
 
 
+def test_a_late_file_added_to_the_store_keeps_its_survey(tmp_path: Path) -> None:
+    root = network(tmp_path / "canteens")
+    ret(root, "Lille", {**CONTINUING, "group_members": 12}, lang="fr")
+    store = tmp_path / "s.sqlite"
+    ingest([root], store)
+    late = ret(tmp_path / "mail", "Porto", {**CONTINUING, "group_members": 9})
+    ingest([late], store, questionnaire=str(NETWORK))  # one file from an e-mail, later
+    data = report(store)
+    assert data["survey"]["title"] == "Canteens transfer network: follow-up 2024"
+    assert data["methodology"]["response_rate"]["expected"] == 8
+    assert indicator(data, "members_continuing")["value"] == 21
+
+
 def test_a_store_holds_one_survey(tmp_path: Path) -> None:
     root = network(tmp_path / "canteens")
     ret(root, "Lille", CONTINUING)

@@ -463,8 +463,10 @@ class Store:
                 hint="Give another store with --store: one store holds one survey.",
             )
         with self.transaction() as db:
-            db.execute("DELETE FROM survey")
-            db.executemany("INSERT INTO survey VALUES (?, ?)", sorted(snapshot.items()))
+            if "survey.yaml" in snapshot:  # a survey folder: what was kept is replaced whole
+                db.execute("DELETE FROM survey")
+            # loose files (no survey.yaml) keep the survey they are added to
+            db.executemany("INSERT OR REPLACE INTO survey VALUES (?, ?)", sorted(snapshot.items()))
 
     def snapshot(self) -> dict[str, str]:
         return dict(self.db.execute("SELECT key, value FROM survey").fetchall())
