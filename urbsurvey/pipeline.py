@@ -10,17 +10,26 @@ scripts can call them the same way:
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import UrbsurveyError
-from .intake.batch import Batch, Progress, check_batch, missing_responses, read_all
+from .intake.batch import (
+    Batch,
+    Item,
+    Progress,
+    check_batch,
+    expand,
+    missing_responses,
+    read_all,
+    read_items,
+)
 from .intake.current import choose_current, key_of
 from .intake.inputs import Inputs, resolve_inputs
-from .intake.submission import Submission, display_name, unopenable
+from .intake.mail import MailItem
+from .intake.submission import Submission, unopenable
 from .issues import Issue, Severity, make_issue
 from .report.build import ReportInput
 from .store import Store
@@ -62,6 +71,7 @@ class Validation:
                     "answers": s.answer_count,
                     "errors": sum(i.severity is Severity.ERROR for i in s.issues),
                     "warnings": sum(i.severity is Severity.WARNING for i in s.issues),
+                    **({"provenance": s.provenance} if s.provenance else {}),
                 }
                 for s in self.batch.submissions
             ],
@@ -155,11 +165,9 @@ def ingest_inputs(
         todo, result.unchanged, result.issues = _changed_files(inputs, known)
         if on_files is not None:
             on_files(len(todo))
-        subs = read_all(
-            [p for p, _, _ in todo], inputs.context, base=inputs.base, progress=progress
-        )
-        for (_, key, st), sub in zip(todo, subs, strict=True):
-            _store_one(store, result, sub, (key, st), known.get(key))
+        subs = read_items([item for item, _, _, _ in todo], inputs.context, progress)
+        for (_, key, size, mtime_ns), sub in zip(todo, subs, strict=True):
+            _store_one(store, result, sub, (key, size, mtime_ns), known.get(key))
         result.issues.extend(_not_current(store, result.added))
         result.totals = store.counts()
     finally:
@@ -169,23 +177,31 @@ def ingest_inputs(
 
 def _changed_files(
     inputs: Inputs, known: dict[str, tuple[int, int, str]]
-) -> tuple[list[tuple[Path, str, os.stat_result]], int, list[Issue]]:
-    """The files to read (oldest first), how many are unchanged, and those that cannot be."""
-    todo: list[tuple[Path, str, os.stat_result]] = []
+) -> tuple[list[tuple[Item, str, int, int]], int, list[Issue]]:
+    """The files and e-mailed workbooks to read (item, key, size, mtime_ns; oldest first),
+    how many are unchanged, and the issues of those that cannot be read at all."""
+    todo: list[tuple[Item, str, int, int]] = []
     unchanged, issues = 0, []
-    for path in inputs.files:
-        key = str(path.absolute())
-        try:
-            st = path.stat()
-        except OSError as exc:
-            issues.append(unopenable(display_name(path, inputs.base), exc))
-            continue
+    for key, item in expand(inputs.files, inputs.base):
+        if isinstance(item, MailItem):
+            if item.data is None:  # a message with no workbook: nothing to store
+                assert item.issue is not None
+                issues.append(item.issue)
+                continue
+            size, mtime_ns = len(item.data), int(item.received * 1e9)
+        else:
+            try:
+                st = item[0].stat()
+            except OSError as exc:
+                issues.append(unopenable(item[1], exc))
+                continue
+            size, mtime_ns = st.st_size, st.st_mtime_ns
         seen = known.get(key)
-        if seen is not None and seen[0] == st.st_size and seen[1] == st.st_mtime_ns:
+        if seen is not None and seen[0] == size and seen[1] == mtime_ns:
             unchanged += 1
             continue
-        todo.append((path, key, st))
-    todo.sort(key=lambda item: item[2].st_mtime_ns)
+        todo.append((item, key, size, mtime_ns))
+    todo.sort(key=lambda entry: entry[3])
     return todo, unchanged, issues
 
 
@@ -193,22 +209,22 @@ def _store_one(
     store: Store,
     result: IngestResult,
     sub: Submission,
-    file: tuple[str, os.stat_result],
+    file: tuple[str, int, int],
     previous: tuple[int, int, str] | None,
 ) -> None:
     """Store a file just read, or note it as unchanged or as a duplicate of stored content."""
-    key, st = file
+    key, size, mtime_ns = file
     if not sub.sha256:  # could not even be opened: nothing to store, retried next time
         result.issues.extend(sub.issues)
         return
     first = store.has_content(sub.sha256)
     if first is None:
-        store.add(sub, key, st.st_size, st.st_mtime_ns)
+        store.add(sub, key, size, mtime_ns)
         sub.answers = {}  # stored: memory stays flat however many files arrive
         result.added.append(sub)
         return
     with store.transaction():
-        store.remember_file(key, st.st_size, st.st_mtime_ns, sub.sha256)
+        store.remember_file(key, size, mtime_ns, sub.sha256)
     if previous is not None and previous[2] == sub.sha256:
         result.unchanged += 1  # touched, but the same content
     else:

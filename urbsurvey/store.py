@@ -80,6 +80,10 @@ CREATE TABLE IF NOT EXISTS issues (
     hint TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS issues_submission ON issues(submission_id);
+CREATE TABLE IF NOT EXISTS provenance (
+    submission_id INTEGER PRIMARY KEY REFERENCES submissions(id),
+    data TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY,
     size INTEGER NOT NULL,
@@ -194,6 +198,10 @@ DESCRIPTIONS: dict[str, tuple[str, dict[str, str]]] = {
         {"value": "Parsed value as JSON (money as {amount, currency, converted})"},
     ),
     "issues": ("Problems found in every version of every file.", {}),
+    "provenance": (
+        "Where a workbook attached to an e-mail came from.",
+        {"data": "JSON: message, sender, date, subject, message_id, attachment"},
+    ),
     "files": ("Files seen (path, size, modification time) so unchanged ones are skipped.", {}),
     "meta": ("The store's schema version.", {}),
     "survey": (
@@ -347,6 +355,11 @@ class Store:
                 for a in sub.answers.values()
             ],
         )
+        if sub.provenance:
+            self.db.execute(
+                "INSERT INTO provenance VALUES (?, ?)",
+                (sid, json.dumps(sub.provenance, ensure_ascii=False)),
+            )
         self.db.executemany(
             "INSERT INTO issues VALUES (?,?,?,?,?,?,?,?)",
             [
@@ -441,6 +454,11 @@ class Store:
                     note,
                     bool(hidden),
                 )
+        for sid, data in self.db.execute(
+            "SELECT p.* FROM provenance p JOIN submissions s ON s.id = p.submission_id " + where
+        ):
+            if sid in subs:
+                subs[sid].provenance = json.loads(data)
         for sid, code, severity, file, sheet, cell, message, hint in self.db.execute(
             "SELECT i.* FROM issues i JOIN submissions s ON s.id = i.submission_id " + where
         ):

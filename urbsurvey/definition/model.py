@@ -193,6 +193,11 @@ class Questionnaire(Model):
     roles: list[Role] = list(Role)
     sections: list[Section]
     indicators: list[Indicator] = []
+    glossary: dict[str, Text] = Field(
+        default={},
+        description="Acronyms and terms the questions use, explained in the workbook's "
+        "instructions: {LSG: {en: Local Support Group, fr: ...}}",
+    )
 
     def questions(self) -> list[Question]:
         return [q for s in self.sections for q in s.questions]
@@ -205,7 +210,8 @@ class Questionnaire(Model):
 
     @cached_property
     def _fingerprint(self) -> str:
-        dumped = self.model_dump(mode="json", by_alias=True)
+        # The glossary explains words to partners; it changes no answer's meaning.
+        dumped = self.model_dump(mode="json", by_alias=True, exclude={"glossary"})
         for section in dumped["sections"]:
             for question in section["questions"]:
                 for name in _LATER_FIELDS:
