@@ -148,7 +148,7 @@ def test_the_mile_package_adds_up_to_the_reported_funding(tmp_path: Path) -> Non
     )
     funding = next(r for r in rows(out / "indicators.csv") if r["id"] == "funding_secured_eur")
     assert total == float(funding["value"])
-    assert funding["display"] == "€1.4M"
+    assert funding["display"] == "€1.4m"
 
 
 def test_a_tampered_csv_fails_validation(toy_survey: Path, tmp_path: Path) -> None:

@@ -58,7 +58,7 @@ def test_published_headline_outcomes(mile_json: dict[str, Any]) -> None:
     ]  # fmt: skip
     funding = indicator(mile_json, "funding_secured_eur")
     assert funding["value"] == 1_400_000
-    assert funding["display"] == "€1.4M"
+    assert funding["display"] == "€1.4m"
     assert funding["unit"] == "EUR"
     assert len(funding["partners"]) == 4
     assert indicator(mile_json, "lap_implementation_ongoing")["value"] == 7
@@ -179,8 +179,11 @@ def test_mile_lessons_carry_the_coded_excerpts(mile_json: dict[str, Any]) -> Non
 
 def test_mile_methodology_in_words(mile_json: dict[str, Any]) -> None:
     m = mile_json["methodology"]
-    assert m["currency"] == "EUR"
-    assert [r["display"] for r in m["exchange_rates"]] == ["1 RON = €0.24"]
+    assert mile_json["currency"]["code"] == "EUR"
+    rates = mile_json["currency"]["rates"]
+    assert [(r["display"], r["source"][:16]) for r in rates] == [
+        ("1 RON = 0.24 EUR", "survey.yaml line")
+    ]
     types = {q["id"]: q["type_label"] for s in m["sections"] for q in s["questions"]}
     assert types["ma_in_lsg"] == "yes/no"
     roles = {r["role"]: r["count"] for r in m["respondents_by_role"]}

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
@@ -19,11 +18,14 @@ from ..intake.batch import expected_responses, missing
 from ..intake.submission import Submission
 from ..issues import Issue
 from ..outcomes.indicators import Outcomes, compute_outcomes
-from ..outcomes.lessons import Coding, check_coding, load_coding
+from ..outcomes.lessons import Coding, check_coding, parse_coding
 from ..survey import SurveyFolder
 from . import parts
 from . import schema as s
+from .amounts import CURRENCY_SYMBOLS, format_amount
 from .i18n import Texts
+
+__all__ = ["CURRENCY_SYMBOLS", "ReportInput", "build_report", "format_amount"]
 
 if TYPE_CHECKING:
     from ..outcomes.waves import Wave
@@ -58,7 +60,8 @@ def build_report(data: ReportInput, *, lang: str | None = None) -> s.Report:
     today = _today()
     return s.Report(
         survey=info,
-        methodology=parts.methodology(q, data.counted, _expected(survey), t, survey),
+        methodology=parts.methodology(q, data.counted, _expected(survey), t),
+        currency=parts.conversion(outcomes, survey, t, issues),
         respondents=_respondents(data, t),
         indicators=indicators,
         charts=charts,
@@ -157,19 +160,6 @@ def _respondents(data: ReportInput, t: Texts) -> s.Respondents:
     )
 
 
-CURRENCY_SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$"}
-
-
-def format_amount(value: Decimal, currency: str) -> str:
-    """Compact money, as the waves comparison writes it: €1.4m, €350k, £240."""
-    symbol = CURRENCY_SYMBOLS.get(currency, f"{currency} ")
-    for size, suffix in ((Decimal(10**9), "bn"), (Decimal(10**6), "m"), (Decimal(10**3), "k")):
-        if abs(value) >= size:
-            scaled = (value / size).quantize(Decimal("0.01")).normalize()
-            return f"{symbol}{scaled:f}{suffix}"
-    return f"{symbol}{value.quantize(Decimal('0.01')).normalize():f}"
-
-
 def _today() -> dt.date:
     """Today, or the date in SOURCE_DATE_EPOCH (reproducible reports, golden files)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
@@ -184,8 +174,8 @@ def _lessons(data: ReportInput, outcomes: Outcomes) -> tuple[Coding | None, list
         return data.coding, check_coding(data.coding, outcomes.records, "coding.yaml")
     if survey is None or not survey.config.coding:
         return None, []
-    path = survey.root / survey.config.coding
-    if not path.is_file():
+    source = survey.read_coding()  # kept in the store, or read from the folder
+    if source is None:
         return None, []
-    coding = load_coding(path)
+    coding = parse_coding(source, survey.root / survey.config.coding)
     return coding, check_coding(coding, outcomes.records, survey.config.coding)

@@ -265,7 +265,7 @@ class Writer:
                 self.markdown(block.text)
 
     def methodology(self) -> None:
-        m, t = self.report.methodology, self.t
+        m, t, money = self.report.methodology, self.t, self.report.currency
         rr = m.response_rate
         self.heading(t("methodology"), 1)
         missing = self.report.respondents.missing
@@ -280,10 +280,10 @@ class Writer:
             t("not_returned", names=", ".join(r.partner for r in missing))
             if missing
             else t("all_returned"),
-            t("currency_line", currency=m.currency),
-            t("rates_line", rates="; ".join(r.display for r in m.exchange_rates))
-            if m.exchange_rates
-            else t("no_rates", currency=m.currency),
+            t("currency_line", currency=money.code),
+            t("rates_line", rates="; ".join(f"{r.display} ({r.source})" for r in money.rates))
+            if money.rates
+            else t("no_rates", currency=money.code),
         ]
         for line in lines:
             self.bullet(line)

@@ -12,11 +12,13 @@ from decimal import Decimal
 from ..definition import TEXT_TYPES, Indicator, Question, Questionnaire, QuestionType, text
 from ..intake.answers import Answer, AnswerValue, MoneyValue
 from ..intake.submission import Submission
+from ..issues import Issue
 from ..outcomes.indicators import IndicatorResult, Outcomes, is_money
 from ..outcomes.lessons import Coding, Example
-from ..outcomes.merge import PartnerRecord
-from ..survey import SurveyFolder
+from ..outcomes.merge import PartnerRecord, Used
+from ..survey import SURVEY_FILE, SurveyFolder
 from . import schema as s
+from .amounts import CURRENCY_SYMBOLS, format_amount
 from .i18n import Texts
 
 SOURCE_ORDER = {"city": 0, "interview": 1, "managing_authority": 2, "other": 3}
@@ -27,11 +29,7 @@ _PARTNERS_IN_BRACKETS = re.compile(r"\s*\(\{partners\}\)")
 
 
 def methodology(
-    q: Questionnaire,
-    counted: list[Submission],
-    expected: list[tuple[str, str]],
-    t: Texts,
-    survey: SurveyFolder | None,
+    q: Questionnaire, counted: list[Submission], expected: list[tuple[str, str]], t: Texts
 ) -> s.Methodology:
     by_role: dict[str, int] = dict.fromkeys(SOURCE_ORDER, 0)
     for sub in counted:
@@ -45,7 +43,6 @@ def methodology(
     n_expected = len(expected_partners)
     n_returned = len(returned & expected_partners) if expected else len(returned)
     rate = round(n_returned / n_expected, 3) if n_expected else None
-    currency = survey.config.currency if survey else "EUR"
     return s.Methodology(
         sections=[
             s.SectionInfo(
@@ -72,29 +69,41 @@ def methodology(
             expected=n_expected, returned=n_returned, rate=rate, display=t.percent(rate)
         ),
         interviews=by_role["interview"],
-        currency=currency,
-        exchange_rates=_rates_used(counted, survey, t),
     )
 
 
-def _rates_used(
-    counted: list[Submission], survey: SurveyFolder | None, t: Texts
-) -> list[s.ExchangeRate]:
-    """Every rate an amount in the report was converted with."""
+def conversion(
+    outcomes: Outcomes, survey: SurveyFolder | None, t: Texts, issues: list[Issue]
+) -> s.Conversion:
+    code = survey.config.currency if survey else "EUR"
+    return s.Conversion(
+        code=code,
+        symbol=CURRENCY_SYMBOLS.get(code, code),
+        rates=_rates_used(outcomes, survey, t),
+        assumed=sum(i.code == "currency-assumed" for i in issues),
+    )
+
+
+def _rates_used(outcomes: Outcomes, survey: SurveyFolder | None, t: Texts) -> list[s.ExchangeRate]:
+    """Every rate an amount the outcomes use was converted with, and where it is set."""
     if survey is None:
         return []
     config = survey.config
-    used = {
-        a.value.currency
-        for sub in counted
-        for a in sub.answers.values()
-        if isinstance(a.value, MoneyValue) and a.value.currency != config.currency
-    }
+    money = [qid for qid, qu in outcomes.merger.questions.items() if qu.type is QuestionType.MONEY]
+    used = set()
+    for record in outcomes.records.values():
+        for qid in money:
+            chosen = outcomes.merger.choose(record, qid)
+            if chosen is not None and isinstance(chosen.answer.value, MoneyValue):
+                used.add(chosen.answer.value.currency)
+    used.discard(config.currency)
+    lines = survey.rate_lines()
     return [
         s.ExchangeRate(
             currency=cur,
             rate=float(rate),
-            display=f"1 {cur} = {t.money(rate, config.currency)}",
+            display=f"1 {cur} = {t.number(rate)} {config.currency}",  # exact, never rounded
+            source=f"{SURVEY_FILE} line {lines[cur]}" if cur in lines else SURVEY_FILE,
         )
         for cur, rate in sorted(config.exchange_rates.items())
         if cur in used
@@ -131,6 +140,10 @@ def indicator(result: IndicatorResult, q: Questionnaire, t: Texts, currency: str
     if not names:  # never "()": the sentence reads without the list
         sentence = _PARTNERS_IN_BRACKETS.sub("", sentence).replace("{partners}", "")
     filled = sentence.format(value=display, count=t.number(len(result.partners)), partners=names)
+    left_out = [_left_out(u) for u in result.left_out]
+    if left_out:
+        phrase = _left_out_phrase(left_out, is_money(ind, q), t)
+        filled = f"{filled.rstrip().removesuffix('.')}; {phrase}."
     if "{partners}" not in sentence and names:
         filled = f"{filled} {t('partners_line', names=names)}"
     breakdown = []
@@ -152,18 +165,76 @@ def indicator(result: IndicatorResult, q: Questionnaire, t: Texts, currency: str
         sentence=filled,
         partners=result.partners,
         breakdown=breakdown,
-        sources=[
-            s.SourceCell(
-                partner=u.submission.partner or "",
-                question=u.answer.question,
-                file=u.submission.file,
-                sheet=u.answer.sheet,
-                cell=u.answer.cell,
-                value=u.answer.raw,
-            )
-            for u in result.sources
-        ],
+        sources=[_source(u, currency) for u in result.sources],
+        left_out=left_out,
     )
+
+
+def _source(used: Used, currency: str) -> s.SourceCell:
+    """One answer behind a figure: where it is, as typed, and (money) in the report currency."""
+    value = used.answer.value
+    money = isinstance(value, MoneyValue)
+    return s.SourceCell(
+        partner=used.submission.partner or "",
+        question=used.answer.question,
+        file=used.submission.file,
+        sheet=used.answer.sheet,
+        cell=used.answer.cell,
+        value=used.answer.raw,
+        raw=used.answer.raw,
+        money=money,
+        currency=value.currency if isinstance(value, MoneyValue) else None,
+        converted=float(value.converted) if isinstance(value, MoneyValue) else None,
+        converted_display=format_amount(value.converted, currency, exact=True)
+        if isinstance(value, MoneyValue)
+        else "",
+    )
+
+
+#: Why an answer was left out, as the indicator's sentence says it (keys of `Texts`).
+_LEFT_OUT_REASONS = {
+    "unknown-currency": "left_out.no_rate",
+    "missing-currency": "left_out.no_currency",
+    "out-of-range": "left_out.out_of_range",
+}
+
+
+def _left_out(used: Used) -> s.LeftOut:
+    answer, sub = used.answer, used.submission
+    code = next(
+        (
+            i.code
+            for i in sub.issues
+            if i.sheet == answer.sheet and i.cell == answer.cell and i.severity.value == "error"
+        ),
+        "",
+    )
+    return s.LeftOut(
+        partner=sub.partner or "",
+        question=answer.question,
+        file=sub.file,
+        sheet=answer.sheet,
+        cell=answer.cell,
+        raw=answer.raw,
+        code=code,
+        reason=_LEFT_OUT_REASONS.get(code, "left_out.unreadable"),
+    )
+
+
+def _left_out_phrase(left_out: list[s.LeftOut], money: bool, t: Texts) -> str:
+    """ "1 amount could not be converted (Sibiu)"; one part per reason."""
+    by_reason: dict[str, list[str]] = {}
+    for item in left_out:
+        by_reason.setdefault(item.reason, []).append(item.partner or item.file)
+    parts = []
+    for reason, partners in by_reason.items():
+        noun = "left_out.amount" if money else "left_out.answer"
+        many = "_many" if len(partners) > 1 else ""
+        parts.append(
+            t(f"{reason}{many}", n=t.number(len(partners)), what=t(f"{noun}{many}"),
+              names=", ".join(partners))
+        )  # fmt: skip
+    return "; ".join(parts)
 
 
 def charts(
@@ -417,6 +488,8 @@ def cell_display(question: Question, answer: Answer, t: Texts) -> str:
         shown = "; ".join(choice_label(question, c, t) for c in answer.codes())
     elif answer.valid and isinstance(answer.value, bool):
         shown = t("yes") if answer.value else t("no")
+    if answer.hidden:
+        shown = f"{shown} [{t('hidden')}]"
     if answer.note:
         note = f"[{t('note')}: {answer.note}]"
         shown = f"{shown} {note}" if shown else note

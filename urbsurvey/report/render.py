@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     import jinja2
     from markupsafe import Markup
 
-    from .schema import IssueRecord, Report
+    from .schema import ExchangeRate, IssueRecord, LeftOut, Report
 
 
 TEMPLATES = {ReportFormat.MD: "report.md.j2", ReportFormat.HTML: "report.html.j2"}
@@ -139,6 +139,16 @@ def html_narrative(text: object) -> Markup:
     return Markup(md.render(value))
 
 
+def rate_line(rate: ExchangeRate) -> str:
+    """`1 RON = €0.24 (survey.yaml line 25)`."""
+    return f"{rate.display} ({rate.source})"
+
+
+def left_out_text(item: LeftOut) -> str:
+    """`Brno, returns/brno.xlsx Responses!C30 (CZK 80 000)`."""
+    return f"{item.partner}, {item.file} {item.sheet}!{item.cell} ({item.raw})"
+
+
 def css_string(text: object) -> Markup:
     """Text as a quoted CSS string; ASCII punctuation as hex escapes, so never `</style>`."""
     from markupsafe import Markup
@@ -184,7 +194,7 @@ def _environment(fmt: ReportFormat, user_dir: str | None) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(md=md_escape, md_wrap=md_wrap, md_narrative=md_narrative)
-    env.filters["narrative"] = html_narrative
+    env.filters.update(narrative=html_narrative, rate_line=rate_line, left_out=left_out_text)
     env.globals.update(
         bar_chart_svg=bar_chart_svg,
         text_bars=text_bars,

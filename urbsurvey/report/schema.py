@@ -86,6 +86,17 @@ class ExchangeRate:
     currency: str
     rate: float  # value of one unit in the report currency
     display: str  # "1 RON = €0.24"
+    source: str  # where the rate is set: "survey.yaml line 25"
+
+
+@dataclass(slots=True, kw_only=True)
+class Conversion:
+    """How money was converted: the report currency and every exchange rate used."""
+
+    code: str
+    symbol: str
+    rates: list[ExchangeRate]  # every rate an amount the outcomes use was converted with
+    assumed: int  # amounts typed without a currency, taken to be in the report currency
 
 
 @dataclass(slots=True, kw_only=True)
@@ -94,8 +105,6 @@ class Methodology:
     respondents_by_role: list[RoleCount]
     response_rate: ResponseRate
     interviews: int
-    currency: str
-    exchange_rates: list[ExchangeRate]
 
 
 @dataclass(slots=True, kw_only=True)
@@ -122,7 +131,26 @@ class SourceCell:
     file: str
     sheet: str
     cell: str
-    value: str
+    value: str  # as typed
+    raw: str = ""  # as typed (the same, under the name the store uses)
+    money: bool = False
+    currency: str | None = None  # the amount's own currency
+    converted: float | None = None  # in the report currency
+    converted_display: str = ""  # in full: €1,200,000
+
+
+@dataclass(slots=True, kw_only=True)
+class LeftOut:
+    """An answer a figure would have counted but could not (no currency, no rate, …)."""
+
+    partner: str
+    question: str
+    file: str
+    sheet: str
+    cell: str
+    raw: str
+    code: str  # the issue behind it
+    reason: str  # as the sentence says it
 
 
 @dataclass(slots=True, kw_only=True)
@@ -145,6 +173,7 @@ class Indicator:
     partners: list[str]
     breakdown: list[BreakdownItem]
     sources: list[SourceCell]
+    left_out: list[LeftOut] = field(default_factory=list)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -299,6 +328,7 @@ class Report:
     survey: SurveyInfo
     methodology: Methodology
     respondents: Respondents
+    currency: Conversion
     indicators: list[Indicator]
     charts: list[Chart]
     findings: list[Finding]
