@@ -17,6 +17,45 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
+class IssueCode(StrEnum):
+    """Every kind of data problem; each has one entry in `CATALOGUE`."""
+
+    EMPTY_FILE = "empty-file"
+    NOT_A_SPREADSHEET = "not-a-spreadsheet"
+    ENCRYPTED_FILE = "encrypted-file"
+    CORRUPT_FILE = "corrupt-file"
+    FILE_TOO_LARGE = "file-too-large"
+    MACROS_PRESENT = "macros-present"
+    EXTERNAL_LINK = "external-link"
+    DUPLICATE_FILE = "duplicate-file"
+    MISSING_HEADER = "missing-header"
+    MISSING_STAMP = "missing-stamp"
+    QUESTIONNAIRE_MISMATCH = "questionnaire-mismatch"
+    VERSION_MISMATCH = "version-mismatch"
+    UNKNOWN_QUESTION = "unknown-question"
+    DUPLICATE_QUESTION = "duplicate-question"
+    MERGED_ANSWER = "merged-answer"
+    FORMULA_NO_VALUE = "formula-no-value"
+    MISSING_PARTNER = "missing-partner"
+    UNKNOWN_PARTNER = "unknown-partner"
+    INVALID_ROLE = "invalid-role"
+    DUPLICATE_SUBMISSION = "duplicate-submission"
+    RESUBMISSION = "resubmission"
+    MISSING_RESPONSE = "missing-response"
+    MISSING_REQUIRED = "missing-required"
+    INVALID_CHOICE = "invalid-choice"
+    NOT_A_NUMBER = "not-a-number"
+    OUT_OF_RANGE = "out-of-range"
+    UNKNOWN_CURRENCY = "unknown-currency"
+    AMBIGUOUS_NUMBER = "ambiguous-number"
+    INVALID_DATE = "invalid-date"
+    SKIPPED_ANSWERED = "skipped-answered"
+    CONTROL_CHARACTERS = "control-characters"
+    ANSWER_TOO_LONG = "answer-too-long"
+    CODING_REFERENCE = "coding-reference"
+    ANSWER_CONFLICT = "answer-conflict"
+
+
 @dataclass(frozen=True, slots=True)
 class Code:
     severity: Severity
@@ -26,177 +65,177 @@ class Code:
 
 E, W = Severity.ERROR, Severity.WARNING
 
-CATALOGUE: dict[str, Code] = {
+CATALOGUE: dict[IssueCode, Code] = {
     # The file as a whole
-    "empty-file": Code(
+    IssueCode.EMPTY_FILE: Code(
         E, "empty file", "The file has no content: ask the partner to send it again."
     ),
-    "not-a-spreadsheet": Code(
+    IssueCode.NOT_A_SPREADSHEET: Code(
         E,
         "not a spreadsheet",
         "Ask the partner to save the questionnaire as .xlsx (or .xls/.ods) and send it again.",
     ),
-    "encrypted-file": Code(
+    IssueCode.ENCRYPTED_FILE: Code(
         E,
         "encrypted",
         "The workbook is password-protected: ask the partner for an unprotected copy.",
     ),
-    "corrupt-file": Code(
+    IssueCode.CORRUPT_FILE: Code(
         E,
         "corrupt workbook",
         "The file is damaged: ask the partner to open it, save it again and resend it.",
     ),
-    "file-too-large": Code(
+    IssueCode.FILE_TOO_LARGE: Code(
         E,
         "file too large or malformed",
         "The workbook expands to far more data than a questionnaire holds: ask the partner "
         "to copy the answers into a fresh template.",
     ),
-    "macros-present": Code(
+    IssueCode.MACROS_PRESENT: Code(
         W,
         "macros ignored",
         "The workbook contains macros; urbsurvey never runs them and read the answers only.",
     ),
-    "external-link": Code(
+    IssueCode.EXTERNAL_LINK: Code(
         W,
         "link to another workbook",
         "The cell takes its value from another file; urbsurvey used the value saved in this "
         "file and fetched nothing. Ask the partner to type the value instead.",
     ),
-    "duplicate-file": Code(
+    IssueCode.DUPLICATE_FILE: Code(
         W,
         "same file twice",
         "The same content was given more than once; it was counted once.",
     ),
     # The workbook contract
-    "missing-header": Code(
+    IssueCode.MISSING_HEADER: Code(
         E,
         "no Responses header",
         "No sheet has a header row with `ID` and `Answer` cells: the file is not an urbsurvey "
         "questionnaire, or the header row was deleted. Restore it from a fresh template.",
     ),
-    "missing-stamp": Code(
+    IssueCode.MISSING_STAMP: Code(
         W,
         "version stamp missing",
         "The hidden stamp sheet is gone (the file was probably re-created); the answers were "
         "read against the survey's questionnaire.",
     ),
-    "questionnaire-mismatch": Code(
+    IssueCode.QUESTIONNAIRE_MISMATCH: Code(
         E,
         "different questionnaire",
         "The workbook was made for another questionnaire: send the partner the right template.",
     ),
-    "version-mismatch": Code(
+    IssueCode.VERSION_MISMATCH: Code(
         W,
         "different questionnaire version",
         "The workbook was made from another version of the questionnaire; answers were matched "
         "by question id. Check the questions that changed.",
     ),
-    "unknown-question": Code(
+    IssueCode.UNKNOWN_QUESTION: Code(
         W,
         "unknown question id",
         "This row's ID is not in the questionnaire, so its answer was not used. Restore the id "
         "from the template if the row was edited.",
     ),
-    "duplicate-question": Code(
+    IssueCode.DUPLICATE_QUESTION: Code(
         E,
         "question answered twice",
         "Two rows carry the same question id; the first was used. Delete the extra row.",
     ),
-    "merged-answer": Code(
+    IssueCode.MERGED_ANSWER: Code(
         W,
         "merged answer cells",
         "Answer cells are merged across rows; the value was read for the first row only. "
         "Unmerge the cells and give each question its own answer.",
     ),
-    "formula-no-value": Code(
+    IssueCode.FORMULA_NO_VALUE: Code(
         E,
         "formula without a value",
         "The cell holds a formula with no saved result: ask the partner to type the value, "
         "or to open and save the file in Excel so the result is stored.",
     ),
     # Respondent block
-    "missing-partner": Code(
+    IssueCode.MISSING_PARTNER: Code(
         E, "missing partner name", "Fill in the partner (city) name in the respondent block."
     ),
-    "unknown-partner": Code(
+    IssueCode.UNKNOWN_PARTNER: Code(
         E,
         "unknown partner",
         "The partner is not in the survey's list of expected partners: correct the spelling "
         "in the workbook, or add the partner to survey.yaml.",
     ),
-    "invalid-role": Code(
+    IssueCode.INVALID_ROLE: Code(
         E,
         "unknown respondent role",
         "Choose the respondent role from the dropdown.",
     ),
-    "duplicate-submission": Code(
+    IssueCode.DUPLICATE_SUBMISSION: Code(
         E,
         "duplicate submission",
         "Two different files answer for the same partner and role; the newest was used. "
         "Remove the one that should not count.",
     ),
-    "resubmission": Code(
+    IssueCode.RESUBMISSION: Code(
         W,
         "new version of a submission",
         "This file replaces an earlier one for the same partner and role; the earlier one "
         "is kept in the store but no longer counts.",
     ),
-    "missing-response": Code(
+    IssueCode.MISSING_RESPONSE: Code(
         W,
         "no response",
         "An expected partner has not returned this questionnaire: send a reminder.",
     ),
     # Answers
-    "missing-required": Code(
+    IssueCode.MISSING_REQUIRED: Code(
         E, "required answer missing", "Ask the partner to answer this question."
     ),
-    "invalid-choice": Code(
+    IssueCode.INVALID_CHOICE: Code(
         E,
         "answer not in the list",
         "Choose one of the listed answers (the dropdown in the template shows them).",
     ),
-    "not-a-number": Code(E, "not a number", "Type a number, for example 12 or 1.400.000."),
-    "out-of-range": Code(E, "out of range", "Check the figure against the allowed range."),
-    "unknown-currency": Code(
+    IssueCode.NOT_A_NUMBER: Code(E, "not a number", "Type a number, for example 12 or 1.400.000."),
+    IssueCode.OUT_OF_RANGE: Code(E, "out of range", "Check the figure against the allowed range."),
+    IssueCode.UNKNOWN_CURRENCY: Code(
         E,
         "unknown currency",
         "Add an exchange rate for this currency to survey.yaml, or ask the partner for the "
         "amount in a listed currency.",
     ),
-    "ambiguous-number": Code(
+    IssueCode.AMBIGUOUS_NUMBER: Code(
         W,
         "ambiguous number",
         "The figure can be read two ways; confirm it with the partner and retype it without "
         "a thousands separator.",
     ),
-    "invalid-date": Code(E, "not a date", "Type the date as DD/MM/YYYY or YYYY-MM-DD."),
-    "skipped-answered": Code(
+    IssueCode.INVALID_DATE: Code(E, "not a date", "Type the date as DD/MM/YYYY or YYYY-MM-DD."),
+    IssueCode.SKIPPED_ANSWERED: Code(
         W,
         "answer to a skipped question",
         "The skip logic hides this question for the earlier answer given; check which one "
         "is right.",
     ),
-    "control-characters": Code(
+    IssueCode.CONTROL_CHARACTERS: Code(
         W,
         "invisible control characters",
         "The answer contains control characters, which were removed from the report. "
         "Check the text with the partner.",
     ),
-    "answer-too-long": Code(
+    IssueCode.ANSWER_TOO_LONG: Code(
         W,
         "very long answer",
         "The answer is longer than a spreadsheet cell holds (32,767 characters); it is kept "
         "whole in the store and the JSON report, and cut in spreadsheets urbsurvey writes.",
     ),
     # Outcomes and lessons
-    "coding-reference": Code(
+    IssueCode.CODING_REFERENCE: Code(
         W,
         "lesson example not found",
         "The coding names a partner, question or source with no answer in the returned "
         "workbooks: correct the example in the coding file.",
     ),
-    "answer-conflict": Code(
+    IssueCode.ANSWER_CONFLICT: Code(
         W,
         "sources disagree",
         "The partner's questionnaire, interview record and managing authority gave different "
@@ -209,7 +248,7 @@ CATALOGUE: dict[str, Code] = {
 class Issue:
     """One problem found in the data, pointed at a file, sheet and cell."""
 
-    code: str
+    code: IssueCode
     severity: Severity
     file: str
     sheet: str | None
@@ -229,7 +268,7 @@ class Issue:
     def to_dict(self) -> dict[str, str | None]:
         return {
             "severity": self.severity.value,
-            "code": self.code,
+            "code": self.code.value,
             "file": self.file,
             "sheet": self.sheet,
             "cell": self.cell,
@@ -239,7 +278,7 @@ class Issue:
 
 
 def make_issue(
-    code: str,
+    code: IssueCode,
     file: str,
     message: str,
     *,

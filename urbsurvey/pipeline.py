@@ -20,7 +20,7 @@ from .errors import UrbsurveyError
 from .intake.batch import Batch, Progress, check_batch, missing_responses, read_all
 from .intake.inputs import Inputs, resolve_inputs
 from .intake.submission import Submission, display_name, unopenable
-from .issues import Issue, Severity, make_issue
+from .issues import Issue, IssueCode, Severity, make_issue
 from .report.build import ReportInput
 from .store import Store
 
@@ -181,7 +181,9 @@ def ingest_inputs(
                 result.unchanged += 1  # touched, but the same content
             else:
                 result.issues.append(
-                    make_issue("duplicate-file", sub.file, f"Same content as {first}, stored once.")
+                    make_issue(
+                        IssueCode.DUPLICATE_FILE, sub.file, f"Same content as {first}, stored once."
+                    )
                 )
         result.totals = store.counts()
     finally:

@@ -19,7 +19,7 @@ from .definition import Role
 from .errors import StoreError
 from .intake.answers import Answer, decode_value, encode_value
 from .intake.submission import Submission
-from .issues import Issue, Severity, make_issue
+from .issues import Issue, IssueCode, Severity, make_issue
 
 SCHEMA_VERSION = 1
 SCHEMA = """
@@ -146,7 +146,7 @@ class Store:
             if previous is not None:
                 sub.issues.append(
                     make_issue(
-                        "resubmission",
+                        IssueCode.RESUBMISSION,
                         sub.file,
                         f"Replaces {previous[1]} for {sub.partner} ({sub.source.value}).",
                     )

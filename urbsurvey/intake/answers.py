@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..definition import TEXT_TYPES, Condition, Question, Questionnaire, QuestionType
-from ..issues import CATALOGUE, Severity
+from ..issues import CATALOGUE, IssueCode, Severity
 from ..parsing import (
     ChoiceMatcher,
     ParseError,
@@ -58,7 +58,7 @@ class Answer:
 class Problem:
     """A problem with one answer, before it is placed in a file (see `Issue`)."""
 
-    code: str
+    code: IssueCode
     message: str
 
 
@@ -151,11 +151,14 @@ class Interpreter:
         result = Interpretation(text)
         if CONTROL_CHARS.search(text):
             result.problems.append(
-                Problem("control-characters", "The answer contains invisible control characters.")
+                Problem(
+                    IssueCode.CONTROL_CHARACTERS,
+                    "The answer contains invisible control characters.",
+                )
             )
         if len(text) > MAX_CELL_CHARS:
             result.problems.append(
-                Problem("answer-too-long", f"The answer has {len(text):,} characters.")
+                Problem(IssueCode.ANSWER_TOO_LONG, f"The answer has {len(text):,} characters.")
             )
         return result
 
@@ -169,7 +172,7 @@ class Interpreter:
                 None,
                 [
                     Problem(
-                        "unknown-currency",
+                        IssueCode.UNKNOWN_CURRENCY,
                         f"No exchange rate for {currency} in {raw_text(cell)!r} "
                         f"(rates are given for: {known}).",
                     )
@@ -197,13 +200,15 @@ class Interpreter:
                 for word, b in (("at least", low), ("at most", high))
                 if b is not None
             )
-            result.problems.append(Problem("out-of-range", f"{number} is out of range: {bounds}."))
+            result.problems.append(
+                Problem(IssueCode.OUT_OF_RANGE, f"{number} is out of range: {bounds}.")
+            )
             result.value = None
 
 
 def _ambiguous(cell: object, read: Decimal, other: Decimal) -> Problem:
     return Problem(
-        "ambiguous-number",
+        IssueCode.AMBIGUOUS_NUMBER,
         f"{raw_text(cell)!r} can be read as {read:,} or as {other}; it was read as {read:,}.",
     )
 

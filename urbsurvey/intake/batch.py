@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..definition import Questionnaire
 from ..errors import UrbsurveyError
-from ..issues import Issue, make_issue
+from ..issues import Issue, IssueCode, make_issue
 from ..survey import SURVEY_FILE, SurveyFolder
 from .answers import Interpreter
 from .submission import Context, PartnerInfo, Submission, display_name, read_submission
@@ -124,7 +124,7 @@ def check_batch(submissions: list[Submission], survey: SurveyFolder | None = Non
         if first is not None:
             sub.issues.append(
                 make_issue(
-                    "duplicate-file",
+                    IssueCode.DUPLICATE_FILE,
                     sub.file,
                     f"Same content as {first.file}; counted once.",
                 )
@@ -141,7 +141,7 @@ def check_batch(submissions: list[Submission], survey: SurveyFolder | None = Non
             for sub in subs:
                 sub.issues.append(
                     make_issue(
-                        "duplicate-submission",
+                        IssueCode.DUPLICATE_SUBMISSION,
                         sub.file,
                         f"{len(subs)} files answer for {partner} ({role.replace('_', ' ')} "
                         f"{kind}): {names}. "
@@ -168,7 +168,7 @@ def missing(counted: list[Submission], survey: SurveyFolder) -> list[tuple[str, 
 def missing_responses(counted: list[Submission], survey: SurveyFolder) -> list[Issue]:
     return [
         make_issue(
-            "missing-response",
+            IssueCode.MISSING_RESPONSE,
             SURVEY_FILE,
             f"No {role.replace('_', ' ')} questionnaire from {partner}.",
         )

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..definition import Question, Questionnaire, Role, Source
-from ..issues import Issue, Severity, make_issue
+from ..issues import Issue, IssueCode, Severity, make_issue
 from ..parsing import decimal_separator_for_country, normalise
 from ..reader import ReadError, Sheet, Workbook, cell_ref, read_workbook
 from ..workbook import contract
@@ -44,6 +44,12 @@ class Submission:
         if self.kind == contract.KIND_INTERVIEW:
             return Source.INTERVIEW
         return Source(self.role.value) if self.role else Source.OTHER
+
+    def flag(
+        self, code: IssueCode, message: str, sheet: str | None = None, cell: str | None = None
+    ) -> None:
+        """Record a problem with this workbook; severity and advice come from the catalogue."""
+        self.issues.append(make_issue(code, self.file, message, sheet=sheet, cell=cell))
 
     @property
     def status(self) -> str:
@@ -120,7 +126,7 @@ def sha256_of(path: Path) -> str:
 def unopenable(name: str, exc: OSError) -> Issue:
     """The issue for a file that cannot even be opened (gone, a broken link, no permission)."""
     return make_issue(
-        "corrupt-file",
+        IssueCode.CORRUPT_FILE,
         name,
         f"{name}: cannot be opened ({exc.strerror or exc}).",
         hint="Check the file is still there and readable, then run the command again.",
@@ -167,18 +173,13 @@ def _read(book: Workbook, sub: Submission, ctx: Context) -> None:
     if not _check_stamp(stamp, sub, q):
         return  # made for another questionnaire: its rows mean something else
     if book.has_macros:
-        sub.issues.append(
-            make_issue("macros-present", sub.file, "The workbook contains macros (not run).")
-        )
+        sub.flag(IssueCode.MACROS_PRESENT, "The workbook contains macros (not run).")
     located = _find_header(book)
     if located is None:
-        sub.issues.append(
-            make_issue(
-                "missing-header",
-                sub.file,
-                f"No sheet has a header row with `ID` and `Answer` cells "
-                f"(sheets: {', '.join(book.sheet_names)}).",
-            )
+        sub.flag(
+            IssueCode.MISSING_HEADER,
+            f"No sheet has a header row with `ID` and `Answer` cells "
+            f"(sheets: {', '.join(book.sheet_names)}).",
         )
         return
     sheet, header_row, columns = located
@@ -201,42 +202,32 @@ def _check_stamp(stamp: dict[str, str], sub: Submission, q: Questionnaire) -> bo
     """Check the stamp against the questionnaire; False when the workbook is for another."""
     sub.questionnaire, sub.version, sub.fingerprint = q.id, q.version, q.fingerprint()
     if not stamp:
-        sub.issues.append(
-            make_issue(
-                "missing-stamp",
-                sub.file,
-                f"No version stamp; the answers were read as questionnaire {q.id!r} "
-                f"version {q.version}.",
-            )
+        sub.flag(
+            IssueCode.MISSING_STAMP,
+            f"No version stamp; the answers were read as questionnaire {q.id!r} "
+            f"version {q.version}.",
         )
         return True
     sub.kind = stamp.get("kind") or contract.KIND_QUESTIONNAIRE
     stamped = stamp.get("questionnaire", "")
     if stamped != q.id:
-        sub.issues.append(
-            make_issue(
-                "questionnaire-mismatch",
-                sub.file,
-                f"The workbook was made for questionnaire {stamped!r}, "
-                f"but this survey uses {q.id!r}.",
-                sheet=contract.STAMP_SHEET,
-                cell="B1",
-            )
+        sub.flag(
+            IssueCode.QUESTIONNAIRE_MISMATCH,
+            f"The workbook was made for questionnaire {stamped!r}, but this survey uses {q.id!r}.",
+            contract.STAMP_SHEET,
+            "B1",
         )
         sub.questionnaire, sub.version, sub.fingerprint = stamped, stamp.get("version"), None
         return False
     if stamp.get("version") != q.version or stamp.get("fingerprint") != q.fingerprint():
         sub.version = stamp.get("version") or q.version
-        sub.issues.append(
-            make_issue(
-                "version-mismatch",
-                sub.file,
-                f"The workbook was made from version {stamp.get('version')!r} "
-                f"(fingerprint {stamp.get('fingerprint')}); the survey uses version "
-                f"{q.version!r} (fingerprint {q.fingerprint()}).",
-                sheet=contract.STAMP_SHEET,
-                cell="B2",
-            )
+        sub.flag(
+            IssueCode.VERSION_MISMATCH,
+            f"The workbook was made from version {stamp.get('version')!r} "
+            f"(fingerprint {stamp.get('fingerprint')}); the survey uses version "
+            f"{q.version!r} (fingerprint {q.fingerprint()}).",
+            contract.STAMP_SHEET,
+            "B2",
         )
     return True
 
@@ -290,28 +281,22 @@ def _rows_by_id(
         note = raw_text(row[notes_col]) if notes_col is not None and notes_col < len(row) else ""
         if qid in rows:
             first = cell_ref(rows[qid].index, id_col)
-            sub.issues.append(
-                make_issue(
-                    "duplicate-question",
-                    sub.file,
-                    f"Question {qid!r} appears again (first at {first}); this row was ignored.",
-                    sheet=sheet.name,
-                    cell=cell_ref(r, id_col),
-                )
+            sub.flag(
+                IssueCode.DUPLICATE_QUESTION,
+                f"Question {qid!r} appears again (first at {first}); this row was ignored.",
+                sheet.name,
+                cell_ref(r, id_col),
             )
             continue
         rows[qid] = _Row(r, value, note)
     for first_row, first_col, last_row, last_col in sheet.merged:
         if first_col <= answer_col <= last_col and last_row > first_row > header_row:
-            sub.issues.append(
-                make_issue(
-                    "merged-answer",
-                    sub.file,
-                    f"Answer cells {cell_ref(first_row, answer_col)}:"
-                    f"{cell_ref(last_row, answer_col)} are merged.",
-                    sheet=sheet.name,
-                    cell=cell_ref(first_row, answer_col),
-                )
+            sub.flag(
+                IssueCode.MERGED_ANSWER,
+                f"Answer cells {cell_ref(first_row, answer_col)}:"
+                f"{cell_ref(last_row, answer_col)} are merged.",
+                sheet.name,
+                cell_ref(first_row, answer_col),
             )
     return rows
 
@@ -327,27 +312,18 @@ def _respondent(
     partner_cell = cell_ref(partner_row.index, 2) if partner_row else None
     partner = fields.get("respondent.partner") or stamp.get("partner", "")
     if not partner:
-        sub.issues.append(
-            make_issue(
-                "missing-partner",
-                sub.file,
-                "The partner (city) name is empty.",
-                sheet=sheet.name,
-                cell=partner_cell,
-            )
+        sub.flag(
+            IssueCode.MISSING_PARTNER, "The partner (city) name is empty.", sheet.name, partner_cell
         )
     elif ctx.partners:
         info = ctx.find_partner(partner)
         if info is None:
             known = ", ".join(p.name for p in ctx.partners)
-            sub.issues.append(
-                make_issue(
-                    "unknown-partner",
-                    sub.file,
-                    f"{partner!r} is not an expected partner (expected: {known}).",
-                    sheet=sheet.name,
-                    cell=partner_cell,
-                )
+            sub.flag(
+                IssueCode.UNKNOWN_PARTNER,
+                f"{partner!r} is not an expected partner (expected: {known}).",
+                sheet.name,
+                partner_cell,
             )
         else:
             partner = info.name
@@ -356,14 +332,11 @@ def _respondent(
     sub.role = ctx.role(role_text) if role_text else Role.CITY
     if sub.role is None:
         role_row = rows.get("respondent.role")
-        sub.issues.append(
-            make_issue(
-                "invalid-role",
-                sub.file,
-                f"{role_text!r} is not a respondent role (city, managing authority, other).",
-                sheet=sheet.name,
-                cell=cell_ref(role_row.index, 2) if role_row else None,
-            )
+        sub.flag(
+            IssueCode.INVALID_ROLE,
+            f"{role_text!r} is not a respondent role (city, managing authority, other).",
+            sheet.name,
+            cell_ref(role_row.index, 2) if role_row else None,
         )
 
 
@@ -380,14 +353,11 @@ def _answers(
     answer_col, id_col = columns["answer"], columns["id"]
     for qid, row in rows.items():
         if qid not in ctx.question_ids and qid not in contract.RESERVED_IDS:
-            sub.issues.append(
-                make_issue(
-                    "unknown-question",
-                    sub.file,
-                    f"Row ID {qid!r} is not a question of {q.id!r}.",
-                    sheet=sheet.name,
-                    cell=cell_ref(row.index, id_col),
-                )
+            sub.flag(
+                IssueCode.UNKNOWN_QUESTION,
+                f"Row ID {qid!r} is not a question of {q.id!r}.",
+                sheet.name,
+                cell_ref(row.index, id_col),
             )
     for question in ctx.questions:
         found = rows.get(question.id)
@@ -396,25 +366,19 @@ def _answers(
         row = found
         cell = _cell_ref(row.index, answer_col)
         if (sheet.name, cell) in book.formulas_without_value:
-            sub.issues.append(
-                make_issue(
-                    "formula-no-value",
-                    sub.file,
-                    f"The answer to {question.id!r} is a formula with no saved value.",
-                    sheet=sheet.name,
-                    cell=cell,
-                )
+            sub.flag(
+                IssueCode.FORMULA_NO_VALUE,
+                f"The answer to {question.id!r} is a formula with no saved value.",
+                sheet.name,
+                cell,
             )
             continue
         if (sheet.name, cell) in book.external_link_cells:
-            sub.issues.append(
-                make_issue(
-                    "external-link",
-                    sub.file,
-                    f"The answer to {question.id!r} comes from a link to another workbook.",
-                    sheet=sheet.name,
-                    cell=cell,
-                )
+            sub.flag(
+                IssueCode.EXTERNAL_LINK,
+                f"The answer to {question.id!r} comes from a link to another workbook.",
+                sheet.name,
+                cell,
             )
         # text is kept exactly as typed (a leading tab or `=` included); values are parsed apart
         raw = row.value if isinstance(row.value, str) else raw_text(row.value)
@@ -426,15 +390,7 @@ def _answers(
             continue
         result = ctx.interpreter.interpret(question, row.value, decimal_separator=decimal_separator)
         for problem in result.problems:
-            sub.issues.append(
-                make_issue(
-                    problem.code,
-                    sub.file,
-                    f"{question.id}: {problem.message}",
-                    sheet=sheet.name,
-                    cell=cell,
-                )
-            )
+            sub.flag(problem.code, f"{question.id}: {problem.message}", sheet.name, cell)
         sub.answers[question.id] = Answer(
             question.id, raw, result.value, sheet.name, cell, result.valid, row.note
         )
@@ -460,28 +416,22 @@ def _check_required_and_skips(
         if answer is not None and answer.raw and not asked and question.ask_when is not None:
             when = question.ask_when
             op = "is one of" if when.in_ is not None else "is not"
-            sub.issues.append(
-                make_issue(
-                    "skipped-answered",
-                    sub.file,
-                    f"{question.id} is asked only when {when.question} {op} "
-                    f"{', '.join(when.codes)}, but it was answered.",
-                    sheet=sheet.name,
-                    cell=answer.cell,
-                )
+            sub.flag(
+                IssueCode.SKIPPED_ANSWERED,
+                f"{question.id} is asked only when {when.question} {op} "
+                f"{', '.join(when.codes)}, but it was answered.",
+                sheet.name,
+                answer.cell,
             )
         if interview or not asked or not question.required_for(sub.role):
             continue
         if answer is None or not answer.raw:
             row = rows.get(question.id)
-            sub.issues.append(
-                make_issue(
-                    "missing-required",
-                    sub.file,
-                    f"{question.id} is required"
-                    + ("" if row else " but its row is missing from the sheet")
-                    + ".",
-                    sheet=sheet.name,
-                    cell=cell_ref(row.index, answer_col) if row else None,
-                )
+            sub.flag(
+                IssueCode.MISSING_REQUIRED,
+                f"{question.id} is required"
+                + ("" if row else " but its row is missing from the sheet")
+                + ".",
+                sheet.name,
+                cell_ref(row.index, answer_col) if row else None,
             )
