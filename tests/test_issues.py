@@ -14,7 +14,9 @@ def test_every_code_has_one_catalogue_entry_and_every_entry_a_code() -> None:
 
 
 def test_an_issue_takes_severity_and_advice_from_the_catalogue() -> None:
-    issue = make_issue(IssueCode.INVALID_DATE, "returns/x.xlsx", "'31/02' is not a date.", cell="C9")
+    issue = make_issue(
+        IssueCode.INVALID_DATE, "returns/x.xlsx", "'31/02' is not a date.", cell="C9"
+    )
     assert (issue.severity, issue.hint) == (Severity.ERROR, CATALOGUE[IssueCode.INVALID_DATE].hint)
     assert issue.to_dict()["code"] == "invalid-date"
     assert issue.location == "returns/x.xlsx, cell C9"
