@@ -19,7 +19,8 @@ from openpyxl import load_workbook
 
 from urbsurvey.errors import UrbsurveyError
 from urbsurvey.report.charts import TEXT_BAR_WIDTH, bar_chart_svg, text_bars
-from urbsurvey.report.render import FORMATS, ReportTemplateError, md_escape, paragraphs, render
+from urbsurvey.errors import ReportTemplateError
+from urbsurvey.report.render import FORMATS, md_escape, paragraphs, render
 from urbsurvey.workbook.cells import MAX_CELL_CHARS
 
 from .support.documents import md_tables, unescaped_pipes

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from . import console
-from .errors import UrbsurveyError
+from .errors import UrbsurveyError, UsageError
 
 app = typer.Typer(
     help="Follow-up surveys of URBACT city networks: questionnaires, partner workbooks, "
@@ -118,7 +118,7 @@ def template(
         console.say(f"Wrote {len(paths)} workbooks to {output}")
         return
     if partner is None:
-        raise UrbsurveyError(
+        raise UsageError(
             "give --partner NAME or --partners FILE.csv",
             hint="Example: urbsurvey template mile-followup-2009 --partner Venice -o venice.xlsx",
         )
@@ -218,7 +218,7 @@ def report(
     elif output_format in (ReportFormat.md, ReportFormat.json):
         sys.stdout.buffer.write(body)
     else:
-        raise UrbsurveyError(f"--format {output_format.value} needs -o FILE")
+        raise UsageError(f"--format {output_format.value} needs -o FILE")
     errors = sum(i["severity"] == "error" for i in result["issues"])
     if strict and errors:
         console.say(f"{errors} data errors (see the report's data-quality appendix).", stderr=True)

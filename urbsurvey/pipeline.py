@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import UrbsurveyError
+from .errors import StoreError
 from .intake.batch import Batch, Progress, check_batch, missing_responses, read_all
 from .intake.inputs import Inputs, resolve_inputs
 from .intake.submission import Submission, display_name, unopenable
@@ -222,7 +222,7 @@ def _from_store(path: Path, questionnaire: str | None, inputs: Inputs | None = N
     from .resources import load_questionnaire
 
     if not path.is_file():
-        raise UrbsurveyError(f"{path}: no such store", hint="Create it with `urbsurvey ingest`.")
+        raise StoreError(f"{path}: no such store", hint="Create it with `urbsurvey ingest`.")
     store = Store(path)
     try:
         subs = store.current()
@@ -233,7 +233,7 @@ def _from_store(path: Path, questionnaire: str | None, inputs: Inputs | None = N
     else:
         ref = questionnaire or next((s.questionnaire for s in subs if s.questionnaire), None)
         if ref is None:
-            raise UrbsurveyError(f"{path}: the store holds no submissions")
+            raise StoreError(f"{path}: the store holds no submissions")
         q, survey = load_questionnaire(ref), None
     counted = [s for s in subs if s.readable]
     issues = missing_responses(counted, survey) if survey else []

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..definition import Questionnaire
-from ..errors import UrbsurveyError
+from ..errors import InputError
 from ..issues import Issue, IssueCode, make_issue
 from ..survey import SURVEY_FILE, SurveyFolder
 from .answers import Interpreter
@@ -58,7 +58,7 @@ def collect_files(paths: Iterable[Path]) -> list[Path]:
         elif path.exists():
             found.append(path)
         else:
-            raise UrbsurveyError(f"{path}: no such file or folder")
+            raise InputError(f"{path}: no such file or folder")
     return found
 
 

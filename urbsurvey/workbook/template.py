@@ -15,7 +15,7 @@ from ..definition import (
     Role,
     text,
 )
-from ..errors import OutputError, UrbsurveyError
+from ..errors import OutputError, UsageError
 from . import contract
 from .cells import cell_text, put
 from .partners import WorkbookSpec, safe_filename
@@ -29,7 +29,7 @@ def build_workbook(q: Questionnaire, spec: WorkbookSpec) -> Any:
     from openpyxl import Workbook
 
     if spec.lang not in q.languages:
-        raise UrbsurveyError(
+        raise UsageError(
             f"questionnaire {q.id!r} has no language {spec.lang!r}",
             hint=f"Choose one of: {', '.join(q.languages)}.",
         )
