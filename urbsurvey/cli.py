@@ -15,6 +15,7 @@ import typer
 
 from . import console
 from .errors import UrbsurveyError, UsageError
+from .vocabulary import Role
 
 app = typer.Typer(
     help="Follow-up surveys of URBACT city networks: questionnaires, partner workbooks, "
@@ -28,12 +29,6 @@ questionnaire_app = typer.Typer(
     help="List, show, check questionnaire definitions.", no_args_is_help=True, rich_markup_mode=None
 )
 app.add_typer(questionnaire_app, name="questionnaire")
-
-
-class RoleOption(StrEnum):
-    city = "city"
-    managing_authority = "managing_authority"
-    other = "other"
 
 
 @questionnaire_app.command("list")
@@ -95,14 +90,13 @@ def template(
     partners: Annotated[
         Path | None, typer.Option(help="CSV with columns partner[,role,lang]: one workbook each.")
     ] = None,
-    role: Annotated[RoleOption, typer.Option(help="Respondent role.")] = RoleOption.city,
+    role: Annotated[Role, typer.Option(help="Respondent role.")] = Role.CITY,
     lang: Annotated[str, typer.Option(help="Language of the workbook.")] = "en",
     interview: Annotated[
         bool, typer.Option(help="An interview record for the thematic expert.")
     ] = False,
 ) -> None:
     """Write the Excel workbook(s) partners fill in."""
-    from .definition import Role
     from .resources import load_questionnaire
     from .workbook.partners import WorkbookSpec, read_partner_list
     from .workbook.template import write_template, write_templates
@@ -122,7 +116,7 @@ def template(
             "give --partner NAME or --partners FILE.csv",
             hint="Example: urbsurvey template mile-followup-2009 --partner Venice -o venice.xlsx",
         )
-    write_template(q, WorkbookSpec(partner, Role(role.value), lang, interview), output)
+    write_template(q, WorkbookSpec(partner, role, lang, interview), output)
     console.say(f"Wrote {output}")
 
 

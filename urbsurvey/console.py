@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from .vocabulary import Kind, Status
+
 if TYPE_CHECKING:
     from .definition import Questionnaire
     from .errors import UrbsurveyError
@@ -57,12 +59,17 @@ def print_validation(data: dict[str, Any]) -> None:
         title=f"{data['questionnaire']['id']} version {data['questionnaire']['version']}",
         title_justify="left",
     )
-    colours = {"ok": "green", "warnings": "yellow", "errors": "red", "unreadable": "red"}
+    colours = {
+        Status.OK: "green",
+        Status.WARNINGS: "yellow",
+        Status.ERRORS: "red",
+        Status.UNREADABLE: "red",
+    }
     for f in data["files"]:
         table.add_row(
             escape(f["file"]),
             escape(f["partner"] or ""),
-            " ".join(p for p in (f["role"], f["kind"] if f["kind"] == "interview" else "") if p),
+            " ".join(p for p in (f["role"], f["kind"] if f["kind"] == Kind.INTERVIEW else "") if p),
             f"[{colours[f['status']]}]{f['status']}[/]",
             str(f["answers"]),
             str(f["errors"]),

@@ -23,6 +23,7 @@ from .intake.submission import Submission, display_name, unopenable
 from .issues import Issue, IssueCode, Severity, make_issue
 from .report.build import ReportInput
 from .store import Store
+from .vocabulary import Status
 
 # --- validate ----------------------------------------------------------------
 
@@ -64,7 +65,7 @@ class Validation:
         }
 
 
-STATUSES = ("ok", "warnings", "errors", "unreadable")
+STATUSES = tuple(Status)
 
 
 def validate(

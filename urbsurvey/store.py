@@ -20,6 +20,7 @@ from .errors import StoreError
 from .intake.answers import Answer, decode_value, encode_value
 from .intake.submission import Submission
 from .issues import Issue, IssueCode, Severity, make_issue
+from .vocabulary import Kind
 
 SCHEMA_VERSION = 1
 SCHEMA = """
@@ -223,7 +224,7 @@ class Store:
                 format=r[3],
                 partner=r[4],
                 role=Role(r[5]) if r[5] else None,
-                kind=r[6],
+                kind=Kind(r[6]),
                 questionnaire=r[7],
                 version=r[8],
                 fingerprint=r[9],
@@ -243,7 +244,7 @@ class Store:
             " WHERE s.superseded_by IS NULL"
         ):
             subs[sid].issues.append(
-                Issue(code, Severity(severity), file, sheet, cell, message, hint)
+                Issue(IssueCode(code), Severity(severity), file, sheet, cell, message, hint)
             )
         return list(subs.values())
 

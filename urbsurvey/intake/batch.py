@@ -16,6 +16,7 @@ from ..definition import Questionnaire
 from ..errors import InputError
 from ..issues import Issue, IssueCode, make_issue
 from ..survey import SURVEY_FILE, SurveyFolder
+from ..vocabulary import Kind
 from .answers import Interpreter
 from .submission import Context, PartnerInfo, Submission, display_name, read_submission
 
@@ -161,7 +162,9 @@ def expected_responses(survey: SurveyFolder) -> list[tuple[str, str]]:
 
 def missing(counted: list[Submission], survey: SurveyFolder) -> list[tuple[str, str]]:
     """Expected (partner, role) questionnaires that no counted submission answers."""
-    returned = {(s.partner, s.role.value) for s in counted if s.role and s.kind == "questionnaire"}
+    returned = {
+        (s.partner, s.role.value) for s in counted if s.role and s.kind is Kind.QUESTIONNAIRE
+    }
     return [pair for pair in expected_responses(survey) if pair not in returned]
 
 

@@ -17,6 +17,7 @@ from ..definition import Question, Questionnaire, Role, Source
 from ..issues import Issue, IssueCode, Severity, make_issue
 from ..parsing import decimal_separator_for_country, normalise
 from ..reader import ReadError, Sheet, Workbook, cell_ref, read_workbook
+from ..vocabulary import Kind, Status
 from ..workbook import contract
 from .answers import Answer, Interpreter, condition_holds, raw_text
 
@@ -32,7 +33,7 @@ class Submission:
     fingerprint: str | None = None
     partner: str | None = None
     role: Role | None = None
-    kind: str = contract.KIND_QUESTIONNAIRE
+    kind: Kind = Kind.QUESTIONNAIRE
     respondent: dict[str, str] = field(default_factory=dict)
     answers: dict[str, Answer] = field(default_factory=dict)
     answer_count: int = 0  # stays when a batch drops `answers` to keep memory flat
@@ -41,7 +42,7 @@ class Submission:
 
     @property
     def source(self) -> Source:
-        if self.kind == contract.KIND_INTERVIEW:
+        if self.kind == Kind.INTERVIEW:
             return Source.INTERVIEW
         return Source(self.role.value) if self.role else Source.OTHER
 
@@ -52,13 +53,13 @@ class Submission:
         self.issues.append(make_issue(code, self.file, message, sheet=sheet, cell=cell))
 
     @property
-    def status(self) -> str:
+    def status(self) -> Status:
         if not self.readable:
-            return "unreadable"
+            return Status.UNREADABLE
         severities = {i.severity for i in self.issues}
         if Severity.ERROR in severities:
-            return "errors"
-        return "warnings" if severities else "ok"
+            return Status.ERRORS
+        return Status.WARNINGS if severities else Status.OK
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,7 +209,7 @@ def _check_stamp(stamp: dict[str, str], sub: Submission, q: Questionnaire) -> bo
             f"version {q.version}.",
         )
         return True
-    sub.kind = stamp.get("kind") or contract.KIND_QUESTIONNAIRE
+    sub.kind = _kind(stamp.get("kind"))
     stamped = stamp.get("questionnaire", "")
     if stamped != q.id:
         sub.flag(
@@ -230,6 +231,14 @@ def _check_stamp(stamp: dict[str, str], sub: Submission, q: Questionnaire) -> bo
             "B2",
         )
     return True
+
+
+def _kind(stamped: str | None) -> Kind:
+    """The stamp's kind; a stamp edited to something else is read as a questionnaire."""
+    try:
+        return Kind(stamped or Kind.QUESTIONNAIRE)
+    except ValueError:
+        return Kind.QUESTIONNAIRE
 
 
 def _header_columns(row: Sequence[object]) -> dict[str, int] | None:
@@ -307,7 +316,7 @@ def _respondent(
     fields = {fid: raw_text(rows[fid].value) for fid in contract.RESERVED_IDS if fid in rows}
     sub.respondent = {k: v for k, v in fields.items() if v}
     if any(fields.get(f) for f in contract.INTERVIEW_FIELDS):
-        sub.kind = contract.KIND_INTERVIEW
+        sub.kind = Kind.INTERVIEW
     partner_row = rows.get("respondent.partner")
     partner_cell = cell_ref(partner_row.index, 2) if partner_row else None
     partner = fields.get("respondent.partner") or stamp.get("partner", "")
@@ -404,7 +413,7 @@ def _check_required_and_skips(
     sub: Submission,
     questions: list[Question],
 ) -> None:
-    interview = sub.kind == contract.KIND_INTERVIEW
+    interview = sub.kind == Kind.INTERVIEW
     for question in questions:
         answer = sub.answers.get(question.id)
         asked = True

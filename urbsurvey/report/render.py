@@ -367,6 +367,4 @@ def render(report: dict[str, Any], fmt: str, template_dir: Path | None = None) -
         return _xlsx(report)
     if fmt in TEMPLATES:
         return _template_text(report, fmt, template_dir).encode("utf-8", "replace")
-    raise UsageError(
-        f"unknown report format {fmt!r}", hint=f"Use one of: {', '.join(FORMATS)}."
-    )
+    raise UsageError(f"unknown report format {fmt!r}", hint=f"Use one of: {', '.join(FORMATS)}.")

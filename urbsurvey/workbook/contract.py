@@ -41,5 +41,3 @@ STAMP_KEYS = (
     "fingerprint",
     "generator",
 )
-KIND_QUESTIONNAIRE = "questionnaire"
-KIND_INTERVIEW = "interview"

@@ -16,6 +16,7 @@ from ..definition import (
     text,
 )
 from ..errors import OutputError, UsageError
+from ..vocabulary import Kind
 from . import contract
 from .cells import cell_text, put
 from .partners import WorkbookSpec, safe_filename
@@ -189,7 +190,7 @@ def _write_stamp(ws: Any, q: Questionnaire, spec: WorkbookSpec) -> None:
         "language": spec.lang,
         "partner": spec.partner or "",
         "role": spec.role.value,
-        "kind": contract.KIND_INTERVIEW if spec.interview else contract.KIND_QUESTIONNAIRE,
+        "kind": Kind.INTERVIEW if spec.interview else Kind.QUESTIONNAIRE,
         "fingerprint": q.fingerprint(),
         "generator": f"urbsurvey {__version__}",
     }
