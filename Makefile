@@ -1,11 +1,13 @@
 # Two entry points for a fresh machine (Python 3.11, pip, make):
 #   make report   set up, then write report.html and report.md from the bundled MILE example
 #   make test     set up, then run ruff, mypy and the tests
+#   make test-fast  the tests without the end-to-end groups (browser, LibreOffice, durability,
+#                   hostile inputs, bench, install): a few seconds, for running often
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: report test lint bench clean
+.PHONY: report test test-fast lint bench clean
 
 $(BIN)/urbsurvey: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +27,10 @@ lint: $(BIN)/urbsurvey
 
 test: lint
 	$(BIN)/pytest -q
+
+FAST := not (browser or libreoffice or durability or hostile or bench or install)
+test-fast: $(BIN)/urbsurvey
+	$(BIN)/pytest -q -m "$(FAST)"
 
 bench: $(BIN)/urbsurvey
 	$(BIN)/python bench/run.py
