@@ -21,8 +21,8 @@ report: $(BIN)/urbsurvey
 	@echo "Wrote report.html and report.md"
 
 lint: $(BIN)/urbsurvey
-	$(BIN)/ruff check urbsurvey tests bench
-	$(BIN)/ruff format --check urbsurvey tests bench
+	$(BIN)/ruff check urbsurvey tests bench examples
+	$(BIN)/ruff format --check urbsurvey tests bench examples
 	$(BIN)/mypy
 
 test: lint

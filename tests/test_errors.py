@@ -12,7 +12,7 @@ from urbsurvey import errors
 
 
 def _all_subclasses(cls: type) -> set[type]:
-    found = set(cls.__subclasses__())
+    found: set[type] = set(cls.__subclasses__())
     for sub in list(found):
         found |= _all_subclasses(sub)
     return found

@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from urbsurvey.cli import app
-from urbsurvey.issues import CATALOGUE
+from urbsurvey.issues import CATALOGUE, IssueCode
 from urbsurvey.pipeline import IngestResult, ingest
 from urbsurvey.store import Store
 
@@ -143,7 +143,7 @@ def test_ingest_folder(returns: Path, store: Path) -> None:
             sheet,
             cell,
             issues[0][5],
-            CATALOGUE["ambiguous-number"].hint,
+            CATALOGUE[IssueCode.AMBIGUOUS_NUMBER].hint,
         )
     ]
     assert "'1.400'" in issues[0][5]

@@ -17,9 +17,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from urbsurvey.errors import UrbsurveyError
+from urbsurvey.errors import ReportTemplateError, UrbsurveyError
 from urbsurvey.report.charts import TEXT_BAR_WIDTH, bar_chart_svg, text_bars
-from urbsurvey.errors import ReportTemplateError
 from urbsurvey.report.render import FORMATS, md_escape, paragraphs, render
 from urbsurvey.workbook.cells import MAX_CELL_CHARS
 

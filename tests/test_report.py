@@ -123,7 +123,7 @@ def test_xlsx_needs_an_output_file() -> None:
     assert result.exit_code != 0
 
 
-def test_report_from_a_store_matches_the_folder(tmp_path: Path, mile_json: dict) -> None:
+def test_report_from_a_store_matches_the_folder(tmp_path: Path, mile_json: dict[str, Any]) -> None:
     store = tmp_path / "mile.sqlite"
     via_store = json.loads(report(str(MILE_EXAMPLE), "--store", str(store), "--format", "json"))
     assert [i["value"] for i in via_store["indicators"]] == [

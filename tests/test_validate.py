@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 from urbsurvey.cli import app
 from urbsurvey.intake.answers import Answer, MoneyValue
 from urbsurvey.intake.submission import Submission
-from urbsurvey.issues import CATALOGUE, Issue, Severity
+from urbsurvey.issues import CATALOGUE, Issue, IssueCode, Severity
 from urbsurvey.pipeline import Validation, validate
 from urbsurvey.workbook import contract
 
@@ -105,8 +105,8 @@ def the(v: Validation, code: str) -> Issue:
     matching = [i for i in v.batch.all_issues() if i.code == code]
     assert len(matching) == 1, [i.to_dict() for i in v.batch.all_issues()]
     issue = matching[0]
-    assert issue.severity is CATALOGUE[code].severity
-    assert issue.hint == CATALOGUE[code].hint
+    assert issue.severity is CATALOGUE[IssueCode(code)].severity
+    assert issue.hint == CATALOGUE[IssueCode(code)].hint
     return issue
 
 
@@ -929,7 +929,7 @@ def test_cli_json(tmp_path: Path) -> None:
         "sheet": sheet,
         "cell": cell,
         "message": issues["invalid-choice"]["message"],
-        "hint": CATALOGUE["invalid-choice"].hint,
+        "hint": CATALOGUE[IssueCode.INVALID_CHOICE].hint,
     }
     assert "'maybe'" in issues["invalid-choice"]["message"]
     assert issues["empty-file"]["sheet"] is None

@@ -28,12 +28,12 @@ from typing import Any
 
 from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
 
-from urbsurvey.workbook import contract
 from urbsurvey.definition import Role
 from urbsurvey.resources import load_questionnaire
+from urbsurvey.workbook import contract
+from urbsurvey.workbook.cells import put
 from urbsurvey.workbook.partners import WorkbookSpec
 from urbsurvey.workbook.template import build_workbook
-from urbsurvey.workbook.cells import put
 
 HERE = Path(__file__).resolve().parent
 RETURNS = HERE / "returns"
@@ -768,7 +768,7 @@ def column(ws: Any, name: str) -> int:
     for row in ws.iter_rows(min_row=1, max_row=contract.HEADER_SEARCH_ROWS):
         for cell in row:
             if cell.value == name:
-                return cell.column
+                return int(cell.column)
     raise SystemExit(f"no {name!r} column")
 
 
