@@ -78,48 +78,68 @@ def numeric(answer: Answer) -> Decimal | None:
 def compute_indicator(
     ind: Indicator, records: dict[str, PartnerRecord], merger: Merger
 ) -> IndicatorResult:
-    roles = frozenset(ind.roles)
     ordered = sorted(records.values(), key=lambda r: r.partner.casefold())
     if ind.kind is IndicatorKind.SUM:
-        per_partner: dict[str, Decimal] = {}
-        sources: list[Used] = []
-        for record in ordered:
-            total = Decimal(0)
-            for qid in ind.questions:
-                used = merger.choose(record, qid, roles)
-                amount = numeric(used.answer) if used else None
-                if used is not None and amount is not None:
-                    total += amount
-                    sources.append(used)
-            if total:
-                per_partner[record.partner] = total
-        value = sum(per_partner.values(), Decimal(0))
-        return IndicatorResult(ind, value, list(per_partner), sources, per_partner=per_partner)
+        return _sum(ind, ordered, merger)
+    return _count(ind, ordered, merger)
+
+
+def _sum(ind: Indicator, ordered: list[PartnerRecord], merger: Merger) -> IndicatorResult:
+    """Each partner's total of the questions, then the total over partners."""
+    roles = frozenset(ind.roles)
+    per_partner: dict[str, Decimal] = {}
+    sources: list[Used] = []
+    for record in ordered:
+        total = Decimal(0)
+        for qid in ind.questions:
+            used = merger.choose(record, qid, roles)
+            amount = numeric(used.answer) if used else None
+            if used is not None and amount is not None:
+                total += amount
+                sources.append(used)
+        if total:
+            per_partner[record.partner] = total
+    value = sum(per_partner.values(), Decimal(0))
+    return IndicatorResult(ind, value, list(per_partner), sources, per_partner=per_partner)
+
+
+def _count(ind: Indicator, ordered: list[PartnerRecord], merger: Merger) -> IndicatorResult:
+    """The partners meeting `where` (and, for a breakdown, answering it), split by option."""
     partners: list[str] = []
-    sources = []
+    sources: list[Used] = []
     counter: Counter[str] = Counter()
     for record in ordered:
-        where = None
-        if ind.where is not None:
-            where = merger.choose(record, ind.where.question, roles)
-            if where is None or not condition_holds(ind.where, where.answer.codes()):
-                continue
-            sources.append(where)
-        if ind.breakdown is not None:
-            split = merger.choose(record, ind.breakdown, roles)
-            if split is None:
-                if ind.kind is IndicatorKind.BREAKDOWN:
-                    continue
-            else:
-                counter.update(c for c in split.answer.codes() if c not in ind.exclude)
-                if where is None or split.answer is not where.answer:
-                    sources.append(split)
-        partners.append(record.partner)
+        used = _counted(ind, record, merger, counter)
+        if used is not None:
+            partners.append(record.partner)
+            sources += used
     breakdown = None
     if ind.breakdown is not None:
         codes = merger.questions[ind.breakdown].choice_codes()
         breakdown = {c: counter[c] for c in codes if c not in ind.exclude}
     return IndicatorResult(ind, len(partners), partners, sources, breakdown)
+
+
+def _counted(
+    ind: Indicator, record: PartnerRecord, merger: Merger, counter: Counter[str]
+) -> list[Used] | None:
+    """The answers a partner is counted on (its options added to `counter`); None if not."""
+    roles = frozenset(ind.roles)
+    sources: list[Used] = []
+    where = None
+    if ind.where is not None:
+        where = merger.choose(record, ind.where.question, roles)
+        if where is None or not condition_holds(ind.where, where.answer.codes()):
+            return None
+        sources.append(where)
+    if ind.breakdown is not None:
+        split = merger.choose(record, ind.breakdown, roles)
+        if split is None:
+            return None if ind.kind is IndicatorKind.BREAKDOWN else sources
+        counter.update(c for c in split.answer.codes() if c not in ind.exclude)
+        if where is None or split.answer is not where.answer:
+            sources.append(split)
+    return sources
 
 
 def is_money(ind: Indicator, q: Questionnaire) -> bool:

@@ -46,74 +46,87 @@ def build_workbook(q: Questionnaire, spec: WorkbookSpec) -> Any:
 
 
 def _write_responses(ws: Any, lists: Any, q: Questionnaire, spec: WorkbookSpec) -> None:
-    from openpyxl.styles import Alignment, Font, PatternFill
+    rows = _ResponseRows(ws, _Dropdowns(ws, lists), spec.lang)
+    rows.title(q)
+    rows.respondent(q, spec)
+    for sec in q.sections:
+        rows.section(text(sec.title, spec.lang))
+        for question in sec.questions:
+            required = question.required_for(spec.role)
+            label = text(question.text, spec.lang) + (" *" if required else "")
+            r = rows.field(question.id, label, help_=_help(question, spec.lang))
+            labels = _dropdown_labels(question, spec.lang)
+            if labels:
+                rows.dropdowns.add(question.id, labels, f"C{r}")
 
-    lang = spec.lang
-    bold = Font(bold=True)
-    section_fill = PatternFill("solid", fgColor="DCE6F1")
-    answer_fill = PatternFill("solid", fgColor="FFFDE7")
-    wrap = Alignment(wrap_text=True, vertical="top")
-    put(ws, 1, 1, text(q.title, lang)).font = Font(bold=True, size=14)
-    ws.merge_cells("A1:E1")
-    put(ws, 2, 1, ui(lang, "subtitle").format(id=q.id, version=q.version))
-    ws.merge_cells("A2:E2")
-    header_row = 4
-    col: int | str
-    for col, name in enumerate(contract.HEADERS, start=1):
-        put(ws, header_row, col, name).font = bold
-    for col, width in WIDTHS.items():
-        ws.column_dimensions[col].width = width
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=3)
 
-    dropdowns = _Dropdowns(ws, lists)
-    row = header_row + 1
+class _ResponseRows:
+    """The Responses sheet, written top to bottom: title, header, then one row per field."""
 
-    def section(title: str) -> None:
-        nonlocal row
-        put(ws, row, 2, title).font = bold
+    HEADER_ROW = 4
+
+    def __init__(self, ws: Any, dropdowns: _Dropdowns, lang: str) -> None:
+        from openpyxl.styles import Alignment, Font, PatternFill
+
+        self.ws, self.dropdowns, self.lang = ws, dropdowns, lang
+        self.bold = Font(bold=True)
+        self.section_fill = PatternFill("solid", fgColor="DCE6F1")
+        self.answer_fill = PatternFill("solid", fgColor="FFFDE7")
+        self.wrap = Alignment(wrap_text=True, vertical="top")
+        self.row = self.HEADER_ROW + 1
+
+    def title(self, q: Questionnaire) -> None:
+        from openpyxl.styles import Font
+
+        ws = self.ws
+        put(ws, 1, 1, text(q.title, self.lang)).font = Font(bold=True, size=14)
+        ws.merge_cells("A1:E1")
+        put(ws, 2, 1, ui(self.lang, "subtitle").format(id=q.id, version=q.version))
+        ws.merge_cells("A2:E2")
+        for col, name in enumerate(contract.HEADERS, start=1):
+            put(ws, self.HEADER_ROW, col, name).font = self.bold
+        for letter, width in WIDTHS.items():
+            ws.column_dimensions[letter].width = width
+        ws.freeze_panes = ws.cell(row=self.HEADER_ROW + 1, column=3)
+
+    def respondent(self, q: Questionnaire, spec: WorkbookSpec) -> None:
+        """The respondent block (partner and role filled in), and the interview block."""
+        lang = self.lang
+        prefilled = {
+            "respondent.partner": spec.partner,
+            "respondent.role": ui(lang, "roles", spec.role.value),
+        }
+        self.section(ui(lang, "respondent"))
+        for fid in contract.RESPONDENT_FIELDS:
+            r = self.field(fid, ui(lang, "fields", fid), prefilled.get(fid))
+            if fid == "respondent.role":
+                role_labels = [ui(lang, "roles", role.value) for role in q.roles]
+                self.dropdowns.add("respondent.role", role_labels, f"C{r}")
+        if spec.interview:
+            self.section(ui(lang, "interview"))
+            for fid in contract.INTERVIEW_FIELDS:
+                self.field(fid, ui(lang, "fields", fid))
+
+    def section(self, title: str) -> None:
+        put(self.ws, self.row, 2, title).font = self.bold
         for col in range(1, 6):
-            ws.cell(row=row, column=col).fill = section_fill
-        row += 1
+            self.ws.cell(row=self.row, column=col).fill = self.section_fill
+        self.row += 1
 
-    def field(qid: str, label: str, value: str | None = None, help_: str = "") -> int:
-        nonlocal row
+    def field(self, qid: str, label: str, value: str | None = None, help_: str = "") -> int:
+        """One question row; returns its row number."""
+        ws, row = self.ws, self.row
         put(ws, row, 1, qid)
-        put(ws, row, 2, label).alignment = wrap
+        put(ws, row, 2, label).alignment = self.wrap
         answer = ws.cell(row=row, column=3)
-        answer.fill = answer_fill
-        answer.alignment = wrap
+        answer.fill = self.answer_fill
+        answer.alignment = self.wrap
         if value:
             put(ws, row, 3, value)
         if help_:
-            put(ws, row, 4, help_).alignment = wrap
-        row += 1
-        return row - 1
-
-    section(ui(lang, "respondent"))
-    role_labels = [ui(lang, "roles", r.value) for r in q.roles]
-    for fid in contract.RESPONDENT_FIELDS:
-        value = None
-        if fid == "respondent.partner":
-            value = spec.partner
-        elif fid == "respondent.role":
-            value = ui(lang, "roles", spec.role.value)
-        r = field(fid, ui(lang, "fields", fid), value)
-        if fid == "respondent.role":
-            dropdowns.add("respondent.role", role_labels, f"C{r}")
-    if spec.interview:
-        section(ui(lang, "interview"))
-        for fid in contract.INTERVIEW_FIELDS:
-            field(fid, ui(lang, "fields", fid))
-
-    for sec in q.sections:
-        section(text(sec.title, lang))
-        for question in sec.questions:
-            required = question.required_for(spec.role)
-            label = text(question.text, lang) + (" *" if required else "")
-            r = field(question.id, label, help_=_help(question, lang))
-            labels = _dropdown_labels(question, lang)
-            if labels:
-                dropdowns.add(question.id, labels, f"C{r}")
+            put(ws, row, 4, help_).alignment = self.wrap
+        self.row += 1
+        return row
 
 
 def _dropdown_labels(question: Question, lang: str) -> list[str]:
