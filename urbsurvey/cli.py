@@ -9,13 +9,16 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from . import console
 from .errors import UrbsurveyError, UsageError
 from .vocabulary import Role
+
+if TYPE_CHECKING:
+    from .results import IngestJSON, ValidationJSON
 
 app = typer.Typer(
     help="Follow-up surveys of URBACT city networks: questionnaires, partner workbooks, "
@@ -135,7 +138,7 @@ FormatOpt = Annotated[OutputFormat, typer.Option("--format", help="table or json
 StrictOpt = Annotated[bool, typer.Option(help="Exit 1 on warnings too.")]
 
 
-def _finish(data: dict[str, Any], output_format: OutputFormat, strict: bool) -> None:
+def _finish(data: ValidationJSON | IngestJSON, output_format: OutputFormat, strict: bool) -> None:
     """Print JSON if asked, and exit 1 on errors (on any issue with --strict)."""
     if output_format is OutputFormat.json:
         import json

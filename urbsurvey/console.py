@@ -16,6 +16,8 @@ from .vocabulary import Kind, Status
 if TYPE_CHECKING:
     from .definition import Questionnaire
     from .errors import UrbsurveyError
+    from .issues import IssueDict
+    from .results import IngestJSON, ValidationJSON
 
 
 def console(stderr: bool = False) -> Any:
@@ -44,7 +46,7 @@ def progress(label: str) -> Iterator[tuple[Callable[[int], None], Callable[[int]
         yield (lambda total: bar.update(task, total=total)), (lambda n: bar.advance(task, n))
 
 
-def print_validation(data: dict[str, Any]) -> None:
+def print_validation(data: ValidationJSON) -> None:
     from rich.table import Column, Table
 
     out = console()
@@ -84,7 +86,7 @@ def print_validation(data: dict[str, Any]) -> None:
     )
 
 
-def print_issues(issues: list[dict[str, Any]]) -> None:
+def print_issues(issues: list[IssueDict]) -> None:
     out = console()
     for issue in issues:
         where = ", ".join(
@@ -175,7 +177,7 @@ def print_questionnaire_list(questionnaires: list[Questionnaire]) -> None:
     console().print(table)
 
 
-def print_ingest(data: dict[str, Any]) -> None:
+def print_ingest(data: IngestJSON) -> None:
     out = console()
     for f in data["added"]:
         out.print(

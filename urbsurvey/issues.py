@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from typing_extensions import TypedDict  # see results.py
+
 
 class Severity(StrEnum):
     ERROR = "error"
@@ -244,6 +246,18 @@ CATALOGUE: dict[IssueCode, Code] = {
 }
 
 
+class IssueDict(TypedDict):
+    """An issue in JSON output (validate, ingest, the report)."""
+
+    severity: Severity
+    code: IssueCode
+    file: str
+    sheet: str | None
+    cell: str | None
+    message: str
+    hint: str
+
+
 @dataclass(frozen=True, slots=True)
 class Issue:
     """One problem found in the data, pointed at a file, sheet and cell."""
@@ -265,10 +279,10 @@ class Issue:
             parts.append(f"cell {self.cell}")
         return ", ".join(parts)
 
-    def to_dict(self) -> dict[str, str | None]:
+    def to_dict(self) -> IssueDict:
         return {
-            "severity": self.severity.value,
-            "code": self.code.value,
+            "severity": self.severity,
+            "code": self.code,
             "file": self.file,
             "sheet": self.sheet,
             "cell": self.cell,

@@ -22,6 +22,7 @@ from .intake.inputs import Inputs, resolve_inputs
 from .intake.submission import Submission, display_name, unopenable
 from .issues import Issue, IssueCode, Severity, make_issue
 from .report.build import ReportInput
+from .results import CheckedFile, IngestJSON, StoreTotals, ValidationJSON
 from .store import Store
 from .vocabulary import Status
 
@@ -40,32 +41,37 @@ class Validation:
         counts = self.counts()
         return bool(counts[Severity.ERROR.value] or (strict and counts[Severity.WARNING.value]))
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> ValidationJSON:
+        """The `--format json` output; its shape is `results.ValidationJSON`."""
         q = self.inputs.questionnaire
         statuses = Counter(s.status for s in self.batch.submissions)
         return {
             "questionnaire": {"id": q.id, "version": q.version, "fingerprint": q.fingerprint()},
-            "summary": {"files": len(self.batch.submissions), **{k: statuses[k] for k in STATUSES}},
-            "files": [
-                {
-                    "file": s.file,
-                    "sha256": s.sha256,
-                    "format": s.format,
-                    "partner": s.partner,
-                    "role": s.role.value if s.role else None,
-                    "kind": s.kind,
-                    "status": s.status,
-                    "answers": s.answer_count,
-                    "errors": sum(i.severity is Severity.ERROR for i in s.issues),
-                    "warnings": sum(i.severity is Severity.WARNING for i in s.issues),
-                }
-                for s in self.batch.submissions
-            ],
+            "summary": {
+                "files": len(self.batch.submissions),
+                "ok": statuses[Status.OK],
+                "warnings": statuses[Status.WARNINGS],
+                "errors": statuses[Status.ERRORS],
+                "unreadable": statuses[Status.UNREADABLE],
+            },
+            "files": [_checked_file(s) for s in self.batch.submissions],
             "issues": [i.to_dict() for i in self.batch.all_issues()],
         }
 
 
-STATUSES = tuple(Status)
+def _checked_file(s: Submission) -> CheckedFile:
+    return {
+        "file": s.file,
+        "sha256": s.sha256,
+        "format": s.format,
+        "partner": s.partner,
+        "role": s.role,
+        "kind": s.kind,
+        "status": s.status,
+        "answers": s.answer_count,
+        "errors": sum(i.severity is Severity.ERROR for i in s.issues),
+        "warnings": sum(i.severity is Severity.WARNING for i in s.issues),
+    }
 
 
 def validate(
@@ -100,19 +106,20 @@ class IngestResult:
     added: list[Submission] = field(default_factory=list)
     unchanged: int = 0
     issues: list[Issue] = field(default_factory=list)  # duplicates of stored content
-    totals: dict[str, Any] = field(default_factory=dict)
+    totals: StoreTotals = field(default_factory=lambda: StoreTotals(submissions=0, current=0))
 
     def all_issues(self) -> list[Issue]:
         return [i for s in self.added for i in s.issues] + self.issues
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> IngestJSON:
+        """The `--format json` output; its shape is `results.IngestJSON`."""
         return {
             "store": str(self.store),
             "added": [
                 {
                     "file": s.file,
                     "partner": s.partner,
-                    "role": s.role.value if s.role else None,
+                    "role": s.role,
                     "kind": s.kind,
                     "status": s.status,
                 }

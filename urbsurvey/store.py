@@ -13,13 +13,13 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from .definition import Role
 from .errors import StoreError
 from .intake.answers import Answer, decode_value, encode_value
 from .intake.submission import Submission
 from .issues import Issue, IssueCode, Severity, make_issue
+from .results import StoreTotals
 from .vocabulary import Kind
 
 SCHEMA_VERSION = 1
@@ -248,8 +248,8 @@ class Store:
             )
         return list(subs.values())
 
-    def counts(self) -> dict[str, Any]:
+    def counts(self) -> StoreTotals:
         total, current = self.db.execute(
             "SELECT count(*), sum(superseded_by IS NULL) FROM submissions"
         ).fetchone()
-        return {"submissions": total, "current": current or 0}
+        return {"submissions": int(total), "current": int(current or 0)}
