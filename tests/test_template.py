@@ -157,7 +157,9 @@ def test_bad_partner_list_says_which_line(tmp_path: Path) -> None:
     result = runner.invoke(
         app, ["template", "mile-followup-2009", "--partners", str(csv), "-o", str(tmp_path)]
     )
-    assert "line 2: unknown role 'mayor'" in str(result.exception)
+    assert result.exit_code == 2
+    assert result.output.startswith("Error: ") and "line 2: unknown role 'mayor'" in result.output
+    assert "Tip: Use one of: city, managing_authority, other." in result.output
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")

@@ -1,7 +1,7 @@
 """The command line: parse options, call one core function, render its result.
 
 No spreadsheet, template or database code lives here. Every `UrbsurveyError`
-is turned into a message (and a tip) in one place, `main`.
+is turned into a message (and a tip) in one place, `UrbsurveyApp.invoke`.
 """
 
 from __future__ import annotations
@@ -9,9 +9,10 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from . import console
 from .errors import UrbsurveyError, UsageError
@@ -20,7 +21,20 @@ from .vocabulary import Role
 if TYPE_CHECKING:
     from .results import IngestJSON, ValidationJSON
 
+
+class UrbsurveyApp(TyperGroup):
+    """The root command: the one place where errors become messages (`Error:`, `Tip:`, exit 2)."""
+
+    def invoke(self, ctx: Any) -> Any:  # a click Context (vendored by typer)
+        try:
+            return super().invoke(ctx)
+        except UrbsurveyError as exc:
+            console.print_error(exc)
+            raise typer.Exit(2) from None
+
+
 app = typer.Typer(
+    cls=UrbsurveyApp,
     help="Follow-up surveys of URBACT city networks: questionnaires, partner workbooks, "
     "ingest, headline outcomes and reports.",
     no_args_is_help=True,
@@ -242,9 +256,5 @@ def ingest(
 
 
 def main() -> None:
-    """Console entry point: the one place where errors become messages."""
-    try:
-        app()
-    except UrbsurveyError as exc:
-        console.print_error(exc)
-        sys.exit(2)
+    """Console entry point."""
+    app()

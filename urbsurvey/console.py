@@ -180,9 +180,10 @@ def print_questionnaire_list(questionnaires: list[Questionnaire]) -> None:
 def print_ingest(data: IngestJSON) -> None:
     out = console()
     for f in data["added"]:
+        who = f["kind"] if f["kind"] is Kind.INTERVIEW else f["role"]
+        partner = escape(f["partner"] or "no partner")
         out.print(
-            f"added {escape(f['file'])}: {escape(f['partner'] or '?')} "
-            f"({f['kind'] if f['kind'] == 'interview' else f['role']}), {f['status']}"
+            f"added {escape(f['file'])}: {partner}{f' ({who})' if who else ''}, {f['status']}"
         )
     print_issues(data["issues"])
     out.print(
