@@ -19,6 +19,7 @@ from urbsurvey.issues import CATALOGUE, IssueCode
 from urbsurvey.pipeline import IngestResult, ingest
 from urbsurvey.store import Store
 
+from .support.coverage import covers
 from .support.workbooks import (
     MILE,
     MILE_FULL,
@@ -194,6 +195,7 @@ def test_touched_file_is_not_added_again(returns: Path, store: Path) -> None:
     assert mtime_ns == (T0 + 1000) * 10**9  # remembered: the next run does not even open it
 
 
+@covers("resubmission")
 def test_new_version_supersedes(returns: Path, store: Path) -> None:
     run(returns, store)
     newer = at(
