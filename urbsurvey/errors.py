@@ -13,6 +13,7 @@ turns every one of them into a message and a non-zero exit in one place
     ├── SurveyConfigError   a survey folder, survey.yaml or coding file is missing or invalid
     ├── PartnerListError    a partners CSV cannot be read or has a bad row
     ├── StoreError          the SQLite store cannot be opened or is not an urbsurvey store
+    ├── XLSFormError        an XLSForm cannot be read (not a workbook, no `survey` sheet)
     ├── ReportTemplateError a report template cannot be found, parsed or rendered
     └── OutputError         an output file or folder cannot be written
 
@@ -68,6 +69,10 @@ class StoreError(UrbsurveyError):
 
 class PartnerListError(UrbsurveyError):
     """A partners CSV cannot be read or has a row without a partner or with an unknown role."""
+
+
+class XLSFormError(UrbsurveyError):
+    """An XLSForm cannot be read (not a workbook, no `survey` sheet)."""
 
 
 class ReportTemplateError(UrbsurveyError):
