@@ -2,7 +2,7 @@
 #   make report   set up, then write report.html and report.md from the bundled MILE example
 #   make test     set up, then run ruff, mypy and the tests
 #   make test-fast  the tests without the end-to-end groups (browser, LibreOffice, durability,
-#                   hostile inputs, bench, install): a few seconds, for running often
+#                   hostile inputs, bench, install), for running often
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
