@@ -10,16 +10,25 @@ scripts can call them the same way:
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import StoreError
-from .intake.batch import Batch, Progress, check_batch, missing_responses, read_all
+from .intake.batch import (
+    Batch,
+    Item,
+    Progress,
+    check_batch,
+    expand,
+    missing_responses,
+    read_all,
+    read_items,
+)
 from .intake.inputs import Inputs, resolve_inputs
-from .intake.submission import Submission, display_name, unopenable
+from .intake.mail import MailItem
+from .intake.submission import Submission, unopenable
 from .issues import Issue, IssueCode, Severity, make_issue
 from .report.build import ReportInput
 from .results import CheckedFile, IngestJSON, StoreTotals, ValidationJSON
@@ -60,7 +69,7 @@ class Validation:
 
 
 def _checked_file(s: Submission) -> CheckedFile:
-    return {
+    checked: CheckedFile = {
         "file": s.file,
         "sha256": s.sha256,
         "format": s.format,
@@ -72,6 +81,9 @@ def _checked_file(s: Submission) -> CheckedFile:
         "errors": sum(i.severity is Severity.ERROR for i in s.issues),
         "warnings": sum(i.severity is Severity.WARNING for i in s.issues),
     }
+    if s.provenance:  # a workbook that came by e-mail
+        checked["provenance"] = s.provenance
+    return checked
 
 
 def validate(
@@ -154,37 +166,33 @@ def ingest_inputs(
     result = IngestResult(store_path)
     try:
         known = store.known_files()
-        todo: list[tuple[Path, str, os.stat_result]] = []
-        for path in inputs.files:
-            key = str(path.absolute())
-            try:
-                st = path.stat()
-            except OSError as exc:
-                result.issues.append(unopenable(display_name(path, inputs.base), exc))
+        todo: list[tuple[Item, str, int, int]] = []  # item, key, size, mtime_ns
+        for key, item in expand(inputs.files, inputs.base):
+            stamp = _size_and_mtime(item, result.issues)
+            if stamp is None:
                 continue
+            size, mtime_ns = stamp
             seen = known.get(key)
-            if seen is not None and seen[0] == st.st_size and seen[1] == st.st_mtime_ns:
+            if seen is not None and seen[0] == size and seen[1] == mtime_ns:
                 result.unchanged += 1
                 continue
-            todo.append((path, key, st))
-        todo.sort(key=lambda item: item[2].st_mtime_ns)  # oldest first: the newest supersedes
+            todo.append((item, key, size, mtime_ns))
+        todo.sort(key=lambda entry: entry[3])  # oldest first: the newest supersedes
         if on_files is not None:
             on_files(len(todo))
-        subs = read_all(
-            [p for p, _, _ in todo], inputs.context, base=inputs.base, progress=progress
-        )
-        for (_, key, st), sub in zip(todo, subs, strict=True):
+        subs = read_items([item for item, _, _, _ in todo], inputs.context, progress)
+        for (_, key, size, mtime_ns), sub in zip(todo, subs, strict=True):
             if not sub.sha256:  # could not even be opened: nothing to store, retried next time
                 result.issues.extend(sub.issues)
                 continue
             first = store.has_content(sub.sha256)
             if first is None:
-                store.add(sub, key, st.st_size, st.st_mtime_ns)
+                store.add(sub, key, size, mtime_ns)
                 sub.answers = {}  # stored: memory stays flat however many files arrive
                 result.added.append(sub)
                 continue
             with store.transaction():
-                store.remember_file(key, st.st_size, st.st_mtime_ns, sub.sha256)
+                store.remember_file(key, size, mtime_ns, sub.sha256)
             if known.get(key, (0, 0, ""))[2] == sub.sha256:
                 result.unchanged += 1  # touched, but the same content
             else:
@@ -197,6 +205,23 @@ def ingest_inputs(
     finally:
         store.close()
     return result
+
+
+def _size_and_mtime(item: Item, issues: list[Issue]) -> tuple[int, int] | None:
+    """What tells an unchanged input: size and modification time; None (and an issue) if
+    there is nothing to store (a message with no workbook, a file that cannot be opened)."""
+    if isinstance(item, MailItem):
+        if item.data is None:
+            assert item.issue is not None
+            issues.append(item.issue)
+            return None
+        return len(item.data), int(item.received * 1e9)
+    try:
+        st = item[0].stat()
+    except OSError as exc:
+        issues.append(unopenable(item[1], exc))
+        return None
+    return st.st_size, st.st_mtime_ns
 
 
 # --- report ------------------------------------------------------------------

@@ -8,9 +8,13 @@ the same classes, so the schema, the output and the README cannot drift apart.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import (
+    Any,
+    Literal,
+    NotRequired,  # pydantic needs this one on 3.11
+)
 
-from typing_extensions import TypedDict  # pydantic derives schemas only from this one on 3.11
+from typing_extensions import TypedDict
 
 from .issues import IssueDict
 from .vocabulary import Kind, Role, Status
@@ -47,6 +51,8 @@ class CheckedFile(TypedDict):
     answers: int
     errors: int
     warnings: int
+    #: For a workbook that came by e-mail: message, sender, date, subject, attachment.
+    provenance: NotRequired[dict[str, str]]
 
 
 class ValidationJSON(TypedDict):
