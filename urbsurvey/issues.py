@@ -41,7 +41,6 @@ class IssueCode(StrEnum):
     MISSING_PARTNER = "missing-partner"
     UNKNOWN_PARTNER = "unknown-partner"
     INVALID_ROLE = "invalid-role"
-    DUPLICATE_SUBMISSION = "duplicate-submission"
     RESUBMISSION = "resubmission"
     MISSING_RESPONSE = "missing-response"
     MISSING_REQUIRED = "missing-required"
@@ -59,6 +58,8 @@ class IssueCode(StrEnum):
     MAIL_NO_WORKBOOK = "mail-no-workbook"
     PARTNER_FROM_SENDER = "partner-from-sender"
     INVALID_TICK = "invalid-tick"
+    MISSING_CURRENCY = "missing-currency"
+    CURRENCY_ASSUMED = "currency-assumed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,17 +187,12 @@ CATALOGUE: dict[IssueCode, Code] = {
         "unknown respondent role",
         "Choose the respondent role from the dropdown.",
     ),
-    IssueCode.DUPLICATE_SUBMISSION: Code(
-        E,
-        "duplicate submission",
-        "Two different files answer for the same partner and role; the newest was used. "
-        "Remove the one that should not count.",
-    ),
     IssueCode.RESUBMISSION: Code(
         W,
-        "new version of a submission",
-        "This file replaces an earlier one for the same partner and role; the earlier one "
-        "is kept in the store but no longer counts.",
+        "not the current submission",
+        "Another file answers for the same partner, role and kind and counts instead of this "
+        "one: the one with the latest respondent date, then the most recently changed file. "
+        "Remove this file, or correct its respondent date, if it should count.",
     ),
     IssueCode.MISSING_RESPONSE: Code(
         W,
@@ -225,6 +221,19 @@ CATALOGUE: dict[IssueCode, Code] = {
         "unknown currency",
         "Add an exchange rate for this currency to survey.yaml, or ask the partner for the "
         "amount in a listed currency.",
+    ),
+    IssueCode.MISSING_CURRENCY: Code(
+        E,
+        "amount without a currency",
+        "The amount has no currency, and neither the question nor the partner (its country or "
+        "`currency` in survey.yaml) says which: ask the partner, or give the partner a "
+        "`currency` in survey.yaml.",
+    ),
+    IssueCode.CURRENCY_ASSUMED: Code(
+        W,
+        "currency assumed",
+        "The amount was typed without a currency; the one the message names was assumed. "
+        "Check it with the partner if in doubt.",
     ),
     IssueCode.AMBIGUOUS_NUMBER: Code(
         W,
@@ -368,6 +377,10 @@ PARTNER_TEXTS: dict[str, dict[IssueCode, PartnerText]] = {
             "We cannot convert the currency of “{value}”.",
             "Please give the amount in euro (e.g. 350.000 €).",
         ),
+        IssueCode.MISSING_CURRENCY: _P(
+            "“{value}” does not say which currency it is in.",
+            "Please write the currency with the amount (e.g. 350.000 € or RON 500.000).",
+        ),
         IssueCode.INVALID_DATE: _P("“{value}” is not a date.", "Write the date as DD/MM/YYYY."),
         IssueCode.AMBIGUOUS_NUMBER: _P(
             "“{value}” can be read in two ways.",
@@ -421,6 +434,10 @@ PARTNER_TEXTS: dict[str, dict[IssueCode, PartnerText]] = {
         IssueCode.UNKNOWN_CURRENCY: _P(
             "Nous ne pouvons pas convertir la devise de « {value} ».",
             "Merci d'indiquer le montant en euros (par ex. 350.000 €).",
+        ),
+        IssueCode.MISSING_CURRENCY: _P(
+            "« {value} » ne précise pas la devise.",
+            "Merci d'indiquer la devise avec le montant (par ex. 350.000 € ou RON 500.000).",
         ),
         IssueCode.INVALID_DATE: _P(
             "« {value} » n'est pas une date.", "Écrivez la date sous la forme JJ/MM/AAAA."

@@ -24,9 +24,7 @@ from ..survey import Partner, SurveyFolder
 
 #: Issues about the set of files, not the current return's content: a newer return
 #: superseding an older one is the loop working, not something to fix.
-SET_ISSUES = frozenset(
-    {IssueCode.DUPLICATE_SUBMISSION, IssueCode.DUPLICATE_FILE, IssueCode.RESUBMISSION}
-)
+SET_ISSUES = frozenset({IssueCode.DUPLICATE_FILE, IssueCode.RESUBMISSION})
 
 
 def own_issues(sub: Submission) -> list[Issue]:

@@ -9,7 +9,7 @@ keeps the answers it used, so every figure points back to its cells.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..definition import Indicator, IndicatorKind, Questionnaire, QuestionType
@@ -27,6 +27,7 @@ class IndicatorResult:
     sources: list[Used]
     breakdown: dict[str, int] | None = None
     per_partner: dict[str, Decimal] | None = None  # sums: each partner's share
+    left_out: list[Used] = field(default_factory=list)  # invalid answers that would count
 
 
 @dataclass(slots=True)
@@ -79,13 +80,27 @@ def compute_indicator(
     ind: Indicator, records: dict[str, PartnerRecord], merger: Merger
 ) -> IndicatorResult:
     ordered = sorted(records.values(), key=lambda r: r.partner.casefold())
+    result = _compute(ind, ordered, merger)
+    roles = frozenset(ind.roles)
+    questions = ind.questions if ind.kind is IndicatorKind.SUM else []
+    if ind.where is not None:
+        questions = [ind.where.question]
+    result.left_out = [
+        used
+        for record in ordered
+        for qid in questions
+        if (used := merger.left_out(record, qid, roles)) is not None
+    ]
+    return result
+
+
+def _compute(ind: Indicator, ordered: list[PartnerRecord], merger: Merger) -> IndicatorResult:
     if ind.kind is IndicatorKind.SUM:
         return _sum(ind, ordered, merger)
     return _count(ind, ordered, merger)
 
 
 def _sum(ind: Indicator, ordered: list[PartnerRecord], merger: Merger) -> IndicatorResult:
-    """Each partner's total of the questions, then the total over partners."""
     roles = frozenset(ind.roles)
     per_partner: dict[str, Decimal] = {}
     sources: list[Used] = []
@@ -104,15 +119,19 @@ def _sum(ind: Indicator, ordered: list[PartnerRecord], merger: Merger) -> Indica
 
 
 def _count(ind: Indicator, ordered: list[PartnerRecord], merger: Merger) -> IndicatorResult:
-    """The partners meeting `where` (and, for a breakdown, answering it), split by option."""
     partners: list[str] = []
     sources: list[Used] = []
     counter: Counter[str] = Counter()
     for record in ordered:
-        used = _counted(ind, record, merger, counter)
-        if used is not None:
-            partners.append(record.partner)
-            sources += used
+        used = _counted(ind, record, merger)
+        if used is None:
+            continue
+        sources.extend(used)
+        if ind.breakdown is not None:
+            split = next((u for u in used if u.answer.question == ind.breakdown), None)
+            if split is not None:
+                counter.update(c for c in split.answer.codes() if c not in ind.exclude)
+        partners.append(record.partner)
     breakdown = None
     if ind.breakdown is not None:
         codes = merger.questions[ind.breakdown].choice_codes()
@@ -120,26 +139,23 @@ def _count(ind: Indicator, ordered: list[PartnerRecord], merger: Merger) -> Indi
     return IndicatorResult(ind, len(partners), partners, sources, breakdown)
 
 
-def _counted(
-    ind: Indicator, record: PartnerRecord, merger: Merger, counter: Counter[str]
-) -> list[Used] | None:
-    """The answers a partner is counted on (its options added to `counter`); None if not."""
+def _counted(ind: Indicator, record: PartnerRecord, merger: Merger) -> list[Used] | None:
+    """The answers that make a partner count for `ind`; None if it does not count."""
     roles = frozenset(ind.roles)
-    sources: list[Used] = []
+    used: list[Used] = []
     where = None
     if ind.where is not None:
         where = merger.choose(record, ind.where.question, roles)
         if where is None or not condition_holds(ind.where, where.answer.codes()):
             return None
-        sources.append(where)
+        used.append(where)
     if ind.breakdown is not None:
         split = merger.choose(record, ind.breakdown, roles)
-        if split is None:
-            return None if ind.kind is IndicatorKind.BREAKDOWN else sources
-        counter.update(c for c in split.answer.codes() if c not in ind.exclude)
-        if where is None or split.answer is not where.answer:
-            sources.append(split)
-    return sources
+        if split is None and ind.kind is IndicatorKind.BREAKDOWN:
+            return None
+        if split is not None and (where is None or split.answer is not where.answer):
+            used.append(split)
+    return used
 
 
 def is_money(ind: Indicator, q: Questionnaire) -> bool:
