@@ -22,10 +22,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from urbsurvey.errors import UrbsurveyError
+from urbsurvey.errors import ReportTemplateError, UrbsurveyError
 from urbsurvey.report.charts import TEXT_BAR_WIDTH, bar_chart_svg, text_bars
 from urbsurvey.report.formats import FORMATS, ReportFormat
-from urbsurvey.report.render import MD_WIDTH, ReportTemplateError, md_escape, md_wrap, render
+from urbsurvey.report.render import MD_WIDTH, md_escape, md_wrap, render
 from urbsurvey.report.schema import Bar, Chart, Report, report_json_schema
 from urbsurvey.workbook.cells import MAX_CELL_CHARS
 
@@ -96,12 +96,75 @@ REPORTS = {
 @pytest.mark.parametrize("fmt", list(ReportFormat))
 @pytest.mark.parametrize("name", list(REPORTS))
 def test_every_format_renders(name: str, fmt: ReportFormat) -> None:
-    out = render(REPORTS[name](), fmt)
-    assert isinstance(out, bytes) and len(out) > 1000
-    if fmt in (ReportFormat.XLSX, ReportFormat.DOCX):
-        assert zipfile.ZipFile(io.BytesIO(out)).testzip() is None
-    else:
-        assert out.decode("utf-8")
+    """Each format opens as what it claims to be and shows the title and every indicator."""
+    report = REPORTS[name]()
+    title, labels = shown(render(report, fmt), fmt)
+    expected = {"xlsx": None, "md": md_escape(report.survey.title)}.get(fmt, report.survey.title)
+    assert title == expected
+    assert labels == {ind.id: ind.label for ind in report.indicators}
+
+
+class _Page(HTMLParser):
+    """The page's first <title>, and each `<h3>label <span class="qid">id</span></h3>`."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.titles: list[str] = []
+        self.indicators: dict[str, str] = {}
+        self._text: list[str] | None = None
+        self._label = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("title", "h3"):
+            self._text = []
+        elif tag == "span" and self._text is not None and ("class", "qid") in attrs:
+            self._label, self._text = "".join(self._text).strip(), []
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._text is None:
+            return
+        if tag == "title":
+            self.titles.append("".join(self._text))
+        elif tag == "span" and self._label:
+            self.indicators["".join(self._text)] = self._label
+        if tag in ("title", "h3"):
+            self._text, self._label = None, ""
+
+    def handle_data(self, data: str) -> None:
+        if self._text is not None:
+            self._text.append(data)
+
+
+def shown(out: bytes, fmt: str) -> tuple[str | None, dict[str, str]]:
+    """The title and each indicator's label by id, as a reader of the format finds them."""
+    if fmt == "json":
+        data = json.loads(out)
+        return data["survey"]["title"], {i["id"]: i["label"] for i in data["indicators"]}
+    if fmt == "xlsx":
+        rows = load_workbook(io.BytesIO(out))["Indicators"].iter_rows(min_row=2, values_only=True)
+        return None, {str(row[6]): str(row[0]) for row in rows}
+    if fmt == "docx":
+        import docx
+
+        paragraphs = docx.Document(io.BytesIO(out)).paragraphs
+        styles = [p.style.name if p.style is not None else "" for p in paragraphs]
+        title = next(p.text for p, n in zip(paragraphs, styles, strict=True) if n == "Title")
+        texts = [p.text for p in paragraphs]
+        start = texts.index("Appendix: provenance of the figures")
+        end = texts.index("Appendix: input files")
+        found = [
+            texts[i][:-1].rsplit(" (", 1) for i in range(start, end) if styles[i] == "Heading 2"
+        ]
+        return title, {h[1]: h[0] for h in found if len(h) == 2}
+    text = out.decode("utf-8")
+    if fmt == "html":
+        page = _Page()
+        page.feed(text)
+        return page.titles[0], page.indicators
+    lines = text.splitlines()
+    title = next(line[2:] for line in lines if line.startswith("# "))
+    headings = (line[4:-1].rsplit(" (", 1) for line in lines if line.startswith("### "))
+    return title, {h[1].replace("\\_", "_"): h[0] for h in headings if len(h) == 2}
 
 
 def test_the_cli_offers_every_format_and_only_those() -> None:
@@ -591,9 +654,10 @@ def test_xlsx_cells_are_typed_and_sum(tmp_path: Path) -> None:
     assert column(ws, "Partner") == sorted(partner_names(7), key=str.casefold)
     secured = column(ws, "Funding secured for the LAP so far (EUR)")
     provisional = column(ws, "Funding provisionally indicated for the LAP (EUR)")
-    assert all(isinstance(v, int | float) for v in secured + provisional if v is not None)
+    amounts = [v for v in secured + provisional if v is not None]
+    assert all(isinstance(v, int | float) for v in amounts)
     funding = next(i for i in report.indicators if i.id == "funding_secured_eur")
-    assert sum(v or 0 for v in secured + provisional) == funding.value
+    assert sum(float(v) for v in amounts if isinstance(v, int | float)) == funding.value
     as_typed = dict(
         zip(
             column(ws, "Partner"), column(ws, "Funding secured for the LAP so far: as"), strict=True
@@ -662,15 +726,18 @@ def test_docx_has_word_headings_in_the_report_order() -> None:
     import docx
 
     document = docx.Document(io.BytesIO(render(sample_report(3), "docx")))
-    level1 = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
-    assert level1 == CHAPTERS
-    title = [p.text for p in document.paragraphs if p.style.name == "Title"]
-    assert title == ["Follow-up survey 2009"]
+    styled = [(p.text, p.style.name if p.style else "") for p in document.paragraphs]
+    assert [text for text, style in styled if style == "Heading 1"] == CHAPTERS
+    assert [text for text, style in styled if style == "Title"] == ["Follow-up survey 2009"]
     section = document.sections[0]
-    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    width, height = section.page_width, section.page_height
+    assert width is not None and height is not None
+    assert (round(width.mm), round(height.mm)) == (210, 297)
     footer_xml = section.footer._element.xml
     assert "PAGE" in footer_xml
-    assert any(t.style.name == "Light Grid Accent 1" for t in document.tables)
+    assert any(
+        t.style is not None and t.style.name == "Light Grid Accent 1" for t in document.tables
+    )
 
 
 def test_docx_hostile_text_stays_text(hostile: Report) -> None:

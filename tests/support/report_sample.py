@@ -17,12 +17,13 @@ from pathlib import Path
 from urbsurvey.definition import Question, QuestionType, Role, text
 from urbsurvey.intake.answers import Answer, Interpreter
 from urbsurvey.intake.submission import Submission
-from urbsurvey.issues import make_issue
+from urbsurvey.issues import IssueCode, make_issue
 from urbsurvey.outcomes.lessons import Coding, Example, Group, Theme
 from urbsurvey.report.build import ReportInput, build_report
 from urbsurvey.report.schema import Report
 from urbsurvey.resources import load_questionnaire
 from urbsurvey.survey import Narrative, Partner, Survey, SurveyFolder
+from urbsurvey.vocabulary import Kind
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
@@ -106,7 +107,7 @@ def _submission(
             question.id, raw, result.value, "Responses", f"C{row}", result.valid
         )
     slug = name if not hostile else f"partner-{i + 1}"
-    kind = "interview" if interview else "questionnaire"
+    kind = Kind.INTERVIEW if interview else Kind.QUESTIONNAIRE
     return Submission(
         file=f"returns/{slug}{'-interview' if interview else ''}.xlsx",
         sha256=f"{i:02d}{'1' if interview else '0'}".ljust(64, "a"),
@@ -186,7 +187,7 @@ def sample_report(
     for sub in subs[:1]:
         message = f"An answer could not be read {SCRIPT} | {FORMULA}" if hostile else "Bad cell."
         sub.issues.append(
-            make_issue("not-a-number", sub.file, message, sheet="Responses", cell="C12")
+            make_issue(IssueCode.NOT_A_NUMBER, sub.file, message, sheet="Responses", cell="C12")
         )
     survey = _survey(names, hostile) if questionnaire == MILE else None
     data = ReportInput(

@@ -346,7 +346,7 @@ class Writer:
         self.heading(t("appendix_provenance"), 1)
         self.para(t("provenance_intro"))
         for ind in r.indicators:
-            self.heading(ind.label, 2)
+            self.heading(f"{ind.label} ({ind.id})", 2)
             if not ind.sources:
                 self.para(t("no_sources"), muted=True)
                 continue

@@ -12,7 +12,7 @@ from decimal import Decimal
 from ..definition import TEXT_TYPES, Indicator, Question, Questionnaire, QuestionType, text
 from ..intake.answers import Answer, AnswerValue, MoneyValue
 from ..intake.submission import Submission
-from ..issues import Issue
+from ..issues import Issue, IssueCode
 from ..outcomes.indicators import IndicatorResult, Outcomes, is_money
 from ..outcomes.lessons import Coding, Example
 from ..outcomes.merge import PartnerRecord, Used
@@ -80,7 +80,7 @@ def conversion(
         code=code,
         symbol=CURRENCY_SYMBOLS.get(code, code),
         rates=_rates_used(outcomes, survey, t),
-        assumed=sum(i.code == "currency-assumed" for i in issues),
+        assumed=sum(i.code == IssueCode.CURRENCY_ASSUMED for i in issues),
     )
 
 

@@ -20,7 +20,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, assert_never
 
-from ..errors import UrbsurveyError
+from ..errors import ReportTemplateError, UsageError
 from ..workbook.cells import CONTROL_CHARS
 from .formats import FORMATS, ReportFormat
 
@@ -36,10 +36,6 @@ TEMPLATES = {ReportFormat.MD: "report.md.j2", ReportFormat.HTML: "report.html.j2
 LONG_CELL = 600
 #: Longest line of running text in the Markdown report.
 MD_WIDTH = 110
-
-
-class ReportTemplateError(UrbsurveyError):
-    """A report template cannot be found, parsed or rendered."""
 
 
 # --- Markdown escaping -------------------------------------------------------------
@@ -266,7 +262,7 @@ def render(report: Report, fmt: ReportFormat | str, template_dir: Path | None = 
     try:
         kind = ReportFormat(fmt)
     except ValueError:
-        raise UrbsurveyError(
+        raise UsageError(
             f"unknown report format {fmt!r}", hint=f"Use one of: {', '.join(FORMATS)}."
         ) from None
     match kind:
