@@ -149,13 +149,12 @@ def shown(out: bytes, fmt: str) -> tuple[str | None, dict[str, str]]:
         paragraphs = docx.Document(io.BytesIO(out)).paragraphs
         styles = [p.style.name if p.style is not None else "" for p in paragraphs]
         title = next(p.text for p, n in zip(paragraphs, styles, strict=True) if n == "Title")
-        texts = [p.text for p in paragraphs]
-        start = texts.index("Appendix: provenance of the figures")
-        end = texts.index("Appendix: input files")
         found = [
-            texts[i][:-1].rsplit(" (", 1) for i in range(start, end) if styles[i] == "Heading 2"
+            re.fullmatch(r"(.*) \(([a-z0-9_]+)\)", p.text)
+            for p, n in zip(paragraphs, styles, strict=True)
+            if n == "Heading 2"  # provenance: "label (id)"
         ]
-        return title, {h[1]: h[0] for h in found if len(h) == 2}
+        return title, {m[2]: m[1] for m in found if m}
     text = out.decode("utf-8")
     if fmt == "html":
         page = _Page()
