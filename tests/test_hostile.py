@@ -495,7 +495,7 @@ def _build(folder: Path, work: Path) -> list[str]:
     def saved_value(name: str, data: bytes) -> bytes:  # a text result: "EUR 350000"
         if name != part:
             return data
-        formula = rb'(<c r="[A-Z]+[0-9]+" s="[0-9]+")(><f>[^<]*</f>)<v />'
+        formula = rb'(<c r="[A-Z]+[0-9]+" s="[0-9]+")(><f>[^<]*</f>)<v(?: ?/>|></v>)'
         return re.sub(formula, rb'\1 t="str"\2<v>EUR 350000</v>', data, count=1)
 
     add(rewrite_zip(link, saved_value))
