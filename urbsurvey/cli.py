@@ -30,6 +30,27 @@ questionnaire_app = typer.Typer(
 app.add_typer(questionnaire_app, name="questionnaire")
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        console.say(f"urbsurvey {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Follow-up surveys of URBACT city networks: questionnaires, partner workbooks, ingest,
+    headline outcomes and reports."""
+
+
 class RoleOption(StrEnum):
     city = "city"
     managing_authority = "managing_authority"
@@ -87,42 +108,47 @@ def questionnaire_schema() -> None:
 
 @app.command()
 def template(
-    ref: Annotated[str, typer.Argument(metavar="ID|FILE", help="Bundled id or YAML file.")],
+    ref: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID|FILE|SURVEY_DIR",
+            help="Bundled id, YAML file, or a survey folder (its questionnaire and partners).",
+        ),
+    ],
     output: Annotated[
-        Path, typer.Option("-o", "--output", help="FILE.xlsx, or DIR/ with --partners.")
+        Path,
+        typer.Option("-o", "--output", help="FILE.xlsx, or DIR/ with --partners or SURVEY_DIR."),
     ],
     partner: Annotated[str | None, typer.Option(help="Partner (city) name to pre-fill.")] = None,
     partners: Annotated[
-        Path | None, typer.Option(help="CSV with columns partner[,role,lang]: one workbook each.")
+        Path | None,
+        typer.Option(help="CSV with columns partner[,role,lang]: one workbook each."),
     ] = None,
     role: Annotated[RoleOption, typer.Option(help="Respondent role.")] = RoleOption.city,
-    lang: Annotated[str, typer.Option(help="Language of the workbook.")] = "en",
+    lang: Annotated[
+        str | None,
+        typer.Option(help="Language of the workbook (with a list: of the rows without one)."),
+    ] = None,
     interview: Annotated[
         bool, typer.Option(help="An interview record for the thematic expert.")
     ] = False,
 ) -> None:
     """Write the Excel workbook(s) partners fill in."""
     from .definition import Role
-    from .resources import load_questionnaire
-    from .workbook.partners import WorkbookSpec, read_partner_list
+    from .workbook.partners import WorkbookSpec, template_plan
     from .workbook.template import write_template, write_templates
 
-    q = load_questionnaire(ref)
-    if partners is not None:
-        specs = read_partner_list(partners)
-        if lang != "en":
-            specs = [
-                WorkbookSpec(s.partner, s.role, lang if s.lang == "en" else s.lang) for s in specs
-            ]
+    q, specs = template_plan(ref, partners, lang)
+    if specs is not None:
         paths = write_templates(q, specs, output, interview=interview)
         console.say(f"Wrote {len(paths)} workbooks to {output}")
         return
     if partner is None:
         raise UrbsurveyError(
-            "give --partner NAME or --partners FILE.csv",
+            "give --partner NAME, --partners FILE.csv, or a survey folder instead of ID|FILE",
             hint="Example: urbsurvey template mile-followup-2009 --partner Venice -o venice.xlsx",
         )
-    write_template(q, WorkbookSpec(partner, Role(role.value), lang, interview), output)
+    write_template(q, WorkbookSpec(partner, Role(role.value), lang or "en", interview), output)
     console.say(f"Wrote {output}")
 
 
@@ -157,12 +183,27 @@ def validate(
     questionnaire: QuestionnaireOpt = None,
     output_format: FormatOpt = OutputFormat.table,
     strict: StrictOpt = False,
+    survey: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="DIR",
+            help="Check against this survey folder's questionnaire, rates and partners "
+            "(one attachment as it arrives).",
+        ),
+    ] = None,
 ) -> None:
     """Check returned workbooks cell by cell. Exit 1 when there are errors."""
     from .pipeline import validate as run
 
     with console.progress("Reading workbooks") as (set_total, advance):
-        result = run(paths, questionnaire, progress=advance, on_files=set_total, keep_answers=False)
+        result = run(
+            paths,
+            questionnaire,
+            progress=advance,
+            on_files=set_total,
+            keep_answers=False,
+            survey=survey,
+        )
     data = result.to_json()
     if output_format is OutputFormat.table:
         console.print_validation(data)

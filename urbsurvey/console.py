@@ -6,10 +6,13 @@ is escaped before rich prints it, so it is never read as markup.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
+
+from .parsing.text import UNSAFE_CHARS
 
 if TYPE_CHECKING:
     from .definition import Questionnaire
@@ -22,11 +25,21 @@ def console(stderr: bool = False) -> Any:
     return Console(stderr=stderr, highlight=False)
 
 
-def escape(text: str) -> str:
-    """Partner text shown in the terminal: never read as rich markup."""
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def safe(text: str) -> str:
+    """Any untrusted text (file, sheet and partner names, answers) made safe for the terminal.
+
+    Control characters, escape sequences and bidi controls are shown as `\\n`, `\\x1b`,
+    `\\u202e`, so they can neither forge a line nor disguise a name; rich markup
+    (`[red]`, `a[/b].xlsx`) is printed as written.
+    """
     from rich.markup import escape as rich_escape
 
-    return rich_escape(text)
+    return rich_escape(UNSAFE_CHARS.sub(_visible, text))
 
 
 @contextmanager
@@ -60,8 +73,8 @@ def print_validation(data: dict[str, Any]) -> None:
     colours = {"ok": "green", "warnings": "yellow", "errors": "red", "unreadable": "red"}
     for f in data["files"]:
         table.add_row(
-            escape(f["file"]),
-            escape(f["partner"] or ""),
+            safe(f["file"]),
+            safe(f["partner"] or ""),
             " ".join(p for p in (f["role"], f["kind"] if f["kind"] == "interview" else "") if p),
             f"[{colours[f['status']]}]{f['status']}[/]",
             str(f["answers"]),
@@ -91,8 +104,8 @@ def print_issues(issues: list[dict[str, Any]]) -> None:
         )
         colour = "red" if issue["severity"] == "error" else "yellow"
         head = f"[{colour}]{issue['severity']}[/] [bold]{issue['code']}[/]"
-        out.print(f"{head} {escape(where)}: {escape(issue['message'])}")
-        out.print(f"    {escape(issue['hint'])}", style="dim")
+        out.print(f"{head} {safe(where)}: {safe(issue['message'])}")
+        out.print(f"    {safe(issue['hint'])}", style="dim")
 
 
 def print_questionnaire(q: Questionnaire, lang: str) -> None:
@@ -102,7 +115,7 @@ def print_questionnaire(q: Questionnaire, lang: str) -> None:
     from .definition import text as plain
 
     def text(value: dict[str, str] | None, lang: str) -> str:
-        return escape(plain(value, lang))
+        return safe(plain(value, lang))
 
     out = console()
     out.print(f"[bold]{text(q.title, lang)}[/bold]")
@@ -163,7 +176,7 @@ def print_questionnaire_list(questionnaires: list[Questionnaire]) -> None:
     table = Table("ID", "Version", "Languages", "Title")
     for q in questionnaires:
         table.add_row(
-            escape(q.id), escape(q.version), ", ".join(q.languages), escape(text(q.title, "en"))
+            safe(q.id), safe(q.version), ", ".join(q.languages), safe(text(q.title, "en"))
         )
     console().print(table)
 
@@ -172,7 +185,7 @@ def print_ingest(data: dict[str, Any]) -> None:
     out = console()
     for f in data["added"]:
         out.print(
-            f"added {escape(f['file'])}: {escape(f['partner'] or '?')} "
+            f"added {safe(f['file'])}: {safe(f['partner'] or '?')} "
             f"({f['kind'] if f['kind'] == 'interview' else f['role']}), {f['status']}"
         )
     print_issues(data["issues"])
@@ -184,12 +197,17 @@ def print_ingest(data: dict[str, Any]) -> None:
 
 def say(message: str, *, stderr: bool = False) -> None:
     """A plain line (escaped) on standard output, or standard error."""
-    console(stderr=stderr).print(escape(message), soft_wrap=True)
+    console(stderr=stderr).print(_lines(message), soft_wrap=True)
+
+
+def _lines(message: str) -> str:
+    """A message of ours: its own lines (a list of problems) stay lines, the rest is escaped."""
+    return "\n".join(safe(line) for line in message.split("\n"))
 
 
 def print_error(exc: UrbsurveyError) -> None:
     """The one way a failure is shown: `Error:` and, when there is one, `Tip:`."""
     err = console(stderr=True)
-    err.print(f"[red]Error:[/red] {escape(exc.message)}", soft_wrap=True)
+    err.print(f"[red]Error:[/red] {_lines(exc.message)}", soft_wrap=True)
     if exc.hint:
-        err.print(f"Tip: {escape(exc.hint)}", soft_wrap=True)
+        err.print(f"Tip: {safe(exc.hint)}", soft_wrap=True)

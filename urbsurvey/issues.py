@@ -177,6 +177,13 @@ CATALOGUE: dict[str, Code] = {
         "The skip logic hides this question for the earlier answer given; check which one "
         "is right.",
     ),
+    "suspicious-name": Code(
+        W,
+        "name with hidden characters",
+        "The file or partner name holds control or right-to-left characters, which can make "
+        "it look like another name (shown escaped, as \\u202e): check with the sender, and "
+        "rename the file or correct the name in the workbook.",
+    ),
     "control-characters": Code(
         W,
         "invisible control characters",

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
-from .errors import DefinitionError
+from .errors import UrbsurveyError
 
 if TYPE_CHECKING:
     from .definition import Questionnaire
@@ -39,10 +39,30 @@ def resolve_questionnaire(ref: str | Path, base: Path | None = None) -> Path:
         path = base / path
     if path.is_file():
         return path
-    known = ", ".join(bundled) or "none"
-    raise DefinitionError(
-        str(ref), [f"no such file, and not a bundled questionnaire id (bundled: {known})"]
+    return _not_found(str(ref), path, bundled)
+
+
+def _not_found(ref: str, path: Path, bundled: dict[str, Path]) -> NoReturn:
+    from .explain import did_you_mean
+
+    if path.is_dir():
+        raise UrbsurveyError(
+            f"{ref} is a folder, not a questionnaire definition",
+            hint="Give a definition's YAML file, or a bundled id (`urbsurvey questionnaire list`).",
+        )
+    guess = did_you_mean(ref, list(bundled)) or did_you_mean(path.name, _siblings(path))
+    raise UrbsurveyError(
+        f"{ref}: no such file, and not a bundled questionnaire id{guess}",
+        hint=f"Bundled: {', '.join(bundled) or 'none'} (`urbsurvey questionnaire list`); "
+        "or give the path of a definition's YAML file.",
     )
+
+
+def _siblings(path: Path) -> list[str]:
+    try:
+        return [p.name for p in path.parent.iterdir() if p.suffix in (".yaml", ".yml")]
+    except OSError:
+        return []
 
 
 @cache

@@ -78,20 +78,19 @@ CREATE TABLE IF NOT EXISTS files (
 
 
 class Store:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        """Open (and, unless `read_only`, create or prepare) the store at `path`."""
         self.path = path
         try:
-            self.db = sqlite3.connect(path, isolation_level=None)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.execute("PRAGMA foreign_keys=ON")
-            # one script, one transaction (executescript commits anything pending first)
-            self.db.executescript(
-                f"BEGIN IMMEDIATE; {SCHEMA}"
-                f"INSERT OR IGNORE INTO meta VALUES ('schema', '{SCHEMA_VERSION}'); COMMIT;"
-            )
+            self.db = _connect_read_only(path) if read_only else _connect(path)
             (version,) = self.db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
         except sqlite3.DatabaseError as exc:
+            if not read_only and _is_read_only(path, exc):
+                raise StoreError(
+                    f"{path}: the store is read-only, so nothing can be added to it ({exc})",
+                    hint="Reports can still be made from it (`urbsurvey report STORE`); to ingest, "
+                    "give a store in a folder you can write to, or ask for write permission.",
+                ) from exc
             raise StoreError(
                 f"{path} is not an urbsurvey store ({exc})",
                 hint="Give a new file name with --store, or the store urbsurvey ingest made.",
@@ -252,3 +251,43 @@ class Store:
             "SELECT count(*), sum(superseded_by IS NULL) FROM submissions"
         ).fetchone()
         return {"submissions": total, "current": current or 0}
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    if not path.parent.is_dir():
+        raise StoreError(
+            f"{path}: the folder {path.parent} does not exist",
+            hint="Create the folder first, or give another file name with --store.",
+        )
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("PRAGMA foreign_keys=ON")
+    # one script, one transaction (executescript commits anything pending first)
+    db.executescript(
+        f"BEGIN IMMEDIATE; {SCHEMA}"
+        f"INSERT OR IGNORE INTO meta VALUES ('schema', '{SCHEMA_VERSION}'); COMMIT;"
+    )
+    return db
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """Read without writing anything, even beside a store in a read-only folder."""
+    if not path.is_file():
+        raise StoreError(f"{path}: no such store", hint="Create it with `urbsurvey ingest`.")
+    uri = path.absolute().as_uri()
+    try:
+        db = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None)
+        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return db
+    except sqlite3.OperationalError:  # a WAL store whose folder is read-only: no -shm file
+        return sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
+
+
+def _is_read_only(path: Path, exc: sqlite3.DatabaseError) -> bool:
+    import os
+
+    if "readonly" in str(exc).lower():
+        return True
+    target = path if path.exists() else path.parent
+    return target.exists() and not os.access(target, os.W_OK)

@@ -11,7 +11,16 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    StrictBool,
+    WithJsonSchema,
+)
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 
@@ -61,12 +70,31 @@ def _check_english(value: dict[str, str]) -> dict[str, str]:
     return value
 
 
+_NOT_BLANK = {"type": "string", "pattern": r"\S"}
+#: What a text accepts, as JSON Schema: a string, or a mapping with a non-blank English text.
+TEXT_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        _NOT_BLANK,
+        {
+            "type": "object",
+            "properties": {"en": _NOT_BLANK},
+            "required": ["en"],
+            "additionalProperties": {"type": "string"},
+        },
+    ],
+    "description": "A string (English) or {en: ..., fr: ...}",
+}
+
 Text = Annotated[
     dict[str, str],
     BeforeValidator(_localised),
     AfterValidator(_check_english),
-    Field(json_schema_extra={"description": "A string (English) or {en: ..., fr: ...}"}),
+    WithJsonSchema(TEXT_SCHEMA),
 ]
+
+
+#: A number as YAML writes it (`5`, `2.5`); a quoted "5" is text, as the JSON Schema says.
+Number = Annotated[float, Strict()]
 
 
 class Model(BaseModel):
@@ -89,7 +117,12 @@ class Condition(Model):
     `yes` and `no`.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        populate_by_name=True,
+        json_schema_extra={"oneOf": [{"required": ["in"]}, {"required": ["not_in"]}]},
+    )
 
     question: str
     in_: list[str] | None = Field(default=None, alias="in")
@@ -105,12 +138,12 @@ class Question(Model):
     type: QuestionType
     text: Text
     hint: Text | None = None
-    required: bool | list[Role] = Field(
+    required: StrictBool | list[Role] = Field(
         default=False, description="true, or the respondent roles for whom it is required"
     )
     choices: list[Choice] = []
-    min: float | None = None
-    max: float | None = None
+    min: Number | None = None
+    max: Number | None = None
     ask_when: Condition | None = Field(
         default=None, description="Skip logic: ask only when another question has these answers"
     )

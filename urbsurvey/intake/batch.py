@@ -17,7 +17,14 @@ from ..errors import UrbsurveyError
 from ..issues import Issue, make_issue
 from ..survey import SURVEY_FILE, SurveyFolder
 from .answers import Interpreter
-from .submission import Context, PartnerInfo, Submission, display_name, read_submission
+from .submission import (
+    Context,
+    PartnerInfo,
+    Submission,
+    closest_partner,
+    display_name,
+    read_submission,
+)
 
 #: File name endings picked up when a folder is scanned. Files named on the
 #: command line are always read; their format is decided by content.
@@ -162,7 +169,21 @@ def expected_responses(survey: SurveyFolder) -> list[tuple[str, str]]:
 def missing(counted: list[Submission], survey: SurveyFolder) -> list[tuple[str, str]]:
     """Expected (partner, role) questionnaires that no counted submission answers."""
     returned = {(s.partner, s.role.value) for s in counted if s.role and s.kind == "questionnaire"}
+    returned |= _misspelt(returned, survey)
     return [pair for pair in expected_responses(survey) if pair not in returned]
+
+
+def _misspelt(returned: set[tuple[str | None, str]], survey: SurveyFolder) -> set[tuple[str, str]]:
+    """(partner, role) answered under a misspelt name: its unknown-partner issue says so."""
+    partners = [PartnerInfo(p.name, p.country, tuple(p.aliases)) for p in survey.config.partners]
+    known = {p.name for p in partners}
+    found = set()
+    for name, role in returned:
+        if name and name not in known:
+            guess = closest_partner(name, partners)
+            if guess is not None:
+                found.add((guess.name, role))
+    return found
 
 
 def missing_responses(counted: list[Submission], survey: SurveyFolder) -> list[Issue]:

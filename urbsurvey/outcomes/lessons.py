@@ -52,15 +52,23 @@ class Coding(_Model):
 
 
 def load_coding(path: Path) -> Coding:
-    import yaml
+    from ..explain import explain
 
     try:
-        data = yamlio.load(path.read_text(encoding="utf-8")) or {}
-        coding = Coding.model_validate(data)
+        doc = yamlio.read_file(path)
+        coding = Coding.model_validate(doc.data or {})
     except OSError as exc:
         raise SurveyConfigError(f"cannot read {path}: {exc.strerror}") from exc
-    except (yaml.YAMLError, ValidationError) as exc:
-        raise SurveyConfigError(f"{path}: invalid coding ({exc})") from exc
+    except yamlio.YamlProblem as exc:
+        raise SurveyConfigError(f"{path}, {exc}") from exc
+    except ValidationError as exc:
+        problems = explain(
+            exc.errors(), doc.data, Coding.model_json_schema(), yamlio.line_index(doc.node)
+        )
+        raise SurveyConfigError(
+            f"{path}: invalid coding:\n" + "\n".join(f"  - {p}" for p in problems),
+            hint='Fix coding.yaml as described in the README ("A survey folder").',
+        ) from exc
     groups = {g.id for g in coding.groups}
     for theme in coding.themes:
         if theme.group not in groups:
