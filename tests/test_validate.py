@@ -69,6 +69,7 @@ COVERED_ELSEWHERE = {
     "resubmission": "test_ingest.py",  # ingest, when a new file replaces a stored one
     "answer-conflict": "test_report.py",  # the report, when sources disagree
     "coding-reference": "test_report.py",  # the report, for the lessons coding
+    "suspicious-name": "test_first_hour.py",  # file and partner names shown in the terminal
 }
 
 

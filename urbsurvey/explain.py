@@ -66,6 +66,8 @@ def _wrong_value(error: Mapping[str, Any], node: Mapping[str, Any], field: str |
     name = f"{field!r}" if isinstance(field, str) else f"item {field + 1}"
     value = error.get("input")
     shown = "" if isinstance(value, dict | list) else f" (it is {value!r})"
+    if error["type"] == "value_error":  # the model's own words: already what to write
+        return f"{name}: {str(error['msg']).removeprefix('Value error, ')}"
     if "enum" in node:
         return f"{name} must be one of: {', '.join(map(str, node['enum']))}{shown}"
     if _is_text(node):
@@ -80,7 +82,7 @@ def _wrong_value(error: Mapping[str, Any], node: Mapping[str, Any], field: str |
     expected |= {"float_parsing": "a number", "int_parsing": "a whole number"}
     if kind in expected:
         return f"{name} must be {expected[kind]}{shown}"
-    return f"{name}: {str(error['msg']).removeprefix('Value error, ')}"
+    return f"{name}: {error['msg']}"
 
 
 def _pattern_advice(node: Mapping[str, Any]) -> str:
