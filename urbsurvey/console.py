@@ -42,6 +42,10 @@ def safe(text: str) -> str:
     return rich_escape(UNSAFE_CHARS.sub(_visible, text))
 
 
+#: The earlier name of `safe`, kept for the code that calls it so.
+escape = safe
+
+
 @contextmanager
 def progress(label: str) -> Iterator[tuple[Callable[[int], None], Callable[[int], None]]]:
     """A progress bar on stderr when it is a terminal; nothing otherwise."""
@@ -193,6 +197,16 @@ def print_ingest(data: dict[str, Any]) -> None:
         f"{len(data['added'])} added, {data['unchanged']} unchanged; the store holds "
         f"{data['totals']['submissions']} submissions, {data['totals']['current']} current."
     )
+
+
+def print_remarks(remarks: list[Any], title: str) -> None:
+    """What an XLSForm import or export could not carry over, one line each, on stderr."""
+    if not remarks:
+        return
+    err = console(stderr=True)
+    err.print(f"{escape(title)} ({len(remarks)}):", soft_wrap=True)
+    for remark in remarks:
+        err.print(f"  - {escape(str(remark))}", soft_wrap=True)
 
 
 def say(message: str, *, stderr: bool = False) -> None:
