@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -405,36 +407,44 @@ def as_nobody() -> list[str]:
     return ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
 
 
-def test_read_only_store_reads_and_refuses_to_write(tmp_path: Path) -> None:
-    folder = survey_folder(tmp_path, SURVEY)
-    heating_return(folder, "Aarhus")
-    shelf = tmp_path / "shelf"
-    shelf.mkdir()
-    store = shelf / "heating.sqlite"
-    assert urbsurvey("ingest", folder, "--store", store, cwd=tmp_path).returncode == 0
-    store.chmod(0o444)
-    shelf.chmod(0o555)
-    for p in (tmp_path, *tmp_path.parents):
-        if p == Path("/"):
-            break
-        p.chmod(p.stat().st_mode | 0o005)  # the unprivileged user may walk to the store
+def test_read_only_store_reads_and_refuses_to_write() -> None:
+    # Outside pytest's private temporary folder, so the unprivileged user can reach it.
+    base = Path(tempfile.mkdtemp(prefix="urbsurvey-readonly-"))
+    base.chmod(0o755)
+    shelf = base / "shelf"
+    try:
+        folder = survey_folder(base, SURVEY)
+        heating_return(folder, "Aarhus")
+        shelf.mkdir()
+        store = shelf / "heating.sqlite"
+        assert urbsurvey("ingest", folder, "--store", store, cwd=base).returncode == 0
+        for path in base.rglob("*"):
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        store.chmod(0o444)
+        shelf.chmod(0o555)
+        check_read_only(base, folder, store)
+    finally:
+        shelf.chmod(0o755)
+        shutil.rmtree(base)
+
+
+def check_read_only(base: Path, folder: Path, store: Path) -> None:
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
 
     def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
         command = [*as_nobody(), sys.executable, "-m", "urbsurvey", *map(str, args)]
         return subprocess.run(
-            command, cwd=tmp_path, capture_output=True, text=True, env=env, check=False
+            command, cwd=base, capture_output=True, text=True, env=env, check=False
         )
 
-    try:
-        read = run("report", store, "--questionnaire", folder / "heating.yaml", "--format", "json")
-        assert read.returncode == 0, read.stderr
-        assert json.loads(read.stdout)["respondents"]["returned"]
-        write = run("ingest", folder, "--store", store)
-        assert write.returncode == 2
-        assert write.stderr.startswith(f"Error: {store}: the store is read-only")
-    finally:
-        shelf.chmod(0o755)
+    if as_nobody() and run("--version").returncode != 0:
+        pytest.skip("an unprivileged user cannot run this checkout's Python (a private folder)")
+    read = run("report", store, "--questionnaire", folder / "heating.yaml", "--format", "json")
+    assert read.returncode == 0, read.stderr
+    assert json.loads(read.stdout)["respondents"]["returned"]
+    write = run("ingest", folder, "--store", store)
+    assert write.returncode == 2
+    assert write.stderr.startswith(f"Error: {store}: the store is read-only")
 
 
 # --------------------------------------------------------------------------- the terminal

@@ -50,7 +50,7 @@ def _not_found(ref: str, path: Path, bundled: dict[str, Path]) -> NoReturn:
             f"{ref} is a folder, not a questionnaire definition",
             hint="Give a definition's YAML file, or a bundled id (`urbsurvey questionnaire list`).",
         )
-    guess = did_you_mean(ref, list(bundled)) or did_you_mean(path.name, _siblings(path))
+    guess = did_you_mean(ref, list(bundled)) or _sibling_guess(path)
     raise UrbsurveyError(
         f"{ref}: no such file, and not a bundled questionnaire id{guess}",
         hint=f"Bundled: {', '.join(bundled) or 'none'} (`urbsurvey questionnaire list`); "
@@ -58,11 +58,16 @@ def _not_found(ref: str, path: Path, bundled: dict[str, Path]) -> NoReturn:
     )
 
 
-def _siblings(path: Path) -> list[str]:
+def _sibling_guess(path: Path) -> str:
+    """`; did you mean 'heating.yaml'?` for a definition file beside `path` with a close name."""
+    import difflib
+
     try:
-        return [p.name for p in path.parent.iterdir() if p.suffix in (".yaml", ".yml")]
+        stems = {p.stem: p.name for p in path.parent.iterdir() if p.suffix in (".yaml", ".yml")}
     except OSError:
-        return []
+        return ""
+    close = difflib.get_close_matches(path.stem, list(stems), n=1, cutoff=0.6)
+    return f"; did you mean {stems[close[0]]!r}?" if close else ""
 
 
 @cache
