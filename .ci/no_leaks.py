@@ -12,11 +12,12 @@ from pathlib import Path
 
 # Distribution name -> import name, where they differ.
 IMPORT_NAMES = {"pyyaml": "yaml", "python-calamine": "python_calamine"}
+ROOT = Path(__file__).resolve().parent.parent
 DEBIAN = "/usr/lib/python3/dist-packages/"
 
 
 def dependencies() -> list[str]:
-    project = tomllib.loads(Path("pyproject.toml").read_text(encoding="utf-8"))["project"]
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     names = [re.split(r"[<>=!~\[; ]", d, maxsplit=1)[0].lower() for d in project["dependencies"]]
     return [IMPORT_NAMES.get(n, n.replace("-", "_")) for n in names]
 
