@@ -17,6 +17,7 @@ from ..errors import UrbsurveyError
 from ..issues import Issue, make_issue
 from ..survey import SURVEY_FILE, SurveyFolder
 from .answers import Interpreter
+from .mail import MAIL_SUFFIXES, MailItem, is_mail, is_maildir, mail_items
 from .submission import (
     Context,
     PartnerInfo,
@@ -24,6 +25,7 @@ from .submission import (
     closest_partner,
     display_name,
     read_submission,
+    read_submission_bytes,
 )
 
 #: File name endings picked up when a folder is scanned. Files named on the
@@ -50,17 +52,22 @@ class Batch:
 
 
 def collect_files(paths: Iterable[Path]) -> list[Path]:
-    """Files as given, folders scanned recursively (hidden and lock files skipped)."""
+    """Files as given, folders scanned recursively (hidden and lock files skipped): workbooks,
+    saved e-mails (.eml, mbox) and Maildir folders."""
     found: list[Path] = []
+    wanted = SPREADSHEET_SUFFIXES | MAIL_SUFFIXES
     for path in paths:
-        if path.is_dir():
+        if is_maildir(path):
+            found.append(path)
+        elif path.is_dir():
             for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                maildirs = sorted(d for d in dirs if is_maildir(Path(root, d)))
+                found.extend(Path(root, d) for d in maildirs)
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in maildirs)
                 found.extend(
                     Path(root, f)
                     for f in sorted(files)
-                    if Path(f).suffix.lower() in SPREADSHEET_SUFFIXES
-                    and not f.startswith((".", "~$"))
+                    if Path(f).suffix.lower() in wanted and not f.startswith((".", "~$"))
                 )
         elif path.exists():
             found.append(path)
@@ -73,7 +80,10 @@ def make_context(q: Questionnaire, survey: SurveyFolder | None = None) -> Contex
     if survey is None:
         return Context(q, Interpreter(q))
     config = survey.config
-    partners = [PartnerInfo(p.name, p.country, tuple(p.aliases)) for p in config.partners]
+    partners = [
+        PartnerInfo(p.name, p.country, tuple(p.aliases), tuple(p.addresses()))
+        for p in config.partners
+    ]
     return Context(q, Interpreter(q, config.currency, config.exchange_rates), partners)
 
 
@@ -86,9 +96,44 @@ def _start_worker(ctx: Context) -> None:
     _worker_context = ctx
 
 
-def _read_chunk(items: list[tuple[Path, str]]) -> list[Submission]:
+#: What is read: a workbook file (path, display name) or an e-mail's attachment.
+Item = tuple[Path, str] | MailItem
+
+
+def expand(files: list[Path], base: Path | None = None) -> list[tuple[str, Item]]:
+    """Each file as an item, each saved e-mail as its attachments; with a key naming the
+    item for the store (the absolute path, plus the message and attachment for e-mail)."""
+    items: list[tuple[str, Item]] = []
+    for path in files:
+        name = display_name(path, base)
+        key = str(path.absolute())
+        if is_mail(path):
+            items.extend((key + item.display[len(name) :], item) for item in mail_items(path, name))
+        else:
+            items.append((key, (path, name)))
+    return items
+
+
+def read_item(item: Item, ctx: Context) -> Submission:
+    if isinstance(item, MailItem):
+        if item.data is None:
+            assert item.issue is not None
+            return Submission(
+                file=item.display,
+                sha256="",
+                readable=False,
+                issues=[item.issue],
+                provenance=item.provenance,
+            )
+        return read_submission_bytes(
+            item.data, ctx, item.display, mtime=item.received, provenance=item.provenance
+        )
+    return read_submission(item[0], ctx, item[1])
+
+
+def _read_chunk(items: list[Item]) -> list[Submission]:
     assert _worker_context is not None
-    return [read_submission(path, _worker_context, name) for path, name in items]
+    return [read_item(item, _worker_context) for item in items]
 
 
 def read_all(
@@ -99,12 +144,20 @@ def read_all(
     progress: Progress | None = None,
     jobs: int | None = None,
 ) -> Iterator[Submission]:
-    """Read every file, in order; with many files, in two processes."""
-    items = [(path, display_name(path, base)) for path in files]
+    """Read every file (and every e-mail attachment), in order; with many, in two processes."""
+    return read_items([item for _, item in expand(files, base)], ctx, progress, jobs)
+
+
+def read_items(
+    items: list[Item],
+    ctx: Context,
+    progress: Progress | None = None,
+    jobs: int | None = None,
+) -> Iterator[Submission]:
     jobs = jobs or (min(2, os.cpu_count() or 1) if len(items) >= PARALLEL_THRESHOLD else 1)
     if jobs <= 1:
-        for path, name in items:
-            yield read_submission(path, ctx, name)
+        for item in items:
+            yield read_item(item, ctx)
             if progress:
                 progress(1)
         return

@@ -102,11 +102,18 @@ def _no_workbooks(paths: list[Path]) -> UrbsurveyError:
 
 def _stamped_questionnaire(files: list[Path]) -> str | None:
     """The bundled questionnaire named by the first stamped workbook."""
-    from ..reader import ReadError, Workbook, read_workbook
+    from ..reader import ReadError, Workbook, read_workbook, read_workbook_bytes
+    from .batch import expand
+    from .mail import MailItem
 
     bundled = bundled_questionnaires()
-    for path in files:
-        book = read_workbook(path)
+    for _, item in expand(files):
+        if isinstance(item, MailItem):
+            if item.data is None:
+                continue
+            book = read_workbook_bytes(item.data, item.display)
+        else:
+            book = read_workbook(item[0])
         if not isinstance(book, Workbook) or contract.STAMP_SHEET not in book.sheet_names:
             continue
         try:

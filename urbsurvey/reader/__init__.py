@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from .limits import MAX_FILE_BYTES, MAX_MEMBERS, MAX_ROWS
 from .model import ReadError, Sheet, cell_ref
-from .workbook import Workbook, read_workbook
+from .workbook import Workbook, read_workbook, read_workbook_bytes
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -34,4 +34,5 @@ __all__ = [
     "Workbook",
     "cell_ref",
     "read_workbook",
+    "read_workbook_bytes",
 ]

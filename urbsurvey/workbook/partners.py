@@ -3,27 +3,28 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..definition import Role
 from ..errors import UrbsurveyError
 
-if TYPE_CHECKING:
-    from ..definition import Questionnaire
-    from ..survey import SurveyFolder
-
 
 @dataclass(frozen=True, slots=True)
 class WorkbookSpec:
-    """Who a workbook is for."""
+    """Who a workbook is for, and what the survey tells them (from survey.yaml)."""
 
     partner: str | None = None
     role: Role = Role.CITY
     lang: str = "en"
     interview: bool = False
+    organisation: str | None = None
+    country: str | None = None
+    deadline: dt.date | None = None
+    return_to: str | None = None
+    contact: str | None = None
 
 
 _UNSAFE = re.compile(r"[^\w.-]+")
@@ -99,37 +100,3 @@ def _spec(path: Path, line: int, row: dict[str, str], default_lang: str) -> Work
             f"{path}, line {line}: unknown role {role_text!r}", hint=f"Use one of: {roles}."
         ) from exc
     return WorkbookSpec(partner, role, (row.get("lang") or "").lower() or default_lang)
-
-
-def survey_partners(survey: SurveyFolder, lang: str | None = None) -> list[WorkbookSpec]:
-    """One workbook per partner of a survey folder and role it is expected to return."""
-    language = lang or survey.config.language
-    specs = []
-    for partner in survey.config.partners:
-        for role in survey.config.expected_roles:
-            specs.append(WorkbookSpec(partner.name, role, language))
-    return specs
-
-
-def template_plan(
-    ref: str, partner_list: Path | None, lang: str | None
-) -> tuple[Questionnaire, list[WorkbookSpec] | None]:
-    """The questionnaire and, for a list or a survey folder, the workbooks to write.
-
-    `ref` is a bundled id, a definition file, or a survey folder (its questionnaire,
-    and its partners unless a list is given). None: one workbook, named on the command line.
-    """
-    from ..resources import load_questionnaire
-    from ..survey import is_survey_folder, load_survey
-
-    folder = Path(ref)
-    if folder.is_dir() and is_survey_folder(folder):
-        survey = load_survey(folder)
-        q = load_questionnaire(survey.config.questionnaire, base=survey.root)
-        if partner_list is None:
-            return q, survey_partners(survey, lang)
-    else:
-        q = load_questionnaire(ref)
-    if partner_list is None:
-        return q, None
-    return q, read_partner_list(partner_list, lang or "en")
