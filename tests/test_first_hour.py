@@ -240,6 +240,7 @@ def test_schema_accepts_every_definition_the_tool_accepts(tmp_path: Path) -> Non
         ("ask_when: {question: heated, in: [no]}", "ask_when: {question: heated}"),
         ('version: "3"', "version: 3"),
         ("id: kept", "id: Kept"),
+        ("type: yes_no", "type: yes_no\n        currency: DKK"),  # currency is for money
     ],
 )
 def test_schema_rejects_what_the_tool_rejects(tmp_path: Path, old: str, new: str) -> None:

@@ -67,7 +67,8 @@ def _wrong_value(error: Mapping[str, Any], node: Mapping[str, Any], field: str |
     value = error.get("input")
     shown = "" if isinstance(value, dict | list) else f" (it is {value!r})"
     if error["type"] == "value_error":  # the model's own words: already what to write
-        return f"{name}: {str(error['msg']).removeprefix('Value error, ')}"
+        words = str(error["msg"]).removeprefix("Value error, ")
+        return words if isinstance(field, int) else f"{name}: {words}"
     if "enum" in node:
         return f"{name} must be one of: {', '.join(map(str, node['enum']))}{shown}"
     if _is_text(node):

@@ -44,6 +44,18 @@ class Partner(BaseModel):
     def addresses(self) -> list[str]:
         return [a for a in (self.email, *self.emails) if a]
 
+    currency: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z]{3}$",
+        description="The currency the partner answers in; derived from the country if not given",
+    )
+
+    def answers_in(self) -> str | None:
+        """The currency of the partner's bare amounts: as given, else the country's."""
+        from .parsing import currency_for_country
+
+        return self.currency.upper() if self.currency else currency_for_country(self.country)
+
 
 class WaveRef(BaseModel):
     """An earlier wave of the same survey: its survey folder, or a store that holds it."""
@@ -99,12 +111,36 @@ class Survey(BaseModel):
 
 
 class SurveyFolder(BaseModel):
-    """A loaded survey: its config and where it lives."""
+    """A loaded survey: its config, where it lives and the text of its survey.yaml.
+
+    `text` and `coding_text` are what a store keeps of the survey (see `store.py`), so
+    a report from the store needs neither the folder nor its files.
+    """
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
     root: Path
     config: Survey
+    text: str = ""
+    coding_text: str | None = None
+
+    def read_coding(self) -> str | None:
+        """The lessons coding as text: kept with the survey, else read from the folder."""
+        if self.coding_text is not None or not self.config.coding:
+            return self.coding_text
+        path = self.root / self.config.coding
+        try:
+            return yamlio.decode(path.read_bytes())
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise SurveyConfigError(f"cannot read {path}: {exc.strerror}") from exc
+        except yamlio.YamlProblem as exc:
+            raise SurveyConfigError(f"{path}, {exc}") from exc
+
+    def rate_lines(self) -> dict[str, int]:
+        """The survey.yaml line of each exchange rate, by currency (for the report)."""
+        return exchange_rate_lines(self.text)
 
     @property
     def returns_dir(self) -> Path:
@@ -130,12 +166,23 @@ def load_survey(folder: Path) -> SurveyFolder:
     """Read and check `folder/survey.yaml`; raise SurveyConfigError saying what to write."""
     path = folder / SURVEY_FILE
     try:
-        doc = yamlio.read_file(path)
+        data = path.read_bytes()
     except OSError as exc:
         raise SurveyConfigError(
             f"cannot read {path}: {exc.strerror}",
             hint="A survey folder needs a survey.yaml (see the README).",
         ) from exc
+    try:
+        text = yamlio.decode(data)
+    except yamlio.YamlProblem as exc:
+        raise SurveyConfigError(f"{path}, {exc}", hint=_HINT) from exc
+    return SurveyFolder(root=folder, config=parse_survey(text, path), text=text)
+
+
+def parse_survey(text: str, path: Path) -> Survey:
+    """The configuration in a survey.yaml's text (read, or kept in a store); `path` names it."""
+    try:
+        doc = yamlio.parse(text)
     except yamlio.YamlProblem as exc:
         raise SurveyConfigError(f"{path}, {exc}", hint=_HINT) from exc
     lines = yamlio.line_index(doc.node)
@@ -149,7 +196,20 @@ def load_survey(folder: Path) -> SurveyFolder:
     problems = _check_partners(config, lines)
     if problems:
         raise SurveyConfigError(_listed(path, problems), hint=_HINT)
-    return SurveyFolder(root=folder, config=config)
+    return config
+
+
+def exchange_rate_lines(text: str) -> dict[str, int]:
+    """Line numbers (1-based) of the `exchange_rates` entries in a survey.yaml's text."""
+    try:
+        lines = yamlio.line_index(yamlio.parse(text).node)
+    except yamlio.YamlProblem:
+        return {}
+    return {
+        str(loc[1]).upper(): line
+        for loc, line in lines.items()
+        if len(loc) == 2 and loc[0] == "exchange_rates"
+    }
 
 
 _HINT = 'Fix survey.yaml as described in the README ("A survey folder").'

@@ -52,13 +52,24 @@ class Coding(_Model):
 
 
 def load_coding(path: Path) -> Coding:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SurveyConfigError(f"cannot read {path}: {exc.strerror}") from exc
+    try:
+        text = yamlio.decode(data)
+    except yamlio.YamlProblem as exc:
+        raise SurveyConfigError(f"{path}, {exc}") from exc
+    return parse_coding(text, path)
+
+
+def parse_coding(text: str, path: Path | str) -> Coding:
+    """The coding in a coding.yaml's text (kept in a store, or read); `path` names it."""
     from ..explain import explain
 
     try:
-        doc = yamlio.read_file(path)
+        doc = yamlio.parse(text)
         coding = Coding.model_validate(doc.data or {})
-    except OSError as exc:
-        raise SurveyConfigError(f"cannot read {path}: {exc.strerror}") from exc
     except yamlio.YamlProblem as exc:
         raise SurveyConfigError(f"{path}, {exc}") from exc
     except ValidationError as exc:
