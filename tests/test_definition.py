@@ -142,7 +142,7 @@ def test_unknown_field_and_bad_type(tmp_path: Path) -> None:
         "line 15: question amount: 'type' must be one of: short_text, long_text, single_choice, "
         "multiple_choice, yes_no, integer, decimal, money, date (it is 'cash')",
         "line 16: question amount: unknown field 'colour' (fields here: id, type, text, hint, "
-        "required, choices, min, max, ask_when)",
+        "required, choices, min, max, ask_when, currency)",
     ]
 
 
