@@ -29,6 +29,7 @@ from urbsurvey.resources import bundled_questionnaires
 from urbsurvey.workbook.partners import read_partner_list
 
 from .conftest import REPO, TOY
+from .support.coverage import covers
 from .support.workbooks import filled
 
 # A definition of our own: a heating survey whose codes are YAML 1.1's booleans, unquoted.
@@ -451,6 +452,7 @@ def check_read_only(base: Path, folder: Path, store: Path) -> None:
 # --------------------------------------------------------------------------- the terminal
 
 
+@covers("suspicious-name")
 def test_names_are_printed_as_text_and_flagged(tmp_path: Path) -> None:
     folder = survey_folder(tmp_path, SURVEY)
     odd = folder / "returns" / "a["

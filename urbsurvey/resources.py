@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from .errors import UrbsurveyError
+from .errors import InputError
 
 if TYPE_CHECKING:
     from .definition import Questionnaire
@@ -46,12 +46,12 @@ def _not_found(ref: str, path: Path, bundled: dict[str, Path]) -> NoReturn:
     from .explain import did_you_mean
 
     if path.is_dir():
-        raise UrbsurveyError(
+        raise InputError(
             f"{ref} is a folder, not a questionnaire definition",
             hint="Give a definition's YAML file, or a bundled id (`urbsurvey questionnaire list`).",
         )
     guess = did_you_mean(ref, list(bundled)) or _sibling_guess(path)
-    raise UrbsurveyError(
+    raise InputError(
         f"{ref}: no such file, and not a bundled questionnaire id{guess}",
         hint=f"Bundled: {', '.join(bundled) or 'none'} (`urbsurvey questionnaire list`); "
         "or give the path of a definition's YAML file.",

@@ -19,9 +19,9 @@ from pydantic import (
 )
 
 from . import yamlio
-from .definition.model import Role
 from .errors import SurveyConfigError
 from .explain import explain
+from .vocabulary import Role
 
 SURVEY_FILE = "survey.yaml"
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..definition import Questionnaire
-from ..errors import UrbsurveyError
+from ..errors import InputError
 from ..resources import bundled_questionnaires, load_questionnaire
 from ..survey import SurveyFolder, is_survey_folder, load_survey
 from ..workbook import contract
@@ -51,7 +51,7 @@ def resolve_inputs(
         return Inputs(q, make_context(q), files, None, base)
     stamped = _stamped_questionnaire(files)
     if stamped is None:
-        raise UrbsurveyError(
+        raise InputError(
             "no questionnaire: the files carry no version stamp naming a bundled questionnaire",
             hint="Give --questionnaire ID|FILE, or point at a survey folder with a survey.yaml.",
         )
@@ -68,7 +68,7 @@ def _check_exist(paths: list[Path]) -> None:
                 near = [p.name for p in path.absolute().parent.iterdir()]
             except OSError:
                 near = []
-            raise UrbsurveyError(
+            raise InputError(
                 f"{path}: no such file or folder{did_you_mean(path.name, near)}",
                 hint="Check the spelling; give a survey folder, folders of workbooks or files.",
             )
@@ -76,7 +76,7 @@ def _check_exist(paths: list[Path]) -> None:
 
 def _against_survey(paths: list[Path], questionnaire: str | None, folder: Path) -> Inputs:
     if not is_survey_folder(folder):
-        raise UrbsurveyError(
+        raise InputError(
             f"{folder}: not a survey folder (it has no survey.yaml)",
             hint="Give --survey the folder that holds the survey's survey.yaml.",
         )
@@ -89,12 +89,12 @@ def _against_survey(paths: list[Path], questionnaire: str | None, folder: Path) 
     return Inputs(q, make_context(q, survey), files, None, base)
 
 
-def _no_workbooks(paths: list[Path]) -> UrbsurveyError:
+def _no_workbooks(paths: list[Path]) -> InputError:
     from .batch import SPREADSHEET_SUFFIXES
 
     where = ", ".join(str(p) for p in paths)
     endings = ", ".join(sorted(SPREADSHEET_SUFFIXES))
-    return UrbsurveyError(
+    return InputError(
         f"{where}: no workbooks found (looked for files ending {endings}, in every subfolder)",
         hint="Check the folder name; a survey folder needs a survey.yaml beside its returns.",
     )

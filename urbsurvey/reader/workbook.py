@@ -23,7 +23,7 @@ from typing import Any, NoReturn, TypeVar
 
 import python_calamine
 
-from ..issues import Issue, make_issue
+from ..issues import Issue, IssueCode, make_issue
 from . import limits
 from .model import CellValue, ReadError, Sheet, _check_dims, _Reject, _reject, _Scan
 from .ole import _check_ole
@@ -71,7 +71,9 @@ class Workbook:
             raise KeyError(name)
         if self._book is None:
             raise ReadError(
-                make_issue("corrupt-file", self._display, f"{self._display}: closed", sheet=name)
+                make_issue(
+                    IssueCode.CORRUPT_FILE, self._display, f"{self._display}: closed", sheet=name
+                )
             )
         try:
             sheet = _read_sheet(self, name)
@@ -109,9 +111,11 @@ def _guarded(name: str, read: Callable[[], Workbook]) -> Workbook | Issue:
     except _Reject as reject:
         return reject.issue
     except MemoryError:
-        return make_issue("file-too-large", name, f"{name}: ran out of memory reading it")
+        return make_issue(IssueCode.FILE_TOO_LARGE, name, f"{name}: ran out of memory reading it")
     except BaseException as exc:  # a bug or a panic must not stop a whole ingest
-        return make_issue("corrupt-file", name, f"{name}: cannot be read ({_describe(exc)})")
+        return make_issue(
+            IssueCode.CORRUPT_FILE, name, f"{name}: cannot be read ({_describe(exc)})"
+        )
 
 
 def _describe(exc: BaseException) -> str:
@@ -155,7 +159,7 @@ def _read_file(path: Path, name: str) -> bytes:
             _too_big_file(name, size)
         data = path.read_bytes()
     except OSError as exc:
-        _reject("corrupt-file", name, f"cannot be opened ({exc.strerror or exc})")
+        _reject(IssueCode.CORRUPT_FILE, name, f"cannot be opened ({exc.strerror or exc})")
     return _check_size(data, name)
 
 
@@ -163,7 +167,7 @@ def _check_size(data: bytes, name: str) -> bytes:
     if len(data) > limits.MAX_FILE_BYTES:
         _too_big_file(name, len(data))
     if not data.strip(b" \t\r\n\x00"):
-        _reject("empty-file", name, "the file is empty")
+        _reject(IssueCode.EMPTY_FILE, name, "the file is empty")
     return data
 
 
@@ -175,14 +179,14 @@ def _check_content(data: bytes, name: str, scan: _Scan) -> tuple[str, bytes]:
     if head == _OLE_MAGIC:
         _check_ole(data, name, scan)
         return "xls", data
-    _reject("not-a-spreadsheet", name, f"not a spreadsheet: {_looks_like(data)}")
+    _reject(IssueCode.NOT_A_SPREADSHEET, name, f"not a spreadsheet: {_looks_like(data)}")
 
 
 def _sheet_names(book: Any, name: str) -> tuple[list[str], dict[str, bool]]:
     """The sheets' names in order, and whether each is visible."""
     metadata = _calamine(lambda: list(book.sheets_metadata))
     if metadata is None:
-        _reject("corrupt-file", name, "the list of sheets cannot be read")
+        _reject(IssueCode.CORRUPT_FILE, name, "the list of sheets cannot be read")
     visible: dict[str, bool] = {}
     names: list[str] = []
     for meta in metadata:
@@ -190,13 +194,13 @@ def _sheet_names(book: Any, name: str) -> tuple[list[str], dict[str, bool]]:
         names.append(sheet_name)
         visible[sheet_name] = meta.visible == python_calamine.SheetVisibleEnum.Visible
     if len(visible) != len(names):
-        _reject("corrupt-file", name, "two sheets have the same name")
+        _reject(IssueCode.CORRUPT_FILE, name, "two sheets have the same name")
     return names, visible
 
 
 def _too_big_file(name: str, size: int) -> NoReturn:
     _reject(
-        "file-too-large",
+        IssueCode.FILE_TOO_LARGE,
         name,
         f"the file is {size / 1e6:.1f} MB; "
         f"the limit is {limits.MAX_FILE_BYTES // (1024 * 1024)} MB",
@@ -229,10 +233,10 @@ def _explain_failure(data: bytes, fmt: str, name: str) -> NoReturn:
         except (KeyboardInterrupt, SystemExit, GeneratorExit):
             raise
         except python_calamine.PasswordError:
-            _reject("encrypted-file", name, "the workbook is password-protected")
+            _reject(IssueCode.ENCRYPTED_FILE, name, "the workbook is password-protected")
         except BaseException as exc:
             reason = _describe(exc)
-    _reject("corrupt-file", name, f"the {fmt} workbook is damaged ({reason})")
+    _reject(IssueCode.CORRUPT_FILE, name, f"the {fmt} workbook is damaged ({reason})")
 
 
 def _read_sheet(wb: Workbook, sheet_name: str) -> Sheet:
@@ -240,13 +244,13 @@ def _read_sheet(wb: Workbook, sheet_name: str) -> Sheet:
     book = wb._book
     sheet = _calamine(lambda: book.get_sheet_by_name(sheet_name))
     if sheet is None:
-        _reject("corrupt-file", name, f"sheet {sheet_name!r} cannot be read")
+        _reject(IssueCode.CORRUPT_FILE, name, f"sheet {sheet_name!r} cannot be read")
     end = _calamine(lambda: sheet.end)
     if end is not None:
         _check_dims(name, sheet_name, end[0] + 1, end[1] + 1)
     raw = _calamine(lambda: sheet.to_python(skip_empty_area=False))
     if raw is None:
-        _reject("corrupt-file", name, f"sheet {sheet_name!r} is damaged")
+        _reject(IssueCode.CORRUPT_FILE, name, f"sheet {sheet_name!r} is damaged")
     if sheet_name in wb._merged_hint:
         merged = wb._merged_hint[sheet_name]
     else:

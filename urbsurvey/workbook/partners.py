@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..definition import Role
-from ..errors import UrbsurveyError
+from ..errors import PartnerListError
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +54,7 @@ def read_partner_list(path: Path, default_lang: str = "en") -> list[WorkbookSpec
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise UrbsurveyError(f"cannot read {path}: {exc.strerror}") from exc
+        raise PartnerListError(f"cannot read {path}: {exc.strerror}") from exc
     rows = _rows(_decode(data))
     return [_spec(path, line, row, default_lang) for line, row in rows]
 
@@ -86,7 +86,7 @@ def _rows(text: str) -> list[tuple[int, dict[str, str]]]:
 def _spec(path: Path, line: int, row: dict[str, str], default_lang: str) -> WorkbookSpec:
     partner = row.get("partner", "")
     if not partner:
-        raise UrbsurveyError(
+        raise PartnerListError(
             f"{path}, line {line}: no partner name",
             hint="The file needs a header row with a `partner` column "
             "(and optional `role`, `lang`).",
@@ -96,7 +96,7 @@ def _spec(path: Path, line: int, row: dict[str, str], default_lang: str) -> Work
         role = Role("_".join(role_text.lower().split()))
     except ValueError as exc:
         roles = ", ".join(r.value for r in Role)
-        raise UrbsurveyError(
+        raise PartnerListError(
             f"{path}, line {line}: unknown role {role_text!r}", hint=f"Use one of: {roles}."
         ) from exc
     return WorkbookSpec(partner, role, (row.get("lang") or "").lower() or default_lang)
