@@ -117,7 +117,11 @@ def test_ingest_then_again(bikes: Path) -> None:
 def test_ingest_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     missing = run("ingest", "retunrs", "--store", "bikes.sqlite")
-    assert (missing.exit_code, missing.output) == (2, "Error: retunrs: no such file or folder\n")
+    assert (missing.exit_code, missing.output) == (
+        2,
+        "Error: retunrs: no such file or folder\n"
+        "Tip: Check the spelling; give a survey folder, folders of workbooks or files.\n",
+    )
     Path("blank.xlsx").write_bytes(b"")
     unstamped = run("ingest", "blank.xlsx", "--store", "bikes.sqlite")
     assert (unstamped.exit_code, unstamped.output) == (

@@ -138,8 +138,12 @@ def test_missing_english_label(tmp_path: Path) -> None:
 
 def test_unknown_field_and_bad_type(tmp_path: Path) -> None:
     found = problems(tmp_path, MINIMAL.replace("type: money", "type: cash\n        colour: x"))
-    assert found[0].startswith("line 15: sections.0.questions.1.type: Input should be")
-    assert found[1] == "line 16: sections.0.questions.1.colour: unknown field (check the spelling)"
+    assert found == [
+        "line 15: question amount: 'type' must be one of: short_text, long_text, single_choice, "
+        "multiple_choice, yes_no, integer, decimal, money, date (it is 'cash')",
+        "line 16: question amount: unknown field 'colour' (fields here: id, type, text, hint, "
+        "required, choices, min, max, ask_when, currency)",
+    ]
 
 
 def test_not_yaml(tmp_path: Path) -> None:

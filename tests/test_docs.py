@@ -22,18 +22,23 @@ def _commands() -> dict[str, list[tuple[str, ...]]]:
     `--output`), as `--help` lists them."""
     found: dict[str, list[tuple[str, ...]]] = {}
 
-    def walk(command: object, path: tuple[str, ...]) -> None:
-        subcommands = getattr(command, "commands", None)
-        if subcommands:
-            for name, sub in subcommands.items():
-                if not getattr(sub, "hidden", False):
-                    walk(sub, (*path, name))
-            return
-        found[" ".join(path)] = [
+    def options(command: object) -> list[tuple[str, ...]]:
+        return [
             tuple(param.opts)
             for param in getattr(command, "params", [])
             if param.param_type_name == "option" and not getattr(param, "hidden", False)
         ]
+
+    def walk(command: object, path: tuple[str, ...]) -> None:
+        subcommands = getattr(command, "commands", None)
+        if subcommands:
+            if options(command):  # a group's own options (`urbsurvey --version`)
+                found[" ".join(path)] = options(command)
+            for name, sub in subcommands.items():
+                if not getattr(sub, "hidden", False):
+                    walk(sub, (*path, name))
+            return
+        found[" ".join(path)] = options(command)
 
     walk(typer.main.get_command(app), ())
     return found
@@ -51,6 +56,8 @@ OPTION = re.compile(r"(?<![\w-])(-{1,2}[a-z][\w-]*)")
 
 def _command_of(usage: str, commands: dict[str, list[tuple[str, ...]]]) -> str | None:
     words = usage.split()[1:]
+    if words and words[0].startswith("-"):  # an option of urbsurvey itself
+        return "" if "" in commands else None
     for n in (2, 1):
         if " ".join(words[:n]) in commands:
             return " ".join(words[:n])

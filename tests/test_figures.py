@@ -356,7 +356,7 @@ def test_a_store_holds_one_survey(tmp_path: Path) -> None:
     store = tmp_path / "s.sqlite"
     ingest([root], store)
     other = tmp_path / "bikes"
-    other.mkdir()
+    filled(other, {}, name="venice.xlsx")  # a return of another survey (MILE)
     with pytest.raises(StoreError, match="holds questionnaire 'transfer-followup'") as raised:
         ingest([other], store, questionnaire="mile-followup-2009")
     assert "one store holds one survey" in (raised.value.hint or "")

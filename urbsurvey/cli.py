@@ -49,6 +49,27 @@ questionnaire_app = typer.Typer(
 app.add_typer(questionnaire_app, name="questionnaire")
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        console.say(f"urbsurvey {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Follow-up surveys of URBACT city networks: questionnaires, partner workbooks, ingest,
+    headline outcomes and reports."""
+
+
 @questionnaire_app.command("list")
 def questionnaire_list() -> None:
     """List the bundled questionnaire definitions."""
@@ -148,7 +169,10 @@ def template(
         Path | None, typer.Option(help="CSV with columns partner[,role,lang]: one workbook each.")
     ] = None,
     role: Annotated[Role, typer.Option(help="Respondent role.")] = Role.CITY,
-    lang: Annotated[str, typer.Option(help="Language of the workbook.")] = "en",
+    lang: Annotated[
+        str | None,
+        typer.Option(help="Language of the workbook (with --partners: of the rows without one)."),
+    ] = None,
     interview: Annotated[
         bool, typer.Option(help="An interview record for the thematic expert.")
     ] = False,
@@ -170,26 +194,22 @@ def template(
     if prefill_from is not None:
         from .outcomes.waves import prefill_from as read_prefill
 
-        prefill = read_prefill(prefill_from, lang)
+        prefill = read_prefill(prefill_from, lang or "en")
     if is_survey_folder(Path(ref)):
         _survey_templates(Path(ref), output, partner, Role(role.value), interview, prefill)
         return
     q = load_questionnaire(ref)
     if partners is not None:
-        specs = read_partner_list(partners)
-        if lang != "en":
-            specs = [
-                WorkbookSpec(s.partner, s.role, lang if s.lang == "en" else s.lang) for s in specs
-            ]
+        specs = read_partner_list(partners, lang or "en")
         paths = write_templates(q, specs, output, interview=interview, prefill=prefill)
         console.say(f"Wrote {len(paths)} workbooks to {output}")
         return
     if partner is None:
         raise UsageError(
-            "give --partner NAME or --partners FILE.csv",
+            "give --partner NAME, --partners FILE.csv, or a survey folder instead of ID|FILE",
             hint="Example: urbsurvey template mile-followup-2009 --partner Venice -o venice.xlsx",
         )
-    write_template(q, WorkbookSpec(partner, role, lang, interview), output, prefill)
+    write_template(q, WorkbookSpec(partner, role, lang or "en", interview), output, prefill)
     console.say(f"Wrote {output}")
 
 
@@ -247,12 +267,27 @@ def validate(
     questionnaire: QuestionnaireOpt = None,
     output_format: FormatOpt = OutputFormat.table,
     strict: StrictOpt = False,
+    survey: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="DIR",
+            help="Check against this survey folder's questionnaire, rates and partners "
+            "(one attachment as it arrives).",
+        ),
+    ] = None,
 ) -> None:
     """Check returned workbooks cell by cell. Exit 1 when there are errors."""
     from .pipeline import validate as run
 
     with console.progress("Reading workbooks") as (set_total, advance):
-        result = run(paths, questionnaire, progress=advance, on_files=set_total, keep_answers=False)
+        result = run(
+            paths,
+            questionnaire,
+            progress=advance,
+            on_files=set_total,
+            keep_answers=False,
+            survey=survey,
+        )
     data = result.to_json()
     if output_format is OutputFormat.table:
         console.print_validation(data)

@@ -6,11 +6,13 @@ is escaped before rich prints it, so it is never read as markup.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from .parsing.text import UNSAFE_CHARS
 from .vocabulary import Kind, Status
 
 if TYPE_CHECKING:
@@ -29,11 +31,25 @@ def console(stderr: bool = False) -> Any:
     return Console(stderr=stderr, highlight=False)
 
 
-def escape(text: str) -> str:
-    """Partner text shown in the terminal: never read as rich markup."""
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def safe(text: str) -> str:
+    """Any untrusted text (file, sheet and partner names, answers) made safe for the terminal.
+
+    Control characters, escape sequences and bidi controls are shown as `\\n`, `\\x1b`,
+    `\\u202e`, so they can neither forge a line nor disguise a name; rich markup
+    (`[red]`, `a[/b].xlsx`) is printed as written.
+    """
     from rich.markup import escape as rich_escape
 
-    return rich_escape(text)
+    return rich_escape(UNSAFE_CHARS.sub(_visible, text))
+
+
+#: The earlier name of `safe`, kept for the code that calls it so.
+escape = safe
 
 
 @contextmanager
@@ -103,8 +119,8 @@ def print_issues(issues: list[IssueDict]) -> None:
         )
         colour = "red" if issue["severity"] == "error" else "yellow"
         head = f"[{colour}]{issue['severity']}[/] [bold]{issue['code']}[/]"
-        out.print(f"{head} {escape(where)}: {escape(issue['message'])}")
-        out.print(f"    {escape(issue['hint'])}", style="dim")
+        out.print(f"{head} {safe(where)}: {safe(issue['message'])}")
+        out.print(f"    {safe(issue['hint'])}", style="dim")
 
 
 def print_questionnaire(q: Questionnaire, lang: str) -> None:
@@ -114,7 +130,7 @@ def print_questionnaire(q: Questionnaire, lang: str) -> None:
     from .definition import text as plain
 
     def text(value: dict[str, str] | None, lang: str) -> str:
-        return escape(plain(value, lang))
+        return safe(plain(value, lang))
 
     out = console()
     out.print(f"[bold]{text(q.title, lang)}[/bold]")
@@ -175,7 +191,7 @@ def print_questionnaire_list(questionnaires: list[Questionnaire]) -> None:
     table = Table("ID", "Version", "Languages", "Title")
     for q in questionnaires:
         table.add_row(
-            escape(q.id), escape(q.version), ", ".join(q.languages), escape(text(q.title, "en"))
+            safe(q.id), safe(q.version), ", ".join(q.languages), safe(text(q.title, "en"))
         )
     console().print(table)
 
@@ -269,12 +285,17 @@ def print_remarks(remarks: list[Any], title: str) -> None:
 
 def say(message: str, *, stderr: bool = False) -> None:
     """A plain line (escaped) on standard output, or standard error."""
-    console(stderr=stderr).print(escape(message), soft_wrap=True)
+    console(stderr=stderr).print(_lines(message), soft_wrap=True)
+
+
+def _lines(message: str) -> str:
+    """A message of ours: its own lines (a list of problems) stay lines, the rest is escaped."""
+    return "\n".join(safe(line) for line in message.split("\n"))
 
 
 def print_error(exc: UrbsurveyError) -> None:
     """The one way a failure is shown: `Error:` and, when there is one, `Tip:`."""
     err = console(stderr=True)
-    err.print(f"[red]Error:[/red] {escape(exc.message)}", soft_wrap=True)
+    err.print(f"[red]Error:[/red] {_lines(exc.message)}", soft_wrap=True)
     if exc.hint:
-        err.print(f"Tip: {escape(exc.hint)}", soft_wrap=True)
+        err.print(f"Tip: {safe(exc.hint)}", soft_wrap=True)

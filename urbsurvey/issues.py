@@ -51,6 +51,7 @@ class IssueCode(StrEnum):
     AMBIGUOUS_NUMBER = "ambiguous-number"
     INVALID_DATE = "invalid-date"
     SKIPPED_ANSWERED = "skipped-answered"
+    SUSPICIOUS_NAME = "suspicious-name"
     CONTROL_CHARACTERS = "control-characters"
     ANSWER_TOO_LONG = "answer-too-long"
     CODING_REFERENCE = "coding-reference"
@@ -247,6 +248,13 @@ CATALOGUE: dict[IssueCode, Code] = {
         "answer to a skipped question",
         "The skip logic hides this question for the earlier answer given; check which one "
         "is right.",
+    ),
+    IssueCode.SUSPICIOUS_NAME: Code(
+        W,
+        "name with hidden characters",
+        "The file or partner name holds control or right-to-left characters, which can make "
+        "it look like another name (shown escaped, as \\u202e): check with the sender, and "
+        "rename the file or correct the name in the workbook.",
     ),
     IssueCode.CONTROL_CHARACTERS: Code(
         W,

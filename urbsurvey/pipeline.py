@@ -98,13 +98,15 @@ def validate(
     progress: Progress | None = None,
     on_files: Any = None,
     keep_answers: bool = True,
+    survey: Path | None = None,
 ) -> Validation:
     """Read every workbook under `paths` and check it; bad files become issues.
 
     Without `keep_answers` only issues and counts are kept, so memory stays flat
-    however many files are read (the command line needs no more).
+    however many files are read (the command line needs no more). With `survey`, the
+    files are checked against that survey folder's questionnaire, rates and partners.
     """
-    inputs = resolve_inputs(paths, questionnaire)
+    inputs = resolve_inputs(paths, questionnaire, survey)
     if on_files is not None:
         on_files(len(inputs.files))
     submissions = []
@@ -308,9 +310,7 @@ def _gather(
 
 
 def _from_store(path: Path, questionnaire: str | None, inputs: Inputs | None = None) -> ReportInput:
-    if not path.is_file():
-        raise StoreError(f"{path}: no such store", hint="Create it with `urbsurvey ingest`.")
-    store = Store(path)
+    store = Store(path, read_only=True)
     try:
         subs = store.versions()
         kept = store.snapshot()

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
-from .errors import DefinitionError
+from .errors import InputError
 
 if TYPE_CHECKING:
     from .definition import Questionnaire
@@ -39,10 +39,35 @@ def resolve_questionnaire(ref: str | Path, base: Path | None = None) -> Path:
         path = base / path
     if path.is_file():
         return path
-    known = ", ".join(bundled) or "none"
-    raise DefinitionError(
-        str(ref), [f"no such file, and not a bundled questionnaire id (bundled: {known})"]
+    return _not_found(str(ref), path, bundled)
+
+
+def _not_found(ref: str, path: Path, bundled: dict[str, Path]) -> NoReturn:
+    from .explain import did_you_mean
+
+    if path.is_dir():
+        raise InputError(
+            f"{ref} is a folder, not a questionnaire definition",
+            hint="Give a definition's YAML file, or a bundled id (`urbsurvey questionnaire list`).",
+        )
+    guess = did_you_mean(ref, list(bundled)) or _sibling_guess(path)
+    raise InputError(
+        f"{ref}: no such file, and not a bundled questionnaire id{guess}",
+        hint=f"Bundled: {', '.join(bundled) or 'none'} (`urbsurvey questionnaire list`); "
+        "or give the path of a definition's YAML file.",
     )
+
+
+def _sibling_guess(path: Path) -> str:
+    """`; did you mean 'heating.yaml'?` for a definition file beside `path` with a close name."""
+    import difflib
+
+    try:
+        stems = {p.stem: p.name for p in path.parent.iterdir() if p.suffix in (".yaml", ".yml")}
+    except OSError:
+        return ""
+    close = difflib.get_close_matches(path.stem, list(stems), n=1, cutoff=0.6)
+    return f"; did you mean {stems[close[0]]!r}?" if close else ""
 
 
 @cache

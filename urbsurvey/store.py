@@ -227,15 +227,24 @@ _SUBMISSION_COLUMNS = (
 
 
 class Store:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        """Open the store at `path`; unless `read_only`, create it or bring it up to date."""
         self.path = path
         try:
-            self.db = sqlite3.connect(path, isolation_level=None)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.execute("PRAGMA foreign_keys=ON")
-            self._create()
+            if read_only:
+                self.db = _connect_read_only(path)
+                self._check_version()
+            else:
+                self.db = _connect(path)
+                self._create()
         except sqlite3.DatabaseError as exc:
+            if not read_only and _is_read_only(path, exc):
+                raise StoreError(
+                    f"{path}: the store is read-only, so nothing can be added to it ({exc})",
+                    hint="Reports can still be made from it (`urbsurvey report STORE`); to "
+                    "ingest, give a store in a folder you can write to, or ask for write "
+                    "permission.",
+                ) from exc
             raise StoreError(
                 f"{path} is not an urbsurvey store ({exc})",
                 hint="Give a new file name with --store, or the store urbsurvey ingest made.",
@@ -262,6 +271,15 @@ class Store:
             f"BEGIN IMMEDIATE; {SCHEMA}"
             f"INSERT OR IGNORE INTO meta VALUES ('schema', '{SCHEMA_VERSION}'); COMMIT;"
         )
+
+    def _check_version(self) -> None:
+        """A store opened read-only is read as it is: it must have this schema already."""
+        (version,) = self.db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+        if int(version) != SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} has store schema {version}; this urbsurvey reads {SCHEMA_VERSION}",
+                hint="Ingest into it once (that brings it up to date), then report from it.",
+            )
 
     def close(self) -> None:
         self.db.close()
@@ -502,3 +520,38 @@ def scan_order(name: str) -> tuple[tuple[int, str], ...]:
     files first (by name), then its subfolders (by name)."""
     parts = name.split("/")
     return (*((1, p) for p in parts[:-1]), (0, parts[-1]))
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    if not path.parent.is_dir():
+        raise StoreError(
+            f"{path}: the folder {path.parent} does not exist",
+            hint="Create the folder first, or give another file name with --store.",
+        )
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("PRAGMA foreign_keys=ON")
+    return db
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """Read without writing anything, even beside a store in a read-only folder."""
+    if not path.is_file():
+        raise StoreError(f"{path}: no such store", hint="Create it with `urbsurvey ingest`.")
+    uri = path.absolute().as_uri()
+    try:
+        db = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None)
+        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return db
+    except sqlite3.OperationalError:  # a WAL store whose folder is read-only: no -shm file
+        return sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
+
+
+def _is_read_only(path: Path, exc: sqlite3.DatabaseError) -> bool:
+    import os
+
+    if "readonly" in str(exc).lower():
+        return True
+    target = path if path.exists() else path.parent
+    return target.exists() and not os.access(target, os.W_OK)

@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from . import yamlio
 from .definition.model import Text
 from .errors import SurveyConfigError
+from .explain import explain
+from .vocabulary import Role
 
 SURVEY_FILE = "survey.yaml"
 
@@ -22,7 +33,7 @@ class Partner(BaseModel):
     name: str
     country: str | None = Field(default=None, description="ISO code or English name")
     managing_authority: str | None = None
-    lead: bool = False
+    lead: StrictBool = False
     aliases: list[str] = Field(default=[], description="Other spellings partners may write")
     organisation: str | None = Field(default=None, description="Pre-filled in the workbook")
     email: str | None = Field(default=None, description="Contact e-mail of the partner")
@@ -97,8 +108,8 @@ class Survey(BaseModel):
         default={}, description="Value of one unit of each currency in the report currency"
     )
     partners: list[Partner] = []
-    expected_roles: list[str] = Field(
-        default=["city"], description="Roles every partner is expected to return"
+    expected_roles: list[Role] = Field(
+        default=[Role.CITY], description="Roles every partner is expected to return"
     )
     returns: str = Field(default="returns", description="Folder of returned workbooks")
     coding: str | None = Field(default="coding.yaml", description="Lessons codebook and coding")
@@ -139,11 +150,13 @@ class SurveyFolder(BaseModel):
             return self.coding_text
         path = self.root / self.config.coding
         try:
-            return path.read_text(encoding="utf-8")
+            return yamlio.decode(path.read_bytes())
         except FileNotFoundError:
             return None
         except OSError as exc:
             raise SurveyConfigError(f"cannot read {path}: {exc.strerror}") from exc
+        except yamlio.YamlProblem as exc:
+            raise SurveyConfigError(f"{path}, {exc}") from exc
 
     def rate_lines(self) -> dict[str, int]:
         """The survey.yaml line of each exchange rate, by currency (for the report)."""
@@ -153,53 +166,108 @@ class SurveyFolder(BaseModel):
     def returns_dir(self) -> Path:
         return self.root / self.config.returns
 
+    def existing_returns_dir(self) -> Path:
+        """The returns folder; SurveyConfigError when it is not there."""
+        path = self.returns_dir
+        if not path.is_dir():
+            raise SurveyConfigError(
+                f"{path}: no such folder (survey.yaml says `returns: {self.config.returns}`)",
+                hint=f"Create the folder and put the returned workbooks in it, or correct "
+                f"`returns:` in {self.root / SURVEY_FILE}.",
+            )
+        return path
+
 
 def is_survey_folder(path: Path) -> bool:
     return (path / SURVEY_FILE).is_file()
 
 
 def load_survey(folder: Path) -> SurveyFolder:
+    """Read and check `folder/survey.yaml`; raise SurveyConfigError saying what to write."""
     path = folder / SURVEY_FILE
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except OSError as exc:
         raise SurveyConfigError(
             f"cannot read {path}: {exc.strerror}",
             hint="A survey folder needs a survey.yaml (see the README).",
         ) from exc
+    try:
+        text = yamlio.decode(data)
+    except yamlio.YamlProblem as exc:
+        raise SurveyConfigError(f"{path}, {exc}", hint=_HINT) from exc
     return SurveyFolder(root=folder, config=parse_survey(text, path), text=text)
 
 
 def parse_survey(text: str, path: Path) -> Survey:
-    """The configuration in a survey.yaml's text; `path` names it in messages."""
-    import yaml
-
+    """The configuration in a survey.yaml's text (read, or kept in a store); `path` names it."""
     try:
-        data = yamlio.load(text)
-    except yaml.YAMLError as exc:
-        raise SurveyConfigError(f"{path}: not valid YAML ({exc})") from exc
+        doc = yamlio.parse(text)
+    except yamlio.YamlProblem as exc:
+        raise SurveyConfigError(f"{path}, {exc}", hint=_HINT) from exc
+    lines = yamlio.line_index(doc.node)
+    if not isinstance(doc.data, dict):
+        raise SurveyConfigError(f"{path}, line 1: survey.yaml must be a mapping (title:, …)")
     try:
-        return Survey.model_validate(data)
+        config = Survey.model_validate(doc.data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}" for e in exc.errors()
-        )
-        raise SurveyConfigError(
-            f"{path}: {problems}", hint="Fix survey.yaml as described in the README."
-        ) from exc
+        problems = explain(exc.errors(), doc.data, _schema(), lines)
+        raise SurveyConfigError(_listed(path, problems), hint=_HINT) from exc
+    problems = _check_partners(config, lines)
+    if problems:
+        raise SurveyConfigError(_listed(path, problems), hint=_HINT)
+    return config
 
 
 def exchange_rate_lines(text: str) -> dict[str, int]:
     """Line numbers (1-based) of the `exchange_rates` entries in a survey.yaml's text."""
-    import yaml
-
     try:
-        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError:
+        lines = yamlio.line_index(yamlio.parse(text).node)
+    except yamlio.YamlProblem:
         return {}
-    if not isinstance(root, yaml.MappingNode):
-        return {}
-    for key, value in root.value:
-        if key.value == "exchange_rates" and isinstance(value, yaml.MappingNode):
-            return {str(k.value).upper(): k.start_mark.line + 1 for k, _ in value.value}
-    return {}
+    return {
+        str(loc[1]).upper(): line
+        for loc, line in lines.items()
+        if len(loc) == 2 and loc[0] == "exchange_rates"
+    }
+
+
+_HINT = 'Fix survey.yaml as described in the README ("A survey folder").'
+
+
+def _listed(path: Path, problems: list[str]) -> str:
+    if len(problems) == 1:
+        return f"{path}, {problems[0]}"
+    return f"{path}: {len(problems)} problems:\n" + "\n".join(f"  - {p}" for p in problems)
+
+
+@cache
+def _schema() -> dict[str, Any]:
+    return Survey.model_json_schema()
+
+
+def _check_partners(config: Survey, lines: dict[tuple[str | int, ...], int]) -> list[str]:
+    """A partner listed twice (by name or alias), a country urbsurvey does not know."""
+    from .explain import did_you_mean
+    from .parsing import normalise
+    from .parsing.countries import country_names, known_country
+
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    for i, partner in enumerate(config.partners):
+        line = lines.get(("partners", i), 0)
+        for name in (partner.name, *partner.aliases):
+            first = seen.setdefault(normalise(name), i)
+            if first != i:
+                problems.append(
+                    f"line {line}: partner {partner.name}: {name!r} is already listed "
+                    f"(line {lines.get(('partners', first), 0)}); list each partner once"
+                )
+        if partner.country and not known_country(partner.country):
+            hint = did_you_mean(partner.country.title(), country_names())
+            problems.append(
+                f"line {lines.get(('partners', i, 'country'), line)}: partner {partner.name}: "
+                f"{partner.country!r} is not a country urbsurvey knows{hint or '.'} Write its "
+                "ISO code (IT, GB, RO, …) or its English name."
+            )
+    return problems

@@ -17,6 +17,9 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    Strict,
+    StrictBool,
+    WithJsonSchema,
     model_validator,
 )
 
@@ -55,12 +58,31 @@ def _check_english(value: dict[str, str]) -> dict[str, str]:
     return value
 
 
+_NOT_BLANK = {"type": "string", "pattern": r"\S"}
+#: What a text accepts, as JSON Schema: a string, or a mapping with a non-blank English text.
+TEXT_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        _NOT_BLANK,
+        {
+            "type": "object",
+            "properties": {"en": _NOT_BLANK},
+            "required": ["en"],
+            "additionalProperties": {"type": "string"},
+        },
+    ],
+    "description": "A string (English) or {en: ..., fr: ...}",
+}
+
 Text = Annotated[
     dict[str, str],
     BeforeValidator(_localised),
     AfterValidator(_check_english),
-    Field(json_schema_extra={"description": "A string (English) or {en: ..., fr: ...}"}),
+    WithJsonSchema(TEXT_SCHEMA),
 ]
+
+
+#: A number as YAML writes it (`5`, `2.5`); a quoted "5" is text, as the JSON Schema says.
+Number = Annotated[float, Strict()]
 
 
 class Model(BaseModel):
@@ -83,7 +105,12 @@ class Condition(Model):
     `yes` and `no`.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        populate_by_name=True,
+        json_schema_extra={"oneOf": [{"required": ["in"]}, {"required": ["not_in"]}]},
+    )
 
     question: str
     in_: list[str] | None = Field(default=None, alias="in")
@@ -95,16 +122,26 @@ class Condition(Model):
 
 
 class Question(Model):
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        # as `_currency_for_money` says, for editors
+        json_schema_extra={
+            "if": {"required": ["currency"]},
+            "then": {"properties": {"type": {"const": "money"}}},
+        },
+    )
+
     id: str = Field(pattern=ID_PATTERN)
     type: QuestionType
     text: Text
     hint: Text | None = None
-    required: bool | list[Role] = Field(
+    required: StrictBool | list[Role] = Field(
         default=False, description="true, or the respondent roles for whom it is required"
     )
     choices: list[Choice] = []
-    min: float | None = None
-    max: float | None = None
+    min: Number | None = None
+    max: Number | None = None
     ask_when: Condition | None = Field(
         default=None, description="Skip logic: ask only when another question has these answers"
     )

@@ -24,6 +24,7 @@ from .submission import (
     Context,
     PartnerInfo,
     Submission,
+    closest_partner,
     display_name,
     read_submission,
     read_submission_bytes,
@@ -230,7 +231,21 @@ def missing(counted: list[Submission], survey: SurveyFolder) -> list[tuple[str, 
     returned = {
         (s.partner, s.role.value) for s in counted if s.role and s.kind is Kind.QUESTIONNAIRE
     }
+    returned |= _misspelt(returned, survey)
     return [pair for pair in expected_responses(survey) if pair not in returned]
+
+
+def _misspelt(returned: set[tuple[str | None, str]], survey: SurveyFolder) -> set[tuple[str, str]]:
+    """(partner, role) answered under a misspelt name: its unknown-partner issue says so."""
+    partners = [PartnerInfo(p.name, p.country, tuple(p.aliases)) for p in survey.config.partners]
+    known = {p.name for p in partners}
+    found = set()
+    for name, role in returned:
+        if name and name not in known:
+            guess = closest_partner(name, partners)
+            if guess is not None:
+                found.add((guess.name, role))
+    return found
 
 
 def missing_responses(counted: list[Submission], survey: SurveyFolder) -> list[Issue]:

@@ -27,15 +27,24 @@ class Inputs:
     base: Path | None = None  # file names are shown relative to it
 
 
-def resolve_inputs(paths: list[Path], questionnaire: str | None = None) -> Inputs:
-    survey = None
+def resolve_inputs(
+    paths: list[Path], questionnaire: str | None = None, survey_dir: Path | None = None
+) -> Inputs:
+    """What `paths` point at. With `survey_dir`, workbooks anywhere are checked against that
+    survey (its questionnaire, currency and rates, partners), as attachments arrive; other
+    partners are then not reported missing."""
+    _check_exist(paths)
+    if survey_dir is not None:
+        return _against_survey(paths, questionnaire, survey_dir)
     if len(paths) == 1 and paths[0].is_dir() and is_survey_folder(paths[0]):
         survey = load_survey(paths[0])
         ref = questionnaire or survey.config.questionnaire
         q = load_questionnaire(ref, base=survey.root)
-        files = collect_files([survey.returns_dir]) if survey.returns_dir.is_dir() else []
+        files = collect_files([survey.existing_returns_dir()])
         return Inputs(q, make_context(q, survey), files, survey, survey.root)
     files = collect_files(paths)
+    if not files:
+        raise _no_workbooks(paths)
     base = paths[0] if len(paths) == 1 and paths[0].is_dir() else None
     if questionnaire is not None:
         q = load_questionnaire(questionnaire)
@@ -48,6 +57,47 @@ def resolve_inputs(paths: list[Path], questionnaire: str | None = None) -> Input
         )
     q = load_questionnaire(stamped)
     return Inputs(q, make_context(q), files, None, base)
+
+
+def _check_exist(paths: list[Path]) -> None:
+    from ..explain import did_you_mean
+
+    for path in paths:
+        if not path.exists():
+            try:
+                near = [p.name for p in path.absolute().parent.iterdir()]
+            except OSError:
+                near = []
+            raise InputError(
+                f"{path}: no such file or folder{did_you_mean(path.name, near)}",
+                hint="Check the spelling; give a survey folder, folders of workbooks or files.",
+            )
+
+
+def _against_survey(paths: list[Path], questionnaire: str | None, folder: Path) -> Inputs:
+    if not is_survey_folder(folder):
+        raise InputError(
+            f"{folder}: not a survey folder (it has no survey.yaml)",
+            hint="Give --survey the folder that holds the survey's survey.yaml.",
+        )
+    survey = load_survey(folder)
+    q = load_questionnaire(questionnaire or survey.config.questionnaire, base=survey.root)
+    files = collect_files(paths)
+    if not files:
+        raise _no_workbooks(paths)
+    base = paths[0] if len(paths) == 1 and paths[0].is_dir() else None
+    return Inputs(q, make_context(q, survey), files, None, base)
+
+
+def _no_workbooks(paths: list[Path]) -> InputError:
+    from .batch import SPREADSHEET_SUFFIXES
+
+    where = ", ".join(str(p) for p in paths)
+    endings = ", ".join(sorted(SPREADSHEET_SUFFIXES))
+    return InputError(
+        f"{where}: no workbooks found (looked for files ending {endings}, in every subfolder)",
+        hint="Check the folder name; a survey folder needs a survey.yaml beside its returns.",
+    )
 
 
 def _stamped_questionnaire(files: list[Path]) -> str | None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from ..definition import Question, Questionnaire, QuestionType, Role, Source, text
 from ..issues import Issue, IssueCode, Severity, make_issue
 from ..parsing import ParseError, decimal_separator_for_country, normalise, parse_yes_no
+from ..parsing.text import has_unsafe_chars
 from ..reader import ReadError, Sheet, Workbook, cell_ref, read_workbook, read_workbook_bytes
 from ..vocabulary import Kind, Status
 from ..workbook import contract
@@ -195,6 +196,9 @@ def read_submission_bytes(
 
 
 def _finish(book: Workbook | Issue, sub: Submission, ctx: Context) -> Submission:
+    if has_unsafe_chars(sub.file):
+        message = "The file name holds control or right-to-left characters."
+        sub.flag(IssueCode.SUSPICIOUS_NAME, message)
     if isinstance(book, Issue):
         sub.readable = False
         sub.issues.append(book)
@@ -421,15 +425,16 @@ def _respondent(
     elif ctx.partners:
         info = ctx.find_partner(partner)
         if info is None:
-            known = ", ".join(p.name for p in ctx.partners)
-            sub.flag(
-                IssueCode.UNKNOWN_PARTNER,
-                f"{partner!r} is not an expected partner (expected: {known}).",
-                sheet.name,
-                partner_cell,
-            )
+            sub.issues.append(_unknown_partner(partner, ctx, sub.file, sheet.name, partner_cell))
         else:
             partner = info.name
+    if has_unsafe_chars(partner):
+        message = "The partner name holds control or right-to-left characters."
+        sub.issues.append(
+            make_issue(
+                IssueCode.SUSPICIOUS_NAME, sub.file, message, sheet=sheet.name, cell=partner_cell
+            )
+        )
     sub.partner = partner or None
     role_text = fields.get("respondent.role") or stamp.get("role", "")
     sub.role = ctx.role(role_text) if role_text else Role.CITY
@@ -441,6 +446,32 @@ def _respondent(
             sheet.name,
             cell_ref(role_row.index, 2) if role_row else None,
         )
+
+
+def closest_partner(name: str, partners: Sequence[PartnerInfo]) -> PartnerInfo | None:
+    """The expected partner a misspelt name most likely means (`Birmingam` → Birmingham)."""
+    import difflib
+
+    names = {normalise(n): p for p in partners for n in (p.name, *p.aliases)}
+    close = difflib.get_close_matches(normalise(name), list(names), n=1, cutoff=0.8)
+    return names[close[0]] if close else None
+
+
+def _unknown_partner(partner: str, ctx: Context, file: str, sheet: str, cell: str | None) -> Issue:
+    guess = closest_partner(partner, ctx.partners)
+    if guess is None:
+        known = ", ".join(p.name for p in ctx.partners)
+        message = f"{partner!r} is not an expected partner (expected: {known})."
+        return make_issue(IssueCode.UNKNOWN_PARTNER, file, message, sheet=sheet, cell=cell)
+    return make_issue(
+        IssueCode.UNKNOWN_PARTNER,
+        file,
+        f"{partner!r} is not an expected partner; did you mean {guess.name}?",
+        sheet=sheet,
+        cell=cell,
+        hint=f"If it is {guess.name}, correct the name in the workbook, or add {partner!r} to "
+        f"its aliases in survey.yaml; until then its answers are not counted for {guess.name}.",
+    )
 
 
 def _partner_from_sender(sub: Submission, ctx: Context) -> PartnerInfo | None:

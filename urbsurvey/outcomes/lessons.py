@@ -55,21 +55,33 @@ class Coding(_Model):
 
 def load_coding(path: Path) -> Coding:
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except OSError as exc:
         raise SurveyConfigError(f"cannot read {path}: {exc.strerror}") from exc
+    try:
+        text = yamlio.decode(data)
+    except yamlio.YamlProblem as exc:
+        raise SurveyConfigError(f"{path}, {exc}") from exc
     return parse_coding(text, path)
 
 
 def parse_coding(text: str, path: Path | str) -> Coding:
     """The coding in a coding.yaml's text (kept in a store, or read); `path` names it."""
-    import yaml
+    from ..explain import explain
 
     try:
-        data = yamlio.load(text) or {}
-        coding = Coding.model_validate(data)
-    except (yaml.YAMLError, ValidationError) as exc:
-        raise SurveyConfigError(f"{path}: invalid coding ({exc})") from exc
+        doc = yamlio.parse(text)
+        coding = Coding.model_validate(doc.data or {})
+    except yamlio.YamlProblem as exc:
+        raise SurveyConfigError(f"{path}, {exc}") from exc
+    except ValidationError as exc:
+        problems = explain(
+            exc.errors(), doc.data, Coding.model_json_schema(), yamlio.line_index(doc.node)
+        )
+        raise SurveyConfigError(
+            f"{path}: invalid coding:\n" + "\n".join(f"  - {p}" for p in problems),
+            hint='Fix coding.yaml as described in the README ("A survey folder").',
+        ) from exc
     groups = {g.id for g in coding.groups}
     for theme in coding.themes:
         if theme.group not in groups:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 MAX_TEXT_LENGTH = 100
@@ -16,3 +17,13 @@ def normalise(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(bare.split())
+
+
+#: Characters that move the cursor, recolour a terminal, or reorder what follows them
+#: (bidi overrides and isolates: `evil\u202excod.xlsx` is shown as `evildoc.xlsx`).
+UNSAFE_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def has_unsafe_chars(text: str) -> bool:
+    """True for a name holding control or bidi characters (it can forge or disguise)."""
+    return UNSAFE_CHARS.search(text) is not None

@@ -44,29 +44,59 @@ def safe_filename(stem: str, suffix: str) -> str:
     return name + suffix
 
 
-def read_partner_list(path: Path) -> list[WorkbookSpec]:
-    """Partners CSV: columns `partner`, optional `role` (default city) and `lang`."""
+def read_partner_list(path: Path, default_lang: str = "en") -> list[WorkbookSpec]:
+    """A partner list as people save it from Excel: columns `partner`, optional `role`, `lang`.
+
+    UTF-8 with or without a byte order mark, or Windows-1252/Latin-1; separated by `;`, `,`
+    or tabs; headers and roles in any case (`Partner`, `Managing authority`). Rows without
+    a language get `default_lang`.
+    """
     try:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            rows = list(csv.DictReader(fh))
+        data = path.read_bytes()
     except OSError as exc:
         raise PartnerListError(f"cannot read {path}: {exc.strerror}") from exc
-    specs = []
-    for line, row in enumerate(rows, start=2):
-        partner = (row.get("partner") or "").strip()
-        if not partner:
-            raise PartnerListError(
-                f"{path}, line {line}: no partner name",
-                hint="The CSV needs a header row with a `partner` column "
-                "(and optional `role`, `lang`).",
-            )
-        role_text = (row.get("role") or "city").strip() or "city"
+    rows = _rows(_decode(data))
+    return [_spec(path, line, row, default_lang) for line, row in rows]
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
         try:
-            role = Role(role_text)
-        except ValueError as exc:
-            roles = ", ".join(r.value for r in Role)
-            raise PartnerListError(
-                f"{path}, line {line}: unknown role {role_text!r}", hint=f"Use one of: {roles}."
-            ) from exc
-        specs.append(WorkbookSpec(partner, role, (row.get("lang") or "").strip() or "en"))
-    return specs
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            return data.decode("latin-1")
+
+
+def _rows(text: str) -> list[tuple[int, dict[str, str]]]:
+    """(line, row) with header names lower case; the separator is the header's commonest."""
+    lines = text.splitlines()
+    header = lines[0] if lines else ""
+    delimiter = max(";\t,", key=header.count)
+    reader = csv.reader(lines, delimiter=delimiter)
+    names = [n.strip().lower() for n in next(reader, [])]
+    return [
+        (line, dict(zip(names, (cell.strip() for cell in cells), strict=False)))
+        for line, cells in enumerate(reader, start=2)
+        if any(cell.strip() for cell in cells)
+    ]
+
+
+def _spec(path: Path, line: int, row: dict[str, str], default_lang: str) -> WorkbookSpec:
+    partner = row.get("partner", "")
+    if not partner:
+        raise PartnerListError(
+            f"{path}, line {line}: no partner name",
+            hint="The file needs a header row with a `partner` column "
+            "(and optional `role`, `lang`).",
+        )
+    role_text = row.get("role") or "city"
+    try:
+        role = Role("_".join(role_text.lower().split()))
+    except ValueError as exc:
+        roles = ", ".join(r.value for r in Role)
+        raise PartnerListError(
+            f"{path}, line {line}: unknown role {role_text!r}", hint=f"Use one of: {roles}."
+        ) from exc
+    return WorkbookSpec(partner, role, (row.get("lang") or "").lower() or default_lang)

@@ -12,7 +12,7 @@ from ..resources import bundled_dir
 @cache
 def ui_words() -> dict[str, Any]:
     path = bundled_dir("templates") / "workbook.yaml"
-    words: dict[str, Any] = yamlio.load(path.read_text(encoding="utf-8"))
+    words: dict[str, Any] = yamlio.read_file(path).data
     return words
 
 
