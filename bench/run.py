@@ -442,6 +442,8 @@ class Package:
         with zipfile.ZipFile(io.BytesIO(blob)) as z:
             infos = z.infolist()
             data = {i.filename: z.read(i) for i in infos}
+        # openpyxl with lxml writes the markers' § as a character reference
+        data = {k: v.replace(b"&#167;", "§".encode()) if k in parts else v for k, v in data.items()}
         pkg = cls(infos, data)
         for name in parts:
             text = data[name].decode("utf-8")
