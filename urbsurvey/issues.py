@@ -31,6 +31,12 @@ CATALOGUE: dict[str, Code] = {
     "empty-file": Code(
         E, "empty file", "The file has no content: ask the partner to send it again."
     ),
+    "not-a-regular-file": Code(
+        E,
+        "not a file",
+        "A named pipe, socket or device is named like a workbook: remove it from the "
+        "folder, or put the partner's real file there.",
+    ),
     "not-a-spreadsheet": Code(
         E,
         "not a spreadsheet",

@@ -1,4 +1,4 @@
-"""Many returned workbooks: find them, read each (in parallel when it pays), check across files.
+"""Many returned workbooks: find them, read each in a worker process, check across files.
 
 A bad file never stops the batch: it becomes a submission with an issue.
 Duplicates, resubmissions and missing partners are reported, never silently
@@ -17,15 +17,19 @@ from ..errors import UrbsurveyError
 from ..issues import Issue, make_issue
 from ..survey import SURVEY_FILE, SurveyFolder
 from .answers import Interpreter
-from .submission import Context, PartnerInfo, Submission, display_name, read_submission
+from .submission import (
+    Context,
+    PartnerInfo,
+    Submission,
+    display_name,
+    failed_submission,
+    read_submission,
+)
+from .workers import Limits, run_isolated
 
 #: File name endings picked up when a folder is scanned. Files named on the
 #: command line are always read; their format is decided by content.
 SPREADSHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"})
-#: Below this many files, a second process costs more than it saves.
-PARALLEL_THRESHOLD = 200
-#: Files per task sent to a worker: large enough that sending results back is cheap.
-CHUNK = 100
 
 Progress = Callable[[int], None]
 
@@ -70,46 +74,24 @@ def make_context(q: Questionnaire, survey: SurveyFolder | None = None) -> Contex
     return Context(q, Interpreter(q, config.currency, config.exchange_rates), partners)
 
 
-_worker_context: Context | None = None
-
-
-def _start_worker(ctx: Context) -> None:
-    """Each worker process receives the context once, not with every chunk of files."""
-    global _worker_context
-    _worker_context = ctx
-
-
-def _read_chunk(items: list[tuple[Path, str]]) -> list[Submission]:
-    assert _worker_context is not None
-    return [read_submission(path, _worker_context, name) for path, name in items]
-
-
 def read_all(
     files: list[Path],
     ctx: Context,
     *,
     base: Path | None = None,
     progress: Progress | None = None,
-    jobs: int | None = None,
+    limits: Limits | None = None,
 ) -> Iterator[Submission]:
-    """Read every file, in order; with many files, in two processes."""
+    """Read every file, in order, each in a worker process that may die (`workers`)."""
     items = [(path, display_name(path, base)) for path in files]
-    jobs = jobs or (min(2, os.cpu_count() or 1) if len(items) >= PARALLEL_THRESHOLD else 1)
-    if jobs <= 1:
-        for path, name in items:
-            yield read_submission(path, ctx, name)
-            if progress:
-                progress(1)
-        return
-    from concurrent.futures import ProcessPoolExecutor  # only when it pays: costs ~20 ms
 
-    size = CHUNK
-    chunks = [items[i : i + size] for i in range(0, len(items), size)]
-    with ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(ctx,)) as pool:
-        for result in pool.map(_read_chunk, chunks):
-            yield from result
-            if progress:
-                progress(len(result))
+    def task(path: Path, name: str) -> Submission:
+        return read_submission(path, ctx, name)
+
+    for sub in run_isolated(items, task, failed_submission, limits):
+        yield sub
+        if progress:
+            progress(1)
 
 
 def check_batch(submissions: list[Submission], survey: SurveyFolder | None = None) -> Batch:

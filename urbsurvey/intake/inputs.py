@@ -51,19 +51,38 @@ def resolve_inputs(paths: list[Path], questionnaire: str | None = None) -> Input
 
 
 def _stamped_questionnaire(files: list[Path]) -> str | None:
-    """The bundled questionnaire named by the first stamped workbook."""
-    from ..reader import ReadError, Workbook, read_workbook
+    """The bundled questionnaire named by the first stamped workbook (read in a worker)."""
+    import dataclasses
+
+    from .workers import Failure, limits_from_env, run_isolated
 
     bundled = bundled_questionnaires()
-    for path in files:
-        book = read_workbook(path)
-        if not isinstance(book, Workbook) or contract.STAMP_SHEET not in book.sheet_names:
-            continue
-        try:
-            rows = book.sheet(contract.STAMP_SHEET).rows
-        except ReadError:
-            continue
-        for row in rows:
-            if len(row) >= 2 and row[0] == "questionnaire" and row[1] in bundled:
-                return str(row[1])
+
+    def task(path: Path, name: str) -> str | None:
+        return _stamp_of(path, bundled)
+
+    def failed(path: Path, name: str, failure: Failure) -> str | None:
+        return None  # the file is reported when it is read for its answers
+
+    one_worker = dataclasses.replace(limits_from_env(), jobs=1)
+    found = run_isolated([(path, str(path)) for path in files], task, failed, one_worker)
+    try:
+        return next((ref for ref in found if ref is not None), None)
+    finally:
+        found.close()
+
+
+def _stamp_of(path: Path, bundled: dict[str, Path]) -> str | None:
+    from ..reader import ReadError, Workbook, read_workbook
+
+    book = read_workbook(path)
+    if not isinstance(book, Workbook) or contract.STAMP_SHEET not in book.sheet_names:
+        return None
+    try:
+        rows = book.sheet(contract.STAMP_SHEET).rows
+    except ReadError:
+        return None
+    for row in rows:
+        if len(row) >= 2 and row[0] == "questionnaire" and row[1] in bundled:
+            return str(row[1])
     return None

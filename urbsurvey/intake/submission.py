@@ -16,9 +16,10 @@ from pathlib import Path
 from ..definition import Question, Questionnaire, Role, Source
 from ..issues import Issue, Severity, make_issue
 from ..parsing import decimal_separator_for_country, normalise
-from ..reader import ReadError, Sheet, Workbook, cell_ref, read_workbook
+from ..reader import NotAFile, ReadError, Sheet, Workbook, cell_ref, open_regular, read_workbook
 from ..workbook import contract
 from .answers import Answer, Interpreter, condition_holds, raw_text
+from .workers import Failure
 
 
 @dataclass(slots=True)
@@ -110,11 +111,25 @@ def _role_words() -> dict[str, Role]:
 
 
 def sha256_of(path: Path) -> str:
+    """The content's digest; `NotAFile` for a pipe, socket or device (never read)."""
     digest = hashlib.sha256()
-    with path.open("rb") as fh:
+    with open_regular(path) as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def failed_submission(path: Path, name: str, failure: Failure) -> Submission:
+    """The unreadable submission for a file its worker died on (stored, so not retried)."""
+    code = "file-too-large" if failure.kind in ("memory", "time") else "corrupt-file"
+    issue = make_issue(code, name, f"{name}: not read: {failure.detail}.")
+    try:
+        sub = Submission(file=name, sha256=sha256_of(path), mtime=path.stat().st_mtime)
+    except OSError:
+        sub = Submission(file=name, sha256="")
+    sub.readable = False
+    sub.issues.append(issue)
+    return sub
 
 
 def unopenable(name: str, exc: OSError) -> Issue:
@@ -124,6 +139,15 @@ def unopenable(name: str, exc: OSError) -> Issue:
         name,
         f"{name}: cannot be opened ({exc.strerror or exc}).",
         hint="Check the file is still there and readable, then run the command again.",
+    )
+
+
+def not_a_file(name: str, exc: NotAFile) -> Issue:
+    """The issue for a pipe, socket or device named like a workbook: it is never opened."""
+    return make_issue(
+        "not-a-regular-file",
+        name,
+        f"{name}: is {exc.kind}, not a file; only regular files are read.",
     )
 
 
@@ -144,6 +168,8 @@ def read_submission(path: Path, ctx: Context, display: str | None = None) -> Sub
     name = display or str(path)
     try:
         sub = Submission(file=name, sha256=sha256_of(path), mtime=path.stat().st_mtime)
+    except NotAFile as exc:
+        return Submission(file=name, sha256="", readable=False, issues=[not_a_file(name, exc)])
     except OSError as exc:
         return Submission(file=name, sha256="", readable=False, issues=[unopenable(name, exc)])
     book = read_workbook(path, display_name=name)
