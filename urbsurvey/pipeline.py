@@ -170,15 +170,15 @@ def ingest_inputs(
                 result.issues.extend(sub.issues)
                 continue
             first = store.has_content(sub.sha256)
-            if first is None:
-                store.add(sub, key, st.st_size, st.st_mtime_ns)
+            if first is None and store.add(sub, key, st.st_size, st.st_mtime_ns) is not None:
                 sub.answers = {}  # stored: memory stays flat however many files arrive
                 result.added.append(sub)
                 continue
+            first = first or store.has_content(sub.sha256)  # stored meanwhile by another ingest
             with store.transaction():
                 store.remember_file(key, st.st_size, st.st_mtime_ns, sub.sha256)
-            if known.get(key, (0, 0, ""))[2] == sub.sha256:
-                result.unchanged += 1  # touched, but the same content
+            if known.get(key, (0, 0, ""))[2] == sub.sha256 or first == sub.file:
+                result.unchanged += 1  # touched, or stored by another ingest: the same content
             else:
                 result.issues.append(
                     make_issue("duplicate-file", sub.file, f"Same content as {first}, stored once.")

@@ -22,6 +22,8 @@ from .intake.submission import Submission
 from .issues import Issue, Severity, make_issue
 
 SCHEMA_VERSION = 1
+#: How long a writer waits for another one holding the store (each holds it for one file).
+BUSY_TIMEOUT_S = 120.0
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS submissions (
@@ -81,7 +83,8 @@ class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            self.db = sqlite3.connect(path, isolation_level=None)
+            # another ingest writing the same store: wait for it (WAL: readers never wait)
+            self.db = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_S)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=ON")
@@ -106,13 +109,21 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        self.db.execute("BEGIN IMMEDIATE")
+        """One write, all or nothing; a store that cannot be written is a `StoreError`."""
         try:
-            yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                f"{self.path}: cannot write to the store ({exc}); it is unchanged",
+                hint="Check the disk has room and the store file and its folder are "
+                "writable, then run the command again.",
+            ) from exc
 
     # --- files seen -----------------------------------------------------------
 
@@ -133,9 +144,15 @@ class Store:
 
     # --- submissions ----------------------------------------------------------
 
-    def add(self, sub: Submission, path: str, size: int, mtime_ns: int) -> int:
-        """Store one submission atomically, superseding the current one it replaces."""
+    def add(self, sub: Submission, path: str, size: int, mtime_ns: int) -> int | None:
+        """Store one submission atomically, superseding the current one it replaces.
+
+        None if the same content is stored already (another ingest, running at the
+        same time, stored it first).
+        """
         with self.transaction() as db:
+            if db.execute("SELECT 1 FROM submissions WHERE sha256=?", (sub.sha256,)).fetchone():
+                return None
             previous = None
             if sub.readable and sub.partner and sub.role:
                 previous = db.execute(
