@@ -17,7 +17,6 @@ from pathlib import Path
 
 from .errors import OutputError
 
-
 #: Longest file name most file systems take, in bytes.
 _NAME_MAX = 255
 #: What mkstemp adds to the prefix: 8 random characters, then ".tmp".

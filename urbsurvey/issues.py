@@ -164,6 +164,12 @@ CATALOGUE: dict[str, Code] = {
     ),
     "not-a-number": Code(E, "not a number", "Type a number, for example 12 or 1.400.000."),
     "out-of-range": Code(E, "out of range", "Check the figure against the allowed range."),
+    "error-value": Code(
+        E,
+        "error instead of an answer",
+        "The cell shows a spreadsheet error (#DIV/0!, #REF!, #N/A…): ask the partner to fix "
+        "the formula or type the answer, and send the file again.",
+    ),
     "unknown-currency": Code(
         E,
         "unknown currency",

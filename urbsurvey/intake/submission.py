@@ -432,6 +432,18 @@ def _answers(
                 )
             )
             continue
+        error = book.error_cells.get((sheet.name, cell)) or _error_literal(row.value)
+        if error is not None:
+            sub.issues.append(
+                make_issue(
+                    "error-value",
+                    sub.file,
+                    f"The answer to {question.id!r} is the error {error}, not a value.",
+                    sheet=sheet.name,
+                    cell=cell,
+                )
+            )
+            continue
         if (sheet.name, cell) in book.external_link_cells:
             sub.issues.append(
                 make_issue(
@@ -465,6 +477,21 @@ def _answers(
             question.id, raw, result.value, sheet.name, cell, result.valid, row.note
         )
     _check_required_and_skips(rows, sheet, answer_col, sub, ctx.required_or_conditional)
+
+
+#: What a cell shows for a formula that failed, in Excel and LibreOffice (ods and xls
+#: keep the text; xlsx cells typed t="e" are found by the reader).
+_ERROR_LITERALS = frozenset(
+    {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#GETTING_DATA"}
+)
+
+
+def _error_literal(value: object) -> str | None:
+    if isinstance(value, str) and (
+        value.strip() in _ERROR_LITERALS or (value.startswith("Err:") and value[4:].isdigit())
+    ):
+        return value.strip()
+    return None
 
 
 def _check_required_and_skips(

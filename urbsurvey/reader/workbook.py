@@ -53,6 +53,8 @@ class Workbook:
     formulas_without_value: set[tuple[str, str]]
     external_link_cells: set[tuple[str, str]]
     has_external_links: bool
+    #: cells whose saved value is an error (xlsx/xlsm; calamine reads them as empty)
+    error_cells: dict[tuple[str, str], str] = field(default_factory=dict)
     _display: str = field(default="", repr=False, compare=False)
     _book: Any = field(default=None, repr=False, compare=False)
     _visible: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
@@ -127,6 +129,7 @@ def _read_workbook(path: Path, name: str) -> Workbook:
         formulas_without_value=scan.no_value,
         external_link_cells=scan.external,
         has_external_links=scan.has_external or bool(scan.external),
+        error_cells=scan.errors,
         _display=name,
         _book=book,
         _visible=visible,

@@ -50,6 +50,10 @@ _X_F = re.compile(
 _X_V = re.compile(
     rb"<" + _PREFIX + rb"v(?=[\s/>])" + _ATTRS + rb">(?:(.*?)</" + _PREFIX + rb"v\s*>)?", re.S
 )
+# A cell tag (attributes, then ">" unless it never closes); for cells typed t="e",
+# whose saved value is an error (#DIV/0!) that calamine reads as "".
+_X_CELL_OPEN = re.compile(rb"<" + _PREFIX + rb"c(?=[\s/>])" + _ATTRS + rb"(>)?")
+_ERROR_TYPES = (b't="e"', b"t='e'")
 _X_IS = re.compile(rb"<" + _PREFIX + rb"is[\s/>]")
 _CELL_REF = re.compile(rb"\$?([A-Za-z]+)\$?([0-9]+)")
 _STRING_LITERAL = re.compile(r'"(?:[^"]|"")*"')
@@ -158,6 +162,8 @@ def _scan_xlsx_sheet(part: bytes, name: str, sheet: str, record: bool, scan: _Sc
     )
     if _X_PREFIXED_CELL.search(part) or _X_NOT_NEAR_CELL.search(part):
         _bound_xlsx_cells(part, name, sheet, record, scan)
+    if record and (b't="e"' in part or b"t='e'" in part):
+        _error_cells(part, name, sheet, scan)
     if formulas:
         shared: dict[bytes, bool] = {}
         pos = 0
@@ -172,6 +178,33 @@ def _scan_xlsx_sheet(part: bytes, name: str, sheet: str, record: bool, scan: _Sc
                 row, col = _parse_ref(ref, name, sheet)
                 body = part[m.start(2) : end.start()]
                 _formula_cell(attrs, body, scan, sheet, row, col, shared)
+
+
+def _error_cells(part: bytes, name: str, sheet: str, scan: _Scan) -> None:
+    """Note every cell whose saved value is an error, with the error's text."""
+    for marker in _ERROR_TYPES:
+        pos = part.find(marker)
+        while pos >= 0:
+            start = part.rfind(b"<", 0, pos)
+            m = _X_CELL_OPEN.match(part, start) if start >= 0 else None
+            if m is not None and m.end() > pos and _error_cell(part, m, name, sheet, scan):
+                pos = m.end()
+            pos = part.find(marker, pos + 1)
+
+
+def _error_cell(part: bytes, m: re.Match[bytes], name: str, sheet: str, scan: _Scan) -> bool:
+    attrs = m.group(1)
+    ref = _attr(attrs, b"r")
+    if m.group(2) is None or attrs.endswith(b"/") or _attr(attrs, b"t") != b"e" or ref is None:
+        return False
+    end = _X_CELL_END.search(part, m.end())
+    if end is None:
+        _reject("corrupt-file", name, f"sheet {sheet!r} has malformed XML", sheet=sheet)
+    row, col = _parse_ref(ref, name, sheet)
+    vm = _X_V.search(part, m.end(), end.start())
+    value = _text(vm.group(2)) if vm is not None and vm.group(2) else "#ERROR"
+    scan.errors[(sheet, cell_ref(row, col))] = value
+    return True
 
 
 def _bound_xlsx_cells(part: bytes, name: str, sheet: str, record: bool, scan: _Scan) -> None:
