@@ -143,3 +143,31 @@ def test_a_legal_250_byte_output_name_is_written(survey: Path, tmp_path: Path) -
     assert code == 0, err
     assert target.read_text("utf-8").startswith("#")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([name, "survey"])
+
+
+# ------------------------------------------------------------------------- file names
+
+
+def test_a_file_name_that_is_not_utf8_is_carried_escaped(survey: Path, tmp_path: Path) -> None:
+    returns = os.fsencode(survey / "returns")
+    latin1 = os.fsdecode(returns + b"/Malm\xf6.xlsx")
+    shutil.move(survey / "returns" / "0.xlsx", latin1)
+    shown = "returns/Malm\\xf6.xlsx"
+    validate = subprocess.run(
+        [URBSURVEY, "validate", survey, "--format", "json"], capture_output=True, timeout=TIMEOUT
+    )
+    assert validate.returncode == 0, validate.stderr
+    files = {f["file"]: f["status"] for f in json.loads(validate.stdout.decode("utf-8"))["files"]}
+    assert files[shown] == "ok"
+    store = tmp_path / "store.sqlite"
+    code, _, err = finish(start("ingest", survey, "--store", store, "--format", "json"))
+    assert code == 0 and "Traceback" not in err, err
+    with closing(sqlite3.connect(store)) as db:
+        stored = {f for (f,) in db.execute("SELECT file FROM submissions")}
+    assert shown in stored
+    report = tmp_path / "report.json"
+    code, _, err = finish(start("report", survey, "--format", "json", "-o", report))
+    assert code == 0 and "Traceback" not in err, err
+    assert json.dumps(shown) in report.read_text("utf-8")  # the backslash escaped in JSON
+    table = subprocess.run([URBSURVEY, "validate", survey], capture_output=True, timeout=TIMEOUT)
+    table.stdout.decode("utf-8")  # the terminal gets valid UTF-8 too

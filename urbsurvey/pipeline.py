@@ -19,7 +19,7 @@ from typing import Any
 from .errors import UrbsurveyError
 from .intake.batch import Batch, Progress, check_batch, missing_responses, read_all
 from .intake.inputs import Inputs, resolve_inputs
-from .intake.submission import Submission, display_name, unopenable
+from .intake.submission import Submission, display_name, printable, unopenable
 from .issues import Issue, Severity, make_issue
 from .report.build import ReportInput
 from .store import Store
@@ -148,7 +148,7 @@ def ingest_inputs(
         known = store.known_files()
         todo: list[tuple[Path, str, os.stat_result]] = []
         for path in inputs.files:
-            key = str(path.absolute())
+            key = printable(str(path.absolute()))  # the store holds valid Unicode only
             try:
                 st = path.stat()
             except OSError as exc:

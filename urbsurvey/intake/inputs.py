@@ -15,7 +15,7 @@ from ..resources import bundled_questionnaires, load_questionnaire
 from ..survey import SurveyFolder, is_survey_folder, load_survey
 from ..workbook import contract
 from .batch import collect_files, make_context
-from .submission import Context
+from .submission import Context, printable
 
 
 @dataclass(slots=True)
@@ -65,7 +65,8 @@ def _stamped_questionnaire(files: list[Path]) -> str | None:
         return None  # the file is reported when it is read for its answers
 
     one_worker = dataclasses.replace(limits_from_env(), jobs=1)
-    found = run_isolated([(path, str(path)) for path in files], task, failed, one_worker)
+    items = [(path, printable(str(path))) for path in files]
+    found = run_isolated(items, task, failed, one_worker)
     try:
         return next((ref for ref in found if ref is not None), None)
     finally:

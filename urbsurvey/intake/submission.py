@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -152,20 +153,33 @@ def not_a_file(name: str, exc: NotAFile) -> Issue:
 
 
 def display_name(path: Path, base: Path | None) -> str:
-    """How a file is named in issues and reports: relative to the folder given, if inside it."""
+    """How a file is named in issues and reports: relative to the folder given, if inside it.
+
+    Always valid Unicode (`printable`), so it can be shown, stored and written as JSON.
+    """
     if base is not None:  # absolute, not resolved: a link is named as found, not as its target
         if path.anchor or base.anchor:  # two relative paths share the working directory
             path, base = path.absolute(), base.absolute()
         try:
-            return path.relative_to(base).as_posix()
+            return printable(path.relative_to(base).as_posix())
         except ValueError:
             pass
-    return str(path)
+    return printable(str(path))
+
+
+def printable(name: str) -> str:
+    """A file name as valid Unicode: each byte that is not UTF-8 (Latin-1 `Malmö.xlsx`
+    from an old system) written as `\\xf6`, so the name is shown and stored as it is."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", "backslashreplace")
+    return name
 
 
 def read_submission(path: Path, ctx: Context, display: str | None = None) -> Submission:
     """Read, parse and check one returned workbook. Never raises for bad data."""
-    name = display or str(path)
+    name = display or printable(str(path))
     try:
         sub = Submission(file=name, sha256=sha256_of(path), mtime=path.stat().st_mtime)
     except NotAFile as exc:
