@@ -394,3 +394,31 @@ def test_limits_come_from_the_environment() -> None:
     assert limits_from_env({}).memory_mb <= 1024
     with pytest.raises(UrbsurveyError, match="URBSURVEY_WORKER_TIMEOUT"):
         limits_from_env({"URBSURVEY_WORKER_TIMEOUT": "soon"})
+
+
+# ------------------------------------------------------------------------- fast rejections
+
+
+def test_a_sheet_of_a_million_rows_is_rejected_at_once(tmp_path: Path) -> None:
+    """1.2 million row elements: refused by counting them, without a pass over the cells."""
+    from urbsurvey.reader import Workbook, read_workbook
+
+    path = filled(tmp_path, {"km_built": 3}, questionnaire=TOY, partner="Lyon")
+    rows = b"".join(
+        b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (i, i) for i in range(1, 1_200_001)
+    )
+
+    def many_rows(part: str, data: bytes) -> bytes:
+        if part != "xl/worksheets/sheet1.xml":
+            return data
+        return (
+            data[: data.index(b"<sheetData")] + b"<sheetData>" + rows + b"</sheetData></worksheet>"
+        )
+
+    rewrite_zip(path, many_rows)
+    start = time.perf_counter()
+    issue = read_workbook(path)
+    seconds = time.perf_counter() - start
+    assert not isinstance(issue, Workbook)
+    assert issue.code == "file-too-large" and "1,200,000 rows" in issue.message
+    assert seconds < 3, f"{seconds:.1f} s"

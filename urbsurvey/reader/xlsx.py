@@ -155,6 +155,7 @@ def _scan_xlsx_sheet(part: bytes, name: str, sheet: str, record: bool, scan: _Sc
     pass over the cell tags, or cell by cell (`r` missing, prefixed tags). Only
     cells with content count there (calamine skips `<c .../>`).
     """
+    _count_elements(part, name, sheet)
     # A formula element (not <formula1> in a data validation, which is common), or a
     # prefixed one: only then look for formula cells.
     formulas = record and (
@@ -178,6 +179,28 @@ def _scan_xlsx_sheet(part: bytes, name: str, sheet: str, record: bool, scan: _Sc
                 row, col = _parse_ref(ref, name, sheet)
                 body = part[m.start(2) : end.start()]
                 _formula_cell(attrs, body, scan, sheet, row, col, shared)
+
+
+def _count_elements(part: bytes, name: str, sheet: str) -> None:
+    """Reject at once (a count, no parsing) a sheet with more rows or cells, written as
+    every writer writes them, than the limits allow: 1.2 million rows are refused in a
+    fraction of a second. Other forms are bounded exactly by the scan that follows."""
+    rows = part.count(b'<row r="')
+    if rows > limits.MAX_ROWS:
+        _too_many(name, sheet, f"{rows:,} rows")
+    cells = part.count(b'<c r="') if len(part) > 6 * limits.MAX_CELLS else 0
+    if cells > limits.MAX_CELLS:
+        _too_many(name, sheet, f"{cells:,} cells")
+
+
+def _too_many(name: str, sheet: str, what: str) -> None:
+    _reject(
+        "file-too-large",
+        name,
+        f"sheet {sheet!r} has {what} in its XML; the limit is {limits.MAX_ROWS:,} rows "
+        f"and {limits.MAX_CELLS:,} cells",
+        sheet=sheet,
+    )
 
 
 def _error_cells(part: bytes, name: str, sheet: str, scan: _Scan) -> None:
@@ -228,7 +251,14 @@ def _bound_xlsx_cells(part: bytes, name: str, sheet: str, record: bool, scan: _S
         if filled:
             cols, rows = zip(*filled, strict=True)
             if not _within_limits(rows, cols, name, sheet):
-                _scan_xlsx_sheet_slowly(part, name, sheet, record, scan)  # says which cell
+                _reject_dims(rows, cols, name, sheet)  # says which cell, at once
+
+
+def _reject_dims(rows: tuple[bytes, ...], cols: tuple[bytes, ...], name: str, sheet: str) -> None:
+    max_row = max(map(int, rows))
+    letters = max({c.upper() for c in set(cols)}, key=lambda c: (len(c), c))
+    _, max_col = _parse_ref(letters + b"1", name, sheet)
+    _check_dims(name, sheet, max_row, max_col + 1)
 
 
 def _within_limits(rows: tuple[bytes, ...], cols: tuple[bytes, ...], name: str, sheet: str) -> bool:
