@@ -17,13 +17,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import resource
 import shutil
 import signal
 import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from collections.abc import Iterator
@@ -65,6 +65,29 @@ def urbsurvey(
         check=False,
         env={**os.environ, **(env or {})},
     )
+
+
+_PEAK = (
+    "import resource, subprocess, sys;"
+    "done = subprocess.run(sys.argv[2:], capture_output=True, text=True);"
+    "sys.stdout.write(done.stdout); sys.stderr.write(done.stderr);"
+    "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss));"
+    "sys.exit(done.returncode)"
+)
+
+
+def with_peak(*args: str | Path) -> tuple[subprocess.CompletedProcess[str], float]:
+    """`urbsurvey ARGS`, and the largest RSS (MB) of it or any of its workers."""
+    assert URBSURVEY is not None
+    with tempfile.NamedTemporaryFile("r", suffix=".peak") as peak:
+        run = subprocess.run(
+            [sys.executable, "-c", _PEAK, peak.name, URBSURVEY, *map(str, args)],
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+            check=False,
+        )
+        return run, int(peak.read() or 0) / 1024
 
 
 def assert_no_crash(run: subprocess.CompletedProcess[str]) -> None:
@@ -147,12 +170,13 @@ def declared_count(good: Path, path: Path) -> Path:
 
 
 def aborts_in_process(path: Path) -> bool:
-    """Whether reading `path` in a plain process (no worker) kills it: the point of the test."""
+    """Whether python-calamine reading `path` in a plain process limited to 1 GB aborts it
+    (SIGABRT, exit 134): the reason a worker reads it. Some of these the pre-checks now
+    refuse first; not all."""
     code = (
-        "import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30));"
-        "from pathlib import Path; from urbsurvey.reader import read_workbook;"
-        "b = read_workbook(Path(sys.argv[1]));"
-        "[b.sheet(n) for n in getattr(b, 'sheet_names', [])]"
+        "import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30));"
+        "import python_calamine as c; b = c.CalamineWorkbook.from_path(sys.argv[1]);"
+        "[b.get_sheet_by_name(n).to_python() for n in b.sheet_names]"
     )
     done = subprocess.run(
         [sys.executable, "-c", code, str(path)],
@@ -161,7 +185,7 @@ def aborts_in_process(path: Path) -> bool:
         check=False,
         env={**os.environ, "RUST_BACKTRACE": "0"},
     )
-    return done.returncode != 0
+    return done.returncode == -signal.SIGABRT
 
 
 @pytest.fixture
@@ -312,9 +336,7 @@ def test_hundreds_of_files_use_several_workers_and_none_breaks(survey: Path) -> 
         shutil.copyfile(good, extra)
     for i in range(5):
         space_run(returns / f"z-space-run-{i}.ods")
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    run = urbsurvey("validate", survey, "--format", "json")
-    peak_mb = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    run, peak_mb = with_peak("validate", survey, "--format", "json")
     assert_no_crash(run)
     report = json.loads(run.stdout)
     assert report["summary"]["files"] == 3 + 240 + 5 + len(KILLERS) + len(NOT_FILES)
@@ -322,7 +344,8 @@ def test_hundreds_of_files_use_several_workers_and_none_breaks(survey: Path) -> 
     assert all(status[f"returns/z-space-run-{i}.ods"] == "unreadable" for i in range(5))
     assert status["returns/graz.xlsx"] == status["returns/porto.xlsx"] == "ok"
     assert status["returns/lyon.xlsx"] == "warnings"  # 240 copies of it: duplicate files
-    assert peak_mb < 1024 + 200, f"peak {peak_mb:.0f} MB"
+    print(f"peak RSS of the hostile batch (one process): {peak_mb:.0f} MB")
+    assert 0 < peak_mb < 1024 + 300, f"peak {peak_mb:.0f} MB"
 
 
 # ------------------------------------------------------------------------- the supervisor

@@ -54,6 +54,9 @@ _X_V = re.compile(
 # whose saved value is an error (#DIV/0!) that calamine reads as "".
 _X_CELL_OPEN = re.compile(rb"<" + _PREFIX + rb"c(?=[\s/>])" + _ATTRS + rb"(>)?")
 _ERROR_TYPES = (b't="e"', b"t='e'")
+_X_SST = re.compile(rb"<" + _PREFIX + rb"sst(?=[\s/>])" + _ATTRS + rb">")
+#: Declared shared strings beyond those present that are tolerated (a count off by a few).
+_SST_SLACK = 1000
 _X_IS = re.compile(rb"<" + _PREFIX + rb"is[\s/>]")
 _CELL_REF = re.compile(rb"\$?([A-Za-z]+)\$?([0-9]+)")
 _STRING_LITERAL = re.compile(r'"(?:[^"]|"")*"')
@@ -74,6 +77,7 @@ def _scan_xlsx(pkg: _Package, scan: _Scan) -> str:
     if rels_info is None:
         _reject("corrupt-file", name, "the Excel package has no xl/_rels/workbook.xml.rels part")
     rels = _relationships(pkg.xml("xl/_rels/workbook.xml.rels", rels_info))
+    _check_shared_strings(pkg)
     scanned = _scan_listed_sheets(pkg, workbook_xml, rels, scan)
     for key, info in members.items():
         if (
@@ -83,6 +87,28 @@ def _scan_xlsx(pkg: _Package, scan: _Scan) -> str:
         ):
             _scan_xlsx_sheet(pkg.xml(key, info), name, info.filename, False, scan)
     return "xlsm" if scan.has_macros else "xlsx"
+
+
+def _check_shared_strings(pkg: _Package) -> None:
+    """A shared-strings part must not declare more strings than it holds: calamine
+    reserves memory for the declared `uniqueCount` before reading any (`+4000000000`
+    in a 2 KB file is 96 GB)."""
+    for key, info in pkg.members.items():
+        if not key.endswith("sharedstrings.xml"):
+            continue
+        part = pkg.xml(key, info)
+        m = _X_SST.search(part)
+        declared = _attr(m.group(1), b"uniqueCount") if m is not None else None
+        digits = (declared or b"").strip().lstrip(b"+")
+        if not digits.isdigit():
+            continue
+        held = part.count(b"<si") + part.count(b":si")
+        if int(digits) > held + _SST_SLACK:
+            _reject(
+                "file-too-large",
+                pkg.name,
+                f"{info.filename} declares {int(digits):,} shared strings but holds {held:,}",
+            )
 
 
 def _relationships(rels_xml: bytes) -> dict[bytes, str]:
