@@ -85,6 +85,37 @@ def questionnaire_schema() -> None:
     sys.stdout.write(json.dumps(json_schema(), indent=2) + "\n")
 
 
+@questionnaire_app.command("import")
+def questionnaire_import(
+    form: Annotated[Path, typer.Argument(help="XLSForm (.xlsx): survey, choices, settings.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Definition YAML to write.")],
+) -> None:
+    """Read an XLSForm (KoboToolbox, ODK) into a definition; list what is not carried over."""
+    from .xlsform.importer import import_xlsform
+
+    result = import_xlsform(form, output)
+    q = result.questionnaire
+    console.say(
+        f"Wrote {output} ({q.id}: {len(q.sections)} sections, "
+        f"{len(q.questions())} questions, languages {', '.join(q.languages)})"
+    )
+    console.print_remarks(result.remarks, "Not carried over, or carried over by an assumption")
+
+
+@questionnaire_app.command("export")
+def questionnaire_export(
+    ref: Annotated[str, typer.Argument(metavar="ID|FILE", help="Bundled id or YAML file.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="XLSForm (.xlsx) to write.")],
+) -> None:
+    """Write a definition as an XLSForm for KoboToolbox, ODK or SurveyCTO."""
+    from .resources import load_questionnaire
+    from .xlsform.exporter import export_xlsform
+
+    remarks = export_xlsform(load_questionnaire(ref), output)
+    console.say(f"Wrote {output}")
+    console.print_remarks(remarks, "Not exported")
+
+
 @app.command()
 def template(
     ref: Annotated[str, typer.Argument(metavar="ID|FILE", help="Bundled id or YAML file.")],
@@ -100,6 +131,13 @@ def template(
     interview: Annotated[
         bool, typer.Option(help="An interview record for the thematic expert.")
     ] = False,
+    prefill_from: Annotated[
+        Path | None,
+        typer.Option(
+            help="An earlier wave (survey folder or store): show each partner's answers "
+            "beside the empty answer cells."
+        ),
+    ] = None,
 ) -> None:
     """Write the Excel workbook(s) partners fill in."""
     from .definition import Role
@@ -108,13 +146,18 @@ def template(
     from .workbook.template import write_template, write_templates
 
     q = load_questionnaire(ref)
+    prefill = None
+    if prefill_from is not None:
+        from .outcomes.waves import prefill_from as read_prefill
+
+        prefill = read_prefill(prefill_from, lang)
     if partners is not None:
         specs = read_partner_list(partners)
         if lang != "en":
             specs = [
                 WorkbookSpec(s.partner, s.role, lang if s.lang == "en" else s.lang) for s in specs
             ]
-        paths = write_templates(q, specs, output, interview=interview)
+        paths = write_templates(q, specs, output, interview=interview, prefill=prefill)
         console.say(f"Wrote {len(paths)} workbooks to {output}")
         return
     if partner is None:
@@ -122,7 +165,7 @@ def template(
             "give --partner NAME or --partners FILE.csv",
             hint="Example: urbsurvey template mile-followup-2009 --partner Venice -o venice.xlsx",
         )
-    write_template(q, WorkbookSpec(partner, Role(role.value), lang, interview), output)
+    write_template(q, WorkbookSpec(partner, Role(role.value), lang, interview), output, prefill)
     console.say(f"Wrote {output}")
 
 
@@ -223,6 +266,47 @@ def report(
     if strict and errors:
         console.say(f"{errors} data errors (see the report's data-quality appendix).", stderr=True)
         raise typer.Exit(1)
+
+
+class ExportFormat(StrEnum):
+    datapackage = "datapackage"
+    datasette = "datasette"
+
+
+@app.command()
+def export(
+    source: Annotated[
+        Path, typer.Argument(help="Survey folder, folder of workbooks, or store (.sqlite).")
+    ],
+    output: Annotated[
+        Path,
+        typer.Option("-o", "--output", help="DIR for datapackage; metadata.json for datasette."),
+    ],
+    output_format: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--format",
+            help="datapackage (CSVs + datapackage.json) or datasette (a store's metadata.json).",
+        ),
+    ] = ExportFormat.datapackage,
+    questionnaire: Annotated[
+        str | None, typer.Option(help="Questionnaire ID|FILE for a plain folder or store.")
+    ] = None,
+    store: Annotated[
+        Path | None, typer.Option(help="Ingest into this store first, and export from it.")
+    ] = None,
+) -> None:
+    """Export for analysts: a Frictionless Data Package, or Datasette metadata for a store."""
+    from .export import export_datapackage, export_datasette
+
+    if output_format is ExportFormat.datasette:
+        export_datasette(store or source, output)
+        console.say(f"Wrote {output}", stderr=True)
+        return
+    with console.progress("Reading workbooks") as (_set_total, advance):
+        paths = export_datapackage(source, output, questionnaire, store, progress=advance)
+    names = ", ".join(p.name for p in paths)
+    console.say(f"Wrote {len(paths)} files to {output}: {names}", stderr=True)
 
 
 @app.command()

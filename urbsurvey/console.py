@@ -182,6 +182,16 @@ def print_ingest(data: dict[str, Any]) -> None:
     )
 
 
+def print_remarks(remarks: list[Any], title: str) -> None:
+    """What an XLSForm import or export could not carry over, one line each, on stderr."""
+    if not remarks:
+        return
+    err = console(stderr=True)
+    err.print(f"{escape(title)} ({len(remarks)}):", soft_wrap=True)
+    for remark in remarks:
+        err.print(f"  - {escape(str(remark))}", soft_wrap=True)
+
+
 def say(message: str, *, stderr: bool = False) -> None:
     """A plain line (escaped) on standard output, or standard error."""
     console(stderr=stderr).print(escape(message), soft_wrap=True)

@@ -197,8 +197,22 @@ def gather(
     questionnaire: str | None = None,
     store: Path | None = None,
     progress: Progress | None = None,
+    *,
+    waves: bool = True,
 ) -> ReportInput:
-    """Read a survey folder, a folder of workbooks, or a store."""
+    """Read a survey folder, a folder of workbooks, or a store, and (with `waves`) the
+    earlier waves it names; an earlier wave's own earlier waves are not read."""
+    data = _gather(source, questionnaire, store, progress)
+    if waves and data.survey is not None and data.survey.config.waves:
+        from .outcomes.waves import load_waves
+
+        data.waves = load_waves(data.survey)
+    return data
+
+
+def _gather(
+    source: Path, questionnaire: str | None, store: Path | None, progress: Progress | None
+) -> ReportInput:
     if source.is_file() and source.suffix.lower() in (".sqlite", ".db", ".sqlite3"):
         return _from_store(source, questionnaire)
     if store is not None:

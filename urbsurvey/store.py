@@ -24,7 +24,8 @@ from .issues import Issue, Severity, make_issue
 SCHEMA_VERSION = 1
 #: How long a writer waits for another one holding the store (each holds it for one file).
 BUSY_TIMEOUT_S = 120.0
-SCHEMA = """
+SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS submissions (
     id INTEGER PRIMARY KEY,
@@ -77,6 +78,107 @@ CREATE TABLE IF NOT EXISTS files (
     sha256 TEXT NOT NULL
 );
 """
+    + """
+CREATE VIEW IF NOT EXISTS current_answers AS
+SELECT s.partner,
+       CASE WHEN s.kind = 'interview' THEN 'interview' ELSE coalesce(s.role, 'other') END
+           AS source,
+       a.question,
+       a.raw,
+       a.valid,
+       CASE json_type(a.value)
+           WHEN 'text' THEN json_extract(a.value, '$')
+           WHEN 'array' THEN (SELECT group_concat(j.value, ';') FROM json_each(a.value) j)
+       END AS value_text,
+       CASE json_type(a.value)
+           WHEN 'integer' THEN json_extract(a.value, '$')
+           WHEN 'real' THEN json_extract(a.value, '$')
+           WHEN 'object' THEN CAST(coalesce(json_extract(a.value, '$.converted'),
+                                            json_extract(a.value, '$.decimal')) AS REAL)
+       END AS value_number,
+       json_extract(a.value, '$.date') AS value_date,
+       CASE json_type(a.value) WHEN 'true' THEN 1 WHEN 'false' THEN 0 END AS value_bool,
+       CAST(json_extract(a.value, '$.amount') AS REAL) AS money_amount,
+       json_extract(a.value, '$.currency') AS money_currency,
+       a.note,
+       a.sheet,
+       a.cell,
+       s.file,
+       s.sha256,
+       s.received
+FROM answers a JOIN submissions s ON s.id = a.submission_id
+WHERE s.superseded_by IS NULL;
+CREATE VIEW IF NOT EXISTS partners AS
+SELECT partner,
+       count(*) AS submissions,
+       group_concat(DISTINCT CASE WHEN kind = 'interview' THEN 'interview'
+                                  ELSE coalesce(role, 'other') END) AS sources,
+       sum(status = 'errors') AS files_with_errors,
+       (SELECT count(*) FROM answers a JOIN submissions t ON t.id = a.submission_id
+        WHERE t.partner = s.partner AND t.superseded_by IS NULL) AS answers,
+       max(received) AS last_received
+FROM submissions s
+WHERE superseded_by IS NULL AND partner IS NOT NULL
+GROUP BY partner;
+CREATE VIEW IF NOT EXISTS current_issues AS
+SELECT s.partner, i.severity, i.code, i.file, i.sheet, i.cell, i.message, i.hint
+FROM issues i JOIN submissions s ON s.id = i.submission_id
+WHERE s.superseded_by IS NULL;
+"""
+)
+
+#: What each table and view holds, column by column (the README and Datasette's metadata).
+DESCRIPTIONS: dict[str, tuple[str, dict[str, str]]] = {
+    "current_answers": (
+        "Every answer of the current version of each file, with the parsed value in a "
+        "typed column. Money is in the report currency at the rates of the time of ingest.",
+        {
+            "partner": "The partner the file is for",
+            "source": "city, managing_authority, other, or interview (the expert's record)",
+            "question": "Question id, as in the definition",
+            "raw": "The cell as typed",
+            "valid": "1 if the answer passed the checks; 0 if it has an error (see current_issues)",
+            "value_text": "Choice codes (several separated by ;) or the text",
+            "value_number": "Integers, decimals, and money in the report currency",
+            "value_date": "Dates, as YYYY-MM-DD",
+            "value_bool": "Yes/no answers: 1 or 0",
+            "money_amount": "Money: the amount as written",
+            "money_currency": "Money: the currency as written",
+            "note": "The Notes cell",
+            "sheet": "Sheet of the answer",
+            "cell": "Cell of the answer, e.g. C12",
+            "file": "The workbook",
+            "sha256": "SHA-256 of the workbook",
+            "received": "When it was ingested (UTC)",
+        },
+    ),
+    "partners": (
+        "One row per partner with a current file.",
+        {
+            "partner": "Partner name",
+            "submissions": "Current files (questionnaires and interview records)",
+            "sources": "Who answered: city, managing_authority, other, interview",
+            "files_with_errors": "Current files with at least one error",
+            "answers": "Answers in the current files",
+            "last_received": "When the newest file was ingested (UTC)",
+        },
+    ),
+    "current_issues": (
+        "Problems found in the current files, each with the cell and what to do.",
+        {"severity": "error or warning", "code": "See the catalogue in the README"},
+    ),
+    "submissions": (
+        "Every file ever ingested; superseded_by points at the version that replaced it.",
+        {"sha256": "Content hash", "superseded_by": "The newer submission, if any"},
+    ),
+    "answers": (
+        "Raw answers of every version; value is the parsed value as JSON.",
+        {"value": "Parsed value as JSON (money as {amount, currency, converted})"},
+    ),
+    "issues": ("Problems found in every version of every file.", {}),
+    "files": ("Files seen (path, size, modification time) so unchanged ones are skipped.", {}),
+    "meta": ("The store's schema version.", {}),
+}
 
 
 class Store:

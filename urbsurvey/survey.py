@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from . import yamlio
 from .errors import SurveyConfigError
@@ -28,6 +28,25 @@ class Partner(BaseModel):
     aliases: list[str] = Field(default=[], description="Other spellings partners may write")
 
 
+class WaveRef(BaseModel):
+    """An earlier wave of the same survey: its survey folder, or a store that holds it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(min_length=1, description="How the report names the wave, e.g. 2009-10")
+    path: str | None = Field(default=None, description="Its survey folder, from this folder")
+    store: str | None = Field(default=None, description="Or its SQLite store, from this folder")
+    questionnaire: str | None = Field(
+        default=None, description="With `store`: the wave's questionnaire (id or path)"
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> WaveRef:
+        if (self.path is None) == (self.store is None):
+            raise ValueError("give exactly one of `path:` (a survey folder) or `store:`")
+        return self
+
+
 class Survey(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -45,6 +64,8 @@ class Survey(BaseModel):
     )
     returns: str = Field(default="returns", description="Folder of returned workbooks")
     coding: str | None = Field(default="coding.yaml", description="Lessons codebook and coding")
+    wave: str = Field(default="this wave", description="How the report names this wave")
+    waves: list[WaveRef] = Field(default=[], description="Earlier waves, oldest first")
 
     @field_validator("exchange_rates")
     @classmethod

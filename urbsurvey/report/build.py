@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..definition import Question, Questionnaire, QuestionType, text
@@ -21,6 +21,9 @@ from ..issues import Issue
 from ..outcomes.indicators import IndicatorResult, Outcomes, compute_outcomes, is_money
 from ..outcomes.lessons import Coding, check_coding, load_coding
 from ..survey import SurveyFolder
+
+if TYPE_CHECKING:
+    from ..outcomes.waves import Wave
 
 CURRENCY_SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$"}
 
@@ -34,6 +37,7 @@ class ReportInput:
     submissions: list[Submission]  # every file read (for inputs and issues)
     counted: list[Submission]  # the ones outcomes use
     issues: list[Issue]  # across files
+    waves: list[Wave] = field(default_factory=list)  # earlier waves survey.yaml names
 
 
 def build_report(data: ReportInput, *, lang: str | None = None) -> dict[str, Any]:
@@ -56,6 +60,7 @@ def build_report(data: ReportInput, *, lang: str | None = None) -> dict[str, Any
     absent = [
         {"partner": p, "role": r} for p, r in (missing(data.counted, survey) if survey else [])
     ]
+    extra = {"waves": _waves(data, outcomes, lang, currency)} if data.waves else {}
     return {
         "survey": {
             "title": config.title if config else text(q.title, lang),
@@ -104,7 +109,15 @@ def build_report(data: ReportInput, *, lang: str | None = None) -> dict[str, Any
             "fingerprint": q.fingerprint(),
             "generated": _today().isoformat(),
         },
+        **extra,
     }
+
+
+def _waves(data: ReportInput, outcomes: Outcomes, lang: str, currency: str) -> dict[str, Any]:
+    from ..outcomes.waves import Wave, compare_waves
+
+    wave_id = data.survey.config.wave if data.survey else "this wave"
+    return compare_waves(data.waves, Wave(wave_id, data.questionnaire, outcomes, currency), lang)
 
 
 def _today() -> dt.date:

@@ -338,6 +338,36 @@ def _answers_sheet(wb: Any, matrix: dict[str, Any]) -> None:
     _fill(ws, rows, wrap_from=_ANSWER_WIDTH)
 
 
+def _wave_sheets(wb: Any, waves: dict[str, Any]) -> None:
+    """`Waves`: each shared indicator per wave and the change; `Wave changes`: per partner."""
+    ids = list(waves["ids"])
+    columns: list[Column] = [("Indicator", "", 34), *((w, "", 12) for w in ids)]
+    columns += [("Change", "", 12), ("Not compared", "", 40), ("Flags", "", 60)]
+    rows: list[list[object]] = [
+        [
+            ind["label"],
+            *(ind["values"][w]["display"] if w in ind["values"] else "" for w in ids),
+            ind["change"]["display"] if ind["change"] else "",
+            ind["not_compared"] or "",
+            "; ".join(ind["flags"]),
+        ]
+        for ind in waves["indicators"]
+    ]
+    _fill(_sheet(wb, "Waves", columns), rows)
+    previous, current = waves["previous"], waves["current"]
+    columns = [("Partner", "", 24), ("Question", "", 40), (previous, "", 36), (current, "", 36)]
+    columns += [("Change", "", 20), ("Flags", "", 50)]
+    rows = [
+        [p["partner"], c["text"], c["before"], c["after"], c["change"], "; ".join(c["flags"])]
+        for p in waves["partners"]
+        for c in p["changes"]
+    ]
+    rows += [
+        [o["partner"], f"only in {o['wave']}", "", "", "", ""] for o in waves["partners_one_wave"]
+    ]
+    _fill(_sheet(wb, "Wave changes", columns), rows)
+
+
 def _xlsx(report: dict[str, Any]) -> bytes:
     from openpyxl import Workbook
 
@@ -355,6 +385,8 @@ def _xlsx(report: dict[str, Any]) -> bytes:
         for source in ind.get("sources") or []
     ]
     _table(wb, "Sources", _SOURCES, sources)
+    if report.get("waves"):
+        _wave_sheets(wb, report["waves"])
     out = BytesIO()
     wb.save(out)
     return out.getvalue()

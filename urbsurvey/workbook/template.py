@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,22 @@ from .words import ui
 WIDTHS = {"A": 26, "B": 60, "C": 42, "D": 42, "E": 30}
 
 
-def build_workbook(q: Questionnaire, spec: WorkbookSpec) -> Any:
+@dataclass(frozen=True, slots=True)
+class Prefill:
+    """Each partner's answers in an earlier wave, shown beside (never in) the answer cells."""
+
+    wave: str
+    answers: dict[str, dict[str, str]]  # partner -> question id -> the answer as shown
+
+    def for_partner(self, partner: str | None) -> dict[str, str]:
+        wanted = (partner or "").strip().casefold()
+        for name, answers in self.answers.items():
+            if name.casefold() == wanted:
+                return answers
+        return {}
+
+
+def build_workbook(q: Questionnaire, spec: WorkbookSpec, prefill: Prefill | None = None) -> Any:
     """The openpyxl workbook for one respondent (not yet saved)."""
     from openpyxl import Workbook
 
@@ -40,6 +56,8 @@ def build_workbook(q: Questionnaire, spec: WorkbookSpec) -> Any:
     lists = wb.create_sheet(contract.LISTS_SHEET)
     lists.sheet_state = "hidden"
     _write_responses(ws, lists, q, spec)
+    if prefill is not None:
+        _write_previous(ws, prefill, prefill.for_partner(spec.partner), spec.lang)
     _write_stamp(wb.create_sheet(contract.STAMP_SHEET), q, spec)
     return wb
 
@@ -113,6 +131,27 @@ def _write_responses(ws: Any, lists: Any, q: Questionnaire, spec: WorkbookSpec) 
             labels = _dropdown_labels(question, lang)
             if labels:
                 dropdowns.add(question.id, labels, f"C{r}")
+
+
+PREVIOUS_COLUMN = 6
+
+
+def _write_previous(ws: Any, prefill: Prefill, answers: dict[str, str], lang: str) -> None:
+    """A reference column of last wave's answers; the Answer column stays empty."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    header_row = 4
+    title = ui(lang, "previous_answer").format(wave=prefill.wave)
+    put(ws, header_row, PREVIOUS_COLUMN, title).font = Font(bold=True)
+    ws.column_dimensions["F"].width = 42
+    grey = Font(italic=True, color="555555")
+    fill = PatternFill("solid", fgColor="EEEEEE")
+    for (cell,) in ws.iter_rows(min_row=header_row + 1, min_col=1, max_col=1):
+        value = answers.get(str(cell.value or ""))
+        if value:
+            ref = put(ws, cell.row, PREVIOUS_COLUMN, value)
+            ref.font, ref.fill = grey, fill
+            ref.alignment = Alignment(wrap_text=True, vertical="top")
 
 
 def _dropdown_labels(question: Question, lang: str) -> list[str]:
@@ -199,9 +238,11 @@ def _write_stamp(ws: Any, q: Questionnaire, spec: WorkbookSpec) -> None:
     ws.sheet_state = "hidden"
 
 
-def write_template(q: Questionnaire, spec: WorkbookSpec, out: Path) -> Path:
+def write_template(
+    q: Questionnaire, spec: WorkbookSpec, out: Path, prefill: Prefill | None = None
+) -> Path:
     """Build and atomically save one workbook."""
-    wb = build_workbook(q, spec)
+    wb = build_workbook(q, spec, prefill)
     try:
         with atomic_path(out) as tmp:
             wb.save(tmp)
@@ -211,7 +252,12 @@ def write_template(q: Questionnaire, spec: WorkbookSpec, out: Path) -> Path:
 
 
 def write_templates(
-    q: Questionnaire, specs: list[WorkbookSpec], outdir: Path, *, interview: bool = False
+    q: Questionnaire,
+    specs: list[WorkbookSpec],
+    outdir: Path,
+    *,
+    interview: bool = False,
+    prefill: Prefill | None = None,
 ) -> list[Path]:
     """One workbook per listed partner and role, named safely inside `outdir`.
 
@@ -228,10 +274,14 @@ def write_templates(
         while name.lower() in taken:
             name = safe_filename(f"{stem}-{len(taken)}", ".xlsx")
         taken.add(name.lower())
+        out = outdir / name
+        if prefill is not None:  # each partner's own previous answers: no shared master
+            spec = WorkbookSpec(spec.partner, spec.role, spec.lang, interview)
+            paths.append(write_template(q, spec, out, prefill))
+            continue
         key = (spec.role, spec.lang)
         if key not in masters:
             masters[key] = _Master(q, WorkbookSpec(_PLACEHOLDER, spec.role, spec.lang, interview))
-        out = outdir / name
         data = masters[key].for_partner(spec.partner or "")
         try:
             with atomic_path(out) as tmp:
