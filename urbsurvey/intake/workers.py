@@ -45,8 +45,10 @@ T = TypeVar("T")
 #: Default extra address space a worker may take for one file, and the per-file time.
 DEFAULT_MEMORY_MB = 1024
 DEFAULT_TIMEOUT_S = 60.0
-#: Files sent to a worker ahead of the one it reads: it never waits for the next path.
-DEPTH = 2
+#: Paths go to a worker in batches of this many (one write for several files), sent
+#: when it has `LOW` or fewer left, so it never waits for the next path.
+BATCH = 8
+LOW = 2
 #: A worker per this many files, up to the usable cores.
 FILES_PER_WORKER = 20
 _MB = 1024 * 1024
@@ -167,12 +169,13 @@ def _serve(conn: Any, task: Callable[[Path, str], Any], memory_mb: int, err_fd: 
             while not conn.poll(1.0):
                 if os.getppid() != parent:  # orphaned: the supervisor was killed
                     os._exit(0)
-            job = conn.recv()
-            if job is None:
+            jobs = conn.recv()
+            if jobs is None:
                 break
-            os.ftruncate(2, 0)  # stderr holds what this file made the reader say
-            os.lseek(2, 0, os.SEEK_SET)
-            conn.send_bytes(_run_one(task, *job))
+            for job in jobs:
+                os.ftruncate(2, 0)  # stderr holds what this file made the reader say
+                os.lseek(2, 0, os.SEEK_SET)
+                conn.send_bytes(_run_one(task, *job))
     except (EOFError, OSError):
         code = 1
     os._exit(code)  # never run the parent's exit handlers or flush its buffers
@@ -271,20 +274,24 @@ class _Supervisor(Generic[T]):
 
     def _feed(self) -> None:
         for i, worker in enumerate(self.workers):
-            while self.todo and len(worker.pending) < DEPTH:
-                index = self.todo[0]
-                path, name = self.items[index]
-                try:
-                    worker.conn.send((index, os.fspath(path), name))
-                except OSError:  # it died: its files are found through its sentinel
-                    if not worker.pending:
-                        self._end(worker)
-                        self.workers[i] = self._spawn()
-                    break
-                self.todo.popleft()
+            if not self.todo or len(worker.pending) > LOW:
+                continue
+            batch = [self.todo[k] for k in range(min(BATCH, len(self.todo)))]
+            jobs = [
+                (index, os.fspath(self.items[index][0]), self.items[index][1]) for index in batch
+            ]
+            try:
+                worker.conn.send(jobs)
+            except OSError:  # it died: its files are found through its sentinel
                 if not worker.pending:
-                    worker.since = time.monotonic()
-                worker.pending.append(index)
+                    self._end(worker)
+                    self.workers[i] = self._spawn()
+                continue
+            for _ in batch:
+                self.todo.popleft()
+            if not worker.pending:
+                worker.since = time.monotonic()
+            worker.pending.extend(batch)
 
     def _until_deadline(self, waiting: list[_Worker]) -> float:
         first = min(w.since for w in waiting) if waiting else time.monotonic()
