@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import selectors
 import signal
 import sys
 import tempfile
@@ -240,6 +241,7 @@ class _Supervisor(Generic[T]):
         self.items, self.task, self.failed, self.limits = items, task, failed, limits
         self.mp = multiprocessing.get_context("fork")
         self.todo: deque[int] = deque(range(len(items)))
+        self.selector = selectors.DefaultSelector()  # every worker's pipe and sentinel
         self.done: dict[int, T] = {}
         self.workers = [self._spawn() for _ in range(worker_count(len(items), limits))]
 
@@ -253,21 +255,25 @@ class _Supervisor(Generic[T]):
         )
         process.start()
         child_end.close()
+        self.selector.register(parent_end, selectors.EVENT_READ)
+        self.selector.register(process.sentinel, selectors.EVENT_READ)
         return _Worker(process, parent_end, stderr)
 
     def results(self) -> Iterator[T]:
-        from multiprocessing.connection import wait
-
         next_out = 0
         while next_out < len(self.items):
             self._feed()
             waiting = [w for w in self.workers if w.pending]
             if not waiting:
                 continue  # a worker was replaced before it took anything
-            handles = [w.conn for w in waiting] + [w.process.sentinel for w in waiting]
-            ready = set(wait(handles, timeout=self._until_deadline(waiting)))
-            for worker in waiting:
-                self._collect(worker, ready)
+            events = self.selector.select(self._until_deadline(waiting))
+            ready = {key.fileobj for key, _ in events}
+            for worker in list(self.workers):
+                if worker.pending:
+                    self._collect(worker, ready)
+                elif worker.process.sentinel in ready:  # died idle: nothing lost
+                    self._end(worker)
+                    self.workers[self.workers.index(worker)] = self._spawn()
             while next_out in self.done:
                 yield self.done.pop(next_out)
                 next_out += 1
@@ -350,6 +356,9 @@ class _Supervisor(Generic[T]):
         return f"reading it needed more memory than {limit}"
 
     def _end(self, worker: _Worker) -> None:
+        for handle in (worker.conn, worker.process.sentinel):
+            with contextlib.suppress(KeyError, ValueError):
+                self.selector.unregister(handle)
         if worker.process.is_alive():
             worker.process.kill()
         worker.process.join(5)
@@ -363,3 +372,4 @@ class _Supervisor(Generic[T]):
         for worker in self.workers:
             worker.process.join(0.5)
             self._end(worker)
+        self.selector.close()
