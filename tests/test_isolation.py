@@ -445,3 +445,48 @@ def test_a_sheet_of_a_million_rows_is_rejected_at_once(tmp_path: Path) -> None:
     assert not isinstance(issue, Workbook)
     assert issue.code == "file-too-large" and "1,200,000 rows" in issue.message
     assert seconds < 3, f"{seconds:.1f} s"
+
+
+# ------------------------------------------------------------------------- parts calamine reads
+
+_FAR_SHEET = (
+    b'<?xml version="1.0" encoding="UTF-8"?><worksheet '
+    b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    b'<row r="1"><c r="A1"><v>1</v></c></row>'
+    b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData></worksheet>'
+)
+
+
+def test_the_checks_follow_a_sheet_at_an_absolute_path(tmp_path: Path) -> None:
+    """workbook.xml.rels sends the first sheet to /evil/sheet.xml, outside xl/: it is the
+    part calamine reads, so it is the one checked (refused by the pre-check, not the worker)."""
+    path = filled(tmp_path, ANSWERS, questionnaire=TOY, partner="Lyon")
+
+    def elsewhere(part: str, data: bytes) -> bytes:
+        if part == "xl/_rels/workbook.xml.rels":
+            return data.replace(b'Target="/xl/worksheets/sheet1.xml"', b'Target="/evil/sheet.xml"')
+        return data
+
+    rewrite_zip(path, elsewhere, {"evil/sheet.xml": _FAR_SHEET})
+    assert b"/evil/sheet.xml" in zipfile.ZipFile(path).read("xl/_rels/workbook.xml.rels")
+    run = urbsurvey("validate", path, "--questionnaire", TOY, "--format", "json")
+    assert_no_crash(run)
+    (issue,) = json.loads(run.stdout)["issues"]
+    assert issue["code"] == "file-too-large" and "XFD1048576" in issue["message"]
+
+
+def test_a_package_whose_workbook_is_elsewhere_is_refused(tmp_path: Path) -> None:
+    """_rels/.rels naming another workbook part: calamine would read parts never checked."""
+    path = filled(tmp_path, ANSWERS, questionnaire=TOY, partner="Lyon")
+
+    def other_workbook(part: str, data: bytes) -> bytes:
+        if part == "_rels/.rels":
+            return data.replace(b'Target="xl/workbook.xml"', b'Target="evil/workbook.xml"')
+        return data
+
+    rewrite_zip(path, other_workbook)
+    assert b"evil/workbook.xml" in zipfile.ZipFile(path).read("_rels/.rels")
+    run = urbsurvey("validate", path, "--questionnaire", TOY, "--format", "json")
+    assert_no_crash(run)
+    (issue,) = json.loads(run.stdout)["issues"]
+    assert issue["code"] == "corrupt-file" and "evil/workbook.xml" in issue["message"]

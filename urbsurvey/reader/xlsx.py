@@ -54,6 +54,7 @@ _X_V = re.compile(
 # whose saved value is an error (#DIV/0!) that calamine reads as "".
 _X_CELL_OPEN = re.compile(rb"<" + _PREFIX + rb"c(?=[\s/>])" + _ATTRS + rb"(>)?")
 _ERROR_TYPES = (b't="e"', b"t='e'")
+_OFFICE_DOCUMENT = b"/officeDocument"
 _X_SST = re.compile(rb"<" + _PREFIX + rb"sst(?=[\s/>])" + _ATTRS + rb">")
 #: Declared shared strings beyond those present that are tolerated (a count off by a few).
 _SST_SLACK = 1000
@@ -72,6 +73,7 @@ def _scan_xlsx(pkg: _Package, scan: _Scan) -> str:
     content_types = pkg.xml("[content_types].xml", types_info)
     scan.has_macros = "xl/vbaproject.bin" in members or b"macroenabled" in content_types.lower()
     scan.has_external = any(key.startswith("xl/externallinks/") for key in members)
+    _check_main_part(pkg)
     workbook_xml = pkg.xml("xl/workbook.xml", members["xl/workbook.xml"])
     rels_info = members.get("xl/_rels/workbook.xml.rels")
     if rels_info is None:
@@ -87,6 +89,23 @@ def _scan_xlsx(pkg: _Package, scan: _Scan) -> str:
         ):
             _scan_xlsx_sheet(pkg.xml(key, info), name, info.filename, False, scan)
     return "xlsm" if scan.has_macros else "xlsx"
+
+
+def _check_main_part(pkg: _Package) -> None:
+    """The package's own relationships (`_rels/.rels`) must name xl/workbook.xml as the
+    workbook, the part checked here: calamine follows them, and one pointing elsewhere
+    would have it read parts no check has seen. Every writer uses xl/workbook.xml."""
+    info = pkg.members.get("_rels/.rels")
+    if info is None:
+        return
+    for target in _relationships(pkg.xml("_rels/.rels", info), _OFFICE_DOCUMENT).values():
+        part = posixpath.normpath(target.replace("\\", "/").lstrip("/")).lower()
+        if part != "xl/workbook.xml":
+            _reject(
+                "corrupt-file",
+                pkg.name,
+                f"the package names {target!r} as its workbook, not xl/workbook.xml",
+            )
 
 
 def _check_shared_strings(pkg: _Package) -> None:
@@ -111,17 +130,17 @@ def _check_shared_strings(pkg: _Package) -> None:
             )
 
 
-def _relationships(rels_xml: bytes) -> dict[bytes, str]:
-    """The workbook's relationships: Id -> Target."""
+def _relationships(rels_xml: bytes, kind: bytes | None = None) -> dict[bytes, str]:
+    """Relationships (of a type ending in `kind`, if given): Id -> Target."""
     rels: dict[bytes, str] = {}
     rel_tags = _X_REL if b":Relationship" in rels_xml else _X_REL_PLAIN
     for attrs in rel_tags.findall(rels_xml):
-        rel_id = rel_target = None
+        found: dict[bytes, bytes] = {}
         for key, double, single in _ATTR_PAIR.findall(attrs):  # the first of each, as _attr
-            if key == b"Id" and rel_id is None:
-                rel_id = double or single
-            elif key == b"Target" and rel_target is None:
-                rel_target = double or single
+            found.setdefault(key, double or single)
+        rel_id, rel_target = found.get(b"Id"), found.get(b"Target")
+        if kind is not None and not found.get(b"Type", b"").endswith(kind):
+            continue
         if rel_id is not None and rel_target is not None:
             rels[rel_id] = rel_target.decode("utf-8", "replace")
     return rels
@@ -147,16 +166,18 @@ def _scan_listed_sheets(
     return scanned
 
 
-def _sheet_paths(target: str) -> tuple[str, str]:
-    """Where a sheet's part may be: calamine's rule first, then the normalised path,
-    so no reading differs."""
+def _sheet_paths(target: str) -> tuple[str, ...]:
+    """Where a sheet's part may be: calamine's rule first, then the normalised path
+    and an absolute target from the package root (`/other/sheet.xml`), so no reading
+    differs; every one that exists is checked."""
     if target.startswith("/xl/"):
         first = target[1:]
     elif target.startswith("xl/"):
         first = target
     else:
         first = "xl/" + target
-    return first, posixpath.normpath("xl/" + target).lstrip("/")
+    rooted = posixpath.normpath(target).lstrip("/")
+    return first, posixpath.normpath("xl/" + target).lstrip("/"), rooted
 
 
 def _parse_ref(ref: bytes, name: str, sheet: str) -> tuple[int, int]:
