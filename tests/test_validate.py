@@ -69,6 +69,8 @@ COVERED_ELSEWHERE = {
     "resubmission": "test_ingest.py",  # ingest, when a new file replaces a stored one
     "answer-conflict": "test_report.py",  # the report, when sources disagree
     "coding-reference": "test_report.py",  # the report, for the lessons coding
+    "error-value": "test_values.py",  # cells whose saved value is #DIV/0!, #N/A
+    "not-a-regular-file": "test_isolation.py",  # pipes, sockets, devices named *.xlsx
 }
 
 

@@ -159,7 +159,10 @@ def run_isolated(
 
 def _serve(conn: Any, task: Callable[[Path, str], Any], memory_mb: int, err_fd: int) -> None:
     """A worker's life: limits set once, then one result per path until told to stop."""
+    import faulthandler
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the supervisor's to handle
+    faulthandler.disable()  # an abort is reported by the supervisor, not as a dump
     os.dup2(err_fd, 2)
     os.environ["RUST_BACKTRACE"] = "0"
     _set_limits(memory_mb)
