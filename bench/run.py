@@ -354,23 +354,24 @@ _EXCEL_EPOCH = dt.date(1899, 12, 30)
 def marker_workbook(q: Any, lang: str) -> Any:
     """The `urbsurvey template` workbook with a marker in every answer and notes cell."""
     from urbsurvey.definition import Role
-    from urbsurvey.workbook import contract
     from urbsurvey.workbook.cells import put
     from urbsurvey.workbook.partners import WorkbookSpec
     from urbsurvey.workbook.template import build_workbook
+    from urbsurvey.workbook.words import header_words
 
     wb = build_workbook(q, WorkbookSpec(PARTNER_MARKER, Role.CITY, lang))
-    ws = wb[contract.RESPONSES_SHEET]
+    ws = wb.worksheets[0]  # the answers sheet, named in the workbook's language
     header = next(r for r in range(1, 51) if ws.cell(r, 1).value == "ID")
-    cols = {ws.cell(header, c).value: c for c in range(1, 6)}
+    words = header_words()
+    cols = {words.get(str(ws.cell(header, c).value).lower()): c for c in range(1, 6)}
     for row in range(header + 1, ws.max_row + 1):
-        qid = ws.cell(row, cols["ID"]).value
+        qid = ws.cell(row, cols["id"]).value
         if not qid or qid in ("respondent.partner", "respondent.role"):
             continue
-        put(ws, row, cols["Answer"], f"§A§{qid}§")
-        put(ws, row, cols["Notes"], f"§N§{qid}§")
+        put(ws, row, cols["answer"], f"§A§{qid}§")
+        put(ws, row, cols["notes"], f"§N§{qid}§")
         if qid == "respondent.date":
-            ws.cell(row, cols["Answer"]).number_format = "DD/MM/YYYY"  # as Excel sets it
+            ws.cell(row, cols["answer"]).number_format = "DD/MM/YYYY"  # as Excel sets it
     return wb
 
 

@@ -351,7 +351,7 @@ def test_hundreds_of_files_use_several_workers_and_none_breaks(survey: Path) -> 
 # ------------------------------------------------------------------------- the supervisor
 
 
-def _task(path: Path, name: str) -> str:
+def _task(name: str) -> str:
     """What the workers do in these tests: misbehave on cue."""
     if name == "sleep":
         time.sleep(30)
@@ -368,13 +368,13 @@ def _task(path: Path, name: str) -> str:
     return f"read {name} in {os.getpid()}"
 
 
-def _failed(path: Path, name: str, failure: Failure) -> str:
+def _failed(name: str, failure: Failure) -> str:
     return f"{name} failed: {failure.kind}: {failure.detail}"
 
 
 def test_a_worker_that_dies_costs_only_its_file_and_order_is_kept() -> None:
     names = ["a", "abort", "b", "kill", "c", "memory", "d", "sleep", "e"]
-    items = [(Path(n), n) for n in names]
+    items = names
     limits = Limits(memory_mb=200, timeout_s=1.5, jobs=2)
     start = time.perf_counter()
     results = list(run_isolated(items, _task, _failed, limits))
@@ -393,14 +393,14 @@ def test_a_worker_that_dies_costs_only_its_file_and_order_is_kept() -> None:
 
 
 def test_workers_live_across_files() -> None:
-    items = [(Path(str(i)), str(i)) for i in range(60)]
+    items = [str(i) for i in range(60)]
     results = list(run_isolated(items, _task, _failed, Limits(jobs=2)))
     pids = {r.split()[-1] for r in results}
     assert 1 <= len(pids) <= 2
 
 
 def test_a_bug_in_the_task_is_raised_not_turned_into_an_issue() -> None:
-    items = [(Path("a"), "a"), (Path("bug"), "bug")]
+    items = ["a", "bug"]
     with pytest.raises(WorkerBug, match="urbsurvey's own mistake"):
         list(run_isolated(items, _task, _failed, Limits(jobs=1)))
 

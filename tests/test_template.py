@@ -43,18 +43,23 @@ def test_mile_workbook_contract(tmp_path: Path, mile: Questionnaire) -> None:
     assert header == ["ID", "Question", "Answer", "Help", "Notes"]
     ids = rows_by_id(ws)
     assert ids["ID"][0] == 4
-    question_ids = [i for i, (r, _) in ids.items() if r > 4 and i not in contract.RESERVED_IDS]
+    question_ids = [
+        i for i, (r, _) in ids.items() if r > 4 and i not in contract.RESERVED_IDS and "." not in i
+    ]
     assert question_ids == [q.id for q in mile.questions()]
     assert ids["respondent.partner"][1][2] == "Venice"
     assert ids["respondent.role"][1][2] == "City (partner)"
     assert ids["ulsg_functioning"][1][1] == "Does the ULSG continue to function? *"
-    assert "separated by ';'" in ids["local_impact"][1][3]
+    assert "Tick ✓ every answer that applies" in ids["local_impact"][1][3]
     # every single choice and yes/no answer cell has a dropdown listing its labels
     lists = wb["Lists"]
     dropdowns = {}
     for dv in ws.data_validations.dataValidation:
-        column = dv.formula1.split("!")[1].split(":")[0].replace("$", "")[:-1]
-        labels = [c.value for c in lists[column][1:] if c.value]
+        if "!" not in dv.formula1:  # an inline list: the tick
+            labels = [dv.formula1.strip('"')]
+        else:
+            column = dv.formula1.split("!")[1].split(":")[0].replace("$", "")[:-1]
+            labels = [c.value for c in lists[column][1:] if c.value]
         for rng in dv.sqref.ranges:
             dropdowns[rng.coord] = labels
     row = ids["ulsg_functioning"][0]
@@ -68,7 +73,8 @@ def test_mile_workbook_contract(tmp_path: Path, mile: Questionnaire) -> None:
         "City (partner)",
         "Managing authority",
     ]
-    assert f"C{ids['local_impact'][0]}" not in dropdowns  # multiple choice: typed
+    assert f"C{ids['local_impact'][0]}" not in dropdowns  # multiple choice: one tick row each
+    assert dropdowns[f"C{ids['local_impact.new_ideas'][0]}"] == ["✓"]
     # the hidden stamp
     stamp = wb[contract.STAMP_SHEET]
     assert stamp.sheet_state == "hidden"
@@ -90,10 +96,10 @@ def test_mile_workbook_contract(tmp_path: Path, mile: Questionnaire) -> None:
 def test_french_workbook(tmp_path: Path) -> None:
     out = make(tmp_path, "mile-followup-2009", "--partner", "Sevilla", "--lang", "fr")
     wb = openpyxl.load_workbook(out)
-    ids = rows_by_id(wb["Responses"])
+    ids = rows_by_id(wb["Réponses"])
     assert ids["ulsg_functioning"][1][1].startswith("Le groupe local de soutien")
     assert ids["respondent.role"][1][2] == "Ville (partenaire)"
-    assert wb["Instructions"]["A1"].value == "Comment remplir ce questionnaire"
+    assert wb["Mode d'emploi"]["A1"].value == "Comment remplir ce questionnaire"
     lists = [c.value for c in wb["Lists"]["B"] if c.value]
     assert "Oui, il continue et se réunit régulièrement" in lists
     stamp = {r[0]: r[1] for r in wb[contract.STAMP_SHEET].iter_rows(values_only=True)}
@@ -176,8 +182,8 @@ def test_libreoffice_opens_the_workbook_cleanly(tmp_path: Path) -> None:
     import python_calamine
 
     book = python_calamine.CalamineWorkbook.from_path(str(converted))
-    rows = book.get_sheet_by_name("Responses").to_python()
-    assert rows[3][:3] == ["ID", "Question", "Answer"]
+    rows = book.get_sheet_by_name("Réponses").to_python()
+    assert rows[3][:3] == ["ID", "Question", "Réponse"]
 
 
 def test_partner_list_copies_match_a_workbook_built_directly(tmp_path: Path) -> None:
@@ -195,4 +201,4 @@ def test_partner_list_copies_match_a_workbook_built_directly(tmp_path: Path) -> 
     assert a.sheetnames == b.sheetnames
     for name in a.sheetnames:
         assert list(a[name].values) == list(b[name].values), name
-    assert rows_by_id(a["Responses"])["respondent.partner"][1][2] == "Rotterdam <Charlois> & co"
+    assert rows_by_id(a["Réponses"])["respondent.partner"][1][2] == "Rotterdam <Charlois> & co"

@@ -211,12 +211,16 @@ def test_a_definition_exported_converts_with_pyxform_and_imports_back_equal(
     assert converted.warnings == []
     back = read_xlsform(out)
     assert back.remarks == []
-    assert back.questionnaire == q.model_copy(update={"indicators": []})
+    assert back.questionnaire == q.model_copy(update={"indicators": [], "glossary": {}})
+    glossary = [
+        f"the glossary ({', '.join(q.glossary)}) is not exported: XLSForm has no glossary "
+        "(keep it in the YAML definition)"
+    ] * bool(q.glossary)
     assert [str(r) for r in remarks] == [
         f"indicator {ind.id!r} is not exported: XLSForm has no indicators "
         "(keep them in the YAML definition)"
         for ind in q.indicators
-    ]
+    ] + glossary
 
 
 def test_the_exported_mile_form_carries_french_and_skip_logic_into_the_xform(

@@ -118,9 +118,17 @@ def questionnaire_export(
 
 @app.command()
 def template(
-    ref: Annotated[str, typer.Argument(metavar="ID|FILE", help="Bundled id or YAML file.")],
+    ref: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID|FILE|SURVEY",
+            help="Bundled id, YAML file, or a survey folder (one workbook per partner, "
+            "pre-filled from survey.yaml).",
+        ),
+    ],
     output: Annotated[
-        Path, typer.Option("-o", "--output", help="FILE.xlsx, or DIR/ with --partners.")
+        Path,
+        typer.Option("-o", "--output", help="FILE.xlsx, or DIR/ with --partners or a survey."),
     ],
     partner: Annotated[str | None, typer.Option(help="Partner (city) name to pre-fill.")] = None,
     partners: Annotated[
@@ -142,15 +150,19 @@ def template(
     """Write the Excel workbook(s) partners fill in."""
     from .definition import Role
     from .resources import load_questionnaire
+    from .survey import is_survey_folder
     from .workbook.partners import WorkbookSpec, read_partner_list
     from .workbook.template import write_template, write_templates
 
-    q = load_questionnaire(ref)
     prefill = None
     if prefill_from is not None:
         from .outcomes.waves import prefill_from as read_prefill
 
         prefill = read_prefill(prefill_from, lang)
+    if is_survey_folder(Path(ref)):
+        _survey_templates(Path(ref), output, partner, Role(role.value), interview, prefill)
+        return
+    q = load_questionnaire(ref)
     if partners is not None:
         specs = read_partner_list(partners)
         if lang != "en":
@@ -166,6 +178,29 @@ def template(
             hint="Example: urbsurvey template mile-followup-2009 --partner Venice -o venice.xlsx",
         )
     write_template(q, WorkbookSpec(partner, Role(role.value), lang, interview), output, prefill)
+    console.say(f"Wrote {output}")
+
+
+def _survey_templates(
+    folder: Path, output: Path, partner: str | None, role: Any, interview: bool, prefill: Any
+) -> None:
+    from .resources import load_questionnaire
+    from .survey import load_survey
+    from .workbook.template import survey_spec, write_survey_templates, write_template
+
+    survey = load_survey(folder)
+    q = load_questionnaire(survey.config.questionnaire, base=survey.root)
+    if partner is None:
+        paths = write_survey_templates(survey, q, output, interview=interview, prefill=prefill)
+        console.say(f"Wrote {len(paths)} workbooks to {output}")
+        return
+    found = next((p for p in survey.config.partners if p.name == partner), None)
+    if found is None:
+        known = ", ".join(p.name for p in survey.config.partners)
+        raise UrbsurveyError(
+            f"{partner!r} is not a partner of {folder}/survey.yaml", hint=f"Partners: {known}."
+        )
+    write_template(q, survey_spec(survey, q, found, role, interview=interview), output, prefill)
     console.say(f"Wrote {output}")
 
 
@@ -326,6 +361,48 @@ def ingest(
     if output_format is OutputFormat.table:
         console.print_ingest(data)
     _finish(data, output_format, strict)
+
+
+class StatusFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+SurveyArg = Annotated[Path, typer.Argument(help="Survey folder (with a survey.yaml).")]
+
+
+@app.command()
+def status(
+    survey: SurveyArg,
+    output_format: Annotated[
+        StatusFormat, typer.Option("--format", help="table, csv or json.")
+    ] = StatusFormat.table,
+) -> None:
+    """The response ledger: per partner and role, the current return and its state."""
+    from .loop.ledger import ledger
+
+    with console.progress("Reading workbooks") as (_set_total, advance):
+        result = ledger(survey, progress=advance)
+    if output_format is StatusFormat.json:
+        import json
+
+        sys.stdout.write(json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n")
+    elif output_format is StatusFormat.csv:
+        sys.stdout.write(result.to_csv())
+    else:
+        console.print_ledger(result.to_json())
+
+
+@app.command()
+def feedback(
+    survey: SurveyArg,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Folder to write into.")],
+) -> None:
+    """Fix requests (a commented copy and a message) and reminders, ready to send."""
+    from .loop.feedback import feedback as run
+
+    console.print_feedback(run(survey, output), output)
 
 
 def main() -> None:

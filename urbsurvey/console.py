@@ -12,8 +12,11 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from .definition import Questionnaire
     from .errors import UrbsurveyError
+    from .loop.feedback import FeedbackResult
 
 
 def console(stderr: bool = False) -> Any:
@@ -179,6 +182,68 @@ def print_ingest(data: dict[str, Any]) -> None:
     out.print(
         f"{len(data['added'])} added, {data['unchanged']} unchanged; the store holds "
         f"{data['totals']['submissions']} submissions, {data['totals']['current']} current."
+    )
+
+
+def print_ledger(data: dict[str, Any]) -> None:
+    from rich.table import Column, Table
+
+    table = Table(
+        Column("Partner", overflow="fold"),
+        "Role",
+        "State",
+        Column("File", overflow="fold"),
+        "Received",
+        Column("From", overflow="fold"),
+        "Errors",
+        "Warnings",
+        Column("E-mail", overflow="fold"),
+        title=data["survey"],
+        title_justify="left",
+    )
+    colours = {"complete": "green", "needs fixes": "red", "missing": "yellow"}
+    for r in data["responses"]:
+        role = " ".join(p for p in (r["role"], r["kind"] if r["kind"] == "interview" else "") if p)
+        table.add_row(
+            escape(r["partner"] or "?"),
+            escape(role + ("" if r["expected"] else " (not expected)")),
+            f"[{colours[r['state']]}]{r['state']}[/]",
+            escape(r["file"] or ""),
+            (r["received"] or "")[:10],
+            escape(r["from"] or ""),
+            str(r["errors"]),
+            str(r["warnings"]),
+            escape(r["email"] or ""),
+        )
+    out = console()
+    out.print(table)
+    s = data["summary"]
+    out.print(
+        f"{s['expected']} expected: {s['complete']} complete, {s['needs fixes']} need fixes, "
+        f"{s['missing']} missing."
+    )
+
+
+def print_feedback(result: FeedbackResult, output: Path) -> None:
+    out = console()
+    for sent in result.fix_requests:
+        out.print(
+            f"fixes {escape(sent.entry.partner or '')} ({sent.entry.role}): {len(sent.fixes)} "
+            f"to fix, to {escape(sent.entry.email or '?')}: {escape(sent.workbook.name)}, "
+            f"{escape(sent.message.name)}"
+        )
+    for sent in result.reminders:
+        out.print(
+            f"reminder {escape(sent.entry.partner or '')} ({sent.entry.role}), to "
+            f"{escape(sent.entry.email or '?')}: {escape(sent.workbook.name)}, "
+            f"{escape(sent.message.name)}"
+        )
+    for entry, why in result.skipped:
+        name = entry.submission.file if entry.submission else "?"
+        out.print(f"[yellow]skipped[/] {escape(name)}: {escape(why)}")
+    out.print(
+        f"{len(result.fix_requests)} fix requests and {len(result.reminders)} reminders "
+        f"in {escape(str(output))}."
     )
 
 

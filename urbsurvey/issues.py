@@ -69,6 +69,18 @@ CATALOGUE: dict[str, Code] = {
         "The cell takes its value from another file; urbsurvey used the value saved in this "
         "file and fetched nothing. Ask the partner to type the value instead.",
     ),
+    "mail-no-workbook": Code(
+        E,
+        "no workbook attached",
+        "The e-mail has no spreadsheet attached: ask the partner to send the questionnaire "
+        "again as an attachment (.xlsx, .xls or .ods).",
+    ),
+    "partner-from-sender": Code(
+        W,
+        "partner taken from the sender",
+        "The workbook's partner cell is empty; the partner was recognised from the e-mail "
+        "sender's address in survey.yaml. Check it is the right partner.",
+    ),
     "duplicate-file": Code(
         W,
         "same file twice",
@@ -161,6 +173,12 @@ CATALOGUE: dict[str, Code] = {
         E,
         "answer not in the list",
         "Choose one of the listed answers (the dropdown in the template shows them).",
+    ),
+    "invalid-tick": Code(
+        E,
+        "not a tick",
+        "A tick cell of a multiple choice holds something other than a tick: write ✓ (or x) "
+        "to tick the answer, or leave the cell empty.",
     ),
     "not-a-number": Code(E, "not a number", "Type a number, for example 12 or 1.400.000."),
     "out-of-range": Code(E, "out of range", "Check the figure against the allowed range."),
@@ -270,3 +288,138 @@ def make_issue(
         message=message,
         hint=hint or entry.hint,
     )
+
+
+# --- What a partner reads --------------------------------------------------------------
+#
+# The catalogue above speaks to the secretariat. A fix request speaks to the partner, in
+# the workbook's language: per language, per code, what is wrong and what to write
+# instead. `{value}` is what the partner wrote; `{choices}` the allowed answers;
+# `{range}` the allowed range. A code missing here is not the partner's to fix.
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerText:
+    problem: str
+    advice: str
+
+
+_P = PartnerText
+PARTNER_TEXTS: dict[str, dict[str, PartnerText]] = {
+    "en": {
+        "missing-required": _P("This question must be answered.", "Please answer it."),
+        "invalid-choice": _P(
+            "“{value}” is not one of the answers in the list.", "Choose one of: {choices}."
+        ),
+        "invalid-tick": _P(
+            "“{value}” is not a tick.", "Write ✓ (or x) to tick this answer, or leave it empty."
+        ),
+        "not-a-number": _P("“{value}” is not a number.", "Write a number, e.g. 12 or 1.400."),
+        "out-of-range": _P("{value} is outside the allowed range.", "Write a figure {range}."),
+        "unknown-currency": _P(
+            "We cannot convert the currency of “{value}”.",
+            "Please give the amount in euro (e.g. 350.000 €).",
+        ),
+        "invalid-date": _P("“{value}” is not a date.", "Write the date as DD/MM/YYYY."),
+        "ambiguous-number": _P(
+            "“{value}” can be read in two ways.",
+            "Please write the figure without a thousands separator (e.g. 1400 or 1.4).",
+        ),
+        "skipped-answered": _P(
+            "This question does not apply given your earlier answer, but it is answered.",
+            "Please check the earlier answer, or clear this one.",
+        ),
+        "formula-no-value": _P(
+            "This cell holds a formula without a value.", "Please type the value itself."
+        ),
+        "external-link": _P(
+            "This cell takes its value from another file.", "Please type the value itself."
+        ),
+        "missing-partner": _P("The partner (city) name is empty.", "Please write it."),
+        "unknown-partner": _P(
+            "We do not recognise the partner name “{value}”.",
+            "Please write the city's name as in the list of partners: {choices}.",
+        ),
+        "invalid-role": _P(
+            "“{value}” is not a respondent role.", "Choose your role from the list."
+        ),
+        "duplicate-question": _P("This question appears twice.", "Please delete the extra row."),
+        "merged-answer": _P(
+            "Answer cells are merged across several questions.",
+            "Please unmerge them and answer each question in its own cell.",
+        ),
+        "control-characters": _P("The answer contains invisible characters.", "Please retype it."),
+    },
+    "fr": {
+        "missing-required": _P("Cette question est obligatoire.", "Merci d'y répondre."),
+        "invalid-choice": _P(
+            "« {value} » ne fait pas partie des réponses de la liste.",
+            "Choisissez parmi : {choices}.",
+        ),
+        "invalid-tick": _P(
+            "« {value} » n'est pas une coche.",
+            "Écrivez ✓ (ou x) pour cocher cette réponse, ou laissez la cellule vide.",
+        ),
+        "not-a-number": _P(
+            "« {value} » n'est pas un nombre.", "Écrivez un nombre, par ex. 12 ou 1.400."
+        ),
+        "out-of-range": _P(
+            "{value} est en dehors des valeurs possibles.", "Écrivez un chiffre {range}."
+        ),
+        "unknown-currency": _P(
+            "Nous ne pouvons pas convertir la devise de « {value} ».",
+            "Merci d'indiquer le montant en euros (par ex. 350.000 €).",
+        ),
+        "invalid-date": _P(
+            "« {value} » n'est pas une date.", "Écrivez la date sous la forme JJ/MM/AAAA."
+        ),
+        "ambiguous-number": _P(
+            "« {value} » peut se lire de deux façons.",
+            "Merci d'écrire le chiffre sans séparateur de milliers (par ex. 1400 ou 1,4).",
+        ),
+        "skipped-answered": _P(
+            "Cette question ne vous concerne pas d'après votre réponse précédente, mais elle "
+            "a une réponse.",
+            "Vérifiez la réponse précédente, ou effacez celle-ci.",
+        ),
+        "formula-no-value": _P(
+            "Cette cellule contient une formule sans valeur.", "Merci d'écrire la valeur."
+        ),
+        "external-link": _P(
+            "Cette cellule prend sa valeur dans un autre fichier.", "Merci d'écrire la valeur."
+        ),
+        "missing-partner": _P("Le nom du partenaire (ville) est vide.", "Merci de l'écrire."),
+        "unknown-partner": _P(
+            "Nous ne reconnaissons pas le nom de partenaire « {value} ».",
+            "Écrivez le nom de la ville comme dans la liste des partenaires : {choices}.",
+        ),
+        "invalid-role": _P(
+            "« {value} » n'est pas un rôle prévu.", "Choisissez votre rôle dans la liste."
+        ),
+        "duplicate-question": _P(
+            "Cette question apparaît deux fois.", "Merci de supprimer la ligne en trop."
+        ),
+        "merged-answer": _P(
+            "Des cellules de réponse sont fusionnées sur plusieurs questions.",
+            "Merci de les séparer et de répondre à chaque question dans sa cellule.",
+        ),
+        "control-characters": _P(
+            "La réponse contient des caractères invisibles.", "Merci de la retaper."
+        ),
+    },
+}
+
+#: The words of a range, per language: {low}/{high} filled in.
+RANGE_WORDS = {
+    "en": {
+        "both": "between {low} and {high}",
+        "min": "of at least {low}",
+        "max": "of at most {high}",
+    },
+    "fr": {"both": "entre {low} et {high}", "min": "d'au moins {low}", "max": "d'au plus {high}"},
+}
+
+
+def partner_text(code: str, lang: str) -> PartnerText | None:
+    """What a partner reads about an issue, in `lang` (English if not translated)."""
+    return PARTNER_TEXTS.get(lang, {}).get(code) or PARTNER_TEXTS["en"].get(code)

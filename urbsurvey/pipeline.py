@@ -10,16 +10,25 @@ scripts can call them the same way:
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import UrbsurveyError
-from .intake.batch import Batch, Progress, check_batch, missing_responses, read_all
+from .intake.batch import (
+    Batch,
+    Item,
+    Progress,
+    check_batch,
+    expand,
+    missing_responses,
+    read_all,
+    read_items,
+)
 from .intake.inputs import Inputs, resolve_inputs
-from .intake.submission import Submission, display_name, printable, unopenable
+from .intake.mail import MailItem
+from .intake.submission import Submission, unopenable
 from .issues import Issue, Severity, make_issue
 from .report.build import ReportInput
 from .store import Store
@@ -57,6 +66,7 @@ class Validation:
                     "answers": s.answer_count,
                     "errors": sum(i.severity is Severity.ERROR for i in s.issues),
                     "warnings": sum(i.severity is Severity.WARNING for i in s.issues),
+                    **({"provenance": s.provenance} if s.provenance else {}),
                 }
                 for s in self.batch.submissions
             ],
@@ -146,37 +156,42 @@ def ingest_inputs(
     result = IngestResult(store_path)
     try:
         known = store.known_files()
-        todo: list[tuple[Path, str, os.stat_result]] = []
-        for path in inputs.files:
-            key = printable(str(path.absolute()))  # the store holds valid Unicode only
-            try:
-                st = path.stat()
-            except OSError as exc:
-                result.issues.append(unopenable(display_name(path, inputs.base), exc))
-                continue
+        todo: list[tuple[Item, str, int, int]] = []  # item, key, size, mtime_ns
+        for key, item in expand(inputs.files, inputs.base):
+            if isinstance(item, MailItem):
+                if item.data is None:  # a message with no workbook: nothing to store
+                    assert item.issue is not None
+                    result.issues.append(item.issue)
+                    continue
+                size, mtime_ns = len(item.data), int(item.received * 1e9)
+            else:
+                try:
+                    st = item[0].stat()
+                except OSError as exc:
+                    result.issues.append(unopenable(item[1], exc))
+                    continue
+                size, mtime_ns = st.st_size, st.st_mtime_ns
             seen = known.get(key)
-            if seen is not None and seen[0] == st.st_size and seen[1] == st.st_mtime_ns:
+            if seen is not None and seen[0] == size and seen[1] == mtime_ns:
                 result.unchanged += 1
                 continue
-            todo.append((path, key, st))
-        todo.sort(key=lambda item: item[2].st_mtime_ns)  # oldest first: the newest supersedes
+            todo.append((item, key, size, mtime_ns))
+        todo.sort(key=lambda entry: entry[3])  # oldest first: the newest supersedes
         if on_files is not None:
             on_files(len(todo))
-        subs = read_all(
-            [p for p, _, _ in todo], inputs.context, base=inputs.base, progress=progress
-        )
-        for (_, key, st), sub in zip(todo, subs, strict=True):
+        subs = read_items([item for item, _, _, _ in todo], inputs.context, progress)
+        for (_, key, size, mtime_ns), sub in zip(todo, subs, strict=True):
             if not sub.sha256:  # could not even be opened: nothing to store, retried next time
                 result.issues.extend(sub.issues)
                 continue
             first = store.has_content(sub.sha256)
-            if first is None and store.add(sub, key, st.st_size, st.st_mtime_ns) is not None:
+            if first is None and store.add(sub, key, size, mtime_ns) is not None:
                 sub.answers = {}  # stored: memory stays flat however many files arrive
                 result.added.append(sub)
                 continue
             first = first or store.has_content(sub.sha256)  # stored meanwhile by another ingest
             with store.transaction():
-                store.remember_file(key, st.st_size, st.st_mtime_ns, sub.sha256)
+                store.remember_file(key, size, mtime_ns, sub.sha256)
             if known.get(key, (0, 0, ""))[2] == sub.sha256 or first == sub.file:
                 result.unchanged += 1  # touched, or stored by another ingest: the same content
             else:

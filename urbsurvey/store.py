@@ -71,6 +71,10 @@ CREATE TABLE IF NOT EXISTS issues (
     hint TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS issues_submission ON issues(submission_id);
+CREATE TABLE IF NOT EXISTS provenance (
+    submission_id INTEGER PRIMARY KEY REFERENCES submissions(id),
+    data TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY,
     size INTEGER NOT NULL,
@@ -176,6 +180,10 @@ DESCRIPTIONS: dict[str, tuple[str, dict[str, str]]] = {
         {"value": "Parsed value as JSON (money as {amount, currency, converted})"},
     ),
     "issues": ("Problems found in every version of every file.", {}),
+    "provenance": (
+        "Where a workbook attached to an e-mail came from.",
+        {"data": "JSON: message, sender, date, subject, message_id, attachment"},
+    ),
     "files": ("Files seen (path, size, modification time) so unchanged ones are skipped.", {}),
     "meta": ("The store's schema version.", {}),
 }
@@ -317,6 +325,11 @@ class Store:
                     for a in sub.answers.values()
                 ],
             )
+            if sub.provenance:
+                db.execute(
+                    "INSERT INTO provenance VALUES (?, ?)",
+                    (sid, json.dumps(sub.provenance, ensure_ascii=False)),
+                )
             db.executemany(
                 "INSERT INTO issues VALUES (?,?,?,?,?,?,?,?)",
                 [
@@ -357,6 +370,11 @@ class Store:
             subs[sid].answers[question] = Answer(
                 question, raw, decode_value(json.loads(value)), sheet, cell, bool(valid), note
             )
+        for sid, data in self.db.execute(
+            "SELECT p.* FROM provenance p JOIN submissions s ON s.id = p.submission_id"
+            " WHERE s.superseded_by IS NULL"
+        ):
+            subs[sid].provenance = json.loads(data)
         for sid, code, severity, file, sheet, cell, message, hint in self.db.execute(
             "SELECT i.* FROM issues i JOIN submissions s ON s.id = i.submission_id"
             " WHERE s.superseded_by IS NULL"

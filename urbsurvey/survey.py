@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
@@ -26,6 +27,15 @@ class Partner(BaseModel):
     managing_authority: str | None = None
     lead: bool = False
     aliases: list[str] = Field(default=[], description="Other spellings partners may write")
+    organisation: str | None = Field(default=None, description="Pre-filled in the workbook")
+    email: str | None = Field(default=None, description="Contact e-mail of the partner")
+    emails: list[str] = Field(
+        default=[], description="Other addresses the partner's returns may come from"
+    )
+    language: str | None = Field(default=None, description="Language of the partner's workbook")
+
+    def addresses(self) -> list[str]:
+        return [a for a in (self.email, *self.emails) if a]
 
 
 class WaveRef(BaseModel):
@@ -64,6 +74,9 @@ class Survey(BaseModel):
     )
     returns: str = Field(default="returns", description="Folder of returned workbooks")
     coding: str | None = Field(default="coding.yaml", description="Lessons codebook and coding")
+    deadline: dt.date | None = Field(default=None, description="When workbooks are due")
+    return_to: str | None = Field(default=None, description="E-mail address returns go to")
+    contact: str | None = Field(default=None, description="Who partners ask: name and e-mail")
     wave: str = Field(default="this wave", description="How the report names this wave")
     waves: list[WaveRef] = Field(default=[], description="Earlier waves, oldest first")
 

@@ -34,6 +34,7 @@ from urbsurvey.resources import load_questionnaire
 from urbsurvey.workbook.partners import WorkbookSpec
 from urbsurvey.workbook.template import build_workbook
 from urbsurvey.workbook.cells import put
+from urbsurvey.workbook.words import header_words
 
 HERE = Path(__file__).resolve().parent
 RETURNS = HERE / "returns"
@@ -764,17 +765,19 @@ def answer_rows(ws: Any) -> dict[str, int]:
     return rows
 
 
-def column(ws: Any, name: str) -> int:
+def column(ws: Any, key: str) -> int:
+    """The header column for `key` (`answer`, `notes`), in whatever language the workbook is."""
+    words = header_words()
     for row in ws.iter_rows(min_row=1, max_row=contract.HEADER_SEARCH_ROWS):
         for cell in row:
-            if cell.value == name:
+            if isinstance(cell.value, str) and words.get(cell.value.strip().lower()) == key:
                 return cell.column
-    raise SystemExit(f"no {name!r} column")
+    raise SystemExit(f"no {key!r} column")
 
 
 def fill(ws: Any, values: dict[str, Any], notes: dict[str, str]) -> None:
     rows = answer_rows(ws)
-    answer_col, notes_col = column(ws, "Answer"), column(ws, "Notes")
+    answer_col, notes_col = column(ws, "answer"), column(ws, "notes")
     for qid, value in values.items():
         if qid not in rows:
             raise SystemExit(f"no row {qid!r} in the workbook")
@@ -805,7 +808,7 @@ def insert_partner_rows(ws: Any, after_id: str, comment: str) -> None:
 
 def workbook(q: Any, partner: str, role: Role, lang: str, interview: bool) -> tuple[Any, Any]:
     wb = build_workbook(q, WorkbookSpec(partner, role, lang, interview))
-    return wb, wb[contract.RESPONSES_SHEET]
+    return wb, wb.worksheets[0]  # the answers sheet, named in the workbook's language
 
 
 def convert(path: Path, fmt: str) -> Path:
@@ -871,9 +874,12 @@ def main() -> None:
         for partner, data in interviews.items():
             source = sources[partner]
             wb, ws = workbook(q, partner, role, "en", interview=True)
-            respondent = dict(source["respondent"])
-            respondent["respondent.date"] = data["date"]
-            respondent["respondent.email"] = source["respondent"]["respondent.email"]
+            # an interview record has one block: who was interviewed, by whom, when
+            respondent = {
+                k: v
+                for k, v in source["respondent"].items()
+                if k not in ("respondent.name", "respondent.email", "respondent.date")
+            }
             record = {
                 "interview.interviewee": data["interviewee"],
                 "interview.interviewer": EXPERT,

@@ -36,6 +36,7 @@ from urbsurvey.resources import load_questionnaire
 from urbsurvey.workbook import contract
 from urbsurvey.workbook.partners import WorkbookSpec
 from urbsurvey.workbook.template import build_workbook
+from urbsurvey.workbook.words import header_words
 
 MILE = "mile-followup-2009"
 NBSP = "\u00a0"
@@ -125,9 +126,13 @@ def answers_sheet(wb: Any) -> Any:
 
 
 def _header(ws: Any) -> tuple[int, dict[str, int]] | None:
+    """The header row and its columns by key (`id`, `answer`...), in any workbook language."""
+    words = header_words()
     for row in ws.iter_rows(min_row=1, max_row=contract.HEADER_SEARCH_ROWS):
         names = {
-            str(c.value).strip().lower(): int(c.column) for c in row if isinstance(c.value, str)
+            words.get(str(c.value).strip().lower(), str(c.value).strip().lower()): int(c.column)
+            for c in row
+            if isinstance(c.value, str)
         }
         if "id" in names and "answer" in names:
             return int(row[0].row), names
@@ -181,7 +186,7 @@ def filled(
     """
     q = definition(questionnaire)
     wb = build_workbook(q, WorkbookSpec(partner, _role(role), lang, interview))
-    ws = wb[contract.RESPONSES_SHEET]
+    ws = answers_sheet(wb)
     raw: dict[str, str] = {}
     for qid, value in answers.items():
         cell = ws.cell(row=row_of(ws, qid), column=3)

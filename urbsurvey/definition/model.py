@@ -169,6 +169,11 @@ class Questionnaire(Model):
     roles: list[Role] = list(Role)
     sections: list[Section]
     indicators: list[Indicator] = []
+    glossary: dict[str, Text] = Field(
+        default={},
+        description="Acronyms and terms the questions use, explained in the workbook's "
+        "instructions: {LSG: {en: Local Support Group, fr: ...}}",
+    )
 
     def questions(self) -> list[Question]:
         return [q for s in self.sections for q in s.questions]
@@ -181,7 +186,9 @@ class Questionnaire(Model):
 
     @cached_property
     def _fingerprint(self) -> str:
-        canonical = json.dumps(self.model_dump(mode="json", by_alias=True), sort_keys=True)
+        # The glossary explains words to partners; it changes no answer's meaning.
+        data = self.model_dump(mode="json", by_alias=True, exclude={"glossary"})
+        canonical = json.dumps(data, sort_keys=True)
         return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
     def fingerprint(self) -> str:

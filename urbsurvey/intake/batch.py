@@ -7,6 +7,7 @@ resolved.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -17,15 +18,19 @@ from ..errors import UrbsurveyError
 from ..issues import Issue, make_issue
 from ..survey import SURVEY_FILE, SurveyFolder
 from .answers import Interpreter
+from .mail import MAIL_SUFFIXES, MailItem, is_mail, is_maildir, mail_items
 from .submission import (
     Context,
     PartnerInfo,
     Submission,
     display_name,
     failed_submission,
+    failure_issue,
+    printable,
     read_submission,
+    read_submission_bytes,
 )
-from .workers import Limits, run_isolated
+from .workers import Failure, Limits, run_isolated
 
 #: File name endings picked up when a folder is scanned. Files named on the
 #: command line are always read; their format is decided by content.
@@ -47,17 +52,22 @@ class Batch:
 
 
 def collect_files(paths: Iterable[Path]) -> list[Path]:
-    """Files as given, folders scanned recursively (hidden and lock files skipped)."""
+    """Files as given, folders scanned recursively (hidden and lock files skipped): workbooks,
+    saved e-mails (.eml, mbox) and Maildir folders."""
     found: list[Path] = []
+    wanted = SPREADSHEET_SUFFIXES | MAIL_SUFFIXES
     for path in paths:
-        if path.is_dir():
+        if is_maildir(path):
+            found.append(path)
+        elif path.is_dir():
             for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                maildirs = sorted(d for d in dirs if is_maildir(Path(root, d)))
+                found.extend(Path(root, d) for d in maildirs)
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in maildirs)
                 found.extend(
                     Path(root, f)
                     for f in sorted(files)
-                    if Path(f).suffix.lower() in SPREADSHEET_SUFFIXES
-                    and not f.startswith((".", "~$"))
+                    if Path(f).suffix.lower() in wanted and not f.startswith((".", "~$"))
                 )
         elif path.exists():
             found.append(path)
@@ -70,8 +80,64 @@ def make_context(q: Questionnaire, survey: SurveyFolder | None = None) -> Contex
     if survey is None:
         return Context(q, Interpreter(q))
     config = survey.config
-    partners = [PartnerInfo(p.name, p.country, tuple(p.aliases)) for p in config.partners]
+    partners = [
+        PartnerInfo(p.name, p.country, tuple(p.aliases), tuple(p.addresses()))
+        for p in config.partners
+    ]
     return Context(q, Interpreter(q, config.currency, config.exchange_rates), partners)
+
+
+#: What is read: a workbook file (path, display name) or an e-mail's attachment.
+Item = tuple[Path, str] | MailItem
+
+
+def expand(files: list[Path], base: Path | None = None) -> list[tuple[str, Item]]:
+    """Each file as an item, each saved e-mail as its attachments; with a key naming the
+    item for the store (the absolute path, plus the message and attachment for e-mail)."""
+    items: list[tuple[str, Item]] = []
+    for path in files:
+        name = display_name(path, base)
+        key = printable(str(path.absolute()))  # the store holds valid Unicode only
+        if is_mail(path):
+            items.extend((key + item.display[len(name) :], item) for item in mail_items(path, name))
+        else:
+            items.append((key, (path, name)))
+    return items
+
+
+def read_item(item: Item, ctx: Context) -> Submission:
+    if isinstance(item, MailItem):
+        if item.data is None:
+            assert item.issue is not None
+            return Submission(
+                file=item.display,
+                sha256="",
+                readable=False,
+                issues=[item.issue],
+                provenance=item.provenance,
+            )
+        return read_submission_bytes(
+            item.data, ctx, item.display, mtime=item.received, provenance=item.provenance
+        )
+    return read_submission(item[0], ctx, item[1])
+
+
+def failed_item(item: Item, failure: Failure) -> Submission:
+    """The unreadable submission for an item whose worker died."""
+    if not isinstance(item, MailItem):
+        return failed_submission(item[0], item[1], failure)
+    return Submission(
+        file=item.display,
+        sha256=hashlib.sha256(item.data or b"").hexdigest(),
+        mtime=item.received,
+        readable=False,
+        issues=[failure_issue(item.display, failure)],
+        provenance=dict(item.provenance),
+    )
+
+
+def item_name(item: Item) -> str:
+    return item.display if isinstance(item, MailItem) else item[1]
 
 
 def read_all(
@@ -82,13 +148,23 @@ def read_all(
     progress: Progress | None = None,
     limits: Limits | None = None,
 ) -> Iterator[Submission]:
-    """Read every file, in order, each in a worker process that may die (`workers`)."""
-    items = [(path, display_name(path, base)) for path in files]
+    """Read every file (and every e-mail attachment), in order, each in a worker."""
+    return read_items([item for _, item in expand(files, base)], ctx, progress, limits)
 
-    def task(path: Path, name: str) -> Submission:
-        return read_submission(path, ctx, name)
 
-    for sub in run_isolated(items, task, failed_submission, limits):
+def read_items(
+    items: list[Item],
+    ctx: Context,
+    progress: Progress | None = None,
+    limits: Limits | None = None,
+) -> Iterator[Submission]:
+    """Each item read in a worker process that may die (`workers`): one that dies costs
+    only its item, which becomes an unreadable submission."""
+
+    def task(item: Item) -> Submission:
+        return read_item(item, ctx)
+
+    for sub in run_isolated(items, task, failed_item, limits, item_name):
         yield sub
         if progress:
             progress(1)

@@ -14,10 +14,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..definition import Question, Questionnaire, Role, Source
+from ..definition import Question, Questionnaire, QuestionType, Role, Source, text
 from ..issues import Issue, Severity, make_issue
-from ..parsing import decimal_separator_for_country, normalise
-from ..reader import NotAFile, ReadError, Sheet, Workbook, cell_ref, open_regular, read_workbook
+from ..parsing import ParseError, decimal_separator_for_country, normalise, parse_yes_no
+from ..reader import (
+    NotAFile,
+    ReadError,
+    Sheet,
+    Workbook,
+    cell_ref,
+    open_regular,
+    read_workbook,
+    read_workbook_bytes,
+)
 from ..workbook import contract
 from .answers import Answer, Interpreter, condition_holds, raw_text
 from .workers import Failure
@@ -40,6 +49,13 @@ class Submission:
     answer_count: int = 0  # stays when a batch drops `answers` to keep memory flat
     issues: list[Issue] = field(default_factory=list)
     readable: bool = True
+    language: str | None = None  # from the stamp: the language the partner was written to in
+    #: 1-based row number -> the row's ID on the answers sheet (to place a fix on its question)
+    row_ids: dict[int, str] = field(default_factory=dict)
+    #: ID -> the answer cell's text as written (what a fix request quotes back)
+    row_values: dict[str, str] = field(default_factory=dict)
+    #: where the file came from, when not a plain file: the e-mail's sender, date, subject...
+    provenance: dict[str, str] = field(default_factory=dict)
 
     @property
     def source(self) -> Source:
@@ -64,6 +80,7 @@ class PartnerInfo:
     name: str
     country: str | None = None
     aliases: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()
 
 
 @dataclass
@@ -78,11 +95,19 @@ class Context:
         self._partner_index = {
             normalise(name): p for p in self.partners for name in (p.name, *p.aliases)
         }
+        self._partner_emails = {e.strip().lower(): p for p in self.partners for e in p.emails}
         self._roles = _role_words()
         # Built once, not per workbook.
         self.questions = self.questionnaire.questions()
         self.question_ids = frozenset(question.id for question in self.questions)
         # The only questions `_check_required_and_skips` has anything to check for.
+        # Tick rows of multiple choices: their IDs are not questions but are expected.
+        self.option_ids = frozenset(
+            f"{question.id}{contract.OPTION_SEPARATOR}{choice.code}"
+            for question in self.questions
+            if question.type is QuestionType.MULTIPLE_CHOICE
+            for choice in question.choices
+        )
         self.required_or_conditional = [
             question
             for question in self.questions
@@ -91,6 +116,9 @@ class Context:
 
     def find_partner(self, name: str) -> PartnerInfo | None:
         return self._partner_index.get(normalise(name))
+
+    def partner_by_email(self, address: str) -> PartnerInfo | None:
+        return self._partner_emails.get(address.strip().lower())
 
     def role(self, text: str) -> Role | None:
         return self._roles.get(normalise(text))
@@ -120,10 +148,15 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def failure_issue(name: str, failure: Failure) -> Issue:
+    """What a worker's death on a file says: the limit it hit, or that it crashed."""
+    code = "file-too-large" if failure.kind in ("memory", "time") else "corrupt-file"
+    return make_issue(code, name, f"{name}: not read: {failure.detail}.")
+
+
 def failed_submission(path: Path, name: str, failure: Failure) -> Submission:
     """The unreadable submission for a file its worker died on (stored, so not retried)."""
-    code = "file-too-large" if failure.kind in ("memory", "time") else "corrupt-file"
-    issue = make_issue(code, name, f"{name}: not read: {failure.detail}.")
+    issue = failure_issue(name, failure)
     try:
         sub = Submission(file=name, sha256=sha256_of(path), mtime=path.stat().st_mtime)
     except OSError:
@@ -186,7 +219,28 @@ def read_submission(path: Path, ctx: Context, display: str | None = None) -> Sub
         return Submission(file=name, sha256="", readable=False, issues=[not_a_file(name, exc)])
     except OSError as exc:
         return Submission(file=name, sha256="", readable=False, issues=[unopenable(name, exc)])
-    book = read_workbook(path, display_name=name)
+    return _finish(read_workbook(path, display_name=name), sub, ctx)
+
+
+def read_submission_bytes(
+    data: bytes,
+    ctx: Context,
+    display: str,
+    *,
+    mtime: float = 0.0,
+    provenance: dict[str, str] | None = None,
+) -> Submission:
+    """`read_submission` for a workbook given as bytes (an e-mail attachment)."""
+    sub = Submission(
+        file=display,
+        sha256=hashlib.sha256(data).hexdigest(),
+        mtime=mtime,
+        provenance=dict(provenance or {}),
+    )
+    return _finish(read_workbook_bytes(data, display), sub, ctx)
+
+
+def _finish(book: Workbook | Issue, sub: Submission, ctx: Context) -> Submission:
     if isinstance(book, Issue):
         sub.readable = False
         sub.issues.append(book)
@@ -228,6 +282,23 @@ def _read(book: Workbook, sub: Submission, ctx: Context) -> None:
     if sub.partner and (info := ctx.find_partner(sub.partner)):
         country = info.country
     _answers(book, rows, sheet, columns, sub, ctx, decimal_separator_for_country(country))
+    _remember_issue_rows(rows, sheet, sub)
+
+
+def _remember_issue_rows(rows: dict[str, _Row], sheet: Sheet, sub: Submission) -> None:
+    """The ID and text of each answers-sheet row an issue points at (a fix request places
+    its comment on that question); only those, so a batch stays small."""
+    wanted = {
+        int(digits)
+        for issue in sub.issues
+        if issue.sheet == sheet.name and issue.cell
+        for digits in [issue.cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")]
+        if digits.isdigit()
+    }
+    for qid, row in rows.items():
+        if row.index + 1 in wanted:
+            sub.row_ids[row.index + 1] = qid
+            sub.row_values[qid] = raw_text(row.value)
 
 
 def _stamp(book: Workbook) -> dict[str, str]:
@@ -251,6 +322,7 @@ def _check_stamp(stamp: dict[str, str], sub: Submission, q: Questionnaire) -> bo
         )
         return True
     sub.kind = stamp.get("kind") or contract.KIND_QUESTIONNAIRE
+    sub.language = stamp.get("language") or None
     stamped = stamp.get("questionnaire", "")
     if stamped != q.id:
         sub.issues.append(
@@ -281,19 +353,37 @@ def _check_stamp(stamp: dict[str, str], sub: Submission, q: Questionnaire) -> bo
     return True
 
 
+@functools.cache
+def _header_words() -> dict[str, str]:
+    from ..workbook.words import header_words
+
+    return header_words()
+
+
+@functools.cache
+def _responses_names() -> frozenset[str]:
+    from ..workbook.words import sheet_words
+
+    return sheet_words("responses")
+
+
 def _header_columns(row: Sequence[object]) -> dict[str, int] | None:
+    """The header row's columns by key, its words in any workbook language."""
+    words = _header_words()
     found: dict[str, int] = {}
     for col, value in enumerate(row):
         if isinstance(value, str):
-            key = value.strip().lower()
-            if key in ("id", "question", "answer", "notes") and key not in found:
+            key = words.get(value.strip().lower())
+            if key is not None and key not in found:
                 found[key] = col
     return found if all(h.lower() in found for h in contract.REQUIRED_HEADERS) else None
 
 
 def _find_header(book: Workbook) -> tuple[Sheet, int, dict[str, int]] | None:
-    """The answers sheet and its header row: `Responses` first, then any other sheet."""
-    preferred = [n for n in book.sheet_names if n.strip().lower() == "responses"]
+    """The answers sheet and its header row: `Responses` (in any language) first, then any
+    other sheet."""
+    names = _responses_names()
+    preferred = [n for n in book.sheet_names if n.strip().lower() in names]
     others = [n for n in book.sheet_names if n not in preferred and n != contract.STAMP_SHEET]
     for name in preferred + others:
         sheet = book.sheet(name)
@@ -366,6 +456,18 @@ def _respondent(
     partner_row = rows.get("respondent.partner")
     partner_cell = cell_ref(partner_row.index, 2) if partner_row else None
     partner = fields.get("respondent.partner") or stamp.get("partner", "")
+    if not partner and (by_sender := _partner_from_sender(sub, ctx)):
+        partner = by_sender.name
+        sub.issues.append(
+            make_issue(
+                "partner-from-sender",
+                sub.file,
+                f"The workbook names no partner; it was attributed to {partner} from the "
+                f"sender's address ({sub.provenance.get('sender', '')}).",
+                sheet=sheet.name,
+                cell=partner_cell,
+            )
+        )
     if not partner:
         sub.issues.append(
             make_issue(
@@ -407,6 +509,13 @@ def _respondent(
         )
 
 
+def _partner_from_sender(sub: Submission, ctx: Context) -> PartnerInfo | None:
+    from email.utils import parseaddr
+
+    sender = sub.provenance.get("sender")
+    return ctx.partner_by_email(parseaddr(sender)[1]) if sender else None
+
+
 def _answers(
     book: Workbook,
     rows: dict[str, _Row],
@@ -419,7 +528,11 @@ def _answers(
     q = ctx.questionnaire
     answer_col, id_col = columns["answer"], columns["id"]
     for qid, row in rows.items():
-        if qid not in ctx.question_ids and qid not in contract.RESERVED_IDS:
+        if (
+            qid not in ctx.question_ids
+            and qid not in contract.RESERVED_IDS
+            and qid not in ctx.option_ids
+        ):
             sub.issues.append(
                 make_issue(
                     "unknown-question",
@@ -468,6 +581,11 @@ def _answers(
                     cell=cell,
                 )
             )
+        if question.type is QuestionType.MULTIPLE_CHOICE:
+            ticked, tick_cell = _ticked(question, rows, sheet, answer_col, sub)
+            if ticked:
+                _tick_answer(question, row, ticked, sheet.name, cell, tick_cell, sub, ctx)
+                continue
         # text is kept exactly as typed (a leading tab or `=` included); values are parsed apart
         raw = row.value if isinstance(row.value, str) else raw_text(row.value)
         if not raw.strip():
@@ -491,6 +609,86 @@ def _answers(
             question.id, raw, result.value, sheet.name, cell, result.valid, row.note
         )
     _check_required_and_skips(rows, sheet, answer_col, sub, ctx.required_or_conditional)
+
+
+_TICKS = frozenset({"✓", "✔", "☑", "x", "X"})
+
+
+def _is_ticked(value: object) -> bool | None:
+    """A tick cell: ✓ (or x, yes, 1) ticked, empty (or no, 0) not; None for anything else."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return False
+    if isinstance(value, str) and value.strip() in _TICKS:
+        return True
+    try:
+        return parse_yes_no(value)
+    except ParseError:
+        return None
+
+
+def _ticked(
+    question: Question, rows: dict[str, _Row], sheet: Sheet, answer_col: int, sub: Submission
+) -> tuple[list[str], str | None]:
+    """The options ticked in a multiple choice's tick rows, and the first ticked cell."""
+    codes: list[str] = []
+    first: str | None = None
+    for choice in question.choices:
+        row = rows.get(f"{question.id}{contract.OPTION_SEPARATOR}{choice.code}")
+        if row is None:
+            continue
+        cell = _cell_ref(row.index, answer_col)
+        ticked = _is_ticked(row.value)
+        if ticked is None:
+            sub.issues.append(
+                make_issue(
+                    "invalid-tick",
+                    sub.file,
+                    f"{question.id}: {raw_text(row.value)!r} is not a tick for "
+                    f"{text(choice.label, 'en')!r}.",
+                    sheet=sheet.name,
+                    cell=cell,
+                )
+            )
+        elif ticked:
+            codes.append(choice.code)
+            first = first or cell
+    return codes, first
+
+
+def _tick_answer(
+    question: Question,
+    row: _Row,
+    ticked: list[str],
+    sheet: str,
+    typed_cell: str,
+    tick_cell: str | None,
+    sub: Submission,
+    ctx: Context,
+) -> None:
+    """A multiple choice answered by ticks, and possibly also typed in the question's row."""
+    codes = set(ticked)
+    typed = row.value
+    raw_typed = raw_text(typed)
+    valid = True
+    if raw_typed:
+        result = ctx.interpreter.interpret(question, typed)
+        for problem in result.problems:
+            sub.issues.append(
+                make_issue(
+                    problem.code,
+                    sub.file,
+                    f"{question.id}: {problem.message}",
+                    sheet=sheet,
+                    cell=typed_cell,
+                )
+            )
+        valid = result.valid
+        codes.update(result.value if isinstance(result.value, list) else [])
+    value = [c.code for c in question.choices if c.code in codes]
+    labels = "; ".join(text(c.label, "en") for c in question.choices if c.code in ticked)
+    raw = f"{raw_typed}; {labels}" if raw_typed else labels
+    cell = typed_cell if raw_typed else (tick_cell or typed_cell)
+    sub.answers[question.id] = Answer(question.id, raw, value, sheet, cell, valid, row.note)
 
 
 #: What a cell shows for a formula that failed, in Excel and LibreOffice (ods and xls
@@ -541,6 +739,10 @@ def _check_required_and_skips(
             continue
         if answer is None or not answer.raw:
             row = rows.get(question.id)
+            if question.type is QuestionType.MULTIPLE_CHOICE and question.choices:
+                # point at the first tick row, where the partner answers
+                first = f"{question.id}{contract.OPTION_SEPARATOR}{question.choices[0].code}"
+                row = rows.get(first, row)
             sub.issues.append(
                 make_issue(
                     "missing-required",

@@ -36,12 +36,12 @@ import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import IO, Any, Generic, TypeVar
 
 from ..errors import UrbsurveyError
 
 T = TypeVar("T")
+I = TypeVar("I")  # noqa: E741 (an item to read: a path, an e-mail attachment)
 
 #: Default extra address space a worker may take for one file, and the per-file time.
 DEFAULT_MEMORY_MB = 1024
@@ -130,24 +130,27 @@ def can_isolate() -> bool:
     return sys.platform != "win32" and "fork" in multiprocessing.get_all_start_methods()
 
 
-Item = tuple[Path, str]  # a path and the name it is shown by
-
-
 def run_isolated(
-    items: Sequence[Item],
-    task: Callable[[Path, str], T],
-    failed: Callable[[Path, str, Failure], T],
+    items: Sequence[I],
+    task: Callable[[I], T],
+    failed: Callable[[I, Failure], T],
     limits: Limits | None = None,
+    name: Callable[[I], str] = str,
 ) -> Generator[T, None, None]:
-    """`task(path, name)` for every item, each in a worker; results in the items' order."""
+    """`task(item)` for every item, each in a worker; results in the items' order.
+
+    Workers are forked once `items` exist, so only indices travel to them (an item may
+    hold an attachment's bytes). `failed(item, why)` is the result for an item whose
+    worker died; `name(item)` names it in a `WorkerBug`.
+    """
     if not items:
         return
     limits = limits or limits_from_env()
     if not can_isolate():
-        for path, name in items:
-            yield task(path, name)
+        for item in items:
+            yield task(item)
         return
-    supervisor = _Supervisor(items, task, failed, limits)
+    supervisor = _Supervisor(items, task, failed, limits, name)
     try:
         yield from supervisor.results()
     finally:
@@ -157,7 +160,9 @@ def run_isolated(
 # --- the worker ----------------------------------------------------------------
 
 
-def _serve(conn: Any, task: Callable[[Path, str], Any], memory_mb: int, err_fd: int) -> None:
+def _serve(
+    conn: Any, task: Callable[[Any], Any], items: Sequence[Any], memory_mb: int, err_fd: int
+) -> None:
     """A worker's life: limits set once, then one result per path until told to stop."""
     import faulthandler
 
@@ -176,19 +181,19 @@ def _serve(conn: Any, task: Callable[[Path, str], Any], memory_mb: int, err_fd: 
             jobs = conn.recv()
             if jobs is None:
                 break
-            for job in jobs:
+            for index in jobs:
                 os.ftruncate(2, 0)  # stderr holds what this file made the reader say
                 os.lseek(2, 0, os.SEEK_SET)
-                conn.send_bytes(_run_one(task, *job))
+                conn.send_bytes(_run_one(task, items, index))
     except (EOFError, OSError):
         code = 1
     os._exit(code)  # never run the parent's exit handlers or flush its buffers
 
 
-def _run_one(task: Callable[[Path, str], Any], index: int, path: str, name: str) -> bytes:
+def _run_one(task: Callable[[Any], Any], items: Sequence[Any], index: int) -> bytes:
     """The pickled (index, status, payload) of one file: `ok`, `memory` or `bug`."""
     try:
-        return pickle.dumps((index, "ok", task(Path(path), name)), pickle.HIGHEST_PROTOCOL)
+        return pickle.dumps((index, "ok", task(items[index])), pickle.HIGHEST_PROTOCOL)
     except MemoryError:
         return pickle.dumps((index, "memory", None))
     except Exception:
@@ -231,17 +236,19 @@ class _Worker:
     since: float = 0.0  # when it started on the head
 
 
-class _Supervisor(Generic[T]):
+class _Supervisor(Generic[I, T]):
     def __init__(
         self,
-        items: Sequence[Item],
-        task: Callable[[Path, str], T],
-        failed: Callable[[Path, str, Failure], T],
+        items: Sequence[I],
+        task: Callable[[I], T],
+        failed: Callable[[I, Failure], T],
         limits: Limits,
+        name: Callable[[I], str],
     ) -> None:
         import multiprocessing
 
         self.items, self.task, self.failed, self.limits = items, task, failed, limits
+        self.name = name
         self.mp = multiprocessing.get_context("fork")
         self.todo: deque[int] = deque(range(len(items)))
         self.selector = selectors.DefaultSelector()  # every worker's pipe and sentinel
@@ -253,7 +260,7 @@ class _Supervisor(Generic[T]):
         stderr = tempfile.TemporaryFile(prefix="urbsurvey-worker-")  # noqa: SIM115 (closed in _end)
         process = self.mp.Process(
             target=_serve,
-            args=(child_end, self.task, self.limits.memory_mb, stderr.fileno()),
+            args=(child_end, self.task, self.items, self.limits.memory_mb, stderr.fileno()),
             daemon=True,
         )
         process.start()
@@ -286,11 +293,8 @@ class _Supervisor(Generic[T]):
             if not self.todo or len(worker.pending) > LOW:
                 continue
             batch = [self.todo[k] for k in range(min(BATCH, len(self.todo)))]
-            jobs = [
-                (index, os.fspath(self.items[index][0]), self.items[index][1]) for index in batch
-            ]
             try:
-                worker.conn.send(jobs)
+                worker.conn.send(batch)
             except OSError:  # it died: its files are found through its sentinel
                 if not worker.pending:
                     self._end(worker)
@@ -322,21 +326,21 @@ class _Supervisor(Generic[T]):
 
     def _receive(self, worker: _Worker, data: bytes) -> None:
         index, status, payload = pickle.loads(data)
-        path, name = self.items[index]
+        item = self.items[index]
         if status == "bug":
-            raise WorkerBug(f"urbsurvey failed on {name} (a bug, please report it):\n{payload}")
+            where = self.name(item)
+            raise WorkerBug(f"urbsurvey failed on {where} (a bug, please report it):\n{payload}")
         worker.pending.popleft()
         worker.since = time.monotonic()
         if status == "memory":
-            payload = self.failed(path, name, Failure("memory", self._memory_detail()))
+            payload = self.failed(item, Failure("memory", self._memory_detail()))
         self.done[index] = payload
 
     def _replace(self, worker: _Worker, failure: Failure) -> None:
         """The head file costs only itself; the others go back to the queue."""
         self._end(worker)
         head = worker.pending.popleft()
-        path, name = self.items[head]
-        self.done[head] = self.failed(path, name, failure)
+        self.done[head] = self.failed(self.items[head], failure)
         self.todo.extendleft(reversed(worker.pending))
         self.workers[self.workers.index(worker)] = self._spawn()
 

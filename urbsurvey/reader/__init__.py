@@ -28,7 +28,7 @@ from __future__ import annotations
 from .files import NotAFile, open_regular
 from .limits import MAX_FILE_BYTES, MAX_MEMBERS, MAX_ROWS
 from .model import ReadError, Sheet, cell_ref
-from .workbook import Workbook, read_workbook
+from .workbook import Workbook, read_workbook, read_workbook_bytes
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -41,4 +41,5 @@ __all__ = [
     "cell_ref",
     "open_regular",
     "read_workbook",
+    "read_workbook_bytes",
 ]

@@ -94,8 +94,21 @@ class Workbook:
 def read_workbook(path: Path, *, display_name: str | None = None) -> Workbook | Issue:
     """Check and open one returned workbook; an `Issue` instead for a bad file."""
     name = display_name or str(path)
+    return _guarded(name, lambda: _open(_read_file(Path(path), name), Path(path), name))
+
+
+def read_workbook_bytes(data: bytes, display_name: str) -> Workbook | Issue:
+    """`read_workbook` for bytes (an e-mail attachment): the same checks and limits,
+    nothing written to disk."""
+    return _guarded(
+        display_name,
+        lambda: _open(_check_size(data, display_name), Path(display_name), display_name),
+    )
+
+
+def _guarded(name: str, read: Callable[[], Workbook]) -> Workbook | Issue:
     try:
-        return _read_workbook(Path(path), name)
+        return read()
     except _Reject as reject:
         return reject.issue
     except MemoryError:
@@ -109,8 +122,7 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def _read_workbook(path: Path, name: str) -> Workbook:
-    data = _read_file(path, name)
+def _open(data: bytes, path: Path, name: str) -> Workbook:
     scan = _Scan()
     fmt, for_calamine = _check_content(data, name, scan)
     book = _calamine(
@@ -149,6 +161,10 @@ def _read_file(path: Path, name: str) -> bytes:
         _reject("not-a-regular-file", name, f"is {exc.kind}, not a file; only files are read")
     except OSError as exc:
         _reject("corrupt-file", name, f"cannot be opened ({exc.strerror or exc})")
+    return _check_size(data, name)
+
+
+def _check_size(data: bytes, name: str) -> bytes:
     if len(data) > limits.MAX_FILE_BYTES:
         _too_big_file(name, len(data))
     if not data.strip(b" \t\r\n\x00"):

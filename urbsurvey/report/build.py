@@ -100,6 +100,7 @@ def build_report(data: ReportInput, *, lang: str | None = None) -> dict[str, Any
                 "partner": s.partner,
                 "role": s.kind if s.kind == "interview" else (s.role.value if s.role else None),
                 "status": s.status,
+                **({"provenance": s.provenance} if s.provenance else {}),
             }
             for s in data.submissions
         ],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,12 +14,17 @@ from ..errors import UrbsurveyError
 
 @dataclass(frozen=True, slots=True)
 class WorkbookSpec:
-    """Who a workbook is for."""
+    """Who a workbook is for, and what the survey tells them (from survey.yaml)."""
 
     partner: str | None = None
     role: Role = Role.CITY
     lang: str = "en"
     interview: bool = False
+    organisation: str | None = None
+    country: str | None = None
+    deadline: dt.date | None = None
+    return_to: str | None = None
+    contact: str | None = None
 
 
 _UNSAFE = re.compile(r"[^\w.-]+")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,12 +18,23 @@ from ..definition import (
     text,
 )
 from ..errors import OutputError, UrbsurveyError
+from ..survey import Partner, SurveyFolder
 from . import contract
 from .cells import cell_text, put
 from .partners import WorkbookSpec, safe_filename
-from .words import ui
+from .words import headers, ui
 
-WIDTHS = {"A": 26, "B": 60, "C": 42, "D": 42, "E": 30}
+#: Column widths (characters): ID, Question, Answer, Help, Notes. About 150 in all, so a
+#: landscape A4 page holds a row at a readable scale.
+WIDTHS = {"A": 22, "B": 46, "C": 34, "D": 30, "E": 22}
+HEADER_ROW = 4
+ANSWER_COL, NOTES_COL = 3, 5
+YELLOW, GREY, SECTION_BLUE = "FFF59D", "D9D9D9", "DCE6F1"
+
+
+def option_id(question_id: str, code: str) -> str:
+    """The ID of a multiple choice's tick row for one option."""
+    return f"{question_id}{contract.OPTION_SEPARATOR}{code}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +54,13 @@ class Prefill:
 
 def build_workbook(q: Questionnaire, spec: WorkbookSpec, prefill: Prefill | None = None) -> Any:
     """The openpyxl workbook for one respondent (not yet saved)."""
+    return build_layout(q, spec, prefill)[0]
+
+
+def build_layout(
+    q: Questionnaire, spec: WorkbookSpec, prefill: Prefill | None = None
+) -> tuple[Any, dict[str, int]]:
+    """The workbook and the row of every ID on its answers sheet."""
     from openpyxl import Workbook
 
     if spec.lang not in q.languages:
@@ -51,86 +70,219 @@ def build_workbook(q: Questionnaire, spec: WorkbookSpec, prefill: Prefill | None
         )
     wb = Workbook()
     ws = wb.active
-    ws.title = contract.RESPONSES_SHEET
-    _write_instructions(wb.create_sheet(contract.INSTRUCTIONS_SHEET), q, spec)
+    ws.title = ui(spec.lang, "sheets", "responses")
+    _write_instructions(wb.create_sheet(ui(spec.lang, "sheets", "instructions")), q, spec)
     lists = wb.create_sheet(contract.LISTS_SHEET)
     lists.sheet_state = "hidden"
-    _write_responses(ws, lists, q, spec)
+    rows = _Responses(ws, lists, q, spec).write()
     if prefill is not None:
         _write_previous(ws, prefill, prefill.for_partner(spec.partner), spec.lang)
     _write_stamp(wb.create_sheet(contract.STAMP_SHEET), q, spec)
-    return wb
+    return wb, rows
 
 
-def _write_responses(ws: Any, lists: Any, q: Questionnaire, spec: WorkbookSpec) -> None:
-    from openpyxl.styles import Alignment, Font, PatternFill
+class _Responses:
+    """Writes the answers sheet: respondent block, sections, questions, tick rows."""
 
-    lang = spec.lang
-    bold = Font(bold=True)
-    section_fill = PatternFill("solid", fgColor="DCE6F1")
-    answer_fill = PatternFill("solid", fgColor="FFFDE7")
-    wrap = Alignment(wrap_text=True, vertical="top")
-    put(ws, 1, 1, text(q.title, lang)).font = Font(bold=True, size=14)
-    ws.merge_cells("A1:E1")
-    put(ws, 2, 1, ui(lang, "subtitle").format(id=q.id, version=q.version))
-    ws.merge_cells("A2:E2")
-    header_row = 4
-    col: int | str
-    for col, name in enumerate(contract.HEADERS, start=1):
-        put(ws, header_row, col, name).font = bold
-    for col, width in WIDTHS.items():
-        ws.column_dimensions[col].width = width
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=3)
+    def __init__(self, ws: Any, lists: Any, q: Questionnaire, spec: WorkbookSpec) -> None:
+        from openpyxl.styles import Alignment, Font, PatternFill, Protection
 
-    dropdowns = _Dropdowns(ws, lists)
-    row = header_row + 1
+        self.ws, self.q, self.spec, self.lang = ws, q, spec, spec.lang
+        self.dropdowns = _Dropdowns(ws, lists, spec.lang)
+        self.rows: dict[str, int] = {}
+        self.row = HEADER_ROW + 1
+        self.bold = Font(bold=True)
+        self.id_font = Font(size=8, color="808080")
+        self.section_fill = PatternFill("solid", fgColor=SECTION_BLUE)
+        self.answer_fill = PatternFill("solid", fgColor=YELLOW)
+        self.wrap = Alignment(wrap_text=True, vertical="top")
+        self.indent = Alignment(wrap_text=True, vertical="top", indent=2)
+        self.unlocked = Protection(locked=False)
 
-    def section(title: str) -> None:
-        nonlocal row
-        put(ws, row, 2, title).font = bold
+    def write(self) -> dict[str, int]:
+        from openpyxl.styles import Font
+
+        ws, lang = self.ws, self.lang
+        put(ws, 1, 1, text(self.q.title, lang)).font = Font(bold=True, size=14)
+        ws.merge_cells("A1:E1")
+        put(ws, 2, 1, ui(lang, "subtitle").format(id=self.q.id, version=self.q.version))
+        ws.merge_cells("A2:E2")
+        for col, name in enumerate(headers(lang), start=1):
+            put(ws, HEADER_ROW, col, name).font = self.bold
+        for letter, width in WIDTHS.items():
+            ws.column_dimensions[letter].width = width
+        ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=3)
+        self._respondent()
+        for sec in self.q.sections:
+            self._section(text(sec.title, lang))
+            for question in sec.questions:
+                self._question(question)
+        self._grey_out_skipped()
+        _protect(ws)
+        _print_setup(ws, text(self.q.title, lang), lang, repeat_rows=f"{HEADER_ROW}:{HEADER_ROW}")
+        return self.rows
+
+    def _section(self, title: str) -> None:
+        put(self.ws, self.row, 2, title).font = self.bold
         for col in range(1, 6):
-            ws.cell(row=row, column=col).fill = section_fill
-        row += 1
+            self.ws.cell(row=self.row, column=col).fill = self.section_fill
+        self.row += 1
 
-    def field(qid: str, label: str, value: str | None = None, help_: str = "") -> int:
-        nonlocal row
-        put(ws, row, 1, qid)
-        put(ws, row, 2, label).alignment = wrap
-        answer = ws.cell(row=row, column=3)
-        answer.fill = answer_fill
-        answer.alignment = wrap
+    def _field(
+        self, fid: str, label: str, value: str | None = None, help_: str = "", answer: bool = True
+    ) -> int:
+        ws, r = self.ws, self.row
+        id_cell = put(ws, r, 1, fid)
+        id_cell.font, id_cell.alignment = self.id_font, self.wrap
+        put(ws, r, 2, label).alignment = self.wrap
+        ws.row_dimensions[r].height = _height((label, WIDTHS["B"]), (help_, WIDTHS["D"]))
+        cell = ws.cell(row=r, column=ANSWER_COL)
+        cell.alignment = self.wrap
+        if answer:
+            cell.fill = self.answer_fill
+            cell.protection = self.unlocked
         if value:
-            put(ws, row, 3, value)
+            put(ws, r, ANSWER_COL, value)
         if help_:
-            put(ws, row, 4, help_).alignment = wrap
-        row += 1
-        return row - 1
+            put(ws, r, 4, help_).alignment = self.wrap
+        ws.cell(row=r, column=NOTES_COL).protection = self.unlocked
+        ws.cell(row=r, column=NOTES_COL).alignment = self.wrap
+        self.rows[fid] = r
+        self.row += 1
+        return r
 
-    section(ui(lang, "respondent"))
-    role_labels = [ui(lang, "roles", r.value) for r in q.roles]
-    for fid in contract.RESPONDENT_FIELDS:
-        value = None
-        if fid == "respondent.partner":
-            value = spec.partner
-        elif fid == "respondent.role":
-            value = ui(lang, "roles", spec.role.value)
-        r = field(fid, ui(lang, "fields", fid), value)
-        if fid == "respondent.role":
-            dropdowns.add("respondent.role", role_labels, f"C{r}")
-    if spec.interview:
-        section(ui(lang, "interview"))
-        for fid in contract.INTERVIEW_FIELDS:
-            field(fid, ui(lang, "fields", fid))
+    def _respondent(self) -> None:
+        spec, lang = self.spec, self.lang
+        prefilled = {
+            "respondent.partner": spec.partner,
+            "respondent.organisation": spec.organisation,
+            "respondent.role": ui(lang, "roles", spec.role.value),
+            "respondent.country": spec.country,
+        }
+        if spec.interview:
+            self._section(ui(lang, "interview"))
+            fields = contract.INTERVIEW_RECORD_FIELDS
+        else:
+            self._section(ui(lang, "respondent"))
+            fields = contract.RESPONDENT_FIELDS
+        for fid in fields:
+            r = self._field(fid, ui(lang, "fields", fid), prefilled.get(fid))
+            if fid == "respondent.role":
+                labels = [ui(lang, "roles", role.value) for role in self.q.roles]
+                self.dropdowns.add("respondent.role", labels, f"C{r}")
 
-    for sec in q.sections:
-        section(text(sec.title, lang))
-        for question in sec.questions:
-            required = question.required_for(spec.role)
-            label = text(question.text, lang) + (" *" if required else "")
-            r = field(question.id, label, help_=_help(question, lang))
-            labels = _dropdown_labels(question, lang)
-            if labels:
-                dropdowns.add(question.id, labels, f"C{r}")
+    def _question(self, question: Question) -> None:
+        lang = self.lang
+        label = text(question.text, lang) + (" *" if question.required_for(self.spec.role) else "")
+        ticks = question.type is QuestionType.MULTIPLE_CHOICE
+        r = self._field(question.id, label, help_=self._help(question), answer=not ticks)
+        labels = _dropdown_labels(question, lang)
+        if labels:
+            self.dropdowns.add(question.id, labels, f"C{r}")
+        if ticks:
+            for choice in question.choices:
+                tr = self._field(option_id(question.id, choice.code), text(choice.label, lang))
+                self.ws.cell(row=tr, column=2).alignment = self.indent
+                self.dropdowns.tick(f"C{tr}")
+
+    def _help(self, question: Question) -> str:
+        help_ = _help(question, self.lang)
+        when = question.ask_when
+        if when is None:
+            return help_
+        source = self.q.question(when.question)
+        labels = _code_labels(source, when.codes, self.lang)
+        key = "ask_when_in" if when.in_ is not None else "ask_when_not_in"
+        words = f" {ui(self.lang, 'or')} ".join(f"“{label}”" for label in labels)
+        asked = text(source.text, self.lang)
+        skip = ui(self.lang, "help", key).format(labels=words, question=asked)
+        return f"{skip} {help_}".strip()
+
+    def _grey_out_skipped(self) -> None:
+        """Conditional formatting: a question the partner's own answer hides turns grey."""
+        from openpyxl.formatting.rule import FormulaRule
+        from openpyxl.styles import PatternFill
+
+        grey = PatternFill("solid", fgColor=GREY, bgColor=GREY)
+        for question in self.q.questions():
+            when = question.ask_when
+            if when is None or question.id not in self.rows:
+                continue
+            formula = self._hidden_formula(self.q.question(when.question), when)
+            if formula is None:
+                continue
+            first = self.rows[question.id]
+            last = max(
+                [first]
+                + [self.rows[option_id(question.id, c.code)] for c in question.choices]
+                * (question.type is QuestionType.MULTIPLE_CHOICE)
+            )
+            self.ws.conditional_formatting.add(
+                f"A{first}:E{last}", FormulaRule(formula=[formula], fill=grey, stopIfTrue=True)
+            )
+
+    def _hidden_formula(self, source: Question, when: Any) -> str | None:
+        """An Excel formula true when `when` does not hold for the answer to `source`."""
+        listed = set(when.codes)
+        if source.type is QuestionType.MULTIPLE_CHOICE:
+            cells = {
+                c.code: f"$C${self.rows[option_id(source.id, c.code)]}" for c in source.choices
+            }
+            picked = [cells[c] for c in cells if (c in listed) == (when.in_ is not None)]
+            count = "+".join(f'({cell}<>"")' for cell in cells.values())
+            hits = "+".join(f'({cell}<>"")' for cell in picked) or "0"
+            return f"AND({count}>0,{hits}=0)"
+        if source.type not in (QuestionType.SINGLE_CHOICE, QuestionType.YES_NO):
+            return None
+        cell = f"$C${self.rows[source.id]}"
+        labels = _code_labels(source, when.codes, self.lang)
+        match = "OR(" + ",".join(f'{cell}="{_quote(label)}"' for label in labels) + ")"
+        hidden = f"NOT({match})" if when.in_ is not None else match
+        return f'AND({cell}<>"",{hidden})'
+
+
+def _height(*texts: tuple[str, float]) -> float:
+    """A row height (points) that shows every wrapped text whole: spreadsheet programs
+    do not grow rows written by openpyxl, so a printed question would be cut."""
+    lines = max(math.ceil(len(value) * 1.1 / width) or 1 for value, width in texts)
+    return 15.0 * lines
+
+
+def _quote(value: str) -> str:
+    """A string inside an Excel formula's double quotes."""
+    return value.replace('"', '""')
+
+
+def _code_labels(question: Question, codes: list[str], lang: str) -> list[str]:
+    if question.type is QuestionType.YES_NO:
+        return [ui(lang, code) for code in codes]
+    by_code = {c.code: text(c.label, lang) for c in question.choices}
+    return [by_code.get(code, code) for code in codes]
+
+
+def _protect(ws: Any) -> None:
+    """Only unlocked cells (answers, notes) can be edited; no password; rows can be added."""
+    protection = ws.protection
+    protection.sheet = True
+    protection.insertRows = False  # False means allowed
+    protection.formatRows = False
+    protection.formatColumns = False
+    protection.formatCells = False
+
+
+def _print_setup(ws: Any, title: str, lang: str, repeat_rows: str | None = None) -> None:
+    """One page wide, landscape A4, the title on each page, the header row repeated."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.gridLines = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    if repeat_rows:
+        ws.print_title_rows = repeat_rows
+    ws.oddHeader.center.text = cell_text(title).replace("&", "&&")[:200]
+    ws.oddFooter.center.text = ui(lang, "page_footer")
 
 
 PREVIOUS_COLUMN = 6
@@ -165,8 +317,9 @@ def _dropdown_labels(question: Question, lang: str) -> list[str]:
 def _help(question: Question, lang: str) -> str:
     parts = [text(question.hint, lang)] if question.hint else []
     if question.type is QuestionType.MULTIPLE_CHOICE:
-        labels = "; ".join(text(c.label, lang) for c in question.choices)
-        parts.append(ui(lang, "help", "multiple_choice").format(labels=labels))
+        parts.append(ui(lang, "help", "multiple_choice"))
+    elif question.type is QuestionType.MONEY and question.hint:
+        pass  # the definition's hint already says how to write the amount
     elif question.type not in CHOICE_TYPES and question.type.value in ui(lang, "help"):
         parts.append(ui(lang, "help", question.type.value))
     for bound in ("min", "max"):
@@ -182,17 +335,29 @@ class _Dropdowns:
     """In-cell dropdowns whose lists live on the hidden Lists sheet.
 
     Lists on a sheet (not inline in the rule) keep labels with commas intact
-    and have no 255-character limit.
+    and have no 255-character limit. Tick cells share one inline list (✓).
     """
 
-    def __init__(self, ws: Any, lists: Any) -> None:
+    def __init__(self, ws: Any, lists: Any, lang: str) -> None:
         self.ws = ws
         self.lists = lists
+        self.lang = lang
         self.column = 0
+        self.ticks: Any = None
+
+    def _validation(self, formula: str, message: str) -> Any:
+        from openpyxl.worksheet.datavalidation import DataValidation
+
+        dv = DataValidation(type="list", formula1=formula, allow_blank=True)
+        dv.errorStyle = "warning"
+        dv.errorTitle = ui(self.lang, "dropdown_error_title")
+        dv.error = message
+        dv.showErrorMessage = True
+        self.ws.add_data_validation(dv)
+        return dv
 
     def add(self, name: str, labels: list[str], cell: str) -> None:
         from openpyxl.utils import get_column_letter
-        from openpyxl.worksheet.datavalidation import DataValidation
 
         self.column += 1
         letter = get_column_letter(self.column)
@@ -200,25 +365,61 @@ class _Dropdowns:
         for i, label in enumerate(labels, start=2):
             put(self.lists, i, self.column, label)
         rng = f"{contract.LISTS_SHEET}!${letter}$2:${letter}${len(labels) + 1}"
-        dv = DataValidation(type="list", formula1=f"={rng}", allow_blank=True)
-        dv.errorStyle = "warning"
-        dv.error = "Please choose from the list."
-        dv.showErrorMessage = True
-        self.ws.add_data_validation(dv)
-        dv.add(cell)
+        self._validation(f"={rng}", ui(self.lang, "dropdown_error")).add(cell)
+
+    def tick(self, cell: str) -> None:
+        if self.ticks is None:
+            self.ticks = self._validation(f'"{ui(self.lang, "tick")}"', ui(self.lang, "tick_error"))
+        self.ticks.add(cell)
 
 
 def _write_instructions(ws: Any, q: Questionnaire, spec: WorkbookSpec) -> None:
     from openpyxl.styles import Alignment, Font
 
-    put(ws, 1, 1, ui(spec.lang, "instructions_title")).font = Font(bold=True, size=14)
-    put(ws, 2, 1, text(q.title, spec.lang))
+    lang = spec.lang
+    wrap = Alignment(wrap_text=True, vertical="top")
+    put(ws, 1, 1, ui(lang, "instructions_title")).font = Font(bold=True, size=14)
+    put(ws, 2, 1, text(q.title, lang))
+    words = {
+        "responses": ui(lang, "sheets", "responses"),
+        **{key: ui(lang, "headers", key) for key in contract.HEADER_KEYS},
+    }
     key = "interview_instructions" if spec.interview else "instructions"
+    lines = ui(lang, key).strip().format(**words).splitlines()
+    if not spec.interview:
+        lines += _return_lines(spec)
     row = 4
-    for line in ui(spec.lang, key).strip().splitlines():
-        put(ws, row, 1, line).alignment = Alignment(wrap_text=True)
+    for line in lines:
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
+        put(ws, row, 1, line).alignment = wrap
+        ws.row_dimensions[row].height = 15 * (1 + len(line) // 100)
         row += 1
-    ws.column_dimensions["A"].width = 110
+    if q.glossary:
+        row += 1
+        put(ws, row, 1, ui(lang, "glossary")).font = Font(bold=True)
+        for term, meaning in q.glossary.items():
+            row += 1
+            put(ws, row, 1, term).font = Font(bold=True)
+            put(ws, row, 2, text(meaning, lang)).alignment = wrap
+    ws.column_dimensions["A"].width = 14
+    ws.column_dimensions["B"].width = 100
+    ws.protection.sheet = True
+    _print_setup(ws, text(q.title, lang), lang)
+    ws.page_setup.orientation = "portrait"
+
+
+def _return_lines(spec: WorkbookSpec) -> list[str]:
+    lang = spec.lang
+    lines = [
+        ui(lang, "return_with").format(email=spec.return_to)
+        if spec.return_to
+        else ui(lang, "return_plain")
+    ]
+    if spec.deadline:
+        lines.append(ui(lang, "deadline").format(deadline=spec.deadline.strftime("%d/%m/%Y")))
+    if spec.contact:
+        lines.append(ui(lang, "contact").format(contact=spec.contact))
+    return lines
 
 
 def _write_stamp(ws: Any, q: Questionnaire, spec: WorkbookSpec) -> None:
@@ -249,6 +450,54 @@ def write_template(
     except OSError as exc:
         raise OutputError(f"cannot write {out}: {exc.strerror}") from exc
     return out
+
+
+def survey_spec(
+    survey: SurveyFolder,
+    q: Questionnaire,
+    partner: Partner,
+    role: Role = Role.CITY,
+    *,
+    interview: bool = False,
+) -> WorkbookSpec:
+    """A partner's workbook as survey.yaml describes it: its language, names and the
+    return address, deadline and contact of the survey."""
+    config = survey.config
+    lang = partner.language or config.language
+    organisation = partner.managing_authority if role is Role.MANAGING_AUTHORITY else None
+    return WorkbookSpec(
+        partner=partner.name,
+        role=role,
+        lang=lang if lang in q.languages else "en",
+        interview=interview,
+        organisation=organisation or partner.organisation,
+        country=partner.country,
+        deadline=config.deadline,
+        return_to=config.return_to,
+        contact=config.contact,
+    )
+
+
+def workbook_name(spec: WorkbookSpec) -> str:
+    stem = f"{spec.partner}-{spec.role.value}" + ("-interview" if spec.interview else "")
+    return safe_filename(stem, ".xlsx")
+
+
+def write_survey_templates(
+    survey: SurveyFolder,
+    q: Questionnaire,
+    outdir: Path,
+    *,
+    interview: bool = False,
+    prefill: Prefill | None = None,
+) -> list[Path]:
+    """One pre-filled workbook per partner and expected role of a survey."""
+    paths = []
+    for partner in survey.config.partners:
+        for role_name in survey.config.expected_roles:
+            spec = survey_spec(survey, q, partner, Role(role_name), interview=interview)
+            paths.append(write_template(q, spec, outdir / workbook_name(spec), prefill))
+    return paths
 
 
 def write_templates(

@@ -26,3 +26,30 @@ def ui(lang: str, *keys: str) -> Any:
         if value is not None:
             return value
     raise KeyError(keys)
+
+
+def sheet_words(key: str) -> frozenset[str]:
+    """A sheet's name (`responses`, `instructions`) in every workbook language, lower case."""
+    return frozenset(
+        table["sheets"][key].strip().lower()
+        for table in ui_words().values()
+        if key in table.get("sheets", {})
+    ) | {key}
+
+
+def header_words() -> dict[str, str]:
+    """Every language's header word (lower case) -> its key (`id`, `answer`, ...)."""
+    from .contract import HEADER_KEYS
+
+    words = {"id": "id", **{key: key for key in HEADER_KEYS}}
+    for table in ui_words().values():
+        for key, word in table.get("headers", {}).items():
+            words.setdefault(word.strip().lower(), key)
+    return words
+
+
+def headers(lang: str) -> list[str]:
+    """The header row of the answers sheet in `lang` (the `ID` column stays `ID`)."""
+    from .contract import HEADER_KEYS
+
+    return ["ID", *(ui(lang, "headers", key) for key in HEADER_KEYS)]

@@ -84,6 +84,15 @@ def build_xlsform(q: Questionnaire) -> tuple[Any, list[Remark]]:
         )
         for ind in q.indicators
     ]
+    if q.glossary:
+        remarks.append(
+            Remark(
+                "",
+                None,
+                f"the glossary ({', '.join(q.glossary)}) is not exported: XLSForm has no "
+                "glossary (keep it in the YAML definition)",
+            )
+        )
     return wb, remarks
 
 
