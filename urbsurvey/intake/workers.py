@@ -48,8 +48,8 @@ DEFAULT_MEMORY_MB = 1024
 DEFAULT_TIMEOUT_S = 60.0
 #: Paths go to a worker in batches of this many (one write for several files), sent
 #: when it has `LOW` or fewer left, so it never waits for the next path.
-BATCH = 8
-LOW = 2
+BATCH = 32
+LOW = 8
 #: A worker per this many files, up to the usable cores.
 FILES_PER_WORKER = 20
 _MB = 1024 * 1024
@@ -292,7 +292,8 @@ class _Supervisor(Generic[I, T]):
         for i, worker in enumerate(self.workers):
             if not self.todo or len(worker.pending) > LOW:
                 continue
-            batch = [self.todo[k] for k in range(min(BATCH, len(self.todo)))]
+            size = max(1, min(BATCH, len(self.todo) // (2 * len(self.workers))))  # balanced
+            batch = [self.todo[k] for k in range(size)]
             try:
                 worker.conn.send(batch)
             except OSError:  # it died: its files are found through its sentinel
