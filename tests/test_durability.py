@@ -351,7 +351,7 @@ def test_template_over_a_folder_is_a_clean_error(tmp_path: Path) -> None:
 
 # ------------------------------------------------------------------------- SIGKILL and the store
 
-TABLES = {"meta", "submissions", "answers", "issues", "provenance", "files"}
+TABLES = {"meta", "submissions", "answers", "issues", "provenance", "files", "survey"}
 BATCH_SIZE = 60
 #: When each of the 8 runs is killed: early, once N files are stored, at a random time.
 KILL_SCHEDULE = ("early", "stored", "stored", "stored", "stored", "time", "time", "time")

@@ -75,6 +75,9 @@ def mile_wave2(tmp_path_factory: pytest.TempPathFactory) -> Path:
         if name == "Rotterdam":
             continue
         answers = {q: typed(v) for q, v in partner["answers"].items() if v is not None}
+        for money in ("funding_secured", "funding_provisional"):  # the JSON has them in EUR
+            if money in answers:
+                answers[money] = f"EUR {answers[money]}"
         answers.update(PROGRESS.get(name, {}))
         filled(root / "returns", answers, questionnaire=root / "mile-2010.yaml",
                partner=name, name=f"{name}.xlsx")  # fmt: skip
@@ -102,7 +105,7 @@ def test_every_shared_indicator_has_its_value_per_wave_and_the_change(
     assert rows == {
         "lsg_sustained_formally": ("4", "5", "+1"),
         "lsg_sustained_informally": ("3", "3", "±0"),
-        "funding_secured_eur": ("€1.4m", "€1.52m", "+€120k"),
+        "funding_secured_eur": ("€1.4m", "€1.52m", "+€120,000"),
         "lap_implementation_ongoing": ("7", "8", "+1"),
         "lap_actions_implemented": ("18", "18", "±0"),
         "ongoing_local_impact": ("8", "8", "±0"),
@@ -138,7 +141,7 @@ def test_what_changed_per_partner_and_who_is_in_one_wave_only(
         ("ulsg_functioning", "No", "Informally: members still meet in other local groupings", ""),
         ("lap_stage", "Adopted, implementation not yet started", "Being implemented in part", ""),
     ]
-    assert changes["Venice"] == [("funding_secured", "€400k", "€520k", "up by €120k")]
+    assert changes["Venice"] == [("funding_secured", "€400,000", "€520,000", "up by €120,000")]
     assert changes["Sevilla"] == []
     torino = next(p for p in comparison["partners"] if p["partner"] == "Torino")
     assert torino["changes"][1]["flags"] == [
@@ -159,10 +162,10 @@ def test_the_markdown_report_shows_the_comparison(mile_wave2: Path) -> None:
         and "wording changed" in line
         for line in indicators
     ), indicators
-    assert "Venice" in section and "up by €120k" in section
+    assert "Venice" in section and "up by €120,000" in section
     assert "Only in 2009-10: Rotterdam." in section
     html = tmp_html(mile_wave2)
-    assert "Compared with earlier waves" in html and "up by €120k" in html
+    assert "Compared with earlier waves" in html and "up by €120,000" in html
 
 
 def tmp_html(survey: Path) -> str:
@@ -213,7 +216,7 @@ def test_a_redefined_indicator_is_shown_but_not_compared(tmp_path: Path) -> None
     assert kept["values"] == {"year 1": {"value": 1, "display": "1"},
                               "year 2": {"value": 1, "display": "1"}}  # fmt: skip
     assert rows["km_total"]["change"] == {"value": 2.0, "display": "+2"}
-    assert rows["budget_total"]["change"]["display"] == "+£4.5k"  # £21k → £25.5k (Parma gone)
+    assert rows["budget_total"]["change"]["display"] == "+£4,500"  # £21,000 → £25,500 (Parma gone)
     assert waves["indicators_one_wave"] == [{"id": "happy", "label": "Happy cities",
                                              "wave": "year 2"}]  # fmt: skip
     bologna = next(p for p in waves["partners"] if p["partner"] == "Bologna")
@@ -252,7 +255,7 @@ def test_prefill_shows_previous_answers_beside_an_empty_answer_cell(
     header = [c.value for c in ws[4]]
     assert header[:6] == ["ID", "Question", "Answer", "Help", "Notes", "Previous answer (2010-11)"]
     secured = row_of(ws, "funding_secured")
-    assert ws.cell(row=secured, column=6).value == "€520k"
+    assert ws.cell(row=secured, column=6).value == "€520,000"
     assert ws.cell(row=secured, column=3).value is None
     assert ws.cell(row=row_of(ws, "lap_stage"), column=6).value == "Being implemented in part"
     lisboa = openpyxl.load_workbook(out / "Lisboa-city.xlsx")["Responses"]
@@ -297,11 +300,10 @@ def test_the_xlsx_report_has_the_comparison_sheets(mile_wave2: Path) -> None:
     wb = openpyxl.load_workbook(out)
     waves = [[c.value for c in row] for row in wb["Waves"].iter_rows()]
     assert waves[0][:4] == ["Indicator", "2009-10", "2010-11", "Change"]
-    assert ["Actual and provisional funding secured", "€1.4m", "€1.52m", "+€120k"] in [
+    assert ["Actual and provisional funding secured", "€1.4m", "€1.52m", "+€120,000"] in [
         r[:4] for r in waves
     ]
     changes = [[c.value for c in row] for row in wb["Wave changes"].iter_rows()]
-    assert ["Venice", "Funding secured for the LAP so far", "€400k", "€520k", "up by €120k"] in [
-        r[:5] for r in changes
-    ]
+    venice = ["Venice", "Funding secured for the LAP so far", "€400,000", "€520,000"]
+    assert [*venice, "up by €120,000"] in [r[:5] for r in changes]
     assert ["Rotterdam", "only in 2009-10"] in [r[:2] for r in changes]

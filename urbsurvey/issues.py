@@ -148,17 +148,12 @@ CATALOGUE: dict[str, Code] = {
         "unknown respondent role",
         "Choose the respondent role from the dropdown.",
     ),
-    "duplicate-submission": Code(
-        E,
-        "duplicate submission",
-        "Two different files answer for the same partner and role; the newest was used. "
-        "Remove the one that should not count.",
-    ),
     "resubmission": Code(
         W,
-        "new version of a submission",
-        "This file replaces an earlier one for the same partner and role; the earlier one "
-        "is kept in the store but no longer counts.",
+        "not the current submission",
+        "Another file answers for the same partner, role and kind and counts instead of this "
+        "one: the one with the latest respondent date, then the most recently changed file. "
+        "Remove this file, or correct its respondent date, if it should count.",
     ),
     "missing-response": Code(
         W,
@@ -193,6 +188,19 @@ CATALOGUE: dict[str, Code] = {
         "unknown currency",
         "Add an exchange rate for this currency to survey.yaml, or ask the partner for the "
         "amount in a listed currency.",
+    ),
+    "missing-currency": Code(
+        E,
+        "amount without a currency",
+        "The amount has no currency, and neither the question nor the partner (its country or "
+        "`currency` in survey.yaml) says which: ask the partner, or give the partner a "
+        "`currency` in survey.yaml.",
+    ),
+    "currency-assumed": Code(
+        W,
+        "currency assumed",
+        "The amount was typed without a currency; the one the message names was assumed. "
+        "Check it with the partner if in doubt.",
     ),
     "ambiguous-number": Code(
         W,
@@ -320,6 +328,10 @@ PARTNER_TEXTS: dict[str, dict[str, PartnerText]] = {
             "We cannot convert the currency of “{value}”.",
             "Please give the amount in euro (e.g. 350.000 €).",
         ),
+        "missing-currency": _P(
+            "“{value}” does not say which currency it is in.",
+            "Please write the currency with the amount (e.g. 350.000 € or RON 500.000).",
+        ),
         "invalid-date": _P("“{value}” is not a date.", "Write the date as DD/MM/YYYY."),
         "ambiguous-number": _P(
             "“{value}” can be read in two ways.",
@@ -369,6 +381,10 @@ PARTNER_TEXTS: dict[str, dict[str, PartnerText]] = {
         "unknown-currency": _P(
             "Nous ne pouvons pas convertir la devise de « {value} ».",
             "Merci d'indiquer le montant en euros (par ex. 350.000 €).",
+        ),
+        "missing-currency": _P(
+            "« {value} » ne précise pas la devise.",
+            "Merci d'indiquer la devise avec le montant (par ex. 350.000 € ou RON 500.000).",
         ),
         "invalid-date": _P(
             "« {value} » n'est pas une date.", "Écrivez la date sous la forme JJ/MM/AAAA."

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import UrbsurveyError
 from .intake.batch import (
@@ -26,12 +26,17 @@ from .intake.batch import (
     read_all,
     read_items,
 )
+from .intake.current import choose_current, key_of
 from .intake.inputs import Inputs, resolve_inputs
 from .intake.mail import MailItem
 from .intake.submission import Submission, unopenable
 from .issues import Issue, Severity, make_issue
 from .report.build import ReportInput
 from .store import Store
+
+if TYPE_CHECKING:
+    from .definition import Questionnaire
+    from .survey import SurveyFolder
 
 # --- validate ----------------------------------------------------------------
 
@@ -155,53 +160,99 @@ def ingest_inputs(
     store = Store(store_path)
     result = IngestResult(store_path)
     try:
+        store.remember_survey(snapshot(inputs))
         known = store.known_files()
-        todo: list[tuple[Item, str, int, int]] = []  # item, key, size, mtime_ns
-        for key, item in expand(inputs.files, inputs.base):
-            if isinstance(item, MailItem):
-                if item.data is None:  # a message with no workbook: nothing to store
-                    assert item.issue is not None
-                    result.issues.append(item.issue)
-                    continue
-                size, mtime_ns = len(item.data), int(item.received * 1e9)
-            else:
-                try:
-                    st = item[0].stat()
-                except OSError as exc:
-                    result.issues.append(unopenable(item[1], exc))
-                    continue
-                size, mtime_ns = st.st_size, st.st_mtime_ns
-            seen = known.get(key)
-            if seen is not None and seen[0] == size and seen[1] == mtime_ns:
-                result.unchanged += 1
-                continue
-            todo.append((item, key, size, mtime_ns))
-        todo.sort(key=lambda entry: entry[3])  # oldest first: the newest supersedes
+        todo, result.unchanged, result.issues = _changed_files(inputs, known)
         if on_files is not None:
             on_files(len(todo))
         subs = read_items([item for item, _, _, _ in todo], inputs.context, progress)
         for (_, key, size, mtime_ns), sub in zip(todo, subs, strict=True):
-            if not sub.sha256:  # could not even be opened: nothing to store, retried next time
-                result.issues.extend(sub.issues)
-                continue
-            first = store.has_content(sub.sha256)
-            if first is None and store.add(sub, key, size, mtime_ns) is not None:
-                sub.answers = {}  # stored: memory stays flat however many files arrive
-                result.added.append(sub)
-                continue
-            first = first or store.has_content(sub.sha256)  # stored meanwhile by another ingest
-            with store.transaction():
-                store.remember_file(key, size, mtime_ns, sub.sha256)
-            if known.get(key, (0, 0, ""))[2] == sub.sha256 or first == sub.file:
-                result.unchanged += 1  # touched, or stored by another ingest: the same content
-            else:
-                result.issues.append(
-                    make_issue("duplicate-file", sub.file, f"Same content as {first}, stored once.")
-                )
+            _store_one(store, result, sub, (key, size, mtime_ns), known.get(key))
+        result.issues.extend(_not_current(store, result.added))
         result.totals = store.counts()
     finally:
         store.close()
     return result
+
+
+def _changed_files(
+    inputs: Inputs, known: dict[str, tuple[int, int, str]]
+) -> tuple[list[tuple[Item, str, int, int]], int, list[Issue]]:
+    """The files and e-mailed workbooks to read (item, key, size, mtime_ns; oldest first),
+    how many are unchanged, and the issues of those that cannot be read at all."""
+    todo: list[tuple[Item, str, int, int]] = []
+    unchanged, issues = 0, []
+    for key, item in expand(inputs.files, inputs.base):
+        if isinstance(item, MailItem):
+            if item.data is None:  # a message with no workbook: nothing to store
+                assert item.issue is not None
+                issues.append(item.issue)
+                continue
+            size, mtime_ns = len(item.data), int(item.received * 1e9)
+        else:
+            try:
+                st = item[0].stat()
+            except OSError as exc:
+                issues.append(unopenable(item[1], exc))
+                continue
+            size, mtime_ns = st.st_size, st.st_mtime_ns
+        seen = known.get(key)
+        if seen is not None and seen[0] == size and seen[1] == mtime_ns:
+            unchanged += 1
+            continue
+        todo.append((item, key, size, mtime_ns))
+    todo.sort(key=lambda entry: entry[3])
+    return todo, unchanged, issues
+
+
+def _store_one(
+    store: Store,
+    result: IngestResult,
+    sub: Submission,
+    file: tuple[str, int, int],
+    previous: tuple[int, int, str] | None,
+) -> None:
+    """Store a file just read, or note it as unchanged or as a duplicate of stored content."""
+    key, size, mtime_ns = file
+    if not sub.sha256:  # could not even be opened: nothing to store, retried next time
+        result.issues.extend(sub.issues)
+        return
+    first = store.has_content(sub.sha256)
+    if first is None and store.add(sub, key, size, mtime_ns) is not None:
+        sub.answers = {}  # stored: memory stays flat however many files arrive
+        result.added.append(sub)
+        return
+    first = first or store.has_content(sub.sha256)  # stored meanwhile by another ingest
+    with store.transaction():
+        store.remember_file(key, size, mtime_ns, sub.sha256)
+    if (previous is not None and previous[2] == sub.sha256) or first == sub.file:
+        result.unchanged += 1  # touched, or stored by another ingest: the same content
+    else:
+        result.issues.append(
+            make_issue("duplicate-file", sub.file, f"Same content as {first}, stored once.")
+        )
+
+
+def _not_current(store: Store, added: list[Submission]) -> list[Issue]:
+    """`resubmission` warnings for the partners this run added a version for (one rule)."""
+    touched = {key for sub in added if (key := key_of(sub)) is not None}
+    if not touched:
+        return []
+    return choose_current(store.versions_of(touched)).issues
+
+
+def snapshot(inputs: Inputs) -> dict[str, str]:
+    """What a store keeps of the survey it was ingested for (see `Store.remember_survey`)."""
+    q = inputs.questionnaire
+    kept = {"questionnaire": q.id, "definition": q.model_dump_json(by_alias=True)}
+    survey = inputs.survey
+    if survey is not None:
+        kept["root"] = str(survey.root.absolute())
+        kept["survey.yaml"] = survey.text
+        coding = survey.read_coding()
+        if coding is not None:
+            kept["coding"] = coding
+    return kept
 
 
 # --- report ------------------------------------------------------------------
@@ -246,25 +297,48 @@ def _gather(
 
 
 def _from_store(path: Path, questionnaire: str | None, inputs: Inputs | None = None) -> ReportInput:
-    from .resources import load_questionnaire
-
     if not path.is_file():
         raise UrbsurveyError(f"{path}: no such store", hint="Create it with `urbsurvey ingest`.")
     store = Store(path)
     try:
-        subs = store.current()
+        subs = store.versions()
+        kept = store.snapshot()
     finally:
         store.close()
     if inputs is not None:
         q, survey = inputs.questionnaire, inputs.survey
     else:
-        ref = questionnaire or next((s.questionnaire for s in subs if s.questionnaire), None)
-        if ref is None:
-            raise UrbsurveyError(f"{path}: the store holds no submissions")
-        q, survey = load_questionnaire(ref), None
-    counted = [s for s in subs if s.readable]
-    issues = missing_responses(counted, survey) if survey else []
-    return ReportInput(q, survey, subs, counted, issues)
+        q, survey = _kept_survey(path, kept, questionnaire, subs)
+    current = choose_current(subs)
+    for issue in current.issues:
+        next(s for s in subs if s.file == issue.file).issues.append(issue)
+    issues = missing_responses(current.counted, survey) if survey else []
+    return ReportInput(q, survey, subs, current.counted, issues)
+
+
+def _kept_survey(
+    path: Path, kept: dict[str, str], questionnaire: str | None, subs: list[Submission]
+) -> tuple[Questionnaire, SurveyFolder | None]:
+    """The questionnaire and survey a store was ingested for, from what it keeps."""
+    from .definition import Questionnaire
+    from .resources import load_questionnaire
+    from .survey import SURVEY_FILE, SurveyFolder, parse_survey
+
+    survey = None
+    if "survey.yaml" in kept:
+        root = Path(kept["root"])
+        config = parse_survey(kept["survey.yaml"], root / SURVEY_FILE)
+        survey = SurveyFolder(
+            root=root, config=config, text=kept["survey.yaml"], coding_text=kept.get("coding")
+        )
+    if questionnaire is not None:
+        return load_questionnaire(questionnaire), survey
+    if "definition" in kept:
+        return Questionnaire.model_validate_json(kept["definition"]), survey
+    ref = next((s.questionnaire for s in subs if s.questionnaire), None)
+    if ref is None:
+        raise UrbsurveyError(f"{path}: the store holds no submissions")
+    return load_questionnaire(ref), survey
 
 
 def report(

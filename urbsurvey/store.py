@@ -1,8 +1,15 @@
 """The SQLite store of submissions: every version kept, one transaction per file.
 
 Re-ingesting an unchanged file changes nothing (a file whose path, size and
-modification time are known is not even opened); a new file for the same
-partner, source and kind supersedes the old one, which stays in the store.
+modification time are known is not even opened). Every version of a partner's
+submission stays in the store; which one counts follows the one rule of
+`intake.current` (latest respondent date, then file time), whatever the order
+files were ingested in: `superseded_by` points the others at it. A file sent
+again under the same name replaces its earlier content (`replaced_by`).
+
+The store also keeps the survey it was ingested for (table `survey`: the
+folder's path, the text of its survey.yaml and coding, the definition), so a
+report from the store alone is the report of the survey folder.
 """
 
 from __future__ import annotations
@@ -19,9 +26,9 @@ from .definition import Role
 from .errors import StoreError
 from .intake.answers import Answer, decode_value, encode_value
 from .intake.submission import Submission
-from .issues import Issue, Severity, make_issue
+from .issues import Issue, Severity
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: How long a writer waits for another one holding the store (each holds it for one file).
 BUSY_TIMEOUT_S = 120.0
 SCHEMA = (
@@ -43,12 +50,15 @@ CREATE TABLE IF NOT EXISTS submissions (
     status TEXT NOT NULL,
     readable INTEGER NOT NULL,
     mtime REAL NOT NULL DEFAULT 0,
-    superseded_by INTEGER REFERENCES submissions(id)
+    superseded_by INTEGER REFERENCES submissions(id),
+    replaced_by INTEGER REFERENCES submissions(id)
 );
 CREATE UNIQUE INDEX IF NOT EXISTS submissions_sha ON submissions(sha256);
 CREATE INDEX IF NOT EXISTS submissions_current ON submissions(partner, role, kind)
     WHERE superseded_by IS NULL;
 CREATE INDEX IF NOT EXISTS submissions_file ON submissions(file) WHERE superseded_by IS NULL;
+CREATE INDEX IF NOT EXISTS submissions_key ON submissions(partner, role, kind);
+CREATE INDEX IF NOT EXISTS submissions_by_file ON submissions(file);
 CREATE TABLE IF NOT EXISTS answers (
     submission_id INTEGER NOT NULL REFERENCES submissions(id),
     question TEXT NOT NULL,
@@ -58,6 +68,7 @@ CREATE TABLE IF NOT EXISTS answers (
     sheet TEXT NOT NULL,
     cell TEXT NOT NULL,
     note TEXT NOT NULL DEFAULT '',
+    hidden INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (submission_id, question)
 );
 CREATE TABLE IF NOT EXISTS issues (
@@ -81,6 +92,7 @@ CREATE TABLE IF NOT EXISTS files (
     mtime_ns INTEGER NOT NULL,
     sha256 TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS survey (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
     + """
 CREATE VIEW IF NOT EXISTS current_answers AS
@@ -90,6 +102,7 @@ SELECT s.partner,
        a.question,
        a.raw,
        a.valid,
+       a.hidden,
        CASE json_type(a.value)
            WHEN 'text' THEN json_extract(a.value, '$')
            WHEN 'array' THEN (SELECT group_concat(j.value, ';') FROM json_each(a.value) j)
@@ -142,6 +155,7 @@ DESCRIPTIONS: dict[str, tuple[str, dict[str, str]]] = {
             "question": "Question id, as in the definition",
             "raw": "The cell as typed",
             "valid": "1 if the answer passed the checks; 0 if it has an error (see current_issues)",
+            "hidden": "1 if the skip logic hides the question (kept and shown, never counted)",
             "value_text": "Choice codes (several separated by ;) or the text",
             "value_number": "Integers, decimals, and money in the report currency",
             "value_date": "Dates, as YYYY-MM-DD",
@@ -172,8 +186,14 @@ DESCRIPTIONS: dict[str, tuple[str, dict[str, str]]] = {
         {"severity": "error or warning", "code": "See the catalogue in the README"},
     ),
     "submissions": (
-        "Every file ever ingested; superseded_by points at the version that replaced it.",
-        {"sha256": "Content hash", "superseded_by": "The newer submission, if any"},
+        "Every file ever ingested; superseded_by points at the version that counts instead "
+        "(the latest respondent date, then file time), replaced_by at a file of the same "
+        "name sent again.",
+        {
+            "sha256": "Content hash",
+            "superseded_by": "The submission that counts instead, if any",
+            "replaced_by": "The same file name's newer content, if any",
+        },
     ),
     "answers": (
         "Raw answers of every version; value is the parsed value as JSON.",
@@ -186,7 +206,25 @@ DESCRIPTIONS: dict[str, tuple[str, dict[str, str]]] = {
     ),
     "files": ("Files seen (path, size, modification time) so unchanged ones are skipped.", {}),
     "meta": ("The store's schema version.", {}),
+    "survey": (
+        "The survey the store was ingested for, so a report needs only the store.",
+        {"key": "root, survey.yaml, coding, questionnaire, definition", "value": "Its text"},
+    ),
 }
+
+#: From schema 1: hidden answers, same-name replacements, the survey (older rows: not hidden).
+MIGRATE_1 = """
+ALTER TABLE answers ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE submissions ADD COLUMN replaced_by INTEGER REFERENCES submissions(id);
+UPDATE submissions SET replaced_by = superseded_by WHERE superseded_by IN
+    (SELECT s2.id FROM submissions s2 WHERE s2.file = submissions.file);
+CREATE TABLE IF NOT EXISTS survey (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+UPDATE meta SET value = '2' WHERE key = 'schema';
+"""
+_SUBMISSION_COLUMNS = (
+    "id, file, sha256, format, partner, role, kind, questionnaire, version,"
+    " fingerprint, respondent, readable, mtime"
+)
 
 
 class Store:
@@ -198,21 +236,34 @@ class Store:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=ON")
-            # one script, one transaction (executescript commits anything pending first)
-            self.db.executescript(
-                f"BEGIN IMMEDIATE; {SCHEMA}"
-                f"INSERT OR IGNORE INTO meta VALUES ('schema', '{SCHEMA_VERSION}'); COMMIT;"
-            )
-            (version,) = self.db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+            self._create()
         except sqlite3.DatabaseError as exc:
             raise StoreError(
                 f"{path} is not an urbsurvey store ({exc})",
                 hint="Give a new file name with --store, or the store urbsurvey ingest made.",
             ) from exc
-        if int(version) != SCHEMA_VERSION:
+
+    def _create(self) -> None:
+        """Create the tables, or bring an older store up to this schema (one transaction)."""
+        exists = self.db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'"
+        ).fetchone()
+        version = None
+        if exists:
+            row = self.db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+            version = int(row[0]) if row else None
+        if version == 1:
+            self.db.executescript(f"BEGIN IMMEDIATE; {MIGRATE_1} COMMIT;")
+            version = SCHEMA_VERSION
+        if version is not None and version != SCHEMA_VERSION:
             raise StoreError(
-                f"{path} has store schema {version}; this urbsurvey reads {SCHEMA_VERSION}"
+                f"{self.path} has store schema {version}; this urbsurvey reads {SCHEMA_VERSION}"
             )
+        # one script, one transaction (executescript commits anything pending first)
+        self.db.executescript(
+            f"BEGIN IMMEDIATE; {SCHEMA}"
+            f"INSERT OR IGNORE INTO meta VALUES ('schema', '{SCHEMA_VERSION}'); COMMIT;"
+        )
 
     def close(self) -> None:
         self.db.close()
@@ -255,7 +306,7 @@ class Store:
     # --- submissions ----------------------------------------------------------
 
     def add(self, sub: Submission, path: str, size: int, mtime_ns: int) -> int | None:
-        """Store one submission atomically, superseding the current one it replaces.
+        """Store one submission atomically, then settle which version of its partner counts.
 
         None if the same content is stored already (another ingest, running at the
         same time, stored it first).
@@ -263,21 +314,6 @@ class Store:
         with self.transaction() as db:
             if db.execute("SELECT 1 FROM submissions WHERE sha256=?", (sub.sha256,)).fetchone():
                 return None
-            previous = None
-            if sub.readable and sub.partner and sub.role:
-                previous = db.execute(
-                    "SELECT id, file FROM submissions WHERE partner=? AND role=? AND kind=? "
-                    "AND superseded_by IS NULL AND readable=1",
-                    (sub.partner, sub.role.value, sub.kind),
-                ).fetchone()
-            if previous is not None:
-                sub.issues.append(
-                    make_issue(
-                        "resubmission",
-                        sub.file,
-                        f"Replaces {previous[1]} for {sub.partner} ({sub.source.value}).",
-                    )
-                )
             cur = db.execute(
                 "INSERT INTO submissions (file, sha256, format, partner, role, kind, questionnaire,"
                 " version, fingerprint, respondent, received, status, readable, mtime)"
@@ -301,55 +337,98 @@ class Store:
             )
             sid = cur.lastrowid
             assert sid is not None
-            if previous is not None:
-                db.execute("UPDATE submissions SET superseded_by=? WHERE id=?", (sid, previous[0]))
             # a file sent again under the same name (say, a corrupt one fixed) replaces itself
+            replaced = db.execute(
+                "SELECT DISTINCT partner, role, kind FROM submissions WHERE file=? AND id<>?"
+                " AND replaced_by IS NULL",
+                (sub.file, sid),
+            ).fetchall()
             db.execute(
-                "UPDATE submissions SET superseded_by=? WHERE file=? AND id<>?"
-                " AND superseded_by IS NULL",
-                (sid, sub.file, sid),
+                "UPDATE submissions SET replaced_by=?, superseded_by=? WHERE file=? AND id<>?"
+                " AND replaced_by IS NULL",
+                (sid, sid, sub.file, sid),
             )
-            db.executemany(
-                "INSERT INTO answers VALUES (?,?,?,?,?,?,?,?)",
-                [
-                    (
-                        sid,
-                        a.question,
-                        a.raw,
-                        json.dumps(encode_value(a.value)),
-                        int(a.valid),
-                        a.sheet,
-                        a.cell,
-                        a.note,
-                    )
-                    for a in sub.answers.values()
-                ],
-            )
-            if sub.provenance:
-                db.execute(
-                    "INSERT INTO provenance VALUES (?, ?)",
-                    (sid, json.dumps(sub.provenance, ensure_ascii=False)),
-                )
-            db.executemany(
-                "INSERT INTO issues VALUES (?,?,?,?,?,?,?,?)",
-                [
-                    (sid, i.code, i.severity.value, i.file, i.sheet, i.cell, i.message, i.hint)
-                    for i in sub.issues
-                ],
-            )
+            self._add_rows(sid, sub)
             self.remember_file(path, size, mtime_ns, sub.sha256)
+            for key in {(sub.partner, sub.role.value if sub.role else None, sub.kind), *replaced}:
+                self._settle(*key)
         return sid
 
-    def current(self) -> list[Submission]:
-        """The submissions that count: the newest version for each partner and source."""
+    def _add_rows(self, sid: int, sub: Submission) -> None:
+        self.db.executemany(
+            "INSERT INTO answers VALUES (?,?,?,?,?,?,?,?,?)",
+            [
+                (
+                    sid,
+                    a.question,
+                    a.raw,
+                    json.dumps(encode_value(a.value)),
+                    int(a.valid),
+                    a.sheet,
+                    a.cell,
+                    a.note,
+                    int(a.hidden),
+                )
+                for a in sub.answers.values()
+            ],
+        )
+        if sub.provenance:
+            self.db.execute(
+                "INSERT INTO provenance VALUES (?, ?)",
+                (sid, json.dumps(sub.provenance, ensure_ascii=False)),
+            )
+        self.db.executemany(
+            "INSERT INTO issues VALUES (?,?,?,?,?,?,?,?)",
+            [
+                (sid, i.code, i.severity.value, i.file, i.sheet, i.cell, i.message, i.hint)
+                for i in sub.issues
+            ],
+        )
+
+    def _settle(self, partner: str | None, role: str | None, kind: str) -> None:
+        """Point every version of (partner, role, kind) but the current one at the current one."""
+        if not (partner and role):
+            return
+        from .intake.current import choose_current
+
+        versions = self._versions_of(partner, role, kind)
+        current = choose_current(versions.values())
+        ids = {id(sub): sid for sid, sub in versions.items()}
+        winner = ids[id(current.counted[0])] if current.counted else None
+        for sid in versions:
+            self.db.execute(
+                "UPDATE submissions SET superseded_by=? WHERE id=?",
+                (None if sid == winner or winner is None else winner, sid),
+            )
+
+    def _versions_of(self, partner: str, role: str, kind: str) -> dict[int, Submission]:
+        """The standing versions of one partner, role and kind (no answers, but their count)."""
+        versions = self._load(
+            "WHERE partner=? AND role=? AND kind=? AND replaced_by IS NULL", (partner, role, kind)
+        )
+        marks = ",".join("?" * len(versions))
+        counts = dict(
+            self.db.execute(
+                f"SELECT submission_id, count(*) FROM answers WHERE submission_id IN ({marks})"
+                " GROUP BY submission_id",
+                tuple(versions),
+            ).fetchall()
+        )
+        for sid, sub in versions.items():
+            sub.answer_count = counts.get(sid, 0)
+        return versions
+
+    def versions_of(self, keys: set[tuple[str, str, str]]) -> list[Submission]:
+        """The standing versions of these partners, roles and kinds, light (see `_load`)."""
+        return [sub for key in sorted(keys) for sub in self._versions_of(*key).values()]
+
+    def _load(self, where: str, params: tuple[object, ...] = ()) -> dict[int, Submission]:
+        """Submissions (no answers, no issues) by id, in the order they were stored."""
         rows = self.db.execute(
-            "SELECT id, file, sha256, format, partner, role, kind, questionnaire, version,"
-            " fingerprint, respondent, readable, mtime FROM submissions"
-            " WHERE superseded_by IS NULL ORDER BY id"
+            f"SELECT {_SUBMISSION_COLUMNS} FROM submissions {where} ORDER BY id", params
         ).fetchall()
-        subs: dict[int, Submission] = {}
-        for r in rows:
-            subs[r[0]] = Submission(
+        return {
+            r[0]: Submission(
                 file=r[1],
                 sha256=r[2],
                 format=r[3],
@@ -363,29 +442,79 @@ class Store:
                 readable=bool(r[11]),
                 mtime=r[12],
             )
-        for sid, question, raw, value, valid, sheet, cell, note in self.db.execute(
-            "SELECT a.* FROM answers a JOIN submissions s ON s.id = a.submission_id"
-            " WHERE s.superseded_by IS NULL"
+            for r in rows
+        }
+
+    def current(self) -> list[Submission]:
+        """The submissions that count: for each partner and source, the current version."""
+        return self._full("WHERE superseded_by IS NULL AND replaced_by IS NULL")
+
+    def versions(self) -> list[Submission]:
+        """Every version still standing (not replaced by a file of the same name), named in
+        the order a folder is scanned: the rule of `intake.current` picks among them."""
+        subs = self._full("WHERE replaced_by IS NULL")
+        return sorted(subs, key=lambda s: scan_order(s.file))
+
+    def _full(self, where: str) -> list[Submission]:
+        subs = self._load(where)
+        for sid, question, raw, value, valid, sheet, cell, note, hidden in self.db.execute(
+            "SELECT a.* FROM answers a JOIN submissions s ON s.id = a.submission_id " + where
         ):
-            subs[sid].answers[question] = Answer(
-                question, raw, decode_value(json.loads(value)), sheet, cell, bool(valid), note
-            )
+            if sid in subs:
+                subs[sid].answers[question] = Answer(
+                    question,
+                    raw,
+                    decode_value(json.loads(value)),
+                    sheet,
+                    cell,
+                    bool(valid),
+                    note,
+                    bool(hidden),
+                )
         for sid, data in self.db.execute(
-            "SELECT p.* FROM provenance p JOIN submissions s ON s.id = p.submission_id"
-            " WHERE s.superseded_by IS NULL"
+            "SELECT p.* FROM provenance p JOIN submissions s ON s.id = p.submission_id " + where
         ):
-            subs[sid].provenance = json.loads(data)
+            if sid in subs:
+                subs[sid].provenance = json.loads(data)
         for sid, code, severity, file, sheet, cell, message, hint in self.db.execute(
-            "SELECT i.* FROM issues i JOIN submissions s ON s.id = i.submission_id"
-            " WHERE s.superseded_by IS NULL"
+            "SELECT i.* FROM issues i JOIN submissions s ON s.id = i.submission_id " + where
         ):
-            subs[sid].issues.append(
-                Issue(code, Severity(severity), file, sheet, cell, message, hint)
-            )
+            if sid in subs:
+                subs[sid].issues.append(
+                    Issue(code, Severity(severity), file, sheet, cell, message, hint)
+                )
+        for sub in subs.values():
+            sub.answer_count = len(sub.answers)
         return list(subs.values())
+
+    # --- the survey it was ingested for --------------------------------------
+
+    def remember_survey(self, snapshot: dict[str, str]) -> None:
+        """Keep the survey's path, configuration and definition (replacing what was kept)."""
+        kept = self.snapshot().get("questionnaire")
+        if kept and snapshot.get("questionnaire") and kept != snapshot["questionnaire"]:
+            raise StoreError(
+                f"{self.path} holds questionnaire {kept!r}, not {snapshot['questionnaire']!r}",
+                hint="Give another store with --store: one store holds one survey.",
+            )
+        with self.transaction() as db:
+            if "survey.yaml" in snapshot:  # a survey folder: what was kept is replaced whole
+                db.execute("DELETE FROM survey")
+            # loose files (no survey.yaml) keep the survey they are added to
+            db.executemany("INSERT OR REPLACE INTO survey VALUES (?, ?)", sorted(snapshot.items()))
+
+    def snapshot(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT key, value FROM survey").fetchall())
 
     def counts(self) -> dict[str, Any]:
         total, current = self.db.execute(
             "SELECT count(*), sum(superseded_by IS NULL) FROM submissions"
         ).fetchone()
         return {"submissions": total, "current": current or 0}
+
+
+def scan_order(name: str) -> tuple[tuple[int, str], ...]:
+    """Sort key for file names in the order `collect_files` finds them: in each folder its
+    files first (by name), then its subfolders (by name)."""
+    parts = name.split("/")
+    return (*((1, p) for p in parts[:-1]), (0, parts[-1]))

@@ -37,6 +37,18 @@ class Partner(BaseModel):
     def addresses(self) -> list[str]:
         return [a for a in (self.email, *self.emails) if a]
 
+    currency: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z]{3}$",
+        description="The currency the partner answers in; derived from the country if not given",
+    )
+
+    def answers_in(self) -> str | None:
+        """The currency of the partner's bare amounts: as given, else the country's."""
+        from .parsing import currency_for_country
+
+        return self.currency.upper() if self.currency else currency_for_country(self.country)
+
 
 class WaveRef(BaseModel):
     """An earlier wave of the same survey: its survey folder, or a store that holds it."""
@@ -98,12 +110,34 @@ class Survey(BaseModel):
 
 
 class SurveyFolder(BaseModel):
-    """A loaded survey: its config and where it lives."""
+    """A loaded survey: its config, where it lives and the text of its survey.yaml.
+
+    `text` and `coding_text` are what a store keeps of the survey (see `store.py`), so
+    a report from the store needs neither the folder nor its files.
+    """
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
     root: Path
     config: Survey
+    text: str = ""
+    coding_text: str | None = None
+
+    def read_coding(self) -> str | None:
+        """The lessons coding as text: kept with the survey, else read from the folder."""
+        if self.coding_text is not None or not self.config.coding:
+            return self.coding_text
+        path = self.root / self.config.coding
+        try:
+            return path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise SurveyConfigError(f"cannot read {path}: {exc.strerror}") from exc
+
+    def rate_lines(self) -> dict[str, int]:
+        """The survey.yaml line of each exchange rate, by currency (for the report)."""
+        return exchange_rate_lines(self.text)
 
     @property
     def returns_dir(self) -> Path:
@@ -115,20 +149,27 @@ def is_survey_folder(path: Path) -> bool:
 
 
 def load_survey(folder: Path) -> SurveyFolder:
-    import yaml
-
     path = folder / SURVEY_FILE
     try:
-        data = yamlio.load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise SurveyConfigError(
             f"cannot read {path}: {exc.strerror}",
             hint="A survey folder needs a survey.yaml (see the README).",
         ) from exc
+    return SurveyFolder(root=folder, config=parse_survey(text, path), text=text)
+
+
+def parse_survey(text: str, path: Path) -> Survey:
+    """The configuration in a survey.yaml's text; `path` names it in messages."""
+    import yaml
+
+    try:
+        data = yamlio.load(text)
     except yaml.YAMLError as exc:
         raise SurveyConfigError(f"{path}: not valid YAML ({exc})") from exc
     try:
-        config = Survey.model_validate(data)
+        return Survey.model_validate(data)
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}" for e in exc.errors()
@@ -136,4 +177,19 @@ def load_survey(folder: Path) -> SurveyFolder:
         raise SurveyConfigError(
             f"{path}: {problems}", hint="Fix survey.yaml as described in the README."
         ) from exc
-    return SurveyFolder(root=folder, config=config)
+
+
+def exchange_rate_lines(text: str) -> dict[str, int]:
+    """Line numbers (1-based) of the `exchange_rates` entries in a survey.yaml's text."""
+    import yaml
+
+    try:
+        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError:
+        return {}
+    if not isinstance(root, yaml.MappingNode):
+        return {}
+    for key, value in root.value:
+        if key.value == "exchange_rates" and isinstance(value, yaml.MappingNode):
+            return {str(k.value).upper(): k.start_mark.line + 1 for k, _ in value.value}
+    return {}

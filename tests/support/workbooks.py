@@ -78,7 +78,7 @@ MILE_FULL: dict[str, object] = {
     "ma_in_lsg": "No",
     "ma_funding_indication": "Oui",
     "funding_secured": "€ 400.000,00",
-    "funding_provisional": 150000,
+    "funding_provisional": "150000 EUR",  # a bare amount needs a partner's currency (survey.yaml)
     "funding_sources": "ESF; National funds",
     "barriers": "Working across departments.",
     "barriers_overcome": "We focused the LAP on three concrete actions.",

@@ -11,7 +11,14 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 
@@ -114,6 +121,18 @@ class Question(Model):
     ask_when: Condition | None = Field(
         default=None, description="Skip logic: ask only when another question has these answers"
     )
+    currency: str | None = Field(
+        default=None,
+        pattern=r"^[A-Z]{3}$",
+        description="money: the currency the question asks for (ISO 4217, e.g. RON); "
+        "an amount typed without a currency is read in it",
+    )
+
+    @model_validator(mode="after")
+    def _currency_for_money(self) -> Question:
+        if self.currency is not None and self.type is not QuestionType.MONEY:
+            raise ValueError("`currency` is only for money questions")
+        return self
 
     def required_for(self, role: Role | None) -> bool:
         if isinstance(self.required, bool):
@@ -161,6 +180,11 @@ class Indicator(Model):
     exclude: list[str] = Field(default=[], description="breakdown: options left out")
 
 
+#: Question fields added after the format's first release: left out of the fingerprint while
+#: unset, so the stamps of workbooks made before them still match.
+_LATER_FIELDS = ("currency",)
+
+
 class Questionnaire(Model):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
     title: Text
@@ -187,8 +211,13 @@ class Questionnaire(Model):
     @cached_property
     def _fingerprint(self) -> str:
         # The glossary explains words to partners; it changes no answer's meaning.
-        data = self.model_dump(mode="json", by_alias=True, exclude={"glossary"})
-        canonical = json.dumps(data, sort_keys=True)
+        dumped = self.model_dump(mode="json", by_alias=True, exclude={"glossary"})
+        for section in dumped["sections"]:
+            for question in section["questions"]:
+                for name in _LATER_FIELDS:
+                    if question.get(name) is None:
+                        question.pop(name, None)
+        canonical = json.dumps(dumped, sort_keys=True)
         return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
     def fingerprint(self) -> str:

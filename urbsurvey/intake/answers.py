@@ -41,6 +41,7 @@ class Answer:
     cell: str
     valid: bool = True
     note: str = ""
+    hidden: bool = False  # the skip logic hides the question: kept and shown, never counted
 
     def codes(self) -> list[str]:
         """The answer as choice codes (yes/no as `yes`/`no`), for conditions."""
@@ -60,6 +61,14 @@ class Problem:
 
     code: str
     message: str
+
+
+@dataclass(frozen=True, slots=True)
+class AssumedCurrency:
+    """The currency a bare amount is read in, and why (said in the `currency-assumed` warning)."""
+
+    code: str
+    why: str
 
 
 @dataclass(slots=True)
@@ -117,10 +126,20 @@ class Interpreter:
         }
 
     def interpret(
-        self, question: Question, cell: object, *, decimal_separator: str | None = None
+        self,
+        question: Question,
+        cell: object,
+        *,
+        decimal_separator: str | None = None,
+        partner_currency: AssumedCurrency | None = None,
     ) -> Interpretation:
+        """Parse one answer; a bare amount of money is read in the question's currency,
+        else in `partner_currency`, else it is a `missing-currency` error."""
         try:
-            result = self._parse(question, cell, decimal_separator)
+            if question.type is QuestionType.MONEY:
+                result = self._money(question, cell, decimal_separator, partner_currency)
+            else:
+                result = self._parse(question, cell, decimal_separator)
         except ParseError as exc:
             return Interpretation(None, [Problem(exc.code, exc.message)])
         if not _check_magnitude(result):
@@ -139,8 +158,6 @@ class Interpreter:
             return Interpretation(parse_yes_no(cell))
         if kind is QuestionType.DATE:
             return Interpretation(parse_date(cell))
-        if kind is QuestionType.MONEY:
-            return self._money(cell, sep)
         number = parse_number(cell, decimal_separator=sep, integer=kind is QuestionType.INTEGER)
         value: int | Decimal = int(number.value) if kind is QuestionType.INTEGER else number.value
         result = Interpretation(value)
@@ -160,24 +177,39 @@ class Interpreter:
             )
         return result
 
-    def _money(self, cell: object, sep: str | None) -> Interpretation:
+    def _money(
+        self,
+        question: Question,
+        cell: object,
+        sep: str | None,
+        partner_currency: AssumedCurrency | None,
+    ) -> Interpretation:
         money = parse_money(cell, decimal_separator=sep)
-        currency = money.currency or self.currency
+        problems: list[Problem] = []
+        currency = money.currency
+        if currency is None:
+            assumed = _assumed_currency(question, partner_currency)
+            if assumed is None:
+                return Interpretation(None, [_no_currency(cell)])
+            currency = assumed.code
+            problems.append(
+                Problem(
+                    "currency-assumed",
+                    f"{raw_text(cell)!r} has no currency; read as {currency}, {assumed.why}.",
+                )
+            )
         rate = self.rates.get(currency)
         if rate is None:
             known = ", ".join(sorted(self.rates))
-            return Interpretation(
-                None,
-                [
-                    Problem(
-                        "unknown-currency",
-                        f"No exchange rate for {currency} in {raw_text(cell)!r} "
-                        f"(rates are given for: {known}).",
-                    )
-                ],
+            problems.append(
+                Problem(
+                    "unknown-currency",
+                    f"No exchange rate for {currency} in {raw_text(cell)!r} "
+                    f"(rates are given for: {known}); the amount is left out of the outcomes.",
+                )
             )
-        value = MoneyValue(money.amount, currency, money.amount * rate)
-        result = Interpretation(value)
+            return Interpretation(None, problems)
+        result = Interpretation(MoneyValue(money.amount, currency, money.amount * rate), problems)
         if money.alternative is not None:
             result.problems.append(_ambiguous(cell, money.amount, money.alternative))
         return result
@@ -228,6 +260,22 @@ def _check_magnitude(result: Interpretation) -> bool:
         result.value = None
         return True
     return False
+
+
+def _assumed_currency(
+    question: Question, partner_currency: AssumedCurrency | None
+) -> AssumedCurrency | None:
+    if question.currency is not None:
+        return AssumedCurrency(question.currency, "the currency the question asks for")
+    return partner_currency
+
+
+def _no_currency(cell: object) -> Problem:
+    return Problem(
+        "missing-currency",
+        f"{raw_text(cell)!r} has no currency, and neither the question nor the partner "
+        "gives one; the amount is left out of the outcomes.",
+    )
 
 
 def _ambiguous(cell: object, read: Decimal, other: Decimal) -> Problem:

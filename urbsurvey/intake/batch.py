@@ -16,8 +16,9 @@ from pathlib import Path
 from ..definition import Questionnaire
 from ..errors import UrbsurveyError
 from ..issues import Issue, make_issue
-from ..survey import SURVEY_FILE, SurveyFolder
-from .answers import Interpreter
+from ..survey import SURVEY_FILE, Partner, SurveyFolder
+from .answers import AssumedCurrency, Interpreter
+from .current import choose_current
 from .mail import MAIL_SUFFIXES, MailItem, is_mail, is_maildir, mail_items
 from .submission import (
     Context,
@@ -81,10 +82,25 @@ def make_context(q: Questionnaire, survey: SurveyFolder | None = None) -> Contex
         return Context(q, Interpreter(q))
     config = survey.config
     partners = [
-        PartnerInfo(p.name, p.country, tuple(p.aliases), tuple(p.addresses()))
+        PartnerInfo(
+            p.name,
+            p.country,
+            tuple(p.aliases),
+            tuple(p.addresses()),
+            currency=_partner_currency(p),
+        )
         for p in config.partners
     ]
     return Context(q, Interpreter(q, config.currency, config.exchange_rates), partners)
+
+
+def _partner_currency(partner: Partner) -> AssumedCurrency | None:
+    code = partner.answers_in()
+    if code is None:
+        return None
+    if partner.currency:
+        return AssumedCurrency(code, f"the currency survey.yaml gives for {partner.name}")
+    return AssumedCurrency(code, f"the currency of {partner.name}'s country ({partner.country})")
 
 
 #: What is read: a workbook file (path, display name) or an e-mail's attachment.
@@ -171,10 +187,11 @@ def read_items(
 
 
 def check_batch(submissions: list[Submission], survey: SurveyFolder | None = None) -> Batch:
-    """Checks across files: same file twice, two files for one partner and role, who is missing."""
+    """Checks across files: same file twice, several files for one partner and role (the
+    rule of `current.choose_current` picks the one that counts), who is missing."""
     batch = Batch(submissions)
     by_hash: dict[str, Submission] = {}
-    by_key: dict[tuple[str, str, str], list[Submission]] = {}
+    distinct: list[Submission] = []
     for sub in submissions:
         if not sub.readable:
             continue
@@ -189,23 +206,12 @@ def check_batch(submissions: list[Submission], survey: SurveyFolder | None = Non
             )
             continue
         by_hash[sub.sha256] = sub
-        if sub.partner and sub.role and sub.answer_count:  # nothing to count without them
-            by_key.setdefault((sub.partner, sub.role.value, sub.kind), []).append(sub)
-    for (partner, role, kind), subs in by_key.items():
-        used = max(subs, key=lambda s: s.mtime)  # the most recently changed
-        batch.counted.append(used)
-        if len(subs) > 1:
-            names = ", ".join(s.file for s in subs)
-            for sub in subs:
-                sub.issues.append(
-                    make_issue(
-                        "duplicate-submission",
-                        sub.file,
-                        f"{len(subs)} files answer for {partner} ({role.replace('_', ' ')} "
-                        f"{kind}): {names}. "
-                        f"Used {used.file}, the most recently changed.",
-                    )
-                )
+        distinct.append(sub)
+    current = choose_current(distinct)
+    batch.counted = current.counted
+    by_file = {sub.file: sub for sub in distinct}
+    for issue in current.issues:
+        by_file[issue.file].issues.append(issue)
     if survey is not None:
         batch.issues.extend(missing_responses(batch.counted, survey))
     return batch

@@ -28,7 +28,7 @@ from ..reader import (
     read_workbook_bytes,
 )
 from ..workbook import contract
-from .answers import Answer, Interpreter, condition_holds, raw_text
+from .answers import Answer, AssumedCurrency, Interpreter, condition_holds, raw_text
 from .workers import Failure
 
 
@@ -81,6 +81,7 @@ class PartnerInfo:
     country: str | None = None
     aliases: tuple[str, ...] = ()
     emails: tuple[str, ...] = ()
+    currency: AssumedCurrency | None = None  # what the partner's bare amounts are read in
 
 
 @dataclass
@@ -278,11 +279,19 @@ def _read(book: Workbook, sub: Submission, ctx: Context) -> None:
     sheet, header_row, columns = located
     rows = _rows_by_id(sheet, header_row, columns, sub)
     _respondent(rows, sheet, sub, ctx, stamp)
-    country = None
-    if sub.partner and (info := ctx.find_partner(sub.partner)):
-        country = info.country
-    _answers(book, rows, sheet, columns, sub, ctx, decimal_separator_for_country(country))
+    info = ctx.find_partner(sub.partner) if sub.partner else None
+    country = info.country if info else None
+    reading = _Reading(decimal_separator_for_country(country), info.currency if info else None)
+    _answers(book, rows, sheet, columns, sub, ctx, reading)
     _remember_issue_rows(rows, sheet, sub)
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """How this partner's figures are read: its decimal separator and currency."""
+
+    decimal_separator: str | None
+    currency: AssumedCurrency | None
 
 
 def _remember_issue_rows(rows: dict[str, _Row], sheet: Sheet, sub: Submission) -> None:
@@ -523,7 +532,7 @@ def _answers(
     columns: dict[str, int],
     sub: Submission,
     ctx: Context,
-    decimal_separator: str | None,
+    reading: _Reading,
 ) -> None:
     q = ctx.questionnaire
     answer_col, id_col = columns["answer"], columns["id"]
@@ -594,7 +603,12 @@ def _answers(
                     question.id, "", None, sheet.name, cell, note=row.note
                 )
             continue
-        result = ctx.interpreter.interpret(question, row.value, decimal_separator=decimal_separator)
+        result = ctx.interpreter.interpret(
+            question,
+            row.value,
+            decimal_separator=reading.decimal_separator,
+            partner_currency=reading.currency,
+        )
         for problem in result.problems:
             sub.issues.append(
                 make_issue(
@@ -721,8 +735,13 @@ def _check_required_and_skips(
             source = sub.answers.get(question.ask_when.question)
             if source is not None and source.raw and not source.valid:
                 continue  # the answer it depends on is invalid: whether it was asked is unknown
-            asked = source is not None and condition_holds(question.ask_when, source.codes())
+            asked = (
+                source is not None
+                and not source.hidden
+                and condition_holds(question.ask_when, source.codes())
+            )
         if answer is not None and answer.raw and not asked and question.ask_when is not None:
+            answer.hidden = True  # kept and shown in the matrix, never counted
             when = question.ask_when
             op = "is one of" if when.in_ is not None else "is not"
             sub.issues.append(

@@ -24,7 +24,7 @@ from ..survey import Partner, SurveyFolder
 
 #: Issues about the set of files, not the current return's content: a newer return
 #: superseding an older one is the loop working, not something to fix.
-SET_ISSUES = frozenset({"duplicate-submission", "duplicate-file", "resubmission"})
+SET_ISSUES = frozenset({"duplicate-file", "resubmission"})
 
 
 def own_issues(sub: Submission) -> list[Issue]:

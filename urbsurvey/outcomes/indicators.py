@@ -9,7 +9,7 @@ keeps the answers it used, so every figure points back to its cells.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..definition import Indicator, IndicatorKind, Questionnaire, QuestionType
@@ -27,6 +27,7 @@ class IndicatorResult:
     sources: list[Used]
     breakdown: dict[str, int] | None = None
     per_partner: dict[str, Decimal] | None = None  # sums: each partner's share
+    left_out: list[Used] = field(default_factory=list)  # invalid answers that would count
 
 
 @dataclass(slots=True)
@@ -78,48 +79,83 @@ def numeric(answer: Answer) -> Decimal | None:
 def compute_indicator(
     ind: Indicator, records: dict[str, PartnerRecord], merger: Merger
 ) -> IndicatorResult:
-    roles = frozenset(ind.roles)
     ordered = sorted(records.values(), key=lambda r: r.partner.casefold())
+    result = _compute(ind, ordered, merger)
+    roles = frozenset(ind.roles)
+    questions = ind.questions if ind.kind is IndicatorKind.SUM else []
+    if ind.where is not None:
+        questions = [ind.where.question]
+    result.left_out = [
+        used
+        for record in ordered
+        for qid in questions
+        if (used := merger.left_out(record, qid, roles)) is not None
+    ]
+    return result
+
+
+def _compute(ind: Indicator, ordered: list[PartnerRecord], merger: Merger) -> IndicatorResult:
     if ind.kind is IndicatorKind.SUM:
-        per_partner: dict[str, Decimal] = {}
-        sources: list[Used] = []
-        for record in ordered:
-            total = Decimal(0)
-            for qid in ind.questions:
-                used = merger.choose(record, qid, roles)
-                amount = numeric(used.answer) if used else None
-                if used is not None and amount is not None:
-                    total += amount
-                    sources.append(used)
-            if total:
-                per_partner[record.partner] = total
-        value = sum(per_partner.values(), Decimal(0))
-        return IndicatorResult(ind, value, list(per_partner), sources, per_partner=per_partner)
+        return _sum(ind, ordered, merger)
+    return _count(ind, ordered, merger)
+
+
+def _sum(ind: Indicator, ordered: list[PartnerRecord], merger: Merger) -> IndicatorResult:
+    roles = frozenset(ind.roles)
+    per_partner: dict[str, Decimal] = {}
+    sources: list[Used] = []
+    for record in ordered:
+        total = Decimal(0)
+        for qid in ind.questions:
+            used = merger.choose(record, qid, roles)
+            amount = numeric(used.answer) if used else None
+            if used is not None and amount is not None:
+                total += amount
+                sources.append(used)
+        if total:
+            per_partner[record.partner] = total
+    value = sum(per_partner.values(), Decimal(0))
+    return IndicatorResult(ind, value, list(per_partner), sources, per_partner=per_partner)
+
+
+def _count(ind: Indicator, ordered: list[PartnerRecord], merger: Merger) -> IndicatorResult:
     partners: list[str] = []
-    sources = []
+    sources: list[Used] = []
     counter: Counter[str] = Counter()
     for record in ordered:
-        where = None
-        if ind.where is not None:
-            where = merger.choose(record, ind.where.question, roles)
-            if where is None or not condition_holds(ind.where, where.answer.codes()):
-                continue
-            sources.append(where)
+        used = _counted(ind, record, merger)
+        if used is None:
+            continue
+        sources.extend(used)
         if ind.breakdown is not None:
-            split = merger.choose(record, ind.breakdown, roles)
-            if split is None:
-                if ind.kind is IndicatorKind.BREAKDOWN:
-                    continue
-            else:
+            split = next((u for u in used if u.answer.question == ind.breakdown), None)
+            if split is not None:
                 counter.update(c for c in split.answer.codes() if c not in ind.exclude)
-                if where is None or split.answer is not where.answer:
-                    sources.append(split)
         partners.append(record.partner)
     breakdown = None
     if ind.breakdown is not None:
         codes = merger.questions[ind.breakdown].choice_codes()
         breakdown = {c: counter[c] for c in codes if c not in ind.exclude}
     return IndicatorResult(ind, len(partners), partners, sources, breakdown)
+
+
+def _counted(ind: Indicator, record: PartnerRecord, merger: Merger) -> list[Used] | None:
+    """The answers that make a partner count for `ind`; None if it does not count."""
+    roles = frozenset(ind.roles)
+    used: list[Used] = []
+    where = None
+    if ind.where is not None:
+        where = merger.choose(record, ind.where.question, roles)
+        if where is None or not condition_holds(ind.where, where.answer.codes()):
+            return None
+        used.append(where)
+    if ind.breakdown is not None:
+        split = merger.choose(record, ind.breakdown, roles)
+        if split is None and ind.kind is IndicatorKind.BREAKDOWN:
+            return None
+        if split is not None and (where is None or split.answer is not where.answer):
+            used.append(split)
+    return used
 
 
 def is_money(ind: Indicator, q: Questionnaire) -> bool:

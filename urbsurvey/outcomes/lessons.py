@@ -52,13 +52,20 @@ class Coding(_Model):
 
 
 def load_coding(path: Path) -> Coding:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SurveyConfigError(f"cannot read {path}: {exc.strerror}") from exc
+    return parse_coding(text, path)
+
+
+def parse_coding(text: str, path: Path | str) -> Coding:
+    """The coding in a coding.yaml's text (kept in a store, or read); `path` names it."""
     import yaml
 
     try:
-        data = yamlio.load(path.read_text(encoding="utf-8")) or {}
+        data = yamlio.load(text) or {}
         coding = Coding.model_validate(data)
-    except OSError as exc:
-        raise SurveyConfigError(f"cannot read {path}: {exc.strerror}") from exc
     except (yaml.YAMLError, ValidationError) as exc:
         raise SurveyConfigError(f"{path}: invalid coding ({exc})") from exc
     groups = {g.id for g in coding.groups}

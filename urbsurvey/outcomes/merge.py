@@ -7,7 +7,8 @@ default city, then interview, then managing authority, then other) and the
 disagreement is reported as a conflict. Only answers that can be compared
 (choices, yes/no, numbers, money, dates) conflict; free texts from several
 sources complement each other and are all shown in the matrix. Only valid answers count; an invalid
-one is left out (and was reported when the file was read).
+one is left out (and was reported when the file was read), and so is an answer the skip logic
+hides (`skipped-answered`): it is kept and shown in the matrix, never counted.
 """
 
 from __future__ import annotations
@@ -47,7 +48,23 @@ class PartnerRecord:
             for sub in self.submissions
             if qid in sub.answers
             and sub.answers[qid].valid
+            and not sub.answers[qid].hidden
             and sub.answers[qid].value is not None
+            and (roles is None or sub.role in roles)
+        ]
+
+    def rejected(self, qid: str, roles: frozenset[Role] | None = None) -> list[Used]:
+        """Answers to `qid` that were given but are invalid (so left out of the outcomes).
+
+        Answers the skip logic hides are not among them: they were not asked.
+        """
+        return [
+            Used(sub.answers[qid], sub)
+            for sub in self.submissions
+            if qid in sub.answers
+            and not sub.answers[qid].valid
+            and not sub.answers[qid].hidden
+            and sub.answers[qid].raw.strip()
             and (roles is None or sub.role in roles)
         ]
 
@@ -81,6 +98,15 @@ class Merger:
         self, record: PartnerRecord, qid: str, roles: frozenset[Role] | None = None
     ) -> Used | None:
         ordered = self.ordered(qid, record.candidates(qid, roles))
+        return ordered[0] if ordered else None
+
+    def left_out(
+        self, record: PartnerRecord, qid: str, roles: frozenset[Role] | None = None
+    ) -> Used | None:
+        """The invalid answer that would have counted, when no valid one does."""
+        if self.choose(record, qid, roles) is not None:
+            return None
+        ordered = self.ordered(qid, record.rejected(qid, roles))
         return ordered[0] if ordered else None
 
 

@@ -7,9 +7,9 @@ answer. The error carries an issue code from `issues.CATALOGUE` and a one-line
 message, quoting the answer, that a non-programmer can act on.
 
 - `numbers`: `parse_number` (`Number`), `parse_money` (`Money`) and `format_money`,
-  `decimal_separator_for_country`; numbers as Europeans type them ("1.400.000",
-  "1,4 Mio", "350.000,50 €"), always as `Decimal`, with the second reading of an
-  ambiguous figure ("1.400") in `alternative`.
+  `decimal_separator_for_country`, `currency_for_country`; numbers as Europeans type
+  them ("1.400.000", "1,4 Mio", "350.000,50 €"), always as `Decimal`, with the second
+  reading of an ambiguous figure ("1.400") in `alternative`.
 - `dates`: `parse_date`.
 - `choices`: `ChoiceMatcher` (by code or any label, in any language), `parse_yes_no`.
 - `text`: `normalise` (case, accents, spaces); `errors`: `ParseError`.
@@ -27,6 +27,7 @@ from .errors import ParseError
 from .numbers import (
     Money,
     Number,
+    currency_for_country,
     decimal_separator_for_country,
     format_money,
     parse_money,
@@ -41,6 +42,7 @@ __all__ = [
     "Money",
     "Number",
     "ParseError",
+    "currency_for_country",
     "decimal_separator_for_country",
     "format_money",
     "normalise",

@@ -18,6 +18,7 @@ from .tables import (
     _ALPHA2_BY_NAME,
     _AMBIGUOUS_CURRENCIES,
     _AMBIGUOUS_MIL,
+    _CURRENCY_BY_ALPHA2,
     _CURRENCY_WORDS,
     _MULTIPLIERS,
     _SEPARATOR_BY_ALPHA2,
@@ -43,21 +44,32 @@ class Money:
     alternative: Decimal | None = None
 
 
-def decimal_separator_for_country(country: str | None) -> str | None:
-    """The decimal separator people in a country type ("," or "."), or None if unknown.
-
-    Takes an ISO 3166 alpha-2 code ("IT", "pt"; also "UK" and "EL") or an English
-    country name ("Italy", "the Netherlands"), in any case.
-    """
+def country_code(country: str | None) -> str | None:
+    """The ISO 3166 alpha-2 code ("IT"; also "UK" and "EL") for a code or English name."""
     if not country:
         return None
     key = normalise(country).replace(".", "").replace("&", "and")
     if key.startswith("the "):
         key = key[4:]
     if len(key) == 2:
-        return _SEPARATOR_BY_ALPHA2.get(key.upper())
-    alpha2 = _ALPHA2_BY_NAME.get(key)
+        return key.upper()
+    return _ALPHA2_BY_NAME.get(key)
+
+
+def decimal_separator_for_country(country: str | None) -> str | None:
+    """The decimal separator people in a country type ("," or "."), or None if unknown.
+
+    Takes an ISO 3166 alpha-2 code ("IT", "pt"; also "UK" and "EL") or an English
+    country name ("Italy", "the Netherlands"), in any case.
+    """
+    alpha2 = country_code(country)
     return _SEPARATOR_BY_ALPHA2.get(alpha2) if alpha2 else None
+
+
+def currency_for_country(country: str | None) -> str | None:
+    """The ISO 4217 currency of a country (code or English name): RO → RON, IT → EUR."""
+    alpha2 = country_code(country)
+    return _CURRENCY_BY_ALPHA2.get(alpha2) if alpha2 else None
 
 
 _MINUS_AND_APOSTROPHES = str.maketrans(

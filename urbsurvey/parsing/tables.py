@@ -188,6 +188,25 @@ _ALPHA2_BY_NAME: dict[str, str] = {
 
 # --------------------------------------------------------------------------- currencies
 
+#: The currency a partner in a country answers in, when survey.yaml gives none. Euro area
+#: as of 2026 (Bulgaria joined on 1 January 2026: give `currency: BGN` for earlier surveys),
+#: plus the euro-using microstates and Montenegro and Kosovo.
+_CURRENCY_BY_ALPHA2: dict[str, str] = {
+    **dict.fromkeys(
+        _words(
+            "AT BE BG HR CY EE FI FR DE GR EL IE IT LV LT LU MT NL PT SK SI ES "
+            "AD MC SM VA ME XK"
+        ),
+        "EUR",
+    ),
+    "RO": "RON", "PL": "PLN", "GB": "GBP", "UK": "GBP", "GI": "GIP", "IM": "GBP",
+    "JE": "GBP", "GG": "GBP", "CZ": "CZK", "HU": "HUF", "SE": "SEK", "DK": "DKK",
+    "FO": "DKK", "GL": "DKK", "NO": "NOK", "IS": "ISK", "CH": "CHF", "LI": "CHF",
+    "AL": "ALL", "BA": "BAM", "MK": "MKD", "RS": "RSD", "MD": "MDL", "UA": "UAH",
+    "TR": "TRY", "GE": "GEL", "AM": "AMD", "AZ": "AZN", "US": "USD", "CA": "CAD",
+}  # fmt: skip
+
+
 KNOWN_CURRENCIES: frozenset[str] = frozenset(
     _words(
         # Active ISO 4217 codes.

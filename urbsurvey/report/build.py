@@ -19,13 +19,15 @@ from ..intake.batch import expected_responses, missing
 from ..intake.submission import Submission
 from ..issues import Issue
 from ..outcomes.indicators import IndicatorResult, Outcomes, compute_outcomes, is_money
-from ..outcomes.lessons import Coding, check_coding, load_coding
-from ..survey import SurveyFolder
+from ..outcomes.lessons import Coding, check_coding, parse_coding
+from ..outcomes.merge import Used
+from ..survey import SURVEY_FILE, SurveyFolder
+from .amounts import CURRENCY_SYMBOLS, format_amount
+
+__all__ = ["CURRENCY_SYMBOLS", "ReportInput", "build_report", "format_amount"]
 
 if TYPE_CHECKING:
     from ..outcomes.waves import Wave
-
-CURRENCY_SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$"}
 
 
 @dataclass(slots=True)
@@ -76,6 +78,7 @@ def build_report(data: ReportInput, *, lang: str | None = None) -> dict[str, Any
         },
         "methodology": _methodology(q, data.counted, expected, lang),
         "respondents": {"expected": expected, "returned": returned, "missing": absent},
+        "currency": _conversion(survey, outcomes, currency, issues),
         "indicators": [_indicator(r, q, lang, currency) for r in outcomes.indicators],
         "charts": _charts(q, outcomes, lang, currency),
         "lessons": _lesson_groups(coding),
@@ -132,11 +135,41 @@ def _today() -> dt.date:
 def _lessons(survey: SurveyFolder | None, outcomes: Outcomes) -> tuple[Coding | None, list[Issue]]:
     if survey is None or not survey.config.coding:
         return None, []
-    path = survey.root / survey.config.coding
-    if not path.is_file():
+    text_ = survey.read_coding()  # kept in the store, or read from the folder
+    if text_ is None:
         return None, []
-    coding = load_coding(path)
+    coding = parse_coding(text_, survey.root / survey.config.coding)
     return coding, check_coding(coding, outcomes.records, survey.config.coding)
+
+
+def _conversion(
+    survey: SurveyFolder | None, outcomes: Outcomes, currency: str, issues: list[Issue]
+) -> dict[str, Any]:
+    """How money was converted: the report currency and every exchange rate used."""
+    used: set[str] = set()
+    money = [qid for qid, qu in outcomes.merger.questions.items() if qu.type is QuestionType.MONEY]
+    for record in outcomes.records.values():
+        for qid in money:
+            chosen = outcomes.merger.choose(record, qid)
+            if chosen is not None and isinstance(chosen.answer.value, MoneyValue):
+                used.add(chosen.answer.value.currency)
+    used.discard(currency)
+    lines = survey.rate_lines() if survey else {}
+    rates = survey.config.exchange_rates if survey else {}
+    return {
+        "code": currency,
+        "symbol": CURRENCY_SYMBOLS.get(currency, currency),
+        "rates": [
+            {
+                "currency": code,
+                "rate": float(rates[code]),
+                "source": f"{SURVEY_FILE} line {lines[code]}" if code in lines else SURVEY_FILE,
+            }
+            for code in sorted(used)
+            if code in rates
+        ],
+        "assumed": sum(i.code == "currency-assumed" for i in issues),
+    }
 
 
 def _lesson_groups(coding: Coding | None) -> list[dict[str, Any]]:
@@ -202,16 +235,6 @@ def _methodology(
     }
 
 
-def format_amount(value: Decimal, currency: str) -> str:
-    """Compact money, as a report writes it: €1.4m, €350k, £240."""
-    symbol = CURRENCY_SYMBOLS.get(currency, f"{currency} ")
-    for size, suffix in ((Decimal(10**9), "bn"), (Decimal(10**6), "m"), (Decimal(10**3), "k")):
-        if abs(value) >= size:
-            scaled = (value / size).quantize(Decimal("0.01")).normalize()
-            return f"{symbol}{scaled:f}{suffix}"
-    return f"{symbol}{value.quantize(Decimal('0.01')).normalize():f}"
-
-
 def _number(value: int | Decimal) -> int | float:
     return value if isinstance(value, int) else float(value)
 
@@ -232,6 +255,10 @@ def _indicator(
     names = ", ".join(result.partners)
     sentence = text(ind.sentence, lang)
     filled = sentence.format(value=display, count=len(result.partners), partners=names)
+    left_out = [_left_out(u) for u in result.left_out]
+    if left_out:
+        phrase = _left_out_phrase(left_out, is_money(ind, q))
+        filled = f"{filled.rstrip().removesuffix('.')}; {phrase}."
     if "{partners}" not in sentence and names:
         filled = f"{filled} Partners: {names}."
     labels = None
@@ -249,18 +276,74 @@ def _indicator(
         "partners": result.partners,
         "breakdown": result.breakdown,
         "breakdown_labels": labels,
-        "sources": [
-            {
-                "partner": u.submission.partner,
-                "question": u.answer.question,
-                "file": u.submission.file,
-                "sheet": u.answer.sheet,
-                "cell": u.answer.cell,
-                "value": u.answer.raw,
-            }
-            for u in result.sources
-        ],
+        "sources": [_source(u, currency) for u in result.sources],
+        "left_out": left_out,
     }
+
+
+def _source(used: Used, currency: str) -> dict[str, Any]:
+    """One answer behind a figure: where it is, as typed, and (money) in the report currency."""
+    value = used.answer.value
+    money = isinstance(value, MoneyValue)
+    return {
+        "partner": used.submission.partner,
+        "question": used.answer.question,
+        "file": used.submission.file,
+        "sheet": used.answer.sheet,
+        "cell": used.answer.cell,
+        "value": used.answer.raw,
+        "raw": used.answer.raw,
+        "currency": value.currency if isinstance(value, MoneyValue) else None,
+        "converted": float(value.converted) if isinstance(value, MoneyValue) else None,
+        "converted_display": format_amount(value.converted, currency, exact=True)
+        if isinstance(value, MoneyValue)
+        else "",
+        "money": money,
+    }
+
+
+#: Why an answer was left out, as the indicator's sentence says it.
+_LEFT_OUT_REASONS = {
+    "unknown-currency": "could not be converted",
+    "missing-currency": "had no currency",
+    "out-of-range": "was out of range",
+}
+
+
+def _left_out(used: Used) -> dict[str, Any]:
+    answer, sub = used.answer, used.submission
+    code = next(
+        (
+            i.code
+            for i in sub.issues
+            if i.sheet == answer.sheet and i.cell == answer.cell and i.severity.value == "error"
+        ),
+        "",
+    )
+    return {
+        "partner": sub.partner,
+        "question": answer.question,
+        "file": sub.file,
+        "sheet": answer.sheet,
+        "cell": answer.cell,
+        "raw": answer.raw,
+        "code": code,
+        "reason": _LEFT_OUT_REASONS.get(code, "could not be read"),
+    }
+
+
+def _left_out_phrase(left_out: list[dict[str, Any]], money: bool) -> str:
+    """ "1 amount could not be converted (Sibiu)"; one part per reason."""
+    by_reason: dict[str, list[str]] = {}
+    for item in left_out:
+        by_reason.setdefault(item["reason"], []).append(item["partner"] or item["file"])
+    parts = []
+    for reason, partners in by_reason.items():
+        n = len(partners)
+        noun = ("amount" if money else "answer") + ("" if n == 1 else "s")
+        verb = reason if n == 1 else reason.replace("was ", "were ")
+        parts.append(f"{n} {noun} {verb} ({', '.join(partners)})")
+    return "; ".join(parts)
 
 
 def _charts(q: Questionnaire, outcomes: Outcomes, lang: str, currency: str) -> list[dict[str, Any]]:
@@ -354,6 +437,8 @@ def cell_display(question: Question, answer: Answer, lang: str) -> str:
         shown = "; ".join(_choice_label(question, c, lang) for c in answer.codes())
     elif answer.valid and isinstance(value, bool):
         shown = "Yes" if value else "No"
+    if answer.hidden:
+        shown = f"{shown} [hidden by the skip logic: not counted]"
     if answer.note:
         shown = f"{shown} [Note: {answer.note}]" if shown else f"[Note: {answer.note}]"
     return shown
@@ -380,10 +465,16 @@ def _matrix(q: Questionnaire, counted: list[Submission], lang: str) -> dict[str,
                     cell_display(qu, s.answers[qu.id], lang) if qu.id in s.answers else ""
                     for _, qu in questions
                 ],
+                "hidden": [qu.id for _, qu in questions if _hidden(s, qu.id)],
             }
             for s in subs
         ],
     }
+
+
+def _hidden(sub: Submission, qid: str) -> bool:
+    answer = sub.answers.get(qid)
+    return answer is not None and answer.hidden
 
 
 def _source_label(sub: Submission) -> str:
