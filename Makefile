@@ -1,11 +1,13 @@
 # Two entry points for a fresh machine (Python 3.11, pip, make):
 #   make report   set up, then write report.html and report.md from the bundled MILE example
 #   make test     set up, then run ruff, mypy and the tests
+#   make test-fast  the tests without the end-to-end groups (browser, LibreOffice, durability,
+#                   hostile inputs, bench, install), for running often
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: report test lint bench clean
+.PHONY: report test test-fast lint bench clean
 
 $(BIN)/urbsurvey: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,12 +21,16 @@ report: $(BIN)/urbsurvey
 	@echo "Wrote report.html and report.md"
 
 lint: $(BIN)/urbsurvey
-	$(BIN)/ruff check urbsurvey tests bench
-	$(BIN)/ruff format --check urbsurvey tests bench
+	$(BIN)/ruff check urbsurvey tests bench examples
+	$(BIN)/ruff format --check urbsurvey tests bench examples
 	$(BIN)/mypy
 
 test: lint
 	$(BIN)/pytest -q
+
+FAST := not (browser or libreoffice or durability or hostile or bench or install)
+test-fast: $(BIN)/urbsurvey
+	$(BIN)/pytest -q -m "$(FAST)"
 
 bench: $(BIN)/urbsurvey
 	$(BIN)/python bench/run.py

@@ -21,3 +21,33 @@ def mile() -> Questionnaire:
 @pytest.fixture(scope="session")
 def toy() -> Questionnaire:
     return load_questionnaire(TOY)
+
+
+# --- Groups of end-to-end tests, left out of `make test-fast` -----------------------------
+
+#: Whole test modules that drive real programs end to end: marker → modules.
+MODULE_GROUPS = {
+    "browser": {"test_render_browser"},
+    "durability": {"test_durability"},
+    "hostile": {"test_hostile", "test_reader_hostile"},
+    "bench": {"test_bench"},
+    "install": {"test_install"},
+}
+
+
+def _needs_libreoffice(item: pytest.Item) -> bool:
+    """Tests skipped without LibreOffice (`requires_soffice` and the like) need it."""
+    return any(
+        "LibreOffice" in str(m.kwargs.get("reason", "")) for m in item.iter_markers("skipif")
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the end-to-end groups, so `pytest -m "not (browser or …)"` runs the rest fast."""
+    for item in items:
+        module = item.path.stem
+        for marker, modules in MODULE_GROUPS.items():
+            if module in modules:
+                item.add_marker(marker)
+        if _needs_libreoffice(item):
+            item.add_marker("libreoffice")

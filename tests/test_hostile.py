@@ -36,7 +36,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from urbsurvey.issues import CATALOGUE
+from urbsurvey.issues import CATALOGUE, IssueCode
 from urbsurvey.report.render import md_escape
 from urbsurvey.workbook import contract
 from urbsurvey.workbook.cells import MAX_CELL_CHARS
@@ -587,7 +587,7 @@ def validated(batch: Batch) -> dict[str, Any]:
 
 
 def _file(data: dict[str, Any], name: str) -> dict[str, Any]:
-    matches = [f for f in data["files"] if f["file"] == name]
+    matches: list[dict[str, Any]] = [f for f in data["files"] if f["file"] == name]
     assert len(matches) == 1, [f["file"] for f in data["files"]]
     return matches[0]
 
@@ -633,7 +633,7 @@ def test_validate_issue(
     assert len(matching) == 1, [i for i in validated["issues"] if i["file"] == file]
     issue = matching[0]
     assert (issue["severity"], issue["sheet"], issue["cell"]) == (severity, sheet, expected_cell)
-    assert issue["hint"] == CATALOGUE[code].hint  # says what to do
+    assert issue["hint"] == CATALOGUE[IssueCode(code)].hint  # says what to do
     if file in UNREADABLE:
         assert file in issue["message"]  # the reader's message names the file too
 
@@ -1165,4 +1165,4 @@ def test_template_single_output_stays_where_it_is_told(tmp_path: Path) -> None:
 def test_every_corpus_code_is_in_the_catalogue() -> None:
     assert {code for _, code, *_ in ISSUES} <= set(CATALOGUE)
     for _, code, severity, *_ in ISSUES:
-        assert CATALOGUE[code].severity.value == severity
+        assert CATALOGUE[IssueCode(code)].severity.value == severity

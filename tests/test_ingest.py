@@ -15,10 +15,11 @@ import pytest
 from typer.testing import CliRunner
 
 from urbsurvey.cli import app
-from urbsurvey.issues import CATALOGUE
+from urbsurvey.issues import CATALOGUE, IssueCode
 from urbsurvey.pipeline import IngestResult, ingest
 from urbsurvey.store import Store
 
+from .support.coverage import covers
 from .support.workbooks import (
     MILE,
     MILE_FULL,
@@ -143,7 +144,7 @@ def test_ingest_folder(returns: Path, store: Path) -> None:
             sheet,
             cell,
             issues[0][5],
-            CATALOGUE["ambiguous-number"].hint,
+            CATALOGUE[IssueCode.AMBIGUOUS_NUMBER].hint,
         )
     ]
     assert "'1.400 EUR'" in issues[0][5]
@@ -194,6 +195,7 @@ def test_touched_file_is_not_added_again(returns: Path, store: Path) -> None:
     assert mtime_ns == (T0 + 1000) * 10**9  # remembered: the next run does not even open it
 
 
+@covers("resubmission")
 def test_new_version_supersedes(returns: Path, store: Path) -> None:
     run(returns, store)
     newer = at(

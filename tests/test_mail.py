@@ -19,6 +19,7 @@ from urbsurvey.pipeline import validate
 from urbsurvey.store import Store
 
 from .support.convert import convert, requires_soffice
+from .support.coverage import covers
 from .support.surveys import RECYCLING, fill, recycling_survey
 from .support.workbooks import sha256
 from .test_reader_hostile import _normal_members, _raw_zip, _zeros_stream
@@ -95,6 +96,7 @@ def test_eml_attachment_is_read_like_a_file(survey: Path, tmp_path: Path) -> Non
     assert lyon["state"] == "complete"
 
 
+@covers("mail-no-workbook")
 @requires_soffice
 def test_mbox_with_ods_xls_no_attachment_and_a_hostile_one(survey: Path, tmp_path: Path) -> None:
     ods = convert(answered(tmp_path, "Cork", "cork.xlsx"), "ods", tmp_path / "lo")
@@ -152,6 +154,7 @@ def test_mbox_with_ods_xls_no_attachment_and_a_hostile_one(survey: Path, tmp_pat
     assert stored["returns/inbox.mbox #1 › cork.ods"]["attachment"] == "cork.ods"
 
 
+@covers("partner-from-sender")
 def test_sender_identifies_the_partner_when_the_workbook_does_not(
     survey: Path, tmp_path: Path
 ) -> None:

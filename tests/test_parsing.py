@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from urbsurvey.issues import IssueCode
 from urbsurvey.parsing import (
     KNOWN_CURRENCIES,
     ChoiceMatcher,
@@ -41,7 +42,7 @@ def test_parse_error_carries_code_and_message() -> None:
 
 
 def test_parse_error_survives_pickling() -> None:
-    error = pickle.loads(pickle.dumps(ParseError("invalid-date", "'x' is not a date.")))
+    error = pickle.loads(pickle.dumps(ParseError(IssueCode.INVALID_DATE, "'x' is not a date.")))
     assert (error.code, error.message) == ("invalid-date", "'x' is not a date.")
 
 

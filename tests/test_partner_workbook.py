@@ -16,10 +16,12 @@ import pytest
 from typer.testing import CliRunner
 
 from urbsurvey.cli import app
+from urbsurvey.issues import Issue
 from urbsurvey.pipeline import validate
 from urbsurvey.workbook.words import ui_words
 
 from .support.convert import convert, requires_soffice
+from .support.coverage import covers
 from .support.surveys import fill, recycling_survey
 from .support.workbooks import row_of
 
@@ -249,6 +251,7 @@ def answers_of(survey: Path) -> dict[str, dict[str, object]]:
     }
 
 
+@covers("invalid-tick")
 def test_multiple_choice_read_from_ticks_and_from_typed_labels(survey: Path, blanks: Path) -> None:
     returns = survey / "returns"
     fill(
@@ -274,7 +277,8 @@ def test_multiple_choice_read_from_ticks_and_from_typed_labels(survey: Path, bla
     assert got["Namur"]["materials"] == ["glass", "paper"]
     assert [i.code for i in got["Lyon"]["_issues"]] == []  # type: ignore[attr-defined]
     assert [i.code for i in got["Cork"]["_issues"]] == []  # type: ignore[attr-defined]
-    (bad,) = got["Namur"]["_issues"]  # type: ignore[misc]
+    namur_issues: list[Issue] = got["Namur"]["_issues"]  # type: ignore[assignment]
+    (bad,) = namur_issues
     assert (bad.code, bad.sheet) == ("invalid-tick", "Réponses")
     ws = openpyxl.load_workbook(returns / "namur.xlsx")["Réponses"]
     assert bad.cell == f"C{row_of(ws, 'materials.textiles')}"

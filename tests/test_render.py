@@ -17,9 +17,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from urbsurvey.errors import UrbsurveyError
+from urbsurvey.errors import ReportTemplateError, UrbsurveyError
 from urbsurvey.report.charts import TEXT_BAR_WIDTH, bar_chart_svg, text_bars
-from urbsurvey.report.render import FORMATS, ReportTemplateError, md_escape, paragraphs, render
+from urbsurvey.report.render import FORMATS, md_escape, paragraphs, render
 from urbsurvey.workbook.cells import MAX_CELL_CHARS
 
 from .support.documents import md_tables, unescaped_pipes
@@ -73,8 +73,61 @@ def empty_report() -> dict[str, Any]:
     ids=["sample", "hostile", "empty"],
 )
 def test_every_format_renders(report: dict[str, Any], fmt: str) -> None:
-    out = render(report, fmt)
-    assert isinstance(out, bytes) and out
+    """Each format opens as what it claims to be and shows the title and every indicator."""
+    title, labels = shown(render(report, fmt), fmt)
+    expected_title = report["survey"]["title"]
+    assert title == {"xlsx": None, "md": md_escape(expected_title)}.get(fmt, expected_title)
+    assert labels == {ind["id"]: ind["label"] for ind in report["indicators"]}
+
+
+class _Page(HTMLParser):
+    """The page's first <title>, and each `<h3>label <span class="qid">id</span></h3>`."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.titles: list[str] = []
+        self.indicators: dict[str, str] = {}
+        self._text: list[str] | None = None
+        self._label = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("title", "h3"):
+            self._text = []
+        elif tag == "span" and self._text is not None and ("class", "qid") in attrs:
+            self._label, self._text = "".join(self._text).strip(), []
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._text is None:
+            return
+        if tag == "title":
+            self.titles.append("".join(self._text))
+        elif tag == "span" and self._label:
+            self.indicators["".join(self._text)] = self._label
+        if tag in ("title", "h3"):
+            self._text, self._label = None, ""
+
+    def handle_data(self, data: str) -> None:
+        if self._text is not None:
+            self._text.append(data)
+
+
+def shown(out: bytes, fmt: str) -> tuple[str | None, dict[str, str]]:
+    """The title and each indicator's label by id, as a reader of the format finds them."""
+    if fmt == "json":
+        data = json.loads(out)
+        return data["survey"]["title"], {i["id"]: i["label"] for i in data["indicators"]}
+    if fmt == "xlsx":
+        rows = load_workbook(io.BytesIO(out))["Indicators"].iter_rows(min_row=2, values_only=True)
+        return None, {str(row[0]): str(row[1]) for row in rows}
+    text = out.decode("utf-8")
+    if fmt == "html":
+        page = _Page()
+        page.feed(text)
+        return page.titles[0], page.indicators
+    lines = text.splitlines()
+    title = next(line[2:] for line in lines if line.startswith("# "))
+    headings = (line[4:-1].rsplit(" (", 1) for line in lines if line.startswith("### "))
+    return title, {h[1].replace("\\_", "_"): h[0] for h in headings if len(h) == 2}
 
 
 def test_unknown_format_is_a_user_error() -> None:

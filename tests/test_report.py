@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from urbsurvey.cli import app
 
 from .conftest import MILE_EXAMPLE, TOY
+from .support.coverage import covers
 from .support.documents import html_elements, md_tables, unescaped_pipes
 from .support.workbooks import filled
 
@@ -76,6 +77,7 @@ def test_every_figure_points_at_its_cells(mile_json: dict[str, Any]) -> None:
         assert {s["partner"] for s in ind["sources"]} >= set(ind["partners"]), ind["id"]
 
 
+@covers("answer-conflict")
 def test_respondents_methodology_and_lessons(mile_json: dict[str, Any]) -> None:
     assert len(mile_json["respondents"]["expected"]) == 9
     assert mile_json["respondents"]["missing"] == []
@@ -123,7 +125,7 @@ def test_xlsx_needs_an_output_file() -> None:
     assert result.exit_code != 0
 
 
-def test_report_from_a_store_matches_the_folder(tmp_path: Path, mile_json: dict) -> None:
+def test_report_from_a_store_matches_the_folder(tmp_path: Path, mile_json: dict[str, Any]) -> None:
     store = tmp_path / "mile.sqlite"
     via_store = json.loads(report(str(MILE_EXAMPLE), "--store", str(store), "--format", "json"))
     assert [i["value"] for i in via_store["indicators"]] == [
@@ -217,6 +219,7 @@ def test_hostile_partner_text_in_every_format(tmp_path: Path) -> None:
                     assert cell.data_type == "s", (ws.title, cell.coordinate)
 
 
+@covers("coding-reference")
 def test_coding_example_with_no_answer_is_reported(tmp_path: Path) -> None:
     survey = tmp_path / "survey"
     shutil.copytree(MILE_EXAMPLE, survey)

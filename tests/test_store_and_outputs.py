@@ -153,6 +153,7 @@ def test_a_file_name_that_is_not_utf8_is_carried_escaped(survey: Path, tmp_path:
     latin1 = os.fsdecode(returns + b"/Malm\xf6.xlsx")
     shutil.move(survey / "returns" / "0.xlsx", latin1)
     shown = "returns/Malm\\xf6.xlsx"
+    assert URBSURVEY is not None
     validate = subprocess.run(
         [URBSURVEY, "validate", survey, "--format", "json"], capture_output=True, timeout=TIMEOUT
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -26,9 +27,9 @@ def make(tmp_path: Path, *args: str) -> Path:
     return out
 
 
-def rows_by_id(ws: object) -> dict[str, tuple[int, list[object]]]:
+def rows_by_id(ws: Any) -> dict[str, tuple[int, list[Any]]]:
     found = {}
-    for r, row in enumerate(ws.iter_rows(values_only=True), start=1):  # type: ignore[attr-defined]
+    for r, row in enumerate(ws.iter_rows(values_only=True), start=1):
         if row[0]:
             found[str(row[0])] = (r, list(row))
     return found
@@ -162,7 +163,9 @@ def test_bad_partner_list_says_which_line(tmp_path: Path) -> None:
     result = runner.invoke(
         app, ["template", "mile-followup-2009", "--partners", str(csv), "-o", str(tmp_path)]
     )
-    assert "line 2: unknown role 'mayor'" in str(result.exception)
+    assert result.exit_code == 2
+    assert result.output.startswith("Error: ") and "line 2: unknown role 'mayor'" in result.output
+    assert "Tip: Use one of: city, managing_authority, other." in result.output
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")

@@ -86,8 +86,8 @@ def mile_wave2(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def comparison(mile_wave2: Path) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(run("report", str(mile_wave2), "--format", "json"))
-    return data["waves"]
+    waves: dict[str, Any] = json.loads(run("report", str(mile_wave2), "--format", "json"))["waves"]
+    return waves
 
 
 def test_every_shared_indicator_has_its_value_per_wave_and_the_change(
@@ -236,8 +236,9 @@ def test_a_wave_path_that_does_not_exist_is_a_clear_error(tmp_path: Path) -> Non
     y2 = toy_wave(tmp_path / "y2", "year 2", definition, {"Bologna": {"km_built": 1}},
                   waves=[{"id": "year 1", "path": "../nowhere"}])  # fmt: skip
     result = runner.invoke(app, ["report", str(y2)])
-    assert result.exception is not None
-    assert "wave 'year 1'" in str(result.exception) and "nowhere" in str(result.exception)
+    assert result.exit_code == 2
+    assert result.output.startswith("Error: ")
+    assert "wave 'year 1'" in result.output and "nowhere" in result.output
 
 
 # --- next wave's workbooks with the previous answers beside the answer cell --------------

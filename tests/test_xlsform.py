@@ -12,8 +12,9 @@ from typer.testing import CliRunner
 
 from urbsurvey.cli import app
 from urbsurvey.definition import Questionnaire, QuestionType, load_definition
+from urbsurvey.errors import XLSFormError
 from urbsurvey.xlsform.exporter import build_xlsform, export_xlsform
-from urbsurvey.xlsform.importer import XLSFormError, read_xlsform
+from urbsurvey.xlsform.importer import read_xlsform
 
 from .conftest import TOY
 

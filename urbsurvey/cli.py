@@ -1,7 +1,7 @@
 """The command line: parse options, call one core function, render its result.
 
 No spreadsheet, template or database code lives here. Every `UrbsurveyError`
-is turned into a message (and a tip) in one place, `main`.
+is turned into a message (and a tip) in one place, `UrbsurveyApp.invoke`.
 """
 
 from __future__ import annotations
@@ -9,14 +9,32 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from . import console
-from .errors import UrbsurveyError
+from .errors import UrbsurveyError, UsageError
+from .vocabulary import Role
+
+if TYPE_CHECKING:
+    from .results import IngestJSON, ValidationJSON
+
+
+class UrbsurveyApp(TyperGroup):
+    """The root command: the one place where errors become messages (`Error:`, `Tip:`, exit 2)."""
+
+    def invoke(self, ctx: Any) -> Any:  # a click Context (vendored by typer)
+        try:
+            return super().invoke(ctx)
+        except UrbsurveyError as exc:
+            console.print_error(exc)
+            raise typer.Exit(2) from None
+
 
 app = typer.Typer(
+    cls=UrbsurveyApp,
     help="Follow-up surveys of URBACT city networks: questionnaires, partner workbooks, "
     "ingest, headline outcomes and reports.",
     no_args_is_help=True,
@@ -28,12 +46,6 @@ questionnaire_app = typer.Typer(
     help="List, show, check questionnaire definitions.", no_args_is_help=True, rich_markup_mode=None
 )
 app.add_typer(questionnaire_app, name="questionnaire")
-
-
-class RoleOption(StrEnum):
-    city = "city"
-    managing_authority = "managing_authority"
-    other = "other"
 
 
 @questionnaire_app.command("list")
@@ -134,7 +146,7 @@ def template(
     partners: Annotated[
         Path | None, typer.Option(help="CSV with columns partner[,role,lang]: one workbook each.")
     ] = None,
-    role: Annotated[RoleOption, typer.Option(help="Respondent role.")] = RoleOption.city,
+    role: Annotated[Role, typer.Option(help="Respondent role.")] = Role.CITY,
     lang: Annotated[str, typer.Option(help="Language of the workbook.")] = "en",
     interview: Annotated[
         bool, typer.Option(help="An interview record for the thematic expert.")
@@ -148,7 +160,6 @@ def template(
     ] = None,
 ) -> None:
     """Write the Excel workbook(s) partners fill in."""
-    from .definition import Role
     from .resources import load_questionnaire
     from .survey import is_survey_folder
     from .workbook.partners import WorkbookSpec, read_partner_list
@@ -173,11 +184,11 @@ def template(
         console.say(f"Wrote {len(paths)} workbooks to {output}")
         return
     if partner is None:
-        raise UrbsurveyError(
+        raise UsageError(
             "give --partner NAME or --partners FILE.csv",
             hint="Example: urbsurvey template mile-followup-2009 --partner Venice -o venice.xlsx",
         )
-    write_template(q, WorkbookSpec(partner, Role(role.value), lang, interview), output, prefill)
+    write_template(q, WorkbookSpec(partner, role, lang, interview), output, prefill)
     console.say(f"Wrote {output}")
 
 
@@ -197,7 +208,7 @@ def _survey_templates(
     found = next((p for p in survey.config.partners if p.name == partner), None)
     if found is None:
         known = ", ".join(p.name for p in survey.config.partners)
-        raise UrbsurveyError(
+        raise UsageError(
             f"{partner!r} is not a partner of {folder}/survey.yaml", hint=f"Partners: {known}."
         )
     write_template(q, survey_spec(survey, q, found, role, interview=interview), output, prefill)
@@ -219,7 +230,7 @@ FormatOpt = Annotated[OutputFormat, typer.Option("--format", help="table or json
 StrictOpt = Annotated[bool, typer.Option(help="Exit 1 on warnings too.")]
 
 
-def _finish(data: dict[str, Any], output_format: OutputFormat, strict: bool) -> None:
+def _finish(data: ValidationJSON | IngestJSON, output_format: OutputFormat, strict: bool) -> None:
     """Print JSON if asked, and exit 1 on errors (on any issue with --strict)."""
     if output_format is OutputFormat.json:
         import json
@@ -296,7 +307,7 @@ def report(
     elif output_format in (ReportFormat.md, ReportFormat.json):
         sys.stdout.buffer.write(body)
     else:
-        raise UrbsurveyError(f"--format {output_format.value} needs -o FILE")
+        raise UsageError(f"--format {output_format.value} needs -o FILE")
     errors = sum(i["severity"] == "error" for i in result["issues"])
     if strict and errors:
         console.say(f"{errors} data errors (see the report's data-quality appendix).", stderr=True)
@@ -406,9 +417,5 @@ def feedback(
 
 
 def main() -> None:
-    """Console entry point: the one place where errors become messages."""
-    try:
-        app()
-    except UrbsurveyError as exc:
-        console.print_error(exc)
-        sys.exit(2)
+    """Console entry point."""
+    app()

@@ -11,12 +11,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from .vocabulary import Kind, Status
+
 if TYPE_CHECKING:
     from pathlib import Path
 
     from .definition import Questionnaire
     from .errors import UrbsurveyError
+    from .issues import IssueDict
     from .loop.feedback import FeedbackResult
+    from .results import IngestJSON, ValidationJSON
 
 
 def console(stderr: bool = False) -> Any:
@@ -45,7 +49,7 @@ def progress(label: str) -> Iterator[tuple[Callable[[int], None], Callable[[int]
         yield (lambda total: bar.update(task, total=total)), (lambda n: bar.advance(task, n))
 
 
-def print_validation(data: dict[str, Any]) -> None:
+def print_validation(data: ValidationJSON) -> None:
     from rich.table import Column, Table
 
     out = console()
@@ -60,12 +64,17 @@ def print_validation(data: dict[str, Any]) -> None:
         title=f"{data['questionnaire']['id']} version {data['questionnaire']['version']}",
         title_justify="left",
     )
-    colours = {"ok": "green", "warnings": "yellow", "errors": "red", "unreadable": "red"}
+    colours = {
+        Status.OK: "green",
+        Status.WARNINGS: "yellow",
+        Status.ERRORS: "red",
+        Status.UNREADABLE: "red",
+    }
     for f in data["files"]:
         table.add_row(
             escape(f["file"]),
             escape(f["partner"] or ""),
-            " ".join(p for p in (f["role"], f["kind"] if f["kind"] == "interview" else "") if p),
+            " ".join(p for p in (f["role"], f["kind"] if f["kind"] == Kind.INTERVIEW else "") if p),
             f"[{colours[f['status']]}]{f['status']}[/]",
             str(f["answers"]),
             str(f["errors"]),
@@ -80,7 +89,7 @@ def print_validation(data: dict[str, Any]) -> None:
     )
 
 
-def print_issues(issues: list[dict[str, Any]]) -> None:
+def print_issues(issues: list[IssueDict]) -> None:
     out = console()
     for issue in issues:
         where = ", ".join(
@@ -171,12 +180,13 @@ def print_questionnaire_list(questionnaires: list[Questionnaire]) -> None:
     console().print(table)
 
 
-def print_ingest(data: dict[str, Any]) -> None:
+def print_ingest(data: IngestJSON) -> None:
     out = console()
     for f in data["added"]:
+        who = f["kind"] if f["kind"] is Kind.INTERVIEW else f["role"]
+        partner = escape(f["partner"] or "no partner")
         out.print(
-            f"added {escape(f['file'])}: {escape(f['partner'] or '?')} "
-            f"({f['kind'] if f['kind'] == 'interview' else f['role']}), {f['status']}"
+            f"added {escape(f['file'])}: {partner}{f' ({who})' if who else ''}, {f['status']}"
         )
     print_issues(data["issues"])
     out.print(

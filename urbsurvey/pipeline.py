@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import UrbsurveyError
+from .errors import StoreError
 from .intake.batch import (
     Batch,
     Item,
@@ -30,9 +30,11 @@ from .intake.current import choose_current, key_of
 from .intake.inputs import Inputs, resolve_inputs
 from .intake.mail import MailItem
 from .intake.submission import Submission, unopenable
-from .issues import Issue, Severity, make_issue
+from .issues import Issue, IssueCode, Severity, make_issue
 from .report.build import ReportInput
+from .results import CheckedFile, IngestJSON, StoreTotals, ValidationJSON
 from .store import Store
+from .vocabulary import Status
 
 if TYPE_CHECKING:
     from .definition import Questionnaire
@@ -53,33 +55,40 @@ class Validation:
         counts = self.counts()
         return bool(counts[Severity.ERROR.value] or (strict and counts[Severity.WARNING.value]))
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> ValidationJSON:
+        """The `--format json` output; its shape is `results.ValidationJSON`."""
         q = self.inputs.questionnaire
         statuses = Counter(s.status for s in self.batch.submissions)
         return {
             "questionnaire": {"id": q.id, "version": q.version, "fingerprint": q.fingerprint()},
-            "summary": {"files": len(self.batch.submissions), **{k: statuses[k] for k in STATUSES}},
-            "files": [
-                {
-                    "file": s.file,
-                    "sha256": s.sha256,
-                    "format": s.format,
-                    "partner": s.partner,
-                    "role": s.role.value if s.role else None,
-                    "kind": s.kind,
-                    "status": s.status,
-                    "answers": s.answer_count,
-                    "errors": sum(i.severity is Severity.ERROR for i in s.issues),
-                    "warnings": sum(i.severity is Severity.WARNING for i in s.issues),
-                    **({"provenance": s.provenance} if s.provenance else {}),
-                }
-                for s in self.batch.submissions
-            ],
+            "summary": {
+                "files": len(self.batch.submissions),
+                "ok": statuses[Status.OK],
+                "warnings": statuses[Status.WARNINGS],
+                "errors": statuses[Status.ERRORS],
+                "unreadable": statuses[Status.UNREADABLE],
+            },
+            "files": [_checked_file(s) for s in self.batch.submissions],
             "issues": [i.to_dict() for i in self.batch.all_issues()],
         }
 
 
-STATUSES = ("ok", "warnings", "errors", "unreadable")
+def _checked_file(s: Submission) -> CheckedFile:
+    checked: CheckedFile = {
+        "file": s.file,
+        "sha256": s.sha256,
+        "format": s.format,
+        "partner": s.partner,
+        "role": s.role,
+        "kind": s.kind,
+        "status": s.status,
+        "answers": s.answer_count,
+        "errors": sum(i.severity is Severity.ERROR for i in s.issues),
+        "warnings": sum(i.severity is Severity.WARNING for i in s.issues),
+    }
+    if s.provenance:  # a workbook that came by e-mail
+        checked["provenance"] = s.provenance
+    return checked
 
 
 def validate(
@@ -114,19 +123,20 @@ class IngestResult:
     added: list[Submission] = field(default_factory=list)
     unchanged: int = 0
     issues: list[Issue] = field(default_factory=list)  # duplicates of stored content
-    totals: dict[str, Any] = field(default_factory=dict)
+    totals: StoreTotals = field(default_factory=lambda: StoreTotals(submissions=0, current=0))
 
     def all_issues(self) -> list[Issue]:
         return [i for s in self.added for i in s.issues] + self.issues
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> IngestJSON:
+        """The `--format json` output; its shape is `results.IngestJSON`."""
         return {
             "store": str(self.store),
             "added": [
                 {
                     "file": s.file,
                     "partner": s.partner,
-                    "role": s.role.value if s.role else None,
+                    "role": s.role,
                     "kind": s.kind,
                     "status": s.status,
                 }
@@ -229,7 +239,7 @@ def _store_one(
         result.unchanged += 1  # touched, or stored by another ingest: the same content
     else:
         result.issues.append(
-            make_issue("duplicate-file", sub.file, f"Same content as {first}, stored once.")
+            make_issue(IssueCode.DUPLICATE_FILE, sub.file, f"Same content as {first}, stored once.")
         )
 
 
@@ -298,7 +308,7 @@ def _gather(
 
 def _from_store(path: Path, questionnaire: str | None, inputs: Inputs | None = None) -> ReportInput:
     if not path.is_file():
-        raise UrbsurveyError(f"{path}: no such store", hint="Create it with `urbsurvey ingest`.")
+        raise StoreError(f"{path}: no such store", hint="Create it with `urbsurvey ingest`.")
     store = Store(path)
     try:
         subs = store.versions()
@@ -337,7 +347,7 @@ def _kept_survey(
         return Questionnaire.model_validate_json(kept["definition"]), survey
     ref = next((s.questionnaire for s in subs if s.questionnaire), None)
     if ref is None:
-        raise UrbsurveyError(f"{path}: the store holds no submissions")
+        raise StoreError(f"{path}: the store holds no submissions")
     return load_questionnaire(ref), survey
 
 

@@ -20,13 +20,14 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from .definition import Role
 from .errors import StoreError
 from .intake.answers import Answer, decode_value, encode_value
 from .intake.submission import Submission
-from .issues import Issue, Severity
+from .issues import Issue, IssueCode, Severity
+from .results import StoreTotals
+from .vocabulary import Kind
 
 SCHEMA_VERSION = 2
 #: How long a writer waits for another one holding the store (each holds it for one file).
@@ -434,7 +435,7 @@ class Store:
                 format=r[3],
                 partner=r[4],
                 role=Role(r[5]) if r[5] else None,
-                kind=r[6],
+                kind=Kind(r[6]),
                 questionnaire=r[7],
                 version=r[8],
                 fingerprint=r[9],
@@ -481,7 +482,7 @@ class Store:
         ):
             if sid in subs:
                 subs[sid].issues.append(
-                    Issue(code, Severity(severity), file, sheet, cell, message, hint)
+                    Issue(IssueCode(code), Severity(severity), file, sheet, cell, message, hint)
                 )
         for sub in subs.values():
             sub.answer_count = len(sub.answers)
@@ -506,11 +507,11 @@ class Store:
     def snapshot(self) -> dict[str, str]:
         return dict(self.db.execute("SELECT key, value FROM survey").fetchall())
 
-    def counts(self) -> dict[str, Any]:
+    def counts(self) -> StoreTotals:
         total, current = self.db.execute(
             "SELECT count(*), sum(superseded_by IS NULL) FROM submissions"
         ).fetchone()
-        return {"submissions": total, "current": current or 0}
+        return {"submissions": int(total), "current": int(current or 0)}
 
 
 def scan_order(name: str) -> tuple[tuple[int, str], ...]:

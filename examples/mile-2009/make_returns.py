@@ -28,12 +28,12 @@ from typing import Any
 
 from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
 
-from urbsurvey.workbook import contract
 from urbsurvey.definition import Role
 from urbsurvey.resources import load_questionnaire
+from urbsurvey.workbook import contract
+from urbsurvey.workbook.cells import put
 from urbsurvey.workbook.partners import WorkbookSpec
 from urbsurvey.workbook.template import build_workbook
-from urbsurvey.workbook.cells import put
 from urbsurvey.workbook.words import header_words
 
 HERE = Path(__file__).resolve().parent
@@ -771,7 +771,7 @@ def column(ws: Any, key: str) -> int:
     for row in ws.iter_rows(min_row=1, max_row=contract.HEADER_SEARCH_ROWS):
         for cell in row:
             if isinstance(cell.value, str) and words.get(cell.value.strip().lower()) == key:
-                return cell.column
+                return int(cell.column)
     raise SystemExit(f"no {key!r} column")
 
 

@@ -5,12 +5,14 @@ skip logic and the headline indicators. Nothing about any one survey lives in
 Python. `load_definition` turns a YAML file into a `Questionnaire` or raises a
 `DefinitionError` whose problems each name the YAML line.
 
-- `model`: the pydantic models and the domain words (`Role`, `Source`, `QuestionType`).
+- `model`: the pydantic models and `QuestionType`; `Role` and `Source` are re-exported
+  from `urbsurvey.vocabulary`.
 - `load`: `load_definition` (YAML with line numbers → `Questionnaire`).
 - `checks`: `cross_check`, the checks across a document.
 - `schema`: `json_schema` of the format.
 """
 
+from ..vocabulary import Role, Source
 from .checks import cross_check
 from .load import load_definition
 from .model import (
@@ -26,9 +28,7 @@ from .model import (
     Question,
     Questionnaire,
     QuestionType,
-    Role,
     Section,
-    Source,
     text,
 )
 from .schema import json_schema

@@ -18,42 +18,50 @@ Loc = tuple[str | int, ...]
 
 def cross_check(q: Questionnaire) -> list[tuple[Loc, str]]:
     """Checks across the document that a field validator cannot make alone."""
-    problems: list[tuple[Loc, str]] = []
-    seen: dict[str, Loc] = {}
-    for si, section in enumerate(q.sections):
-        loc: Loc = ("sections", si, "id")
-        if section.id in seen:
-            problems.append(
-                (loc, f"duplicate id {section.id!r} (also used at {_dotted(seen[section.id])})")
-            )
-        seen.setdefault(section.id, loc)
-    questions: dict[str, Question] = {}
-    for si, section in enumerate(q.sections):
-        for qi, question in enumerate(section.questions):
-            qloc: Loc = ("sections", si, "questions", qi)
-            problems += _check_question(question, qloc)
-            if question.id in seen:
-                problems.append(
-                    (
-                        (*qloc, "id"),
-                        f"duplicate id {question.id!r} (also used at {_dotted(seen[question.id])})",
-                    )
-                )
-            seen.setdefault(question.id, (*qloc, "id"))
-            questions[question.id] = question
-    for si, section in enumerate(q.sections):
-        for qi, question in enumerate(section.questions):
-            if question.ask_when:
-                loc = ("sections", si, "questions", qi, "ask_when")
-                problems += _check_condition(question.ask_when, loc, questions)
-                if question.ask_when.question == question.id:
-                    problems.append((loc, f"question {question.id!r} cannot depend on itself"))
+    problems, questions = _check_ids(q)
+    problems += _check_skip_logic(q, questions)
     ids: set[str] = set()
     for ii, indicator in enumerate(q.indicators):
         problems += _check_indicator(indicator, ("indicators", ii), questions)
         if indicator.id in ids:
             problems.append((("indicators", ii, "id"), f"duplicate indicator id {indicator.id!r}"))
         ids.add(indicator.id)
+    return problems
+
+
+def _check_ids(q: Questionnaire) -> tuple[list[tuple[Loc, str]], dict[str, Question]]:
+    """Section and question ids used twice, each question's own checks; questions by id."""
+    problems: list[tuple[Loc, str]] = []
+    seen: dict[str, Loc] = {}
+
+    def unique(identifier: str, loc: Loc) -> None:
+        if identifier in seen:
+            problems.append(
+                (loc, f"duplicate id {identifier!r} (also used at {_dotted(seen[identifier])})")
+            )
+        seen.setdefault(identifier, loc)
+
+    for si, section in enumerate(q.sections):
+        unique(section.id, ("sections", si, "id"))
+    questions: dict[str, Question] = {}
+    for si, section in enumerate(q.sections):
+        for qi, question in enumerate(section.questions):
+            qloc: Loc = ("sections", si, "questions", qi)
+            problems += _check_question(question, qloc)
+            unique(question.id, (*qloc, "id"))
+            questions[question.id] = question
+    return problems, questions
+
+
+def _check_skip_logic(q: Questionnaire, questions: dict[str, Question]) -> list[tuple[Loc, str]]:
+    problems: list[tuple[Loc, str]] = []
+    for si, section in enumerate(q.sections):
+        for qi, question in enumerate(section.questions):
+            if question.ask_when:
+                loc: Loc = ("sections", si, "questions", qi, "ask_when")
+                problems += _check_condition(question.ask_when, loc, questions)
+                if question.ask_when.question == question.id:
+                    problems.append((loc, f"question {question.id!r} cannot depend on itself"))
     return problems
 
 
@@ -114,6 +122,20 @@ def _check_indicator(
         problems += _check_condition(ind.where, (*loc, "where"), questions)
     if ind.kind is IndicatorKind.SUM and not ind.questions:
         problems.append((loc, f"sum indicator {ind.id!r} needs `questions:` to add up"))
+    problems += _check_summed(ind, loc, questions)
+    if ind.kind is IndicatorKind.BREAKDOWN and ind.breakdown is None:
+        problems.append((loc, f"breakdown indicator {ind.id!r} needs `breakdown:` (a question)"))
+    if ind.breakdown is not None:
+        problems += _check_breakdown(ind, ind.breakdown, (*loc, "breakdown"), questions)
+    if "{value}" not in ind.sentence["en"]:
+        problems.append(((*loc, "sentence"), "the sentence must contain {value}"))
+    return problems
+
+
+def _check_summed(
+    ind: Indicator, loc: Loc, questions: dict[str, Question]
+) -> list[tuple[Loc, str]]:
+    problems: list[tuple[Loc, str]] = []
     for i, qid in enumerate(ind.questions):
         target = questions.get(qid)
         if target is None:
@@ -122,20 +144,20 @@ def _check_indicator(
             problems.append(
                 ((*loc, "questions", i), f"cannot sum {qid!r}: it is a {target.type} question")
             )
-    if ind.kind is IndicatorKind.BREAKDOWN and ind.breakdown is None:
-        problems.append((loc, f"breakdown indicator {ind.id!r} needs `breakdown:` (a question)"))
-    if ind.breakdown is not None:
-        target = questions.get(ind.breakdown)
-        if target is None:
-            problems.append(((*loc, "breakdown"), f"no question has the id {ind.breakdown!r}"))
-        elif target.type not in CHOICE_TYPES | {QuestionType.YES_NO}:
-            problems.append(((*loc, "breakdown"), f"cannot break down a {target.type} question"))
-        else:
-            problems += [
-                ((*loc, "exclude", i), f"{ind.breakdown!r} has no choice {code!r}")
-                for i, code in enumerate(ind.exclude)
-                if code not in target.choice_codes()
-            ]
-    if "{value}" not in ind.sentence["en"]:
-        problems.append(((*loc, "sentence"), "the sentence must contain {value}"))
     return problems
+
+
+def _check_breakdown(
+    ind: Indicator, qid: str, loc: Loc, questions: dict[str, Question]
+) -> list[tuple[Loc, str]]:
+    target = questions.get(qid)
+    if target is None:
+        return [(loc, f"no question has the id {qid!r}")]
+    if target.type not in CHOICE_TYPES | {QuestionType.YES_NO}:
+        return [(loc, f"cannot break down a {target.type} question")]
+    exclude_loc = (*loc[:-1], "exclude")
+    return [
+        ((*exclude_loc, i), f"{qid!r} has no choice {code!r}")
+        for i, code in enumerate(ind.exclude)
+        if code not in target.choice_codes()
+    ]

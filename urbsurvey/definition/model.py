@@ -20,22 +20,9 @@ from pydantic import (
     model_validator,
 )
 
+from ..vocabulary import Role, Source
+
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
-
-
-class Role(StrEnum):
-    CITY = "city"
-    MANAGING_AUTHORITY = "managing_authority"
-    OTHER = "other"
-
-
-class Source(StrEnum):
-    """Where a partner's answers come from; the default precedence is this order."""
-
-    CITY = "city"
-    INTERVIEW = "interview"
-    MANAGING_AUTHORITY = "managing_authority"
-    OTHER = "other"
 
 
 class QuestionType(StrEnum):

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..definition import Question, Questionnaire, QuestionType, text
-from ..errors import UrbsurveyError
+from ..errors import OutputError
 from ..intake.answers import AnswerValue, MoneyValue
 
 if TYPE_CHECKING:
@@ -71,7 +71,7 @@ def build_datapackage(report: dict[str, Any], data: ReportInput) -> DataPackage:
 def _check_names(q: Questionnaire) -> None:
     clash = [question.id for question in q.questions() if question.id in PARTNER_COLUMNS]
     if clash:
-        raise UrbsurveyError(
+        raise OutputError(
             f"question id {clash[0]!r} is also a column of partners.csv",
             hint=f"Rename the question in the definition ({', '.join(PARTNER_COLUMNS)} "
             "are taken by the partner's own columns).",

@@ -8,11 +8,11 @@ from typing import Any
 
 def datasette_metadata(store: Path) -> dict[str, Any]:
     """Metadata for `datasette STORE --metadata metadata.json`, from the store's own docs."""
-    from ..errors import UrbsurveyError
+    from ..errors import StoreError
     from ..store import DESCRIPTIONS, Store
 
     if not store.is_file():
-        raise UrbsurveyError(f"{store}: no such store", hint="Create it with `urbsurvey ingest`.")
+        raise StoreError(f"{store}: no such store", hint="Create it with `urbsurvey ingest`.")
     Store(store).close()  # checks it is a store, and adds the views to an older one
     tables = {
         name: {"description": description, "columns": columns}

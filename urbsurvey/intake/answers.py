@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..definition import TEXT_TYPES, Condition, Question, Questionnaire, QuestionType
-from ..issues import CATALOGUE, Severity
+from ..issues import CATALOGUE, IssueCode, Severity
 from ..parsing import (
     ChoiceMatcher,
     ParseError,
@@ -59,7 +59,7 @@ class Answer:
 class Problem:
     """A problem with one answer, before it is placed in a file (see `Issue`)."""
 
-    code: str
+    code: IssueCode
     message: str
 
 
@@ -169,11 +169,14 @@ class Interpreter:
         result = Interpretation(text)
         if CONTROL_CHARS.search(text):
             result.problems.append(
-                Problem("control-characters", "The answer contains invisible control characters.")
+                Problem(
+                    IssueCode.CONTROL_CHARACTERS,
+                    "The answer contains invisible control characters.",
+                )
             )
         if len(text) > MAX_CELL_CHARS:
             result.problems.append(
-                Problem("answer-too-long", f"The answer has {len(text):,} characters.")
+                Problem(IssueCode.ANSWER_TOO_LONG, f"The answer has {len(text):,} characters.")
             )
         return result
 
@@ -194,7 +197,7 @@ class Interpreter:
             currency = assumed.code
             problems.append(
                 Problem(
-                    "currency-assumed",
+                    IssueCode.CURRENCY_ASSUMED,
                     f"{raw_text(cell)!r} has no currency; read as {currency}, {assumed.why}.",
                 )
             )
@@ -203,7 +206,7 @@ class Interpreter:
             known = ", ".join(sorted(self.rates))
             problems.append(
                 Problem(
-                    "unknown-currency",
+                    IssueCode.UNKNOWN_CURRENCY,
                     f"No exchange rate for {currency} in {raw_text(cell)!r} "
                     f"(rates are given for: {known}); the amount is left out of the outcomes.",
                 )
@@ -230,7 +233,9 @@ class Interpreter:
                 for word, b in (("at least", low), ("at most", high))
                 if b is not None
             )
-            result.problems.append(Problem("out-of-range", f"{number} is out of range: {bounds}."))
+            result.problems.append(
+                Problem(IssueCode.OUT_OF_RANGE, f"{number} is out of range: {bounds}.")
+            )
             result.value = None
 
 
@@ -253,7 +258,7 @@ def _check_magnitude(result: Interpretation) -> bool:
         shown = f"{Decimal(number):.3E}"
         result.problems.append(
             Problem(
-                "out-of-range",
+                IssueCode.OUT_OF_RANGE,
                 f"{shown} is too large to be a real figure (the limit is 10^15).",
             )
         )
@@ -272,7 +277,7 @@ def _assumed_currency(
 
 def _no_currency(cell: object) -> Problem:
     return Problem(
-        "missing-currency",
+        IssueCode.MISSING_CURRENCY,
         f"{raw_text(cell)!r} has no currency, and neither the question nor the partner "
         "gives one; the amount is left out of the outcomes.",
     )
@@ -280,7 +285,7 @@ def _no_currency(cell: object) -> Problem:
 
 def _ambiguous(cell: object, read: Decimal, other: Decimal) -> Problem:
     return Problem(
-        "ambiguous-number",
+        IssueCode.AMBIGUOUS_NUMBER,
         f"{raw_text(cell)!r} can be read as {read:,} or as {other}; it was read as {read:,}.",
     )
 

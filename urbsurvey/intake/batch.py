@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..definition import Questionnaire
-from ..errors import UrbsurveyError
-from ..issues import Issue, make_issue
+from ..errors import InputError
+from ..issues import Issue, IssueCode, make_issue
 from ..survey import SURVEY_FILE, Partner, SurveyFolder
+from ..vocabulary import Kind
 from .answers import AssumedCurrency, Interpreter
 from .current import choose_current
 from .mail import MAIL_SUFFIXES, MailItem, is_mail, is_maildir, mail_items
@@ -73,7 +74,7 @@ def collect_files(paths: Iterable[Path]) -> list[Path]:
         elif path.exists():
             found.append(path)
         else:
-            raise UrbsurveyError(f"{path}: no such file or folder")
+            raise InputError(f"{path}: no such file or folder")
     return found
 
 
@@ -199,7 +200,7 @@ def check_batch(submissions: list[Submission], survey: SurveyFolder | None = Non
         if first is not None:
             sub.issues.append(
                 make_issue(
-                    "duplicate-file",
+                    IssueCode.DUPLICATE_FILE,
                     sub.file,
                     f"Same content as {first.file}; counted once.",
                 )
@@ -225,14 +226,16 @@ def expected_responses(survey: SurveyFolder) -> list[tuple[str, str]]:
 
 def missing(counted: list[Submission], survey: SurveyFolder) -> list[tuple[str, str]]:
     """Expected (partner, role) questionnaires that no counted submission answers."""
-    returned = {(s.partner, s.role.value) for s in counted if s.role and s.kind == "questionnaire"}
+    returned = {
+        (s.partner, s.role.value) for s in counted if s.role and s.kind is Kind.QUESTIONNAIRE
+    }
     return [pair for pair in expected_responses(survey) if pair not in returned]
 
 
 def missing_responses(counted: list[Submission], survey: SurveyFolder) -> list[Issue]:
     return [
         make_issue(
-            "missing-response",
+            IssueCode.MISSING_RESPONSE,
             SURVEY_FILE,
             f"No {role.replace('_', ' ')} questionnaire from {partner}.",
         )

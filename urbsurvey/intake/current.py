@@ -18,9 +18,9 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..issues import Issue, make_issue
+from ..issues import Issue, IssueCode, make_issue
 from ..parsing import ParseError, parse_date
-from ..workbook import contract
+from ..vocabulary import Kind
 from .submission import Submission
 
 Key = tuple[str, str, str]  # partner, role, kind
@@ -43,7 +43,7 @@ def key_of(sub: Submission) -> Key | None:
 
 def respondent_date(sub: Submission) -> dt.date | None:
     """The date the respondent gave, if it reads as a date."""
-    field = "interview.date" if sub.kind == contract.KIND_INTERVIEW else "respondent.date"
+    field = "interview.date" if sub.kind == Kind.INTERVIEW else "respondent.date"
     text = sub.respondent.get(field) or sub.respondent.get("respondent.date")
     if not text:
         return None
@@ -78,7 +78,7 @@ def choose_current(submissions: Iterable[Submission]) -> Current:
 
 def _not_current(other: Submission, used: Submission, partner: str, what: str) -> Issue:
     return make_issue(
-        "resubmission",
+        IssueCode.RESUBMISSION,
         other.file,
         f"Not counted: {used.file} also answers for {partner} ({what.replace('_', ' ')}) "
         f"and counts instead, {_why(used, other)}.",

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..definition import Questionnaire
-from ..errors import UrbsurveyError
+from ..errors import InputError
 from ..resources import bundled_questionnaires, load_questionnaire
 from ..survey import SurveyFolder, is_survey_folder, load_survey
 from ..workbook import contract
@@ -42,7 +42,7 @@ def resolve_inputs(paths: list[Path], questionnaire: str | None = None) -> Input
         return Inputs(q, make_context(q), files, None, base)
     stamped = _stamped_questionnaire(files)
     if stamped is None:
-        raise UrbsurveyError(
+        raise InputError(
             "no questionnaire: the files carry no version stamp naming a bundled questionnaire",
             hint="Give --questionnaire ID|FILE, or point at a survey folder with a survey.yaml.",
         )

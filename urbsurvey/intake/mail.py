@@ -22,7 +22,7 @@ from email.message import Message
 from email.utils import parsedate_to_datetime
 from pathlib import Path, PurePosixPath
 
-from ..issues import Issue, make_issue
+from ..issues import Issue, IssueCode, make_issue
 
 #: File name endings read as saved e-mail (a folder is read when it is a Maildir).
 MAIL_SUFFIXES = frozenset({".eml", ".mbox", ".mbx"})
@@ -75,7 +75,9 @@ def mail_items(path: Path, display: str) -> Iterator[MailItem]:
             size = path.stat().st_size
             data = b"" if size > MAX_MESSAGE_BYTES else path.read_bytes()
         except OSError as exc:
-            yield _problem("corrupt-file", display, f"cannot be opened ({exc.strerror or exc})")
+            yield _problem(
+                IssueCode.CORRUPT_FILE, display, f"cannot be opened ({exc.strerror or exc})"
+            )
             return
         if size > MAX_MESSAGE_BYTES:
             yield _too_large(display, size)
@@ -88,13 +90,13 @@ def _box(box: mailbox.Mailbox, display: str, name: object) -> Iterator[MailItem]
     try:
         keys = sorted(box.keys())
     except OSError as exc:
-        yield _problem("corrupt-file", display, f"cannot be opened ({exc.strerror or exc})")
+        yield _problem(IssueCode.CORRUPT_FILE, display, f"cannot be opened ({exc.strerror or exc})")
         return
     for key in keys:
         try:
             data = box.get_bytes(key)
         except (OSError, KeyError) as exc:
-            yield _problem("corrupt-file", name(key), f"cannot be read ({exc})")
+            yield _problem(IssueCode.CORRUPT_FILE, name(key), f"cannot be read ({exc})")
             continue
         if len(data) > MAX_MESSAGE_BYTES:
             yield _too_large(name(key), len(data))
@@ -137,7 +139,7 @@ def message_items(data: bytes, display: str) -> Iterator[MailItem]:
             received=received,
             provenance=provenance,
             issue=make_issue(
-                "mail-no-workbook",
+                IssueCode.MAIL_NO_WORKBOOK,
                 display,
                 f"{display}: the message from {sender} ({subject!r}) has no spreadsheet "
                 f"attached{what}.",
@@ -200,7 +202,7 @@ def _is_sheet(filename: str, content_type: str) -> bool:
     return content_type.lower() in SHEET_TYPES
 
 
-def _problem(code: str, display: str, detail: str) -> MailItem:
+def _problem(code: IssueCode, display: str, detail: str) -> MailItem:
     return MailItem(
         display, None, 0.0, {"message": display}, make_issue(code, display, f"{display}: {detail}")
     )
@@ -209,7 +211,7 @@ def _problem(code: str, display: str, detail: str) -> MailItem:
 def _too_large(display: str, size: int) -> MailItem:
     mb = size / (1024 * 1024)
     return _problem(
-        "file-too-large",
+        IssueCode.FILE_TOO_LARGE,
         display,
         f"the message is {mb:.0f} MB, more than the {MAX_MESSAGE_BYTES // (1024 * 1024)} MB "
         "a returned questionnaire needs",

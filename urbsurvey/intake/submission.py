@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..definition import Question, Questionnaire, QuestionType, Role, Source, text
-from ..issues import Issue, Severity, make_issue
+from ..issues import Issue, IssueCode, Severity, make_issue
 from ..parsing import ParseError, decimal_separator_for_country, normalise, parse_yes_no
 from ..reader import (
     NotAFile,
@@ -27,6 +27,7 @@ from ..reader import (
     read_workbook,
     read_workbook_bytes,
 )
+from ..vocabulary import Kind, Status
 from ..workbook import contract
 from .answers import Answer, AssumedCurrency, Interpreter, condition_holds, raw_text
 from .workers import Failure
@@ -43,7 +44,7 @@ class Submission:
     fingerprint: str | None = None
     partner: str | None = None
     role: Role | None = None
-    kind: str = contract.KIND_QUESTIONNAIRE
+    kind: Kind = Kind.QUESTIONNAIRE
     respondent: dict[str, str] = field(default_factory=dict)
     answers: dict[str, Answer] = field(default_factory=dict)
     answer_count: int = 0  # stays when a batch drops `answers` to keep memory flat
@@ -59,18 +60,24 @@ class Submission:
 
     @property
     def source(self) -> Source:
-        if self.kind == contract.KIND_INTERVIEW:
+        if self.kind == Kind.INTERVIEW:
             return Source.INTERVIEW
         return Source(self.role.value) if self.role else Source.OTHER
 
+    def flag(
+        self, code: IssueCode, message: str, sheet: str | None = None, cell: str | None = None
+    ) -> None:
+        """Record a problem with this workbook; severity and advice come from the catalogue."""
+        self.issues.append(make_issue(code, self.file, message, sheet=sheet, cell=cell))
+
     @property
-    def status(self) -> str:
+    def status(self) -> Status:
         if not self.readable:
-            return "unreadable"
+            return Status.UNREADABLE
         severities = {i.severity for i in self.issues}
         if Severity.ERROR in severities:
-            return "errors"
-        return "warnings" if severities else "ok"
+            return Status.ERRORS
+        return Status.WARNINGS if severities else Status.OK
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +158,8 @@ def sha256_of(path: Path) -> str:
 
 def failure_issue(name: str, failure: Failure) -> Issue:
     """What a worker's death on a file says: the limit it hit, or that it crashed."""
-    code = "file-too-large" if failure.kind in ("memory", "time") else "corrupt-file"
+    too_much = failure.kind in ("memory", "time")
+    code = IssueCode.FILE_TOO_LARGE if too_much else IssueCode.CORRUPT_FILE
     return make_issue(code, name, f"{name}: not read: {failure.detail}.")
 
 
@@ -170,7 +178,7 @@ def failed_submission(path: Path, name: str, failure: Failure) -> Submission:
 def unopenable(name: str, exc: OSError) -> Issue:
     """The issue for a file that cannot even be opened (gone, a broken link, no permission)."""
     return make_issue(
-        "corrupt-file",
+        IssueCode.CORRUPT_FILE,
         name,
         f"{name}: cannot be opened ({exc.strerror or exc}).",
         hint="Check the file is still there and readable, then run the command again.",
@@ -180,7 +188,7 @@ def unopenable(name: str, exc: OSError) -> Issue:
 def not_a_file(name: str, exc: NotAFile) -> Issue:
     """The issue for a pipe, socket or device named like a workbook: it is never opened."""
     return make_issue(
-        "not-a-regular-file",
+        IssueCode.NOT_A_REGULAR_FILE,
         name,
         f"{name}: is {exc.kind}, not a file; only regular files are read.",
     )
@@ -262,18 +270,13 @@ def _read(book: Workbook, sub: Submission, ctx: Context) -> None:
     if not _check_stamp(stamp, sub, q):
         return  # made for another questionnaire: its rows mean something else
     if book.has_macros:
-        sub.issues.append(
-            make_issue("macros-present", sub.file, "The workbook contains macros (not run).")
-        )
+        sub.flag(IssueCode.MACROS_PRESENT, "The workbook contains macros (not run).")
     located = _find_header(book)
     if located is None:
-        sub.issues.append(
-            make_issue(
-                "missing-header",
-                sub.file,
-                f"No sheet has a header row with `ID` and `Answer` cells "
-                f"(sheets: {', '.join(book.sheet_names)}).",
-            )
+        sub.flag(
+            IssueCode.MISSING_HEADER,
+            f"No sheet has a header row with `ID` and `Answer` cells "
+            f"(sheets: {', '.join(book.sheet_names)}).",
         )
         return
     sheet, header_row, columns = located
@@ -321,45 +324,43 @@ def _check_stamp(stamp: dict[str, str], sub: Submission, q: Questionnaire) -> bo
     """Check the stamp against the questionnaire; False when the workbook is for another."""
     sub.questionnaire, sub.version, sub.fingerprint = q.id, q.version, q.fingerprint()
     if not stamp:
-        sub.issues.append(
-            make_issue(
-                "missing-stamp",
-                sub.file,
-                f"No version stamp; the answers were read as questionnaire {q.id!r} "
-                f"version {q.version}.",
-            )
+        sub.flag(
+            IssueCode.MISSING_STAMP,
+            f"No version stamp; the answers were read as questionnaire {q.id!r} "
+            f"version {q.version}.",
         )
         return True
-    sub.kind = stamp.get("kind") or contract.KIND_QUESTIONNAIRE
+    sub.kind = _kind(stamp.get("kind"))
     sub.language = stamp.get("language") or None
     stamped = stamp.get("questionnaire", "")
     if stamped != q.id:
-        sub.issues.append(
-            make_issue(
-                "questionnaire-mismatch",
-                sub.file,
-                f"The workbook was made for questionnaire {stamped!r}, "
-                f"but this survey uses {q.id!r}.",
-                sheet=contract.STAMP_SHEET,
-                cell="B1",
-            )
+        sub.flag(
+            IssueCode.QUESTIONNAIRE_MISMATCH,
+            f"The workbook was made for questionnaire {stamped!r}, but this survey uses {q.id!r}.",
+            contract.STAMP_SHEET,
+            "B1",
         )
         sub.questionnaire, sub.version, sub.fingerprint = stamped, stamp.get("version"), None
         return False
     if stamp.get("version") != q.version or stamp.get("fingerprint") != q.fingerprint():
         sub.version = stamp.get("version") or q.version
-        sub.issues.append(
-            make_issue(
-                "version-mismatch",
-                sub.file,
-                f"The workbook was made from version {stamp.get('version')!r} "
-                f"(fingerprint {stamp.get('fingerprint')}); the survey uses version "
-                f"{q.version!r} (fingerprint {q.fingerprint()}).",
-                sheet=contract.STAMP_SHEET,
-                cell="B2",
-            )
+        sub.flag(
+            IssueCode.VERSION_MISMATCH,
+            f"The workbook was made from version {stamp.get('version')!r} "
+            f"(fingerprint {stamp.get('fingerprint')}); the survey uses version "
+            f"{q.version!r} (fingerprint {q.fingerprint()}).",
+            contract.STAMP_SHEET,
+            "B2",
         )
     return True
+
+
+def _kind(stamped: str | None) -> Kind:
+    """The stamp's kind; a stamp edited to something else is read as a questionnaire."""
+    try:
+        return Kind(stamped or Kind.QUESTIONNAIRE)
+    except ValueError:
+        return Kind.QUESTIONNAIRE
 
 
 @functools.cache
@@ -429,28 +430,22 @@ def _rows_by_id(
         note = raw_text(row[notes_col]) if notes_col is not None and notes_col < len(row) else ""
         if qid in rows:
             first = cell_ref(rows[qid].index, id_col)
-            sub.issues.append(
-                make_issue(
-                    "duplicate-question",
-                    sub.file,
-                    f"Question {qid!r} appears again (first at {first}); this row was ignored.",
-                    sheet=sheet.name,
-                    cell=cell_ref(r, id_col),
-                )
+            sub.flag(
+                IssueCode.DUPLICATE_QUESTION,
+                f"Question {qid!r} appears again (first at {first}); this row was ignored.",
+                sheet.name,
+                cell_ref(r, id_col),
             )
             continue
         rows[qid] = _Row(r, value, note)
     for first_row, first_col, last_row, last_col in sheet.merged:
         if first_col <= answer_col <= last_col and last_row > first_row > header_row:
-            sub.issues.append(
-                make_issue(
-                    "merged-answer",
-                    sub.file,
-                    f"Answer cells {cell_ref(first_row, answer_col)}:"
-                    f"{cell_ref(last_row, answer_col)} are merged.",
-                    sheet=sheet.name,
-                    cell=cell_ref(first_row, answer_col),
-                )
+            sub.flag(
+                IssueCode.MERGED_ANSWER,
+                f"Answer cells {cell_ref(first_row, answer_col)}:"
+                f"{cell_ref(last_row, answer_col)} are merged.",
+                sheet.name,
+                cell_ref(first_row, answer_col),
             )
     return rows
 
@@ -461,44 +456,32 @@ def _respondent(
     fields = {fid: raw_text(rows[fid].value) for fid in contract.RESERVED_IDS if fid in rows}
     sub.respondent = {k: v for k, v in fields.items() if v}
     if any(fields.get(f) for f in contract.INTERVIEW_FIELDS):
-        sub.kind = contract.KIND_INTERVIEW
+        sub.kind = Kind.INTERVIEW
     partner_row = rows.get("respondent.partner")
     partner_cell = cell_ref(partner_row.index, 2) if partner_row else None
     partner = fields.get("respondent.partner") or stamp.get("partner", "")
     if not partner and (by_sender := _partner_from_sender(sub, ctx)):
         partner = by_sender.name
-        sub.issues.append(
-            make_issue(
-                "partner-from-sender",
-                sub.file,
-                f"The workbook names no partner; it was attributed to {partner} from the "
-                f"sender's address ({sub.provenance.get('sender', '')}).",
-                sheet=sheet.name,
-                cell=partner_cell,
-            )
+        sub.flag(
+            IssueCode.PARTNER_FROM_SENDER,
+            f"The workbook names no partner; it was attributed to {partner} from the "
+            f"sender's address ({sub.provenance.get('sender', '')}).",
+            sheet.name,
+            partner_cell,
         )
     if not partner:
-        sub.issues.append(
-            make_issue(
-                "missing-partner",
-                sub.file,
-                "The partner (city) name is empty.",
-                sheet=sheet.name,
-                cell=partner_cell,
-            )
+        sub.flag(
+            IssueCode.MISSING_PARTNER, "The partner (city) name is empty.", sheet.name, partner_cell
         )
     elif ctx.partners:
         info = ctx.find_partner(partner)
         if info is None:
             known = ", ".join(p.name for p in ctx.partners)
-            sub.issues.append(
-                make_issue(
-                    "unknown-partner",
-                    sub.file,
-                    f"{partner!r} is not an expected partner (expected: {known}).",
-                    sheet=sheet.name,
-                    cell=partner_cell,
-                )
+            sub.flag(
+                IssueCode.UNKNOWN_PARTNER,
+                f"{partner!r} is not an expected partner (expected: {known}).",
+                sheet.name,
+                partner_cell,
             )
         else:
             partner = info.name
@@ -507,14 +490,11 @@ def _respondent(
     sub.role = ctx.role(role_text) if role_text else Role.CITY
     if sub.role is None:
         role_row = rows.get("respondent.role")
-        sub.issues.append(
-            make_issue(
-                "invalid-role",
-                sub.file,
-                f"{role_text!r} is not a respondent role (city, managing authority, other).",
-                sheet=sheet.name,
-                cell=cell_ref(role_row.index, 2) if role_row else None,
-            )
+        sub.flag(
+            IssueCode.INVALID_ROLE,
+            f"{role_text!r} is not a respondent role (city, managing authority, other).",
+            sheet.name,
+            cell_ref(role_row.index, 2) if role_row else None,
         )
 
 
@@ -534,62 +514,16 @@ def _answers(
     ctx: Context,
     reading: _Reading,
 ) -> None:
-    q = ctx.questionnaire
-    answer_col, id_col = columns["answer"], columns["id"]
-    for qid, row in rows.items():
-        if (
-            qid not in ctx.question_ids
-            and qid not in contract.RESERVED_IDS
-            and qid not in ctx.option_ids
-        ):
-            sub.issues.append(
-                make_issue(
-                    "unknown-question",
-                    sub.file,
-                    f"Row ID {qid!r} is not a question of {q.id!r}.",
-                    sheet=sheet.name,
-                    cell=cell_ref(row.index, id_col),
-                )
-            )
+    answer_col = columns["answer"]
+    _flag_unknown_rows(rows, sheet, columns["id"], sub, ctx)
     for question in ctx.questions:
         found = rows.get(question.id)
         if found is None:
             continue
         row = found
         cell = _cell_ref(row.index, answer_col)
-        if (sheet.name, cell) in book.formulas_without_value:
-            sub.issues.append(
-                make_issue(
-                    "formula-no-value",
-                    sub.file,
-                    f"The answer to {question.id!r} is a formula with no saved value.",
-                    sheet=sheet.name,
-                    cell=cell,
-                )
-            )
+        if not _has_a_value(book, sheet.name, cell, question.id, sub, row.value):
             continue
-        error = book.error_cells.get((sheet.name, cell)) or _error_literal(row.value)
-        if error is not None:
-            sub.issues.append(
-                make_issue(
-                    "error-value",
-                    sub.file,
-                    f"The answer to {question.id!r} is the error {error}, not a value.",
-                    sheet=sheet.name,
-                    cell=cell,
-                )
-            )
-            continue
-        if (sheet.name, cell) in book.external_link_cells:
-            sub.issues.append(
-                make_issue(
-                    "external-link",
-                    sub.file,
-                    f"The answer to {question.id!r} comes from a link to another workbook.",
-                    sheet=sheet.name,
-                    cell=cell,
-                )
-            )
         if question.type is QuestionType.MULTIPLE_CHOICE:
             ticked, tick_cell = _ticked(question, rows, sheet, answer_col, sub)
             if ticked:
@@ -610,19 +544,61 @@ def _answers(
             partner_currency=reading.currency,
         )
         for problem in result.problems:
-            sub.issues.append(
-                make_issue(
-                    problem.code,
-                    sub.file,
-                    f"{question.id}: {problem.message}",
-                    sheet=sheet.name,
-                    cell=cell,
-                )
-            )
+            sub.flag(problem.code, f"{question.id}: {problem.message}", sheet.name, cell)
         sub.answers[question.id] = Answer(
             question.id, raw, result.value, sheet.name, cell, result.valid, row.note
         )
     _check_required_and_skips(rows, sheet, answer_col, sub, ctx.required_or_conditional)
+
+
+def _flag_unknown_rows(
+    rows: dict[str, _Row], sheet: Sheet, id_col: int, sub: Submission, ctx: Context
+) -> None:
+    q = ctx.questionnaire
+    for qid, row in rows.items():
+        if (
+            qid not in ctx.question_ids
+            and qid not in contract.RESERVED_IDS
+            and qid not in ctx.option_ids
+        ):
+            sub.flag(
+                IssueCode.UNKNOWN_QUESTION,
+                f"Row ID {qid!r} is not a question of {q.id!r}.",
+                sheet.name,
+                cell_ref(row.index, id_col),
+            )
+
+
+def _has_a_value(
+    book: Workbook, sheet: str, cell: str, qid: str, sub: Submission, value: object
+) -> bool:
+    """False for a formula with no saved result or an error saved as its value (#DIV/0!);
+    a value linked from elsewhere is flagged."""
+    error = book.error_cells.get((sheet, cell)) or _error_literal(value)
+    if error is not None:
+        sub.flag(
+            IssueCode.ERROR_VALUE,
+            f"The answer to {qid!r} is the error {error}, not a value.",
+            sheet,
+            cell,
+        )
+        return False
+    if (sheet, cell) in book.formulas_without_value:
+        sub.flag(
+            IssueCode.FORMULA_NO_VALUE,
+            f"The answer to {qid!r} is a formula with no saved value.",
+            sheet,
+            cell,
+        )
+        return False
+    if (sheet, cell) in book.external_link_cells:
+        sub.flag(
+            IssueCode.EXTERNAL_LINK,
+            f"The answer to {qid!r} comes from a link to another workbook.",
+            sheet,
+            cell,
+        )
+    return True
 
 
 _TICKS = frozenset({"✓", "✔", "☑", "x", "X"})
@@ -653,15 +629,12 @@ def _ticked(
         cell = _cell_ref(row.index, answer_col)
         ticked = _is_ticked(row.value)
         if ticked is None:
-            sub.issues.append(
-                make_issue(
-                    "invalid-tick",
-                    sub.file,
-                    f"{question.id}: {raw_text(row.value)!r} is not a tick for "
-                    f"{text(choice.label, 'en')!r}.",
-                    sheet=sheet.name,
-                    cell=cell,
-                )
+            sub.flag(
+                IssueCode.INVALID_TICK,
+                f"{question.id}: {raw_text(row.value)!r} is not a tick for "
+                f"{text(choice.label, 'en')!r}.",
+                sheet.name,
+                cell,
             )
         elif ticked:
             codes.append(choice.code)
@@ -687,15 +660,7 @@ def _tick_answer(
     if raw_typed:
         result = ctx.interpreter.interpret(question, typed)
         for problem in result.problems:
-            sub.issues.append(
-                make_issue(
-                    problem.code,
-                    sub.file,
-                    f"{question.id}: {problem.message}",
-                    sheet=sheet,
-                    cell=typed_cell,
-                )
-            )
+            sub.flag(problem.code, f"{question.id}: {problem.message}", sheet, typed_cell)
         valid = result.valid
         codes.update(result.value if isinstance(result.value, list) else [])
     value = [c.code for c in question.choices if c.code in codes]
@@ -727,7 +692,7 @@ def _check_required_and_skips(
     sub: Submission,
     questions: list[Question],
 ) -> None:
-    interview = sub.kind == contract.KIND_INTERVIEW
+    interview = sub.kind == Kind.INTERVIEW
     for question in questions:
         answer = sub.answers.get(question.id)
         asked = True
@@ -744,15 +709,12 @@ def _check_required_and_skips(
             answer.hidden = True  # kept and shown in the matrix, never counted
             when = question.ask_when
             op = "is one of" if when.in_ is not None else "is not"
-            sub.issues.append(
-                make_issue(
-                    "skipped-answered",
-                    sub.file,
-                    f"{question.id} is asked only when {when.question} {op} "
-                    f"{', '.join(when.codes)}, but it was answered.",
-                    sheet=sheet.name,
-                    cell=answer.cell,
-                )
+            sub.flag(
+                IssueCode.SKIPPED_ANSWERED,
+                f"{question.id} is asked only when {when.question} {op} "
+                f"{', '.join(when.codes)}, but it was answered.",
+                sheet.name,
+                answer.cell,
             )
         if interview or not asked or not question.required_for(sub.role):
             continue
@@ -762,14 +724,11 @@ def _check_required_and_skips(
                 # point at the first tick row, where the partner answers
                 first = f"{question.id}{contract.OPTION_SEPARATOR}{question.choices[0].code}"
                 row = rows.get(first, row)
-            sub.issues.append(
-                make_issue(
-                    "missing-required",
-                    sub.file,
-                    f"{question.id} is required"
-                    + ("" if row else " but its row is missing from the sheet")
-                    + ".",
-                    sheet=sheet.name,
-                    cell=cell_ref(row.index, answer_col) if row else None,
-                )
+            sub.flag(
+                IssueCode.MISSING_REQUIRED,
+                f"{question.id} is required"
+                + ("" if row else " but its row is missing from the sheet")
+                + ".",
+                sheet.name,
+                cell_ref(row.index, answer_col) if row else None,
             )

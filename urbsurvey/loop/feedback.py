@@ -24,7 +24,7 @@ from ..atomic import atomic_path, write_text
 from ..definition import Question, Questionnaire, QuestionType, Role, text
 from ..errors import OutputError
 from ..intake.submission import Submission
-from ..issues import RANGE_WORDS, Issue, partner_text
+from ..issues import RANGE_WORDS, Issue, IssueCode, partner_text
 from ..survey import SurveyFolder
 from ..workbook import contract
 from ..workbook.cells import put
@@ -206,7 +206,7 @@ def _fix(
     if (
         question is not None
         and question.type is QuestionType.MULTIPLE_CHOICE
-        and issue.code == "invalid-choice"
+        and issue.code == IssueCode.INVALID_CHOICE
     ):
         advice = ui(lang, "help", "multiple_choice")
     return Fix(
@@ -365,7 +365,7 @@ def resend_text(
     """The message for a return that cannot be opened at all, or an e-mail without one."""
     config = survey.config
     words = ui(lang, "feedback")
-    empty = any(i.code == "mail-no-workbook" for i in sub.issues)
+    empty = any(i.code == IssueCode.MAIL_NO_WORKBOOK for i in sub.issues)
     body = words["no_attachment" if empty else "unreadable"].format(file=sub.file)
     lines = _header(entry, words["subject"].format(title=text(q.title, lang)))
     lines += [words["greeting"].format(partner=entry.partner), "", body]

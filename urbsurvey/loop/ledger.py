@@ -16,15 +16,15 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from ..errors import UrbsurveyError
+from ..errors import SurveyConfigError
 from ..intake.batch import Batch, Progress, expected_responses
 from ..intake.submission import Submission
-from ..issues import Issue, Severity
+from ..issues import Issue, IssueCode, Severity
 from ..survey import Partner, SurveyFolder
 
 #: Issues about the set of files, not the current return's content: a newer return
 #: superseding an older one is the loop working, not something to fix.
-SET_ISSUES = frozenset({"duplicate-file", "resubmission"})
+SET_ISSUES = frozenset({IssueCode.DUPLICATE_FILE, IssueCode.RESUBMISSION})
 
 
 def own_issues(sub: Submission) -> list[Issue]:
@@ -227,7 +227,7 @@ def ledger(folder: Path, *, keep_answers: bool = False, progress: Progress | Non
     from ..survey import is_survey_folder
 
     if not is_survey_folder(folder):
-        raise UrbsurveyError(
+        raise SurveyConfigError(
             f"{folder} is not a survey folder (no survey.yaml)",
             hint="status and feedback need the survey.yaml listing the partners.",
         )

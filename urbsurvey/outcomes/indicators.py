@@ -15,7 +15,7 @@ from decimal import Decimal
 from ..definition import Indicator, IndicatorKind, Questionnaire, QuestionType
 from ..intake.answers import Answer, MoneyValue, condition_holds
 from ..intake.submission import Submission
-from ..issues import Issue, make_issue
+from ..issues import Issue, IssueCode, make_issue
 from .merge import Conflict, Merger, PartnerRecord, Used, build_records, find_conflicts
 
 
@@ -46,7 +46,7 @@ def compute_outcomes(q: Questionnaire, submissions: list[Submission]) -> Outcome
     conflicts = find_conflicts(records, merger)
     issues = [
         make_issue(
-            "answer-conflict",
+            IssueCode.ANSWER_CONFLICT,
             c.used.submission.file,
             f"{c.partner}, {c.question}: {c.used.submission.source.value} answered "
             f"{c.used.answer.raw!r} (used); "

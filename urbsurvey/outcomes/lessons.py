@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from .. import yamlio
 from ..definition import Source
 from ..errors import SurveyConfigError
-from ..issues import Issue, make_issue
+from ..issues import Issue, IssueCode, make_issue
 from .merge import PartnerRecord
 
 
@@ -86,7 +86,9 @@ def check_coding(coding: Coding, records: dict[str, PartnerRecord], file: str) -
             record = records.get(ex.partner)
             where = f"theme {theme.id!r}: {ex.partner}"
             if record is None:
-                issues.append(make_issue("coding-reference", file, f"{where} returned nothing."))
+                issues.append(
+                    make_issue(IssueCode.CODING_REFERENCE, file, f"{where} returned nothing.")
+                )
                 continue
             if ex.question is None:
                 continue
@@ -96,7 +98,7 @@ def check_coding(coding: Coding, records: dict[str, PartnerRecord], file: str) -
             if not found:
                 issues.append(
                     make_issue(
-                        "coding-reference",
+                        IssueCode.CODING_REFERENCE,
                         file,
                         f"{where} has no {ex.source.value} answer to {ex.question!r}.",
                     )

@@ -6,6 +6,7 @@ import math
 import re
 from collections.abc import Sequence
 
+from ..issues import IssueCode
 from .errors import ParseError, _error
 from .tables import _YES_NO
 from .text import MAX_TEXT_LENGTH, normalise
@@ -21,7 +22,7 @@ def parse_yes_no(value: object) -> bool:
         answer = _YES_NO.get(normalise(value).rstrip(".!").rstrip())
         if answer is not None:
             return answer
-    raise _error("invalid-choice", value, "is not yes or no.")
+    raise _error(IssueCode.INVALID_CHOICE, value, "is not yes or no.")
 
 
 _PARTS_RE = re.compile(r"[;\n\r\u2028\u2029]")
@@ -74,7 +75,7 @@ class ChoiceMatcher:
         self._allowed = "; ".join(labels[0] if labels else code for code, labels in choices)
 
     def _invalid(self, value: object) -> ParseError:
-        return _error("invalid-choice", value, f"is not one of: {self._allowed}.")
+        return _error(IssueCode.INVALID_CHOICE, value, f"is not one of: {self._allowed}.")
 
     def _code(self, text: str) -> str | None:
         """The code of the choice `text` names, if any."""

@@ -6,6 +6,7 @@ import datetime
 import math
 import re
 
+from ..issues import IssueCode
 from .errors import _error
 from .tables import _MONTHS
 from .text import MAX_TEXT_LENGTH, normalise
@@ -34,9 +35,9 @@ def _year(text: str) -> int:
 
 def _from_excel_serial(value: object, serial: int) -> datetime.date:
     if serial < 1 or serial > _EXCEL_MAX_SERIAL:
-        raise _error("invalid-date", value, "is not a date.")
+        raise _error(IssueCode.INVALID_DATE, value, "is not a date.")
     if serial == 60:  # Excel's 29 February 1900, which never existed
-        raise _error("invalid-date", value, "is not a real calendar date.")
+        raise _error(IssueCode.INVALID_DATE, value, "is not a real calendar date.")
     if serial < 60:
         return _EXCEL_EPOCH + datetime.timedelta(days=serial + 1)
     return _EXCEL_EPOCH + datetime.timedelta(days=serial)
@@ -44,7 +45,7 @@ def _from_excel_serial(value: object, serial: int) -> datetime.date:
 
 def _date_from_text(value: object, text: str) -> datetime.date:
     if len(text) > MAX_TEXT_LENGTH:
-        raise _error("invalid-date", value, "is not a date.")
+        raise _error(IssueCode.INVALID_DATE, value, "is not a date.")
     cleaned = normalise(text)
     parts: tuple[int, int, int] | None = None  # year, month, day
     if match := _ISO_DATE_RE.fullmatch(cleaned):
@@ -56,11 +57,11 @@ def _date_from_text(value: object, text: str) -> datetime.date:
     elif (match := _MONTH_NAME_DAY_RE.fullmatch(cleaned)) and match[1] in _MONTHS:
         parts = int(match[3]), _MONTHS[match[1]], int(match[2])
     if parts is None:
-        raise _error("invalid-date", value, "is not a date.")
+        raise _error(IssueCode.INVALID_DATE, value, "is not a date.")
     try:
         return datetime.date(*parts)
     except ValueError:
-        raise _error("invalid-date", value, "is not a real calendar date.") from None
+        raise _error(IssueCode.INVALID_DATE, value, "is not a real calendar date.") from None
 
 
 def parse_date(value: object) -> datetime.date:
@@ -70,13 +71,13 @@ def parse_date(value: object) -> datetime.date:
     if isinstance(value, datetime.date):
         return value
     if isinstance(value, bool):
-        raise _error("invalid-date", value, "is not a date.")
+        raise _error(IssueCode.INVALID_DATE, value, "is not a date.")
     if isinstance(value, int):
         return _from_excel_serial(value, value)
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise _error("invalid-date", value, "is not a date.")
+            raise _error(IssueCode.INVALID_DATE, value, "is not a date.")
         return _from_excel_serial(value, math.floor(value))
     if isinstance(value, str):
         return _date_from_text(value, value)
-    raise _error("invalid-date", value, "is not a date.")
+    raise _error(IssueCode.INVALID_DATE, value, "is not a date.")

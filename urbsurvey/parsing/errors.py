@@ -5,16 +5,18 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from ..issues import IssueCode
+
 
 class ParseError(ValueError):
     """Raised for an answer that cannot be understood; the only exception these parsers raise."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: IssueCode, message: str) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
 
-    def __reduce__(self) -> tuple[type[ParseError], tuple[str, str]]:
+    def __reduce__(self) -> tuple[type[ParseError], tuple[IssueCode, str]]:
         # Picklable, so errors survive a process pool.
         return (type(self), (self.code, self.message))
 
@@ -43,5 +45,5 @@ def _shown(value: object) -> str:
     return text
 
 
-def _error(code: str, value: object, complaint: str) -> ParseError:
+def _error(code: IssueCode, value: object, complaint: str) -> ParseError:
     return ParseError(code, f"'{_shown(value)}' {complaint}")

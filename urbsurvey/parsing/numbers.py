@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
+from ..issues import IssueCode
 from .errors import ParseError, _error
 from .tables import (
     _ALPHA2_BY_NAME,
@@ -228,27 +229,27 @@ def _read_amount(value: object, text: str, decimal_separator: str | None) -> _Am
     if decimal_separator not in (None, ",", "."):
         raise ValueError(f"decimal_separator must be ',', '.' or None, not {decimal_separator!r}")
     if len(text) > MAX_TEXT_LENGTH:
-        raise _error("not-a-number", value, "is too long to be a number.")
+        raise _error(IssueCode.NOT_A_NUMBER, value, "is too long to be a number.")
     cleaned = normalise(text).translate(_MINUS_AND_APOSTROPHES)
     if _PLAIN_INTEGER_RE.fullmatch(cleaned):
         return _Amount(Decimal(cleaned), None, "", "")
     match = _AMOUNT_RE.fullmatch(cleaned)
     if match is None:
         if not cleaned:
-            raise ParseError("not-a-number", "The answer is empty, not a number.")
-        raise _error("not-a-number", value, "is not a number.")
+            raise ParseError(IssueCode.NOT_A_NUMBER, "The answer is empty, not a number.")
+        raise _error(IssueCode.NOT_A_NUMBER, value, "is not a number.")
 
     head = _HEAD_RE.fullmatch(match["head"].strip())
     tail = _TAIL_RE.fullmatch(match["tail"])
     assert head is not None and tail is not None  # both patterns match any digit-free text
     if head["sign1"] and head["sign2"]:
-        raise _error("not-a-number", value, "is not a number.")
+        raise _error(IssueCode.NOT_A_NUMBER, value, "is not a number.")
     sign = "-" if "-" in (head["sign1"], head["sign2"]) else ""
     multiplier = tail["mult"]
 
     read = _read_core(match["core"], sign, decimal_separator, multiplier is not None)
     if read is None:
-        raise _error("not-a-number", value, "is not a number.")
+        raise _error(IssueCode.NOT_A_NUMBER, value, "is not a number.")
     number, alternative = read
     if multiplier is not None:
         number, alternative = _multiply(number, alternative, multiplier)
@@ -284,15 +285,15 @@ def parse_number(
     elif isinstance(value, str):
         amount = _read_amount(value, value, decimal_separator)
         if amount.head_currency or amount.tail_currency:
-            raise _error("not-a-number", value, "is not a number.")
+            raise _error(IssueCode.NOT_A_NUMBER, value, "is not a number.")
         result = Number(amount.value, amount.alternative)
     else:
-        raise _error("not-a-number", value, "is not a number.")
+        raise _error(IssueCode.NOT_A_NUMBER, value, "is not a number.")
     if not integer:
         return result
     readings = [r for r in (result.value, result.alternative) if r is not None and _is_whole(r)]
     if not readings:
-        raise _error("not-a-number", value, "is not a whole number.")
+        raise _error(IssueCode.NOT_A_NUMBER, value, "is not a whole number.")
     return Number(_tidy(readings[0]), _tidy(readings[1]) if len(readings) > 1 else None)
 
 
@@ -307,16 +308,18 @@ def _currency(value: object, written: str) -> str | None:
         if len(candidate) == 3 and candidate.isascii() and candidate.isalpha():
             if candidate.upper() in KNOWN_CURRENCIES:
                 return candidate.upper()
-            raise _error("unknown-currency", value, "is in a currency urbsurvey does not know.")
+            raise _error(
+                IssueCode.UNKNOWN_CURRENCY, value, "is in a currency urbsurvey does not know."
+            )
     if written in _AMBIGUOUS_CURRENCIES:
         raise _error(
-            "unknown-currency",
+            IssueCode.UNKNOWN_CURRENCY,
             value,
             "does not say which krona or krone it is: write SEK, DKK, NOK or ISK.",
         )
     if len(written) == 1 and unicodedata.category(written) == "Sc":
-        raise _error("unknown-currency", value, "is in a currency urbsurvey does not know.")
-    raise _error("not-a-number", value, "is not an amount of money.")
+        raise _error(IssueCode.UNKNOWN_CURRENCY, value, "is in a currency urbsurvey does not know.")
+    raise _error(IssueCode.NOT_A_NUMBER, value, "is not an amount of money.")
 
 
 def parse_money(value: object, *, decimal_separator: str | None = None) -> Money:
@@ -325,12 +328,12 @@ def parse_money(value: object, *, decimal_separator: str | None = None) -> Money
     if number is not None:
         return Money(number, None)
     if not isinstance(value, str):
-        raise _error("not-a-number", value, "is not an amount of money.")
+        raise _error(IssueCode.NOT_A_NUMBER, value, "is not an amount of money.")
     amount = _read_amount(value, value, decimal_separator)
     before = _currency(value, amount.head_currency)
     after = _currency(value, amount.tail_currency)
     if before and after and before != after:
-        raise _error("not-a-number", value, "names two different currencies.")
+        raise _error(IssueCode.NOT_A_NUMBER, value, "names two different currencies.")
     return Money(amount.value, before or after, amount.alternative)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import struct
 
+from ..issues import IssueCode
 from .model import _check_dims, _reject, _Scan
 
 _BIFF_CELLS = frozenset({0x0006, 0x0203, 0x0204, 0x0205, 0x027E, 0x00FD, 0x00D6})
@@ -75,7 +76,7 @@ def _workbook_record(
         raw = stream[body + 8 : body + 8 + count * (2 if wide else 1)]
         names[ply] = raw.decode("utf-16-le" if wide else "latin-1", "replace")
     elif rtype == _BIFF_FILEPASS:
-        _reject("encrypted-file", name, "the workbook is password-protected")
+        _reject(IssueCode.ENCRYPTED_FILE, name, "the workbook is password-protected")
     elif rtype == _BIFF_SUPBOOK and length >= 4:
         (kind,) = struct.unpack_from("<H", stream, body + 2)
         if kind not in (0x0401, 0x3A01):

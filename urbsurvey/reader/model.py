@@ -12,7 +12,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import NoReturn
 
-from ..issues import Issue, make_issue
+from ..issues import Issue, IssueCode, make_issue
 from . import limits
 
 CellValue = (
@@ -63,7 +63,7 @@ class _Reject(Exception):
         self.issue = issue
 
 
-def _reject(code: str, name: str, detail: str, sheet: str | None = None) -> NoReturn:
+def _reject(code: IssueCode, name: str, detail: str, sheet: str | None = None) -> NoReturn:
     raise _Reject(make_issue(code, name, f"{name}: {detail}", sheet=sheet))
 
 
@@ -84,7 +84,7 @@ def _check_dims(name: str, sheet: str, rows: int, cols: int) -> None:
     max_rows, max_cols, max_cells = limits.MAX_ROWS, limits.MAX_COLS, limits.MAX_CELLS
     if rows > max_rows or cols > max_cols or rows * cols > max_cells:
         _reject(
-            "file-too-large",
+            IssueCode.FILE_TOO_LARGE,
             name,
             f"sheet {sheet!r} reaches cell {cell_ref(rows - 1, cols - 1)} "
             f"({rows:,} rows x {cols:,} columns); the limit is {max_rows:,} rows, "

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from ..issues import IssueCode
 from . import limits
 from .model import _check_dims, _reject, _Scan, cell_ref
 from .xmlscan import _ATTRS, _attr, _text
@@ -67,7 +68,7 @@ def _scan_ods(pkg: _Package, scan: _Scan) -> None:
     state = _OdsScan(pkg.name, scan)
     for closing, tag, attrs, gt in _ods_tags(content):
         if not gt:
-            _reject("corrupt-file", pkg.name, "content.xml has malformed XML")
+            _reject(IssueCode.CORRUPT_FILE, pkg.name, "content.xml has malformed XML")
         table = state.table
         if tag == b"table:table-cell" or tag == b"table:covered-table-cell":
             if table is not None and not closing:
@@ -87,11 +88,11 @@ def _ods_content(pkg: _Package, scan: _Scan) -> bytes:
     members, name = pkg.members, pkg.name
     manifest = members.get("meta-inf/manifest.xml")
     if manifest is not None and b"encryption-data" in pkg.xml("meta-inf/manifest.xml", manifest):
-        _reject("encrypted-file", name, "the workbook is password-protected")
+        _reject(IssueCode.ENCRYPTED_FILE, name, "the workbook is password-protected")
     scan.has_macros = any(key.startswith(("basic/", "scripts/")) for key in members)
     content_info = members.get("content.xml")
     if content_info is None:
-        _reject("corrupt-file", name, "the OpenDocument package has no content.xml part")
+        _reject(IssueCode.CORRUPT_FILE, name, "the OpenDocument package has no content.xml part")
     return pkg.xml("content.xml", content_info)
 
 

@@ -12,6 +12,7 @@ import struct
 import sys
 from collections.abc import Callable
 
+from ..issues import IssueCode
 from .biff import _scan_biff
 from .model import _reject, _Scan
 
@@ -23,23 +24,25 @@ def _check_ole(data: bytes, name: str, scan: _Scan) -> None:
         streams = _ole_root_streams(data)
     except (ValueError, struct.error, IndexError) as exc:
         if all(n.encode("utf-16-le") in data for n in ("EncryptionInfo", "EncryptedPackage")):
-            _reject("encrypted-file", name, "the workbook is password-protected (encrypted)")
-        _reject("corrupt-file", name, f"the Office (OLE) container is damaged ({exc})")
+            _reject(
+                IssueCode.ENCRYPTED_FILE, name, "the workbook is password-protected (encrypted)"
+            )
+        _reject(IssueCode.CORRUPT_FILE, name, f"the Office (OLE) container is damaged ({exc})")
     if "encryptioninfo" in streams or "encryptedpackage" in streams:
         # Password-protected .xlsx: an OLE container around the encrypted package.
-        _reject("encrypted-file", name, "the workbook is password-protected (encrypted)")
+        _reject(IssueCode.ENCRYPTED_FILE, name, "the workbook is password-protected (encrypted)")
     scan.has_macros = "_vba_project_cur" in streams
     stream = streams.get("workbook") or streams.get("book")
     if stream is None:
         _reject(
-            "not-a-spreadsheet",
+            IssueCode.NOT_A_SPREADSHEET,
             name,
             "not a spreadsheet: an Office document without a workbook (a Word .doc?)",
         )
     try:
         workbook = stream()
     except (ValueError, struct.error, IndexError) as exc:
-        _reject("corrupt-file", name, f"the Office (OLE) container is damaged ({exc})")
+        _reject(IssueCode.CORRUPT_FILE, name, f"the Office (OLE) container is damaged ({exc})")
     _scan_biff(workbook, name, scan)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import NoReturn
 
+from ..issues import IssueCode
 from . import limits
 from .model import _reject, _Scan
 from .ods import _scan_ods
@@ -29,7 +30,9 @@ def _check_zip(data: bytes, name: str, scan: _Scan) -> tuple[str, bytes]:
     is_ods = _is_ods(pkg)
     kinds = _zip_kinds(members, is_ods)
     if len(kinds) > 1:
-        _reject("corrupt-file", name, f"the package mixes workbook kinds ({', '.join(kinds)})")
+        _reject(
+            IssueCode.CORRUPT_FILE, name, f"the package mixes workbook kinds ({', '.join(kinds)})"
+        )
     _verify_parts(pkg)
     if is_ods:
         _scan_ods(pkg, scan)
@@ -43,19 +46,21 @@ def _check_zip(data: bytes, name: str, scan: _Scan) -> tuple[str, bytes]:
 def _check_directory(infos: list[_Part], name: str) -> dict[str, _Part]:
     """The parts by lower-case name, once the directory's sizes are within the limits."""
     if len(infos) > limits.MAX_MEMBERS:
-        _reject("file-too-large", name, f"the package has {len(infos):,} parts")
+        _reject(IssueCode.FILE_TOO_LARGE, name, f"the package has {len(infos):,} parts")
     members: dict[str, _Part] = {}
     xml_total = 0
     for info in infos:
         key = info.filename.replace("\\", "/").lower()
         if key in members:
-            _reject("corrupt-file", name, f"the package has two parts named {info.filename!r}")
+            _reject(
+                IssueCode.CORRUPT_FILE, name, f"the package has two parts named {info.filename!r}"
+            )
         members[key] = info
         if info.file_size > limits.RATIO_MIN_BYTES and info.file_size > limits.MAX_RATIO * max(
             info.compress_size, 1
         ):
             _reject(
-                "file-too-large",
+                IssueCode.FILE_TOO_LARGE,
                 name,
                 f"part {info.filename} expands {info.file_size // max(info.compress_size, 1):,}"
                 f" times to {info.file_size / 1e6:,.0f} MB (a zip bomb)",
@@ -64,7 +69,7 @@ def _check_directory(infos: list[_Part], name: str) -> dict[str, _Part]:
             xml_total += info.file_size
     if xml_total > limits.MAX_XML_BYTES:
         _reject(
-            "file-too-large",
+            IssueCode.FILE_TOO_LARGE,
             name,
             f"its XML parts expand to {xml_total / 1e6:,.0f} MB; "
             f"the limit is {limits.MAX_XML_BYTES // (1024 * 1024)} MB",
@@ -95,12 +100,16 @@ def _no_workbook(pkg: _Package) -> NoReturn:
         and any(k.startswith("xl/") for k in members)
     ):
         # An Excel package whose workbook part is gone is damaged, not something else.
-        _reject("corrupt-file", name, "the Excel package has no workbook part (xl/workbook.xml)")
+        _reject(
+            IssueCode.CORRUPT_FILE, name, "the Excel package has no workbook part (xl/workbook.xml)"
+        )
     manifest = members.get("meta-inf/manifest.xml")
     if (
         "content.xml" in members
         and manifest is not None
         and b"opendocument.spreadsheet" in pkg.xml("meta-inf/manifest.xml", manifest)
     ):
-        _reject("corrupt-file", name, "the OpenDocument spreadsheet has no valid mimetype part")
-    _reject("not-a-spreadsheet", name, f"not a spreadsheet: {_zip_looks_like(members)}")
+        _reject(
+            IssueCode.CORRUPT_FILE, name, "the OpenDocument spreadsheet has no valid mimetype part"
+        )
+    _reject(IssueCode.NOT_A_SPREADSHEET, name, f"not a spreadsheet: {_zip_looks_like(members)}")

@@ -25,7 +25,7 @@ from typing import Any, NoReturn, TypeVar
 
 import python_calamine
 
-from ..issues import Issue, make_issue
+from ..issues import Issue, IssueCode, make_issue
 from . import limits
 from .files import NotAFile, open_regular
 from .model import CellValue, ReadError, Sheet, _check_dims, _Reject, _reject, _Scan
@@ -76,7 +76,9 @@ class Workbook:
             raise KeyError(name)
         if self._book is None:
             raise ReadError(
-                make_issue("corrupt-file", self._display, f"{self._display}: closed", sheet=name)
+                make_issue(
+                    IssueCode.CORRUPT_FILE, self._display, f"{self._display}: closed", sheet=name
+                )
             )
         try:
             sheet = _read_sheet(self, name)
@@ -112,7 +114,7 @@ def _guarded(name: str, read: Callable[[], Workbook]) -> Workbook | Issue:
     except _Reject as reject:
         return reject.issue
     except MemoryError:
-        return make_issue("file-too-large", name, f"{name}: ran out of memory reading it")
+        return make_issue(IssueCode.FILE_TOO_LARGE, name, f"{name}: ran out of memory reading it")
 
 
 def _describe(exc: BaseException) -> str:
@@ -158,9 +160,11 @@ def _read_file(path: Path, name: str) -> bytes:
                 _too_big_file(name, size)
             data = fh.read(limits.MAX_FILE_BYTES + 1)
     except NotAFile as exc:
-        _reject("not-a-regular-file", name, f"is {exc.kind}, not a file; only files are read")
+        _reject(
+            IssueCode.NOT_A_REGULAR_FILE, name, f"is {exc.kind}, not a file; only files are read"
+        )
     except OSError as exc:
-        _reject("corrupt-file", name, f"cannot be opened ({exc.strerror or exc})")
+        _reject(IssueCode.CORRUPT_FILE, name, f"cannot be opened ({exc.strerror or exc})")
     return _check_size(data, name)
 
 
@@ -168,7 +172,7 @@ def _check_size(data: bytes, name: str) -> bytes:
     if len(data) > limits.MAX_FILE_BYTES:
         _too_big_file(name, len(data))
     if not data.strip(b" \t\r\n\x00"):
-        _reject("empty-file", name, "the file is empty")
+        _reject(IssueCode.EMPTY_FILE, name, "the file is empty")
     return data
 
 
@@ -180,14 +184,14 @@ def _check_content(data: bytes, name: str, scan: _Scan) -> tuple[str, bytes]:
     if head == _OLE_MAGIC:
         _check_ole(data, name, scan)
         return "xls", data
-    _reject("not-a-spreadsheet", name, f"not a spreadsheet: {_looks_like(data)}")
+    _reject(IssueCode.NOT_A_SPREADSHEET, name, f"not a spreadsheet: {_looks_like(data)}")
 
 
 def _sheet_names(book: Any, name: str) -> tuple[list[str], dict[str, bool]]:
     """The sheets' names in order, and whether each is visible."""
     metadata = _calamine(lambda: list(book.sheets_metadata))
     if metadata is None:
-        _reject("corrupt-file", name, "the list of sheets cannot be read")
+        _reject(IssueCode.CORRUPT_FILE, name, "the list of sheets cannot be read")
     visible: dict[str, bool] = {}
     names: list[str] = []
     for meta in metadata:
@@ -195,13 +199,13 @@ def _sheet_names(book: Any, name: str) -> tuple[list[str], dict[str, bool]]:
         names.append(sheet_name)
         visible[sheet_name] = meta.visible == python_calamine.SheetVisibleEnum.Visible
     if len(visible) != len(names):
-        _reject("corrupt-file", name, "two sheets have the same name")
+        _reject(IssueCode.CORRUPT_FILE, name, "two sheets have the same name")
     return names, visible
 
 
 def _too_big_file(name: str, size: int) -> NoReturn:
     _reject(
-        "file-too-large",
+        IssueCode.FILE_TOO_LARGE,
         name,
         f"the file is {size / 1e6:.1f} MB; "
         f"the limit is {limits.MAX_FILE_BYTES // (1024 * 1024)} MB",
@@ -241,12 +245,12 @@ def _explain_failure(data: bytes, fmt: str, name: str) -> NoReturn:
         try:
             python_calamine.CalamineWorkbook.from_path(str(copy)).close()
         except python_calamine.PasswordError:
-            _reject("encrypted-file", name, "the workbook is password-protected")
+            _reject(IssueCode.ENCRYPTED_FILE, name, "the workbook is password-protected")
         except BaseException as exc:
             if not _calamine_failed(exc):
                 raise
             reason = _describe(exc)
-    _reject("corrupt-file", name, f"the {fmt} workbook is damaged ({reason})")
+    _reject(IssueCode.CORRUPT_FILE, name, f"the {fmt} workbook is damaged ({reason})")
 
 
 def _read_sheet(wb: Workbook, sheet_name: str) -> Sheet:
@@ -254,13 +258,13 @@ def _read_sheet(wb: Workbook, sheet_name: str) -> Sheet:
     book = wb._book
     sheet = _calamine(lambda: book.get_sheet_by_name(sheet_name))
     if sheet is None:
-        _reject("corrupt-file", name, f"sheet {sheet_name!r} cannot be read")
+        _reject(IssueCode.CORRUPT_FILE, name, f"sheet {sheet_name!r} cannot be read")
     end = _calamine(lambda: sheet.end)
     if end is not None:
         _check_dims(name, sheet_name, end[0] + 1, end[1] + 1)
     raw = _calamine(lambda: sheet.to_python(skip_empty_area=False))
     if raw is None:
-        _reject("corrupt-file", name, f"sheet {sheet_name!r} is damaged")
+        _reject(IssueCode.CORRUPT_FILE, name, f"sheet {sheet_name!r} is damaged")
     if sheet_name in wb._merged_hint:
         merged = wb._merged_hint[sheet_name]
     else:

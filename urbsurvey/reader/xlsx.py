@@ -12,6 +12,7 @@ from __future__ import annotations
 import posixpath
 import re
 
+from ..issues import IssueCode
 from . import limits
 from .model import _check_dims, _reject, _Scan, cell_ref
 from .xmlscan import _ATTR_PAIR, _ATTRS, _PREFIX, _attr, _text
@@ -69,7 +70,7 @@ def _scan_xlsx(pkg: _Package, scan: _Scan) -> str:
     members, name = pkg.members, pkg.name
     types_info = members.get("[content_types].xml")
     if types_info is None:
-        _reject("corrupt-file", name, "the Excel package has no [Content_Types].xml part")
+        _reject(IssueCode.CORRUPT_FILE, name, "the Excel package has no [Content_Types].xml part")
     content_types = pkg.xml("[content_types].xml", types_info)
     scan.has_macros = "xl/vbaproject.bin" in members or b"macroenabled" in content_types.lower()
     scan.has_external = any(key.startswith("xl/externallinks/") for key in members)
@@ -77,7 +78,9 @@ def _scan_xlsx(pkg: _Package, scan: _Scan) -> str:
     workbook_xml = pkg.xml("xl/workbook.xml", members["xl/workbook.xml"])
     rels_info = members.get("xl/_rels/workbook.xml.rels")
     if rels_info is None:
-        _reject("corrupt-file", name, "the Excel package has no xl/_rels/workbook.xml.rels part")
+        _reject(
+            IssueCode.CORRUPT_FILE, name, "the Excel package has no xl/_rels/workbook.xml.rels part"
+        )
     rels = _relationships(pkg.xml("xl/_rels/workbook.xml.rels", rels_info))
     _check_shared_strings(pkg)
     scanned = _scan_listed_sheets(pkg, workbook_xml, rels, scan)
@@ -102,7 +105,7 @@ def _check_main_part(pkg: _Package) -> None:
         part = posixpath.normpath(target.replace("\\", "/").lstrip("/")).lower()
         if part != "xl/workbook.xml":
             _reject(
-                "corrupt-file",
+                IssueCode.CORRUPT_FILE,
                 pkg.name,
                 f"the package names {target!r} as its workbook, not xl/workbook.xml",
             )
@@ -124,7 +127,7 @@ def _check_shared_strings(pkg: _Package) -> None:
         held = part.count(b"<si") + part.count(b":si")
         if int(digits) > held + _SST_SLACK:
             _reject(
-                "file-too-large",
+                IssueCode.FILE_TOO_LARGE,
                 pkg.name,
                 f"{info.filename} declares {int(digits):,} shared strings but holds {held:,}",
             )
@@ -183,7 +186,9 @@ def _sheet_paths(target: str) -> tuple[str, ...]:
 def _parse_ref(ref: bytes, name: str, sheet: str) -> tuple[int, int]:
     m = _CELL_REF.fullmatch(ref)
     if m is None:
-        _reject("corrupt-file", name, f"sheet {sheet!r} has a bad cell reference", sheet=sheet)
+        _reject(
+            IssueCode.CORRUPT_FILE, name, f"sheet {sheet!r} has a bad cell reference", sheet=sheet
+        )
     letters, digits = m.group(1).upper(), m.group(2)
     if len(letters) > 4 or len(digits) > 9:
         return limits.MAX_ROWS * 10, limits.MAX_COLS * 10  # absurd: let the limit say so
@@ -218,7 +223,9 @@ def _scan_xlsx_sheet(part: bytes, name: str, sheet: str, record: bool, scan: _Sc
         while (m := _X_FORMULA_CELL.search(part, pos)) is not None:
             end = _X_CELL_END.search(part, m.end())
             if end is None:
-                _reject("corrupt-file", name, f"sheet {sheet!r} has malformed XML", sheet=sheet)
+                _reject(
+                    IssueCode.CORRUPT_FILE, name, f"sheet {sheet!r} has malformed XML", sheet=sheet
+                )
             pos = end.end()  # resume after this cell: linear even on crafted input
             attrs = m.group(1)
             ref = _attr(attrs, b"r")
@@ -242,7 +249,7 @@ def _count_elements(part: bytes, name: str, sheet: str) -> None:
 
 def _too_many(name: str, sheet: str, what: str) -> None:
     _reject(
-        "file-too-large",
+        IssueCode.FILE_TOO_LARGE,
         name,
         f"sheet {sheet!r} has {what} in its XML; the limit is {limits.MAX_ROWS:,} rows "
         f"and {limits.MAX_CELLS:,} cells",
@@ -269,7 +276,7 @@ def _error_cell(part: bytes, m: re.Match[bytes], name: str, sheet: str, scan: _S
         return False
     end = _X_CELL_END.search(part, m.end())
     if end is None:
-        _reject("corrupt-file", name, f"sheet {sheet!r} has malformed XML", sheet=sheet)
+        _reject(IssueCode.CORRUPT_FILE, name, f"sheet {sheet!r} has malformed XML", sheet=sheet)
     row, col = _parse_ref(ref, name, sheet)
     vm = _X_V.search(part, m.end(), end.start())
     value = _text(vm.group(2)) if vm is not None and vm.group(2) else "#ERROR"
@@ -331,7 +338,7 @@ def _scan_xlsx_sheet_slowly(part: bytes, name: str, sheet: str, record: bool, sc
             break
         attrs = m.group(2)
         if m.group(3) is None:
-            _reject("corrupt-file", name, f"sheet {sheet!r} has malformed XML", sheet=sheet)
+            _reject(IssueCode.CORRUPT_FILE, name, f"sheet {sheet!r} has malformed XML", sheet=sheet)
         pos = m.end()
         ref = _attr(attrs, b"r")
         if m.group(1) == b"row":
@@ -345,7 +352,7 @@ def _scan_xlsx_sheet_slowly(part: bytes, name: str, sheet: str, record: bool, sc
             continue  # <c .../>: an empty (styled) cell, which calamine skips
         end = _X_CELL_END.search(part, pos)
         if end is None:
-            _reject("corrupt-file", name, f"sheet {sheet!r} has malformed XML", sheet=sheet)
+            _reject(IssueCode.CORRUPT_FILE, name, f"sheet {sheet!r} has malformed XML", sheet=sheet)
         body = part[pos : end.start()]
         pos = end.end()
         max_row = max(max_row, r)

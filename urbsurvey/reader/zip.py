@@ -16,6 +16,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 
+from ..issues import IssueCode
 from . import limits
 from .model import _reject
 from .xmlscan import _DTD
@@ -68,7 +69,7 @@ class _Package:
         part = self.inflate(key, info)
         if b"!" in part and _DTD.search(part) is not None:  # "!": memchr, ~50x faster
             _reject(
-                "corrupt-file",
+                IssueCode.CORRUPT_FILE,
                 self.name,
                 f"part {info.filename} declares a DTD (entities), which workbooks never do",
             )
@@ -93,7 +94,7 @@ def _plain_directory(data: bytes, name: str) -> list[_Part] | None:
         return None
     _, _, _, count, cd_size, cd_offset, comment = struct.unpack_from("<4H2IH", data, eocd + 4)
     if count > limits.MAX_MEMBERS:
-        _reject("file-too-large", name, f"the package has {count:,} parts")
+        _reject(IssueCode.FILE_TOO_LARGE, name, f"the package has {count:,} parts")
     if comment != 0 or cd_offset + cd_size != eocd or 0xFFFFFFFF in (cd_size, cd_offset):
         return None
     parts: list[_Part] = []
@@ -133,11 +134,11 @@ def _zipfile_parts(data: bytes, name: str) -> list[_Part]:
     if eocd >= 0 and len(data) >= eocd + 12:
         (declared,) = struct.unpack_from("<H", data, eocd + 10)
         if declared > limits.MAX_MEMBERS:
-            _reject("file-too-large", name, f"the package has {declared:,} parts")
+            _reject(IssueCode.FILE_TOO_LARGE, name, f"the package has {declared:,} parts")
     try:
         infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, struct.error, OSError) as exc:
-        _reject("corrupt-file", name, f"the zip package is damaged or truncated ({exc})")
+        _reject(IssueCode.CORRUPT_FILE, name, f"the zip package is damaged or truncated ({exc})")
     return [
         _Part(
             i.filename,
@@ -166,7 +167,7 @@ def _member(data: bytes, info: _Part, name: str, *, keep: bool = True) -> bytes:
     With `keep=False` the member is only checked (inflated in chunks, nothing kept).
     """
     if keep and info.file_size > limits.MAX_XML_BYTES:
-        _reject("file-too-large", name, f"part {info.filename} is {info.file_size:,} bytes")
+        _reject(IssueCode.FILE_TOO_LARGE, name, f"part {info.filename} is {info.file_size:,} bytes")
     raw = _compressed(data, info, name)
     if info.compress_type == zipfile.ZIP_STORED:
         out, size, crc = raw, len(raw), zlib.crc32(raw)
@@ -174,12 +175,12 @@ def _member(data: bytes, info: _Part, name: str, *, keep: bool = True) -> bytes:
         out, size, crc = _inflate(raw, info, name, keep)
     else:
         _reject(
-            "corrupt-file",
+            IssueCode.CORRUPT_FILE,
             name,
             f"part {info.filename} uses an unsupported compression ({info.compress_type})",
         )
     if size != info.file_size or crc != info.CRC:
-        _reject("corrupt-file", name, f"part {info.filename} is damaged (size or checksum)")
+        _reject(IssueCode.CORRUPT_FILE, name, f"part {info.filename} is damaged (size or checksum)")
     return out
 
 
@@ -187,14 +188,14 @@ def _compressed(data: bytes, info: _Part, name: str) -> bytes:
     """A member's compressed bytes, after its local header."""
     off = info.header_offset
     if data[off : off + 4] != b"PK\x03\x04" or len(data) < off + 30:
-        _reject("corrupt-file", name, f"part {info.filename} is damaged (bad local header)")
+        _reject(IssueCode.CORRUPT_FILE, name, f"part {info.filename} is damaged (bad local header)")
     if info.flag_bits & 0x1:
-        _reject("encrypted-file", name, f"part {info.filename} is encrypted")
+        _reject(IssueCode.ENCRYPTED_FILE, name, f"part {info.filename} is encrypted")
     n, m = struct.unpack_from("<HH", data, off + 26)
     start = off + 30 + n + m
     raw = data[start : start + info.compress_size]
     if len(raw) != info.compress_size:
-        _reject("corrupt-file", name, f"part {info.filename} is truncated")
+        _reject(IssueCode.CORRUPT_FILE, name, f"part {info.filename} is truncated")
     return raw
 
 
@@ -216,14 +217,14 @@ def _inflate(raw: bytes, info: _Part, name: str, keep: bool) -> tuple[bytes, int
                 chunks.append(chunk)
             if size > info.file_size:
                 _reject(
-                    "file-too-large",
+                    IssueCode.FILE_TOO_LARGE,
                     name,
                     f"part {info.filename} inflates past its declared size (a zip bomb)",
                 )
     except zlib.error as exc:
-        _reject("corrupt-file", name, f"part {info.filename} is damaged ({exc})")
+        _reject(IssueCode.CORRUPT_FILE, name, f"part {info.filename} is damaged ({exc})")
     if not inflater.eof:
-        _reject("corrupt-file", name, f"part {info.filename} is truncated")
+        _reject(IssueCode.CORRUPT_FILE, name, f"part {info.filename} is truncated")
     return b"".join(chunks), size, crc
 
 

@@ -17,7 +17,7 @@ from ..definition import Question, Questionnaire, QuestionType, text
 from ..intake.answers import Answer, AnswerValue, MoneyValue
 from ..intake.batch import expected_responses, missing
 from ..intake.submission import Submission
-from ..issues import Issue
+from ..issues import Issue, IssueCode
 from ..outcomes.indicators import IndicatorResult, Outcomes, compute_outcomes, is_money
 from ..outcomes.lessons import Coding, check_coding, parse_coding
 from ..outcomes.merge import Used
@@ -168,7 +168,7 @@ def _conversion(
             for code in sorted(used)
             if code in rates
         ],
-        "assumed": sum(i.code == "currency-assumed" for i in issues),
+        "assumed": sum(i.code == IssueCode.CURRENCY_ASSUMED for i in issues),
     }
 
 
@@ -303,10 +303,10 @@ def _source(used: Used, currency: str) -> dict[str, Any]:
 
 
 #: Why an answer was left out, as the indicator's sentence says it.
-_LEFT_OUT_REASONS = {
-    "unknown-currency": "could not be converted",
-    "missing-currency": "had no currency",
-    "out-of-range": "was out of range",
+_LEFT_OUT_REASONS: dict[str, str] = {
+    IssueCode.UNKNOWN_CURRENCY: "could not be converted",
+    IssueCode.MISSING_CURRENCY: "had no currency",
+    IssueCode.OUT_OF_RANGE: "was out of range",
 }
 
 

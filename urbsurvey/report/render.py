@@ -17,7 +17,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import UrbsurveyError
+from ..errors import ReportTemplateError, UsageError
 from ..workbook.cells import CONTROL_CHARS
 
 if TYPE_CHECKING:
@@ -34,10 +34,6 @@ ROLE_LABELS = {
 }
 #: Answers longer than this get a scrolling box in the HTML matrix.
 LONG_CELL = 240
-
-
-class ReportTemplateError(UrbsurveyError):
-    """A report template cannot be found, parsed or rendered."""
 
 
 # --- Markdown escaping -------------------------------------------------------------
@@ -403,6 +399,4 @@ def render(report: dict[str, Any], fmt: str, template_dir: Path | None = None) -
         return _xlsx(report)
     if fmt in TEMPLATES:
         return _template_text(report, fmt, template_dir).encode("utf-8", "replace")
-    raise UrbsurveyError(
-        f"unknown report format {fmt!r}", hint=f"Use one of: {', '.join(FORMATS)}."
-    )
+    raise UsageError(f"unknown report format {fmt!r}", hint=f"Use one of: {', '.join(FORMATS)}.")

@@ -60,5 +60,3 @@ STAMP_KEYS = (
     "fingerprint",
     "generator",
 )
-KIND_QUESTIONNAIRE = "questionnaire"
-KIND_INTERVIEW = "interview"

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..definition import Role
-from ..errors import UrbsurveyError
+from ..errors import PartnerListError
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,12 +50,12 @@ def read_partner_list(path: Path) -> list[WorkbookSpec]:
         with path.open(newline="", encoding="utf-8-sig") as fh:
             rows = list(csv.DictReader(fh))
     except OSError as exc:
-        raise UrbsurveyError(f"cannot read {path}: {exc.strerror}") from exc
+        raise PartnerListError(f"cannot read {path}: {exc.strerror}") from exc
     specs = []
     for line, row in enumerate(rows, start=2):
         partner = (row.get("partner") or "").strip()
         if not partner:
-            raise UrbsurveyError(
+            raise PartnerListError(
                 f"{path}, line {line}: no partner name",
                 hint="The CSV needs a header row with a `partner` column "
                 "(and optional `role`, `lang`).",
@@ -65,7 +65,7 @@ def read_partner_list(path: Path) -> list[WorkbookSpec]:
             role = Role(role_text)
         except ValueError as exc:
             roles = ", ".join(r.value for r in Role)
-            raise UrbsurveyError(
+            raise PartnerListError(
                 f"{path}, line {line}: unknown role {role_text!r}", hint=f"Use one of: {roles}."
             ) from exc
         specs.append(WorkbookSpec(partner, role, (row.get("lang") or "").strip() or "en"))

@@ -17,8 +17,9 @@ from ..definition import (
     Role,
     text,
 )
-from ..errors import OutputError, UrbsurveyError
+from ..errors import OutputError, UsageError
 from ..survey import Partner, SurveyFolder
+from ..vocabulary import Kind
 from . import contract
 from .cells import cell_text, put
 from .partners import WorkbookSpec, safe_filename
@@ -64,7 +65,7 @@ def build_layout(
     from openpyxl import Workbook
 
     if spec.lang not in q.languages:
-        raise UrbsurveyError(
+        raise UsageError(
             f"questionnaire {q.id!r} has no language {spec.lang!r}",
             hint=f"Choose one of: {', '.join(q.languages)}.",
         )
@@ -429,7 +430,7 @@ def _write_stamp(ws: Any, q: Questionnaire, spec: WorkbookSpec) -> None:
         "language": spec.lang,
         "partner": spec.partner or "",
         "role": spec.role.value,
-        "kind": contract.KIND_INTERVIEW if spec.interview else contract.KIND_QUESTIONNAIRE,
+        "kind": Kind.INTERVIEW if spec.interview else Kind.QUESTIONNAIRE,
         "fingerprint": q.fingerprint(),
         "generator": f"urbsurvey {__version__}",
     }

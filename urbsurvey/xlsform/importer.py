@@ -23,7 +23,7 @@ from ..definition import (
     QuestionType,
     cross_check,
 )
-from ..errors import DefinitionError, UrbsurveyError
+from ..errors import DefinitionError, XLSFormError
 from .common import (
     PRECEDENCE_COLUMN,
     REQUIRED_FOR_COLUMN,
@@ -81,10 +81,6 @@ _BOUND = re.compile(r"^\.\s*(>=|<=)\s*(-?\d+(?:\.\d+)?)$")
 _EQUALS = re.compile(r"""^\$\{(\w+)\}\s*(=|!=)\s*(['"])(.*?)\3$""")
 _SELECTED = re.compile(r"""^selected\(\s*\$\{(\w+)\}\s*,\s*(['"])(.*?)\2\s*\)$""")
 _JOIN = re.compile(r"\s+(or|and)\s+")
-
-
-class XLSFormError(UrbsurveyError):
-    """An XLSForm cannot be read (not a workbook, no `survey` sheet)."""
 
 
 @dataclass(slots=True)
@@ -418,12 +414,7 @@ class _Builder:
         if hint:
             question["hint"] = hint
         self._required(row, question)
-        if qtype in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE):
-            options = self.lists[list_name]
-            question["choices"] = [{"code": o["code"], "label": o["label"]} for o in options]
-            self.codes[qid] = {o["name"]: o["code"] for o in options}
-        elif qtype is QuestionType.YES_NO:
-            self.codes[qid] = {"yes": "yes", "no": "no"}
+        self._choices(qid, qtype, list_name, question)
         if qtype in NUMERIC_TYPES:
             self._bounds(row, question)
         elif row.get("constraint"):
@@ -435,6 +426,17 @@ class _Builder:
             self.relevant.append((row, question))
         self._section()["questions"].append(question)
         self.questions[qid] = question
+
+    def _choices(
+        self, qid: str, qtype: QuestionType, list_name: str, question: dict[str, Any]
+    ) -> None:
+        """A choice question's options, and how the form's option names map to their codes."""
+        if qtype in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE):
+            options = self.lists[list_name]
+            question["choices"] = [{"code": o["code"], "label": o["label"]} for o in options]
+            self.codes[qid] = {o["name"]: o["code"] for o in options}
+        elif qtype is QuestionType.YES_NO:
+            self.codes[qid] = {"yes": "yes", "no": "no"}
 
     def _type(self, row: _Row, kind: str, list_name: str) -> QuestionType | None:
         """The urbsurvey type of a row, or None (with a remark) if it is not carried over."""
