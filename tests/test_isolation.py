@@ -35,6 +35,7 @@ import pytest
 from urbsurvey.errors import UrbsurveyError
 from urbsurvey.intake.workers import Failure, Limits, WorkerBug, limits_from_env, run_isolated
 
+from .support.coverage import covers
 from .support.workbooks import MILE, MILE_FULL, filled, rewrite_zip, survey_folder
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -235,6 +236,7 @@ def _issues_by_file(report: dict[str, object]) -> dict[str, set[str]]:
 
 
 @needs_script
+@covers("not-a-regular-file", "file-too-large")
 def test_validate_survives_every_hostile_file_and_reports_the_good_ones(survey: Path) -> None:
     start = time.perf_counter()
     run = urbsurvey("validate", survey, "--format", "json")

@@ -577,6 +577,8 @@ def test_every_catalogue_code_is_tested() -> None:
         "missing-currency",
         "mail-no-workbook",
         "partner-from-sender",
+        "error-value",
+        "not-a-regular-file",
     }
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from .support.coverage import covers
 from .support.workbooks import filled, rewrite_zip, survey_folder, where
 
 TOY = Path(__file__).parent / "fixtures" / "toy-bike-lanes.yaml"
@@ -61,6 +62,7 @@ def survey(tmp_path: Path) -> Path:
     return root
 
 
+@covers("error-value", "out-of-range")
 def test_each_bad_value_is_an_issue_at_its_cell(survey: Path) -> None:
     run = urbsurvey("validate", survey, "--format", "json")
     assert run.returncode == 1, run.stderr

@@ -38,7 +38,7 @@ from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any, Generic, TypeVar
 
-from ..errors import UrbsurveyError
+from ..errors import UsageError
 
 T = TypeVar("T")
 I = TypeVar("I")  # noqa: E741 (an item to read: a path, an e-mail attachment)
@@ -95,7 +95,7 @@ def _env_number(env: Any, name: str, default: float, kind: Callable[[str], float
     except ValueError:
         value = -1
     if value < 0 or value != value:  # negative or NaN
-        raise UrbsurveyError(
+        raise UsageError(
             f"{name}={text!r} is not a valid setting",
             hint=f"Set {name} to a positive number, or unset it for the default.",
         )
