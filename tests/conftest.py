@@ -28,8 +28,8 @@ def toy() -> Questionnaire:
 #: Whole test modules that drive real programs end to end: marker → modules.
 MODULE_GROUPS = {
     "browser": {"test_render_browser"},
-    "durability": {"test_durability"},
-    "hostile": {"test_hostile", "test_reader_hostile"},
+    "durability": {"test_durability", "test_store_and_outputs"},
+    "hostile": {"test_hostile", "test_reader_hostile", "test_isolation"},
     "bench": {"test_bench"},
     "install": {"test_install"},
 }

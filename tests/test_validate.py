@@ -72,6 +72,8 @@ COVERING_ELSEWHERE = (
     "tests.test_mail",
     "tests.test_figures",
     "tests.test_first_hour",
+    "tests.test_values",
+    "tests.test_isolation",
 )
 
 
@@ -581,6 +583,8 @@ def test_every_catalogue_code_is_tested() -> None:
         "missing-currency",
         "mail-no-workbook",
         "partner-from-sender",
+        "error-value",
+        "not-a-regular-file",
     }
 
 

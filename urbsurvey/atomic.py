@@ -1,12 +1,15 @@
 """Atomic output: write to a temporary file beside the target, then rename it into place.
 
 A crash, a full disk or an exception midway leaves the previous version of the
-target intact and no temporary file behind.
+target intact and no temporary file behind. A target that exists and is not a
+regular file (`/dev/null`, `/dev/stdout`, a named pipe) is written directly, never
+renamed over; a folder is refused.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,14 +17,25 @@ from pathlib import Path
 
 from .errors import OutputError
 
+#: Longest file name most file systems take, in bytes.
+_NAME_MAX = 255
+#: What mkstemp adds to the prefix: 8 random characters, then ".tmp".
+_TMP_EXTRA = 8 + len(".tmp")
+
 
 @contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
-    """Yield a temporary path in the target's folder; rename it over `target` on success."""
+    """Yield a temporary path in the target's folder; rename it over `target` on success.
+
+    A device or pipe is yielded itself: it cannot be replaced, only written to.
+    """
+    if _is_special(target):
+        yield target
+        return
     folder = target.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        fd, name = tempfile.mkstemp(prefix=_tmp_prefix(target), suffix=".tmp", dir=folder)
     except OSError as exc:
         raise OutputError(
             f"cannot write {target}: {exc.strerror}",
@@ -36,6 +50,23 @@ def atomic_path(target: Path) -> Iterator[Path]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _is_special(target: Path) -> bool:
+    """Whether `target` exists and is not a regular file (a folder is an error)."""
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:
+        return False
+    if stat.S_ISDIR(mode):
+        raise OutputError(f"cannot write {target}: it is a folder", hint="Give a file name.")
+    return not stat.S_ISREG(mode)
+
+
+def _tmp_prefix(target: Path) -> str:
+    """`.NAME.`, NAME shortened so the temporary name stays a legal file name."""
+    room = _NAME_MAX - _TMP_EXTRA - 2
+    return f".{os.fsdecode(os.fsencode(target.name)[:room])}."
 
 
 def _mode_for(target: Path) -> int:

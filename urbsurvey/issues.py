@@ -23,6 +23,7 @@ class IssueCode(StrEnum):
     """Every kind of data problem; each has one entry in `CATALOGUE`."""
 
     EMPTY_FILE = "empty-file"
+    NOT_A_REGULAR_FILE = "not-a-regular-file"
     NOT_A_SPREADSHEET = "not-a-spreadsheet"
     ENCRYPTED_FILE = "encrypted-file"
     CORRUPT_FILE = "corrupt-file"
@@ -47,6 +48,7 @@ class IssueCode(StrEnum):
     INVALID_CHOICE = "invalid-choice"
     NOT_A_NUMBER = "not-a-number"
     OUT_OF_RANGE = "out-of-range"
+    ERROR_VALUE = "error-value"
     UNKNOWN_CURRENCY = "unknown-currency"
     AMBIGUOUS_NUMBER = "ambiguous-number"
     INVALID_DATE = "invalid-date"
@@ -76,6 +78,12 @@ CATALOGUE: dict[IssueCode, Code] = {
     # The file as a whole
     IssueCode.EMPTY_FILE: Code(
         E, "empty file", "The file has no content: ask the partner to send it again."
+    ),
+    IssueCode.NOT_A_REGULAR_FILE: Code(
+        E,
+        "not a file",
+        "A named pipe, socket or device is named like a workbook: remove it from the "
+        "folder, or put the partner's real file there.",
     ),
     IssueCode.NOT_A_SPREADSHEET: Code(
         E,
@@ -217,6 +225,12 @@ CATALOGUE: dict[IssueCode, Code] = {
     ),
     IssueCode.NOT_A_NUMBER: Code(E, "not a number", "Type a number, for example 12 or 1.400.000."),
     IssueCode.OUT_OF_RANGE: Code(E, "out of range", "Check the figure against the allowed range."),
+    IssueCode.ERROR_VALUE: Code(
+        E,
+        "error instead of an answer",
+        "The cell shows a spreadsheet error (#DIV/0!, #REF!, #N/A…): ask the partner to fix "
+        "the formula or type the answer, and send the file again.",
+    ),
     IssueCode.UNKNOWN_CURRENCY: Code(
         E,
         "unknown currency",

@@ -231,15 +231,15 @@ def _store_one(
         result.issues.extend(sub.issues)
         return
     first = store.has_content(sub.sha256)
-    if first is None:
-        store.add(sub, key, size, mtime_ns)
+    if first is None and store.add(sub, key, size, mtime_ns) is not None:
         sub.answers = {}  # stored: memory stays flat however many files arrive
         result.added.append(sub)
         return
+    first = first or store.has_content(sub.sha256)  # stored meanwhile by another ingest
     with store.transaction():
         store.remember_file(key, size, mtime_ns, sub.sha256)
-    if previous is not None and previous[2] == sub.sha256:
-        result.unchanged += 1  # touched, but the same content
+    if (previous is not None and previous[2] == sub.sha256) or first == sub.file:
+        result.unchanged += 1  # touched, or stored by another ingest: the same content
     else:
         result.issues.append(
             make_issue(IssueCode.DUPLICATE_FILE, sub.file, f"Same content as {first}, stored once.")

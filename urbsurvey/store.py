@@ -30,6 +30,8 @@ from .results import StoreTotals
 from .vocabulary import Kind
 
 SCHEMA_VERSION = 2
+#: How long a writer waits for another one holding the store (each holds it for one file).
+BUSY_TIMEOUT_S = 120.0
 SCHEMA = (
     """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -286,13 +288,21 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        self.db.execute("BEGIN IMMEDIATE")
+        """One write, all or nothing; a store that cannot be written is a `StoreError`."""
         try:
-            yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                f"{self.path}: cannot write to the store ({exc}); it is unchanged",
+                hint="Check the disk has room and the store file and its folder are "
+                "writable, then run the command again.",
+            ) from exc
 
     # --- files seen -----------------------------------------------------------
 
@@ -313,9 +323,15 @@ class Store:
 
     # --- submissions ----------------------------------------------------------
 
-    def add(self, sub: Submission, path: str, size: int, mtime_ns: int) -> int:
-        """Store one submission atomically, then settle which version of its partner counts."""
+    def add(self, sub: Submission, path: str, size: int, mtime_ns: int) -> int | None:
+        """Store one submission atomically, then settle which version of its partner counts.
+
+        None if the same content is stored already (another ingest, running at the
+        same time, stored it first).
+        """
         with self.transaction() as db:
+            if db.execute("SELECT 1 FROM submissions WHERE sha256=?", (sub.sha256,)).fetchone():
+                return None
             cur = db.execute(
                 "INSERT INTO submissions (file, sha256, format, partner, role, kind, questionnaire,"
                 " version, fingerprint, respondent, received, status, readable, mtime)"
@@ -528,7 +544,8 @@ def _connect(path: Path) -> sqlite3.Connection:
             f"{path}: the folder {path.parent} does not exist",
             hint="Create the folder first, or give another file name with --store.",
         )
-    db = sqlite3.connect(path, isolation_level=None)
+    # another ingest writing the same store: wait for it (WAL: readers never wait)
+    db = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_S)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
     db.execute("PRAGMA foreign_keys=ON")

@@ -27,6 +27,11 @@ from .vocabulary import Role
 SURVEY_FILE = "survey.yaml"
 
 
+#: Exchange rates outside these are a typing slip (one unit of any currency is worth
+#: between a millionth and a million of any other).
+MIN_RATE, MAX_RATE = Decimal("0.000001"), Decimal(1_000_000)
+
+
 class Partner(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -122,6 +127,12 @@ class Survey(BaseModel):
     @field_validator("exchange_rates")
     @classmethod
     def _upper(cls, rates: dict[str, Decimal]) -> dict[str, Decimal]:
+        for code, rate in rates.items():
+            if not (rate.is_finite() and MIN_RATE <= rate <= MAX_RATE):
+                raise ValueError(
+                    f"the exchange rate of {code} is {rate}: give the value of one {code} "
+                    f"in the report currency, between {MIN_RATE} and {MAX_RATE:,}"
+                )
         return {k.upper(): v for k, v in rates.items()}
 
     def rate(self, currency: str) -> Decimal | None:

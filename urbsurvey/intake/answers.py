@@ -142,7 +142,8 @@ class Interpreter:
                 result = self._parse(question, cell, decimal_separator)
         except ParseError as exc:
             return Interpretation(None, [Problem(exc.code, exc.message)])
-        self._check_range(question, result)
+        if not _check_magnitude(result):
+            self._check_range(question, result)
         return result
 
     def _parse(self, question: Question, cell: object, sep: str | None) -> Interpretation:
@@ -236,6 +237,34 @@ class Interpreter:
                 Problem(IssueCode.OUT_OF_RANGE, f"{number} is out of range: {bounds}.")
             )
             result.value = None
+
+
+#: No survey figure is this large; beyond it a number is a typing slip or an attack
+#: (and could not be summed or shown exactly).
+MAX_MAGNITUDE = Decimal(10) ** 15
+
+
+def _check_magnitude(result: Interpretation) -> bool:
+    """Flag (and drop) a number, amount or converted amount beyond `MAX_MAGNITUDE`."""
+    value = result.value
+    numbers = (value.amount, value.converted) if isinstance(value, MoneyValue) else (value,)
+    for number in numbers:
+        if isinstance(number, bool) or not isinstance(number, int | Decimal):
+            continue
+        if isinstance(number, int) and -MAX_MAGNITUDE <= number <= MAX_MAGNITUDE:
+            continue
+        if isinstance(number, Decimal) and number.is_finite() and abs(number) <= MAX_MAGNITUDE:
+            continue
+        shown = f"{Decimal(number):.3E}"
+        result.problems.append(
+            Problem(
+                IssueCode.OUT_OF_RANGE,
+                f"{shown} is too large to be a real figure (the limit is 10^15).",
+            )
+        )
+        result.value = None
+        return True
+    return False
 
 
 def _assumed_currency(

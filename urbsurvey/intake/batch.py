@@ -1,4 +1,4 @@
-"""Many returned workbooks: find them, read each (in parallel when it pays), check across files.
+"""Many returned workbooks: find them, read each in a worker process, check across files.
 
 A bad file never stops the batch: it becomes a submission with an issue.
 Duplicates, resubmissions and missing partners are reported, never silently
@@ -7,6 +7,7 @@ resolved.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -26,17 +27,17 @@ from .submission import (
     Submission,
     closest_partner,
     display_name,
+    failed_submission,
+    failure_issue,
+    printable,
     read_submission,
     read_submission_bytes,
 )
+from .workers import Failure, Limits, run_isolated
 
 #: File name endings picked up when a folder is scanned. Files named on the
 #: command line are always read; their format is decided by content.
 SPREADSHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"})
-#: Below this many files, a second process costs more than it saves.
-PARALLEL_THRESHOLD = 200
-#: Files per task sent to a worker: large enough that sending results back is cheap.
-CHUNK = 100
 
 Progress = Callable[[int], None]
 
@@ -104,15 +105,6 @@ def _partner_currency(partner: Partner) -> AssumedCurrency | None:
     return AssumedCurrency(code, f"the currency of {partner.name}'s country ({partner.country})")
 
 
-_worker_context: Context | None = None
-
-
-def _start_worker(ctx: Context) -> None:
-    """Each worker process receives the context once, not with every chunk of files."""
-    global _worker_context
-    _worker_context = ctx
-
-
 #: What is read: a workbook file (path, display name) or an e-mail's attachment.
 Item = tuple[Path, str] | MailItem
 
@@ -123,7 +115,7 @@ def expand(files: list[Path], base: Path | None = None) -> list[tuple[str, Item]
     items: list[tuple[str, Item]] = []
     for path in files:
         name = display_name(path, base)
-        key = str(path.absolute())
+        key = printable(str(path.absolute()))  # the store holds valid Unicode only
         if is_mail(path):
             items.extend((key + item.display[len(name) :], item) for item in mail_items(path, name))
         else:
@@ -148,9 +140,22 @@ def read_item(item: Item, ctx: Context) -> Submission:
     return read_submission(item[0], ctx, item[1])
 
 
-def _read_chunk(items: list[Item]) -> list[Submission]:
-    assert _worker_context is not None
-    return [read_item(item, _worker_context) for item in items]
+def failed_item(item: Item, failure: Failure) -> Submission:
+    """The unreadable submission for an item whose worker died."""
+    if not isinstance(item, MailItem):
+        return failed_submission(item[0], item[1], failure)
+    return Submission(
+        file=item.display,
+        sha256=hashlib.sha256(item.data or b"").hexdigest(),
+        mtime=item.received,
+        readable=False,
+        issues=[failure_issue(item.display, failure)],
+        provenance=dict(item.provenance),
+    )
+
+
+def item_name(item: Item) -> str:
+    return item.display if isinstance(item, MailItem) else item[1]
 
 
 def read_all(
@@ -159,34 +164,28 @@ def read_all(
     *,
     base: Path | None = None,
     progress: Progress | None = None,
-    jobs: int | None = None,
+    limits: Limits | None = None,
 ) -> Iterator[Submission]:
-    """Read every file (and every e-mail attachment), in order; with many, in two processes."""
-    return read_items([item for _, item in expand(files, base)], ctx, progress, jobs)
+    """Read every file (and every e-mail attachment), in order, each in a worker."""
+    return read_items([item for _, item in expand(files, base)], ctx, progress, limits)
 
 
 def read_items(
     items: list[Item],
     ctx: Context,
     progress: Progress | None = None,
-    jobs: int | None = None,
+    limits: Limits | None = None,
 ) -> Iterator[Submission]:
-    jobs = jobs or (min(2, os.cpu_count() or 1) if len(items) >= PARALLEL_THRESHOLD else 1)
-    if jobs <= 1:
-        for item in items:
-            yield read_item(item, ctx)
-            if progress:
-                progress(1)
-        return
-    from concurrent.futures import ProcessPoolExecutor  # only when it pays: costs ~20 ms
+    """Each item read in a worker process that may die (`workers`): one that dies costs
+    only its item, which becomes an unreadable submission."""
 
-    size = CHUNK
-    chunks = [items[i : i + size] for i in range(0, len(items), size)]
-    with ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(ctx,)) as pool:
-        for result in pool.map(_read_chunk, chunks):
-            yield from result
-            if progress:
-                progress(len(result))
+    def task(item: Item) -> Submission:
+        return read_item(item, ctx)
+
+    for sub in run_isolated(items, task, failed_item, limits, item_name):
+        yield sub
+        if progress:
+            progress(1)
 
 
 def check_batch(submissions: list[Submission], survey: SurveyFolder | None = None) -> Batch:

@@ -14,7 +14,7 @@ from ..errors import InputError
 from ..resources import bundled_questionnaires, load_questionnaire
 from ..survey import SurveyFolder, is_survey_folder, load_survey
 from ..workbook import contract
-from .batch import collect_files, make_context
+from .batch import Item, collect_files, make_context
 from .submission import Context
 
 
@@ -101,26 +101,46 @@ def _no_workbooks(paths: list[Path]) -> InputError:
 
 
 def _stamped_questionnaire(files: list[Path]) -> str | None:
-    """The bundled questionnaire named by the first stamped workbook."""
-    from ..reader import ReadError, Workbook, read_workbook, read_workbook_bytes
-    from .batch import expand
-    from .mail import MailItem
+    """The bundled questionnaire named by the first stamped workbook (read in a worker)."""
+    import dataclasses
+
+    from .batch import expand, item_name
+    from .workers import Failure, limits_from_env, run_isolated
 
     bundled = bundled_questionnaires()
-    for _, item in expand(files):
-        if isinstance(item, MailItem):
-            if item.data is None:
-                continue
-            book = read_workbook_bytes(item.data, item.display)
-        else:
-            book = read_workbook(item[0])
-        if not isinstance(book, Workbook) or contract.STAMP_SHEET not in book.sheet_names:
-            continue
-        try:
-            rows = book.sheet(contract.STAMP_SHEET).rows
-        except ReadError:
-            continue
-        for row in rows:
-            if len(row) >= 2 and row[0] == "questionnaire" and row[1] in bundled:
-                return str(row[1])
+
+    def task(item: Item) -> str | None:
+        return _stamp_of(item, bundled)
+
+    def failed(item: Item, failure: Failure) -> str | None:
+        return None  # the file is reported when it is read for its answers
+
+    one_worker = dataclasses.replace(limits_from_env(), jobs=1)
+    items = [item for _, item in expand(files)]
+    found = run_isolated(items, task, failed, one_worker, item_name)
+    try:
+        return next((ref for ref in found if ref is not None), None)
+    finally:
+        found.close()
+
+
+def _stamp_of(item: Item, bundled: dict[str, Path]) -> str | None:
+    from ..reader import ReadError, Workbook, read_workbook, read_workbook_bytes
+    from .mail import MailItem
+
+    if isinstance(item, MailItem):
+        if item.data is None:
+            return None
+        book = read_workbook_bytes(item.data, item.display)
+    else:
+        book = read_workbook(item[0], display_name=item[1])
+    if not isinstance(book, Workbook) or contract.STAMP_SHEET not in book.sheet_names:
+        return None
+    try:
+        rows = book.sheet(contract.STAMP_SHEET).rows
+    except ReadError:
+        return None
+    for row in rows:
+        if len(row) >= 2 and row[0] == "questionnaire" and row[1] in bundled:
+            return str(row[1])
     return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,10 +18,20 @@ from ..definition import Question, Questionnaire, QuestionType, Role, Source, te
 from ..issues import Issue, IssueCode, Severity, make_issue
 from ..parsing import ParseError, decimal_separator_for_country, normalise, parse_yes_no
 from ..parsing.text import has_unsafe_chars
-from ..reader import ReadError, Sheet, Workbook, cell_ref, read_workbook, read_workbook_bytes
+from ..reader import (
+    NotAFile,
+    ReadError,
+    Sheet,
+    Workbook,
+    cell_ref,
+    open_regular,
+    read_workbook,
+    read_workbook_bytes,
+)
 from ..vocabulary import Kind, Status
 from ..workbook import contract
 from .answers import Answer, AssumedCurrency, Interpreter, condition_holds, raw_text
+from .workers import Failure
 
 
 @dataclass(slots=True)
@@ -138,11 +149,31 @@ def _role_words() -> dict[str, Role]:
 
 
 def sha256_of(path: Path) -> str:
+    """The content's digest; `NotAFile` for a pipe, socket or device (never read)."""
     digest = hashlib.sha256()
-    with path.open("rb") as fh:
+    with open_regular(path) as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def failure_issue(name: str, failure: Failure) -> Issue:
+    """What a worker's death on a file says: the limit it hit, or that it crashed."""
+    too_much = failure.kind in ("memory", "time")
+    code = IssueCode.FILE_TOO_LARGE if too_much else IssueCode.CORRUPT_FILE
+    return make_issue(code, name, f"{name}: not read: {failure.detail}.")
+
+
+def failed_submission(path: Path, name: str, failure: Failure) -> Submission:
+    """The unreadable submission for a file its worker died on (stored, so not retried)."""
+    issue = failure_issue(name, failure)
+    try:
+        sub = Submission(file=name, sha256=sha256_of(path), mtime=path.stat().st_mtime)
+    except OSError:
+        sub = Submission(file=name, sha256="")
+    sub.readable = False
+    sub.issues.append(issue)
+    return sub
 
 
 def unopenable(name: str, exc: OSError) -> Issue:
@@ -155,23 +186,47 @@ def unopenable(name: str, exc: OSError) -> Issue:
     )
 
 
+def not_a_file(name: str, exc: NotAFile) -> Issue:
+    """The issue for a pipe, socket or device named like a workbook: it is never opened."""
+    return make_issue(
+        IssueCode.NOT_A_REGULAR_FILE,
+        name,
+        f"{name}: is {exc.kind}, not a file; only regular files are read.",
+    )
+
+
 def display_name(path: Path, base: Path | None) -> str:
-    """How a file is named in issues and reports: relative to the folder given, if inside it."""
+    """How a file is named in issues and reports: relative to the folder given, if inside it.
+
+    Always valid Unicode (`printable`), so it can be shown, stored and written as JSON.
+    """
     if base is not None:  # absolute, not resolved: a link is named as found, not as its target
         if path.anchor or base.anchor:  # two relative paths share the working directory
             path, base = path.absolute(), base.absolute()
         try:
-            return path.relative_to(base).as_posix()
+            return printable(path.relative_to(base).as_posix())
         except ValueError:
             pass
-    return str(path)
+    return printable(str(path))
+
+
+def printable(name: str) -> str:
+    """A file name as valid Unicode: each byte that is not UTF-8 (Latin-1 `Malmö.xlsx`
+    from an old system) written as `\\xf6`, so the name is shown and stored as it is."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", "backslashreplace")
+    return name
 
 
 def read_submission(path: Path, ctx: Context, display: str | None = None) -> Submission:
     """Read, parse and check one returned workbook. Never raises for bad data."""
-    name = display or str(path)
+    name = display or printable(str(path))
     try:
         sub = Submission(file=name, sha256=sha256_of(path), mtime=path.stat().st_mtime)
+    except NotAFile as exc:
+        return Submission(file=name, sha256="", readable=False, issues=[not_a_file(name, exc)])
     except OSError as exc:
         return Submission(file=name, sha256="", readable=False, issues=[unopenable(name, exc)])
     return _finish(read_workbook(path, display_name=name), sub, ctx)
@@ -498,7 +553,7 @@ def _answers(
             continue
         row = found
         cell = _cell_ref(row.index, answer_col)
-        if not _has_a_value(book, sheet.name, cell, question.id, sub):
+        if not _has_a_value(book, sheet.name, cell, question.id, sub, row.value):
             continue
         if question.type is QuestionType.MULTIPLE_CHOICE:
             ticked, tick_cell = _ticked(question, rows, sheet, answer_col, sub)
@@ -545,8 +600,20 @@ def _flag_unknown_rows(
             )
 
 
-def _has_a_value(book: Workbook, sheet: str, cell: str, qid: str, sub: Submission) -> bool:
-    """False for a formula with no saved result; a value linked from elsewhere is flagged."""
+def _has_a_value(
+    book: Workbook, sheet: str, cell: str, qid: str, sub: Submission, value: object
+) -> bool:
+    """False for a formula with no saved result or an error saved as its value (#DIV/0!);
+    a value linked from elsewhere is flagged."""
+    error = book.error_cells.get((sheet, cell)) or _error_literal(value)
+    if error is not None:
+        sub.flag(
+            IssueCode.ERROR_VALUE,
+            f"The answer to {qid!r} is the error {error}, not a value.",
+            sheet,
+            cell,
+        )
+        return False
     if (sheet, cell) in book.formulas_without_value:
         sub.flag(
             IssueCode.FORMULA_NO_VALUE,
@@ -632,6 +699,21 @@ def _tick_answer(
     raw = f"{raw_typed}; {labels}" if raw_typed else labels
     cell = typed_cell if raw_typed else (tick_cell or typed_cell)
     sub.answers[question.id] = Answer(question.id, raw, value, sheet, cell, valid, row.note)
+
+
+#: What a cell shows for a formula that failed, in Excel and LibreOffice (ods and xls
+#: keep the text; xlsx cells typed t="e" are found by the reader).
+_ERROR_LITERALS = frozenset(
+    {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#GETTING_DATA"}
+)
+
+
+def _error_literal(value: object) -> str | None:
+    if isinstance(value, str) and (
+        value.strip() in _ERROR_LITERALS or (value.startswith("Err:") and value[4:].isdigit())
+    ):
+        return value.strip()
+    return None
 
 
 def _check_required_and_skips(

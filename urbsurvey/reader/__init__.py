@@ -14,13 +14,18 @@ never parsed with an entity-expanding parser; nothing opens a network connection
 macros are never run. Cell values: empty cells are None, whole-number floats int,
 dates `datetime.date`/`datetime.datetime` as calamine types them; an .ods TRUE reads 1.
 
-Modules: `workbook` (the entry point, calamine), `model` (what is returned, what
+Only regular files are opened (`files.open_regular`): a named pipe, a socket or a
+device is `not-a-regular-file`. Calamine aborts the process when an allocation
+fails, so callers run it in a worker that may die (`urbsurvey.intake.workers`).
+
+Modules: `workbook` (the entry point, calamine), `files`, `model` (what is returned, what
 the checks share), `limits`, `sniff` (format by content), `zip` and `packages`
 (zip packages), `xmlscan`, `xlsx`, `ods`, `ole` and `biff` (xls).
 """
 
 from __future__ import annotations
 
+from .files import NotAFile, open_regular
 from .limits import MAX_FILE_BYTES, MAX_MEMBERS, MAX_ROWS
 from .model import ReadError, Sheet, cell_ref
 from .workbook import Workbook, read_workbook, read_workbook_bytes
@@ -29,10 +34,12 @@ __all__ = [
     "MAX_FILE_BYTES",
     "MAX_MEMBERS",
     "MAX_ROWS",
+    "NotAFile",
     "ReadError",
     "Sheet",
     "Workbook",
     "cell_ref",
+    "open_regular",
     "read_workbook",
     "read_workbook_bytes",
 ]

@@ -74,6 +74,7 @@ class _Scan:
     # per sheet name: cells without a cached formula result / with external refs
     no_value: set[tuple[str, str]] = field(default_factory=set)
     external: set[tuple[str, str]] = field(default_factory=set)
+    errors: dict[tuple[str, str], str] = field(default_factory=dict)  # saved error values
     has_external: bool = False
     has_macros: bool = False
     merged: dict[str, list[tuple[int, int, int, int]]] = field(default_factory=dict)

@@ -3,8 +3,9 @@
 The format is decided by content (never by file name), the file is checked cheaply
 before any parser sees it (`packages._check_zip`, `ole._check_ole`), then
 python-calamine (Rust) reads it. calamine errors and Rust panics
-(`pyo3_runtime.PanicException`, a BaseException) become `corrupt-file`;
-KeyboardInterrupt, SystemExit and GeneratorExit propagate.
+(`pyo3_runtime.PanicException`, a BaseException) become `corrupt-file`; any
+other exception is a bug in urbsurvey and propagates. An allocation calamine
+cannot make aborts the process: callers read in a worker (`intake.workers`).
 
 Cell values: empty cells are None; whole-number floats become int (xlsx stores 12
 as a float, xls as an integer: both read 12); dates are `datetime.date` or
@@ -16,6 +17,7 @@ content scan (`number-*-spanned`) for ods.
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +27,7 @@ import python_calamine
 
 from ..issues import Issue, IssueCode, make_issue
 from . import limits
+from .files import NotAFile, open_regular
 from .model import CellValue, ReadError, Sheet, _check_dims, _Reject, _reject, _Scan
 from .ole import _check_ole
 from .packages import _check_zip
@@ -50,6 +53,8 @@ class Workbook:
     formulas_without_value: set[tuple[str, str]]
     external_link_cells: set[tuple[str, str]]
     has_external_links: bool
+    #: cells whose saved value is an error (xlsx/xlsm; calamine reads them as empty)
+    error_cells: dict[tuple[str, str], str] = field(default_factory=dict)
     _display: str = field(default="", repr=False, compare=False)
     _book: Any = field(default=None, repr=False, compare=False)
     _visible: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
@@ -106,16 +111,10 @@ def read_workbook_bytes(data: bytes, display_name: str) -> Workbook | Issue:
 def _guarded(name: str, read: Callable[[], Workbook]) -> Workbook | Issue:
     try:
         return read()
-    except (KeyboardInterrupt, SystemExit, GeneratorExit):
-        raise
     except _Reject as reject:
         return reject.issue
     except MemoryError:
         return make_issue(IssueCode.FILE_TOO_LARGE, name, f"{name}: ran out of memory reading it")
-    except BaseException as exc:  # a bug or a panic must not stop a whole ingest
-        return make_issue(
-            IssueCode.CORRUPT_FILE, name, f"{name}: cannot be read ({_describe(exc)})"
-        )
 
 
 def _describe(exc: BaseException) -> str:
@@ -144,6 +143,7 @@ def _open(data: bytes, path: Path, name: str) -> Workbook:
         formulas_without_value=scan.no_value,
         external_link_cells=scan.external,
         has_external_links=scan.has_external or bool(scan.external),
+        error_cells=scan.errors,
         _display=name,
         _book=book,
         _visible=visible,
@@ -154,10 +154,15 @@ def _open(data: bytes, path: Path, name: str) -> Workbook:
 def _read_file(path: Path, name: str) -> bytes:
     """The file's bytes, if it is not too large and not empty."""
     try:
-        size = path.stat().st_size
-        if size > limits.MAX_FILE_BYTES:
-            _too_big_file(name, size)
-        data = path.read_bytes()
+        with open_regular(path) as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > limits.MAX_FILE_BYTES:
+                _too_big_file(name, size)
+            data = fh.read(limits.MAX_FILE_BYTES + 1)
+    except NotAFile as exc:
+        _reject(
+            IssueCode.NOT_A_REGULAR_FILE, name, f"is {exc.kind}, not a file; only files are read"
+        )
     except OSError as exc:
         _reject(IssueCode.CORRUPT_FILE, name, f"cannot be opened ({exc.strerror or exc})")
     return _check_size(data, name)
@@ -210,14 +215,23 @@ def _too_big_file(name: str, size: int) -> NoReturn:
 _T = TypeVar("_T")
 
 
+def _calamine_failed(exc: BaseException) -> bool:
+    """Whether calamine rejected the data: its own errors, a value it cannot convert, a
+    Rust panic (`pyo3_runtime.PanicException`, a BaseException not importable by name).
+    Anything else is urbsurvey's bug and propagates."""
+    if isinstance(exc, (python_calamine.CalamineError, ValueError, OverflowError)):
+        return True
+    return type(exc).__name__ == "PanicException"
+
+
 def _calamine(call: Callable[[], _T]) -> _T | None:
-    """Run a calamine call; None if it failed in any way (panics included)."""
+    """Run a calamine call; None if calamine failed on the data (see `_calamine_failed`)."""
     try:
         return call()
-    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+    except BaseException as exc:
+        if _calamine_failed(exc):
+            return None
         raise
-    except BaseException:
-        return None
 
 
 def _explain_failure(data: bytes, fmt: str, name: str) -> NoReturn:
@@ -230,11 +244,11 @@ def _explain_failure(data: bytes, fmt: str, name: str) -> NoReturn:
         copy.write_bytes(data)
         try:
             python_calamine.CalamineWorkbook.from_path(str(copy)).close()
-        except (KeyboardInterrupt, SystemExit, GeneratorExit):
-            raise
         except python_calamine.PasswordError:
             _reject(IssueCode.ENCRYPTED_FILE, name, "the workbook is password-protected")
         except BaseException as exc:
+            if not _calamine_failed(exc):
+                raise
             reason = _describe(exc)
     _reject(IssueCode.CORRUPT_FILE, name, f"the {fmt} workbook is damaged ({reason})")
 

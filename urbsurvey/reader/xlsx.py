@@ -51,6 +51,14 @@ _X_F = re.compile(
 _X_V = re.compile(
     rb"<" + _PREFIX + rb"v(?=[\s/>])" + _ATTRS + rb">(?:(.*?)</" + _PREFIX + rb"v\s*>)?", re.S
 )
+# A cell tag (attributes, then ">" unless it never closes); for cells typed t="e",
+# whose saved value is an error (#DIV/0!) that calamine reads as "".
+_X_CELL_OPEN = re.compile(rb"<" + _PREFIX + rb"c(?=[\s/>])" + _ATTRS + rb"(>)?")
+_ERROR_TYPES = (b't="e"', b"t='e'")
+_OFFICE_DOCUMENT = b"/officeDocument"
+_X_SST = re.compile(rb"<" + _PREFIX + rb"sst(?=[\s/>])" + _ATTRS + rb">")
+#: Declared shared strings beyond those present that are tolerated (a count off by a few).
+_SST_SLACK = 1000
 _X_IS = re.compile(rb"<" + _PREFIX + rb"is[\s/>]")
 _CELL_REF = re.compile(rb"\$?([A-Za-z]+)\$?([0-9]+)")
 _STRING_LITERAL = re.compile(r'"(?:[^"]|"")*"')
@@ -66,6 +74,7 @@ def _scan_xlsx(pkg: _Package, scan: _Scan) -> str:
     content_types = pkg.xml("[content_types].xml", types_info)
     scan.has_macros = "xl/vbaproject.bin" in members or b"macroenabled" in content_types.lower()
     scan.has_external = any(key.startswith("xl/externallinks/") for key in members)
+    _check_main_part(pkg)
     workbook_xml = pkg.xml("xl/workbook.xml", members["xl/workbook.xml"])
     rels_info = members.get("xl/_rels/workbook.xml.rels")
     if rels_info is None:
@@ -73,6 +82,7 @@ def _scan_xlsx(pkg: _Package, scan: _Scan) -> str:
             IssueCode.CORRUPT_FILE, name, "the Excel package has no xl/_rels/workbook.xml.rels part"
         )
     rels = _relationships(pkg.xml("xl/_rels/workbook.xml.rels", rels_info))
+    _check_shared_strings(pkg)
     scanned = _scan_listed_sheets(pkg, workbook_xml, rels, scan)
     for key, info in members.items():
         if (
@@ -84,17 +94,56 @@ def _scan_xlsx(pkg: _Package, scan: _Scan) -> str:
     return "xlsm" if scan.has_macros else "xlsx"
 
 
-def _relationships(rels_xml: bytes) -> dict[bytes, str]:
-    """The workbook's relationships: Id -> Target."""
+def _check_main_part(pkg: _Package) -> None:
+    """The package's own relationships (`_rels/.rels`) must name xl/workbook.xml as the
+    workbook, the part checked here: calamine follows them, and one pointing elsewhere
+    would have it read parts no check has seen. Every writer uses xl/workbook.xml."""
+    info = pkg.members.get("_rels/.rels")
+    if info is None:
+        return
+    for target in _relationships(pkg.xml("_rels/.rels", info), _OFFICE_DOCUMENT).values():
+        part = posixpath.normpath(target.replace("\\", "/").lstrip("/")).lower()
+        if part != "xl/workbook.xml":
+            _reject(
+                IssueCode.CORRUPT_FILE,
+                pkg.name,
+                f"the package names {target!r} as its workbook, not xl/workbook.xml",
+            )
+
+
+def _check_shared_strings(pkg: _Package) -> None:
+    """A shared-strings part must not declare more strings than it holds: calamine
+    reserves memory for the declared `uniqueCount` before reading any (`+4000000000`
+    in a 2 KB file is 96 GB)."""
+    for key, info in pkg.members.items():
+        if not key.endswith("sharedstrings.xml"):
+            continue
+        part = pkg.xml(key, info)
+        m = _X_SST.search(part)
+        declared = _attr(m.group(1), b"uniqueCount") if m is not None else None
+        digits = (declared or b"").strip().lstrip(b"+")
+        if not digits.isdigit():
+            continue
+        held = part.count(b"<si") + part.count(b":si")
+        if int(digits) > held + _SST_SLACK:
+            _reject(
+                IssueCode.FILE_TOO_LARGE,
+                pkg.name,
+                f"{info.filename} declares {int(digits):,} shared strings but holds {held:,}",
+            )
+
+
+def _relationships(rels_xml: bytes, kind: bytes | None = None) -> dict[bytes, str]:
+    """Relationships (of a type ending in `kind`, if given): Id -> Target."""
     rels: dict[bytes, str] = {}
     rel_tags = _X_REL if b":Relationship" in rels_xml else _X_REL_PLAIN
     for attrs in rel_tags.findall(rels_xml):
-        rel_id = rel_target = None
+        found: dict[bytes, bytes] = {}
         for key, double, single in _ATTR_PAIR.findall(attrs):  # the first of each, as _attr
-            if key == b"Id" and rel_id is None:
-                rel_id = double or single
-            elif key == b"Target" and rel_target is None:
-                rel_target = double or single
+            found.setdefault(key, double or single)
+        rel_id, rel_target = found.get(b"Id"), found.get(b"Target")
+        if kind is not None and not found.get(b"Type", b"").endswith(kind):
+            continue
         if rel_id is not None and rel_target is not None:
             rels[rel_id] = rel_target.decode("utf-8", "replace")
     return rels
@@ -120,16 +169,18 @@ def _scan_listed_sheets(
     return scanned
 
 
-def _sheet_paths(target: str) -> tuple[str, str]:
-    """Where a sheet's part may be: calamine's rule first, then the normalised path,
-    so no reading differs."""
+def _sheet_paths(target: str) -> tuple[str, ...]:
+    """Where a sheet's part may be: calamine's rule first, then the normalised path
+    and an absolute target from the package root (`/other/sheet.xml`), so no reading
+    differs; every one that exists is checked."""
     if target.startswith("/xl/"):
         first = target[1:]
     elif target.startswith("xl/"):
         first = target
     else:
         first = "xl/" + target
-    return first, posixpath.normpath("xl/" + target).lstrip("/")
+    rooted = posixpath.normpath(target).lstrip("/")
+    return first, posixpath.normpath("xl/" + target).lstrip("/"), rooted
 
 
 def _parse_ref(ref: bytes, name: str, sheet: str) -> tuple[int, int]:
@@ -156,6 +207,7 @@ def _scan_xlsx_sheet(part: bytes, name: str, sheet: str, record: bool, scan: _Sc
     pass over the cell tags, or cell by cell (`r` missing, prefixed tags). Only
     cells with content count there (calamine skips `<c .../>`).
     """
+    _count_elements(part, name, sheet)
     # A formula element (not <formula1> in a data validation, which is common), or a
     # prefixed one: only then look for formula cells.
     formulas = record and (
@@ -163,6 +215,8 @@ def _scan_xlsx_sheet(part: bytes, name: str, sheet: str, record: bool, scan: _Sc
     )
     if _X_PREFIXED_CELL.search(part) or _X_NOT_NEAR_CELL.search(part):
         _bound_xlsx_cells(part, name, sheet, record, scan)
+    if record and (b't="e"' in part or b"t='e'" in part):
+        _error_cells(part, name, sheet, scan)
     if formulas:
         shared: dict[bytes, bool] = {}
         pos = 0
@@ -179,6 +233,55 @@ def _scan_xlsx_sheet(part: bytes, name: str, sheet: str, record: bool, scan: _Sc
                 row, col = _parse_ref(ref, name, sheet)
                 body = part[m.start(2) : end.start()]
                 _formula_cell(attrs, body, scan, sheet, row, col, shared)
+
+
+def _count_elements(part: bytes, name: str, sheet: str) -> None:
+    """Reject at once (a count, no parsing) a sheet with more rows or cells, written as
+    every writer writes them, than the limits allow: 1.2 million rows are refused in a
+    fraction of a second. Other forms are bounded exactly by the scan that follows."""
+    rows = part.count(b'<row r="')
+    if rows > limits.MAX_ROWS:
+        _too_many(name, sheet, f"{rows:,} rows")
+    cells = part.count(b'<c r="') if len(part) > 6 * limits.MAX_CELLS else 0
+    if cells > limits.MAX_CELLS:
+        _too_many(name, sheet, f"{cells:,} cells")
+
+
+def _too_many(name: str, sheet: str, what: str) -> None:
+    _reject(
+        IssueCode.FILE_TOO_LARGE,
+        name,
+        f"sheet {sheet!r} has {what} in its XML; the limit is {limits.MAX_ROWS:,} rows "
+        f"and {limits.MAX_CELLS:,} cells",
+        sheet=sheet,
+    )
+
+
+def _error_cells(part: bytes, name: str, sheet: str, scan: _Scan) -> None:
+    """Note every cell whose saved value is an error, with the error's text."""
+    for marker in _ERROR_TYPES:
+        pos = part.find(marker)
+        while pos >= 0:
+            start = part.rfind(b"<", 0, pos)
+            m = _X_CELL_OPEN.match(part, start) if start >= 0 else None
+            if m is not None and m.end() > pos and _error_cell(part, m, name, sheet, scan):
+                pos = m.end()
+            pos = part.find(marker, pos + 1)
+
+
+def _error_cell(part: bytes, m: re.Match[bytes], name: str, sheet: str, scan: _Scan) -> bool:
+    attrs = m.group(1)
+    ref = _attr(attrs, b"r")
+    if m.group(2) is None or attrs.endswith(b"/") or _attr(attrs, b"t") != b"e" or ref is None:
+        return False
+    end = _X_CELL_END.search(part, m.end())
+    if end is None:
+        _reject(IssueCode.CORRUPT_FILE, name, f"sheet {sheet!r} has malformed XML", sheet=sheet)
+    row, col = _parse_ref(ref, name, sheet)
+    vm = _X_V.search(part, m.end(), end.start())
+    value = _text(vm.group(2)) if vm is not None and vm.group(2) else "#ERROR"
+    scan.errors[(sheet, cell_ref(row, col))] = value
+    return True
 
 
 def _bound_xlsx_cells(part: bytes, name: str, sheet: str, record: bool, scan: _Scan) -> None:
@@ -202,7 +305,14 @@ def _bound_xlsx_cells(part: bytes, name: str, sheet: str, record: bool, scan: _S
         if filled:
             cols, rows = zip(*filled, strict=True)
             if not _within_limits(rows, cols, name, sheet):
-                _scan_xlsx_sheet_slowly(part, name, sheet, record, scan)  # says which cell
+                _reject_dims(rows, cols, name, sheet)  # says which cell, at once
+
+
+def _reject_dims(rows: tuple[bytes, ...], cols: tuple[bytes, ...], name: str, sheet: str) -> None:
+    max_row = max(map(int, rows))
+    letters = max({c.upper() for c in set(cols)}, key=lambda c: (len(c), c))
+    _, max_col = _parse_ref(letters + b"1", name, sheet)
+    _check_dims(name, sheet, max_row, max_col + 1)
 
 
 def _within_limits(rows: tuple[bytes, ...], cols: tuple[bytes, ...], name: str, sheet: str) -> bool:
