@@ -956,12 +956,33 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
 
     print("Measuring ...", file=sys.stderr)
     r = args.repeat
+    cache = out / f"cache-{n}"
+    os.environ["URBSURVEY_CACHE"] = str(cache)  # the runs' read cache, never the user's
+
+    def cold() -> None:
+        shutil.rmtree(cache, ignore_errors=True)
+
     report_path = out / f"report-{n}.json"
-    run = best_of(r, [exe, "report", str(corpus), "--format", "json", "-o", str(report_path)],
-                  logs / "report.log")  # fmt: skip
+    report_cmd = [exe, "report", str(corpus), "--format", "json", "-o", str(report_path)]
+    run = best_of(r, report_cmd, logs / "report.log", before=cold)
     report = json.loads(report_path.read_text("utf-8"))
     record("report", run, len(report["inputs"]), partners=len(report["partners"]),
            returned=len(report["respondents"]["returned"]))  # fmt: skip
+
+    # warm: every file read once (the cold run above), then 1% of them changed
+    warm_runs: list[Run] = []
+    try:
+        for k in range(r):
+            run_once(report_cmd, logs / "report_warmup.log")
+            changed = rewrite(corpus, manifest, gen, variant=k + 1)
+            warm_runs.append(best_of(1, report_cmd, logs / "report_warm.log"))
+    finally:
+        rewrite(corpus, manifest, gen, variant=0)
+    best = min(warm_runs, key=lambda t: t.wall_s)
+    best.peak_mb = max(t.peak_mb for t in warm_runs)
+    best.tree_mb = max(t.tree_mb for t in warm_runs)
+    record("report_warm", best, len(report["inputs"]), changed_files=changed)
+    cold()
 
     run = best_of(r, [exe, "validate", str(corpus), "--format", "json"], logs / "validate.log",
                   ok=(0, 1))  # fmt: skip
@@ -1058,7 +1079,7 @@ def add_ratios(data: dict[str, Any]) -> None:
     naive = m.get("naive", {}).get("wall_s")
     floor = m["floor"]["wall_s"]
     for name, row in m.items():
-        if row["files"] and name not in ("validate_one", "template"):
+        if row["files"] and name not in ("validate_one", "template", "report_warm"):
             row["speedup_vs_naive"] = round(naive / row["wall_s"], 2) if naive else None
             row["x_floor"] = round(row["wall_s"] / floor, 2)
     changed = m["ingest_changed"]
@@ -1073,9 +1094,10 @@ def add_ratios(data: dict[str, Any]) -> None:
             None if not naive else m["report"]["speedup_vs_naive"] >= 20
         ),
         "report_within_3x_floor": m["report"]["x_floor"] <= 3,
-        "reingest_unchanged_under_1s": m["ingest_unchanged"]["wall_s"] < 1,
-        "help_under_0.2s": m["help"]["wall_s"] < 0.2,
-        "validate_one_under_0.2s": m["validate_one"]["wall_s"] < 0.2,
+        "report_warm_under_0.3s": m["report_warm"]["wall_s"] < 0.3,
+        "reingest_unchanged_under_0.5s": m["ingest_unchanged"]["wall_s"] < 0.5,
+        "help_under_0.1s": m["help"]["wall_s"] < 0.1,
+        "validate_one_under_0.15s": m["validate_one"]["wall_s"] < 0.15,
         "template_1000_under_10s": (
             m["template"]["wall_s"] < 10 if m["template"]["partners"] >= 1000 else None
         ),
@@ -1110,9 +1132,14 @@ def print_table(data: dict[str, Any]) -> None:
         f"{c['extra_s_per_changed_file'] * 1000:.1f} ms per changed file over the unchanged run "
         f"(a new store: {c['new_s_per_file'] * 1000:.1f} ms per file)"
     )
-    if "naive" in m and m["naive"].get("skipped"):
+    w = m["report_warm"]
+    print(f"report, warm: {w['changed_files']} of {w['files']} files changed since the last run")
+    if "naive" in m:
         naive = m["naive"]
-        print(f"naive loop: {naive['skipped']} files skipped (engines: {naive['engines']})")
+        print(
+            f"naive loop: read {naive['read']} of {naive['files']} files "
+            f"({naive['skipped']} skipped, {naive['failed']} failed; engines: {naive['engines']})"
+        )
     print("targets: " + ", ".join(f"{k}={v}" for k, v in data["targets"].items()))
 
 

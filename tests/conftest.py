@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -51,3 +52,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 item.add_marker(marker)
         if _needs_libreoffice(item):
             item.add_marker("libreoffice")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _read_cache_for_the_session(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The read cache of the runs made by the tests (module fixtures included), never the user's."""
+    os.environ["URBSURVEY_CACHE"] = str(tmp_path_factory.mktemp("cache"))
+
+
+@pytest.fixture(autouse=True)
+def _read_cache_per_test(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each test starts with an empty read cache (inherited by the console scripts it runs)."""
+    monkeypatch.setenv("URBSURVEY_CACHE", str(tmp_path_factory.mktemp("cache")))

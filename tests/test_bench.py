@@ -18,7 +18,9 @@ FOLDER_MEASUREMENTS = (
     "ingest_changed",
     "floor",
 )
-OTHER_MEASUREMENTS = ("python_start", "import_cli", "help", "validate_one", "template")
+OTHER_MEASUREMENTS = (
+    "python_start", "import_cli", "help", "validate_one", "template", "report_warm",
+)  # fmt: skip
 
 
 def test_bench_smoke(tmp_path: Path) -> None:
@@ -63,6 +65,7 @@ def test_bench_smoke(tmp_path: Path) -> None:
     assert m["ingest_new"]["added"] == N
     assert m["ingest_unchanged"]["added"] == 0
     assert m["ingest_changed"]["added"] == m["ingest_changed"]["changed_files"] == 1
+    assert m["report_warm"]["files"] == N and m["report_warm"]["changed_files"] == 1
 
     # The report: every partner but the one whose file is corrupt.
     report = json.loads((tmp_path / f"report-{N}.json").read_text(encoding="utf-8"))

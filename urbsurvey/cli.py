@@ -249,6 +249,9 @@ QuestionnaireOpt = Annotated[
 ]
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", help="table or json.")]
 StrictOpt = Annotated[bool, typer.Option(help="Exit 1 on warnings too.")]
+NoCacheOpt = Annotated[
+    bool, typer.Option("--no-cache", help="Read every file, even those read before unchanged.")
+]
 
 
 def _finish(data: ValidationJSON | IngestJSON, output_format: OutputFormat, strict: bool) -> None:
@@ -275,6 +278,7 @@ def validate(
             "(one attachment as it arrives).",
         ),
     ] = None,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Check returned workbooks cell by cell. Exit 1 when there are errors."""
     from .pipeline import validate as run
@@ -287,6 +291,7 @@ def validate(
             on_files=set_total,
             keep_answers=False,
             survey=survey,
+            cache=not no_cache,
         )
     data = result.to_json()
     if output_format is OutputFormat.table:
@@ -330,6 +335,7 @@ def report(
         bool, typer.Option("--schema", help="Print the JSON Schema of --format json and exit.")
     ] = False,
     strict: Annotated[bool, typer.Option(help="Exit 1 when the data has errors.")] = False,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Write the survey report: summary, findings, lessons, methodology and appendices."""
     from .atomic import write_bytes
@@ -350,7 +356,7 @@ def report(
     if output is None and not output_format.is_text:
         raise UsageError(f"--format {output_format.value} needs -o FILE")
     with console.progress("Reading workbooks") as (_set_total, advance):
-        result = run(source, questionnaire, store, progress=advance, lang=lang)
+        result = run(source, questionnaire, store, progress=advance, lang=lang, cache=not no_cache)
     body = render(result, output_format, template)
     if output is not None:
         write_bytes(output, body)

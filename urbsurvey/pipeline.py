@@ -11,6 +11,7 @@ scripts can call them the same way:
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,7 +24,6 @@ from .intake.batch import (
     check_batch,
     expand,
     missing_responses,
-    read_all,
     read_items,
 )
 from .intake.current import choose_current, key_of
@@ -99,22 +99,37 @@ def validate(
     on_files: Any = None,
     keep_answers: bool = True,
     survey: Path | None = None,
+    cache: bool = True,
 ) -> Validation:
     """Read every workbook under `paths` and check it; bad files become issues.
 
     Without `keep_answers` only issues and counts are kept, so memory stays flat
     however many files are read (the command line needs no more). With `survey`, the
     files are checked against that survey folder's questionnaire, rates and partners.
+    With `cache`, workbooks read before under the same definition and survey.yaml are
+    not read again (`intake.cache`).
     """
     inputs = resolve_inputs(paths, questionnaire, survey)
     if on_files is not None:
         on_files(len(inputs.files))
     submissions = []
-    for sub in read_all(inputs.files, inputs.context, base=inputs.base, progress=progress):
+    for sub in _read(inputs, progress, cache):
         if not keep_answers:
             sub.answers = {}
         submissions.append(sub)
     return Validation(inputs, check_batch(submissions, inputs.survey))
+
+
+def _read(inputs: Inputs, progress: Progress | None, cache: bool) -> Iterator[Submission]:
+    items = [item for _, item in expand(inputs.files, inputs.base)]
+    if not cache:
+        return read_items(items, inputs.context, progress)
+    from .intake.cache import context_key, read_cached
+    from .survey import SURVEY_FILE
+
+    survey_file = inputs.survey.root / SURVEY_FILE if inputs.survey else None
+    key = context_key(inputs.questionnaire, survey_file)
+    return read_cached(items, key, lambda todo: read_items(todo, inputs.context, progress))
 
 
 # --- ingest ------------------------------------------------------------------
@@ -278,10 +293,11 @@ def gather(
     progress: Progress | None = None,
     *,
     waves: bool = True,
+    cache: bool = True,
 ) -> ReportInput:
     """Read a survey folder, a folder of workbooks, or a store, and (with `waves`) the
     earlier waves it names; an earlier wave's own earlier waves are not read."""
-    data = _gather(source, questionnaire, store, progress)
+    data = _gather(source, questionnaire, store, progress, cache)
     if waves and data.survey is not None and data.survey.config.waves:
         from .outcomes.waves import load_waves
 
@@ -290,7 +306,11 @@ def gather(
 
 
 def _gather(
-    source: Path, questionnaire: str | None, store: Path | None, progress: Progress | None
+    source: Path,
+    questionnaire: str | None,
+    store: Path | None,
+    progress: Progress | None,
+    cache: bool,
 ) -> ReportInput:
     if source.is_file() and source.suffix.lower() in (".sqlite", ".db", ".sqlite3"):
         return _from_store(source, questionnaire)
@@ -298,7 +318,7 @@ def _gather(
         inputs = resolve_inputs([source], questionnaire)
         ingest_inputs(inputs, store, progress)
         return _from_store(store, questionnaire, inputs)
-    result = validate([source], questionnaire, progress)
+    result = validate([source], questionnaire, progress, cache=cache)
     batch = result.batch
     return ReportInput(
         result.inputs.questionnaire,
@@ -358,8 +378,10 @@ def report(
     store: Path | None = None,
     progress: Progress | None = None,
     lang: str | None = None,
+    cache: bool = True,
 ) -> Report:
     """The report of a survey folder, a folder of workbooks or a store, as typed data."""
     from .report.build import build_report
 
-    return build_report(gather(source, questionnaire, store, progress), lang=lang)
+    data = gather(source, questionnaire, store, progress, cache=cache)
+    return build_report(data, lang=lang)

@@ -1,0 +1,155 @@
+"""A cache of workbooks already read, so a re-run reads only the returns that are new or changed.
+
+The secretariat re-runs `validate` and `report` each time a few returns arrive;
+reading the other thousand again gives the same submissions. An entry is the
+`Submission` read from one file, under a key of everything that could change it:
+
+- the file: its absolute path, size, modification time, and its inode change
+  time and number. Any write to a file moves its change time, and no tool
+  (`touch -d`, `os.utime`, a copy with `cp -p`) can set it back, so a file
+  edited with its size and modification time forged back is still read again;
+- the reading context: urbsurvey's version, the definition's fingerprint and
+  everything `survey.yaml` says about partners, currency and rates (a digest of
+  the context the workbook is read with), and the name the file is shown under.
+
+The cache is a SQLite file in the user's cache folder (`$URBSURVEY_CACHE`, else
+`$XDG_CACHE_HOME/urbsurvey`, else `~/.cache/urbsurvey`), private to the user
+(0700), since its entries are pickles that only urbsurvey itself writes. Any
+failure to open or write it only means the files are read again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from .. import __version__
+from ..definition import Questionnaire
+from .batch import Item
+from .submission import Submission
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS reads (
+    context TEXT NOT NULL,
+    path TEXT NOT NULL,
+    stat TEXT NOT NULL,
+    submission BLOB NOT NULL,
+    PRIMARY KEY (context, path)
+) WITHOUT ROWID
+"""
+
+
+def cache_dir() -> Path:
+    explicit = os.environ.get("URBSURVEY_CACHE")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "urbsurvey"
+
+
+def context_key(q: Questionnaire, survey_file: Path | None) -> str:
+    """A digest of what reading depends on besides the file: version, definition, survey.yaml."""
+    digest = hashlib.sha256()
+    digest.update(f"{__version__}\0{q.fingerprint()}\0".encode())
+    if survey_file is not None:
+        digest.update(survey_file.read_bytes())
+    return digest.hexdigest()
+
+
+def stat_key(st: os.stat_result) -> str:
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}:{st.st_dev}"
+
+
+class ReadCache:
+    """Submissions by file and context; `None` from `open` when there is no usable cache."""
+
+    def __init__(self, db: sqlite3.Connection, context: str) -> None:
+        self._db = db
+        self._context = context
+        self._pending: list[tuple[str, str, str, bytes]] = []
+
+    @classmethod
+    def open(cls, context: str) -> ReadCache | None:
+        folder = cache_dir()
+        try:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if folder.stat().st_uid != os.getuid():
+                return None  # someone else's folder: never unpickle what another user wrote
+            db = sqlite3.connect(folder / "reads.sqlite", timeout=5)
+            db.execute(_SCHEMA)
+        except (OSError, sqlite3.Error):
+            return None
+        return cls(db, context)
+
+    def lookup(self, keys: dict[str, str]) -> dict[str, Submission]:
+        """The cached submissions of the paths in `keys` (path → stat key) that are still fresh."""
+        found: dict[str, Submission] = {}
+        try:
+            rows = self._db.execute(
+                "SELECT path, stat, submission FROM reads WHERE context = ?", (self._context,)
+            )
+            for path, stat, blob in rows:
+                if keys.get(path) == stat:
+                    found[path] = pickle.loads(blob)
+        except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            return {}
+        return found
+
+    def add(self, path: str, stat: str, sub: Submission) -> None:
+        if sub.sha256:  # a file that could not even be opened is tried again next time
+            blob = pickle.dumps(sub, protocol=pickle.HIGHEST_PROTOCOL)
+            self._pending.append((self._context, path, stat, blob))
+
+    def close(self) -> None:
+        try:
+            with self._db:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO reads VALUES (?, ?, ?, ?)", self._pending
+                )
+        except sqlite3.Error:
+            pass  # a full disk or a locked cache: the files are read again next time
+        finally:
+            self._db.close()
+
+
+def read_cached(
+    items: list[Item], context: str, read: Callable[[list[Item]], Iterator[Submission]]
+) -> Iterator[Submission]:
+    """Each item's submission, in order: from the cache when its file is unchanged, else read.
+
+    Only workbook files are cached; e-mail attachments are always read. `read` reads
+    the items that are not in the cache, or no longer fresh there.
+    """
+    cache = ReadCache.open(context)
+    keys: dict[str, str] = {}
+    for item in items:
+        if isinstance(item, tuple):
+            with contextlib.suppress(OSError):  # else read, where the error becomes an issue
+                keys[str(item[0].absolute())] = stat_key(item[0].stat())
+    found = cache.lookup(keys) if cache else {}
+    hits: dict[int, Submission] = {}
+    for index, item in enumerate(items):
+        if isinstance(item, tuple):
+            sub = found.get(str(item[0].absolute()))
+            if sub is not None and sub.file == item[1]:
+                hits[index] = sub
+    fresh = read([item for index, item in enumerate(items) if index not in hits])
+    try:
+        for index, item in enumerate(items):
+            if index in hits:
+                yield hits[index]
+                continue
+            sub = next(fresh)
+            key = str(item[0].absolute()) if isinstance(item, tuple) else None
+            if cache is not None and key in keys:
+                cache.add(key, keys[key], sub)
+            yield sub
+        next(fresh, None)  # let the reader finish (its progress report follows each item)
+    finally:
+        if cache is not None:
+            cache.close()
