@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -237,8 +238,7 @@ class Store:
                 self.db = _connect_read_only(path)
                 self._check_version()
             else:
-                self.db = _connect(path)
-                self._create()
+                self._open_for_writing()
         except sqlite3.DatabaseError as exc:
             if not read_only and _is_read_only(path, exc):
                 raise StoreError(
@@ -251,6 +251,29 @@ class Store:
                 f"{path} is not an urbsurvey store ({exc})",
                 hint="Give a new file name with --store, or the store urbsurvey ingest made.",
             ) from exc
+
+    def _open_for_writing(self) -> None:
+        """Connect and create (or upgrade) the schema, retrying while another ingest locks it.
+
+        SQLite's busy timeout does not cover every case of two processes creating one
+        store at once (a new file switched to WAL, a read lock upgraded inside a
+        transaction), so the whole opening is tried again, until `BUSY_TIMEOUT_S`.
+        """
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        pause = 0.02
+        while True:
+            db: sqlite3.Connection | None = None
+            try:
+                db = self.db = _connect(self.path)
+                self._create()
+                return
+            except sqlite3.OperationalError as exc:
+                if db is not None:
+                    db.close()
+                if "locked" not in str(exc) or time.monotonic() + pause > deadline:
+                    raise
+                time.sleep(pause)
+                pause = min(pause * 2, 0.5)
 
     def _create(self) -> None:
         """Create the tables, or bring an older store up to this schema (one transaction)."""
