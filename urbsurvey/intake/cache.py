@@ -61,6 +61,11 @@ def context_key(q: Questionnaire, survey_file: Path | None) -> str:
     return digest.hexdigest()
 
 
+def _path_key(path: Path) -> str:
+    """The absolute path as the cache names it: any bytes (a name need not be UTF-8)."""
+    return os.fsencode(path.absolute()).decode("utf-8", "backslashreplace")
+
+
 def stat_key(st: os.stat_result) -> str:
     return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}:{st.st_dev}"
 
@@ -130,12 +135,12 @@ def read_cached(
     for item in items:
         if isinstance(item, tuple):
             with contextlib.suppress(OSError):  # else read, where the error becomes an issue
-                keys[str(item[0].absolute())] = stat_key(item[0].stat())
+                keys[_path_key(item[0])] = stat_key(item[0].stat())
     found = cache.lookup(keys) if cache else {}
     hits: dict[int, Submission] = {}
     for index, item in enumerate(items):
         if isinstance(item, tuple):
-            sub = found.get(str(item[0].absolute()))
+            sub = found.get(_path_key(item[0]))
             if sub is not None and sub.file == item[1]:
                 hits[index] = sub
     fresh = read([item for index, item in enumerate(items) if index not in hits])
@@ -145,7 +150,7 @@ def read_cached(
                 yield hits[index]
                 continue
             sub = next(fresh)
-            key = str(item[0].absolute()) if isinstance(item, tuple) else None
+            key = _path_key(item[0]) if isinstance(item, tuple) else None
             if cache is not None and key in keys:
                 cache.add(key, keys[key], sub)
             yield sub
