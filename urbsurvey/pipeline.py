@@ -31,14 +31,14 @@ from .intake.inputs import Inputs, resolve_inputs
 from .intake.mail import MailItem
 from .intake.submission import Submission, unopenable
 from .issues import Issue, IssueCode, Severity, make_issue
-from .report.build import ReportInput
 from .results import CheckedFile, IngestJSON, StoreTotals, ValidationJSON
-from .store import Store
 from .vocabulary import Status
 
 if TYPE_CHECKING:
     from .definition import Questionnaire
+    from .report.build import ReportInput
     from .report.schema import Report
+    from .store import Store
     from .survey import SurveyFolder
 
 # --- validate ----------------------------------------------------------------
@@ -185,6 +185,8 @@ def ingest_inputs(
     on_files: Any = None,
 ) -> IngestResult:
     """`ingest` of inputs already resolved (the report resolves them once for both)."""
+    from .store import Store
+
     store = Store(store_path)
     result = IngestResult(store_path)
     try:
@@ -320,6 +322,8 @@ def _gather(
         return _from_store(store, questionnaire, inputs)
     result = validate([source], questionnaire, progress, cache=cache)
     batch = result.batch
+    from .report.build import ReportInput
+
     return ReportInput(
         result.inputs.questionnaire,
         result.inputs.survey,
@@ -330,6 +334,9 @@ def _gather(
 
 
 def _from_store(path: Path, questionnaire: str | None, inputs: Inputs | None = None) -> ReportInput:
+    from .report.build import ReportInput
+    from .store import Store
+
     store = Store(path, read_only=True)
     try:
         subs = store.versions()
