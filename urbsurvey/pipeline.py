@@ -125,10 +125,8 @@ def _read(inputs: Inputs, progress: Progress | None, cache: bool) -> Iterator[Su
     if not cache:
         return read_items(items, inputs.context, progress)
     from .intake.cache import context_key, read_cached
-    from .survey import SURVEY_FILE
 
-    survey_file = inputs.survey.root / SURVEY_FILE if inputs.survey else None
-    key = context_key(inputs.questionnaire, survey_file)
+    key = context_key(inputs.questionnaire, inputs.survey.text if inputs.survey else None)
     return read_cached(items, key, lambda todo: read_items(todo, inputs.context, progress))
 
 

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..definition import Questionnaire
-from .batch import Item
+from .batch import Item, item_name
 from .submission import Submission
 
 _SCHEMA = """
@@ -52,12 +52,13 @@ def cache_dir() -> Path:
     return Path(base) / "urbsurvey"
 
 
-def context_key(q: Questionnaire, survey_file: Path | None) -> str:
-    """A digest of what reading depends on besides the file: version, definition, survey.yaml."""
+def context_key(q: Questionnaire, survey_text: str | None) -> str:
+    """A digest of what reading depends on besides the file: version, definition, survey.yaml
+    (its text as loaded)."""
     digest = hashlib.sha256()
     digest.update(f"{__version__}\0{q.fingerprint()}\0".encode())
-    if survey_file is not None:
-        digest.update(survey_file.read_bytes())
+    if survey_text is not None:
+        digest.update(survey_text.encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 
@@ -131,28 +132,27 @@ def read_cached(
     the items that are not in the cache, or no longer fresh there.
     """
     cache = ReadCache.open(context)
-    keys: dict[str, str] = {}
-    for item in items:
-        if isinstance(item, tuple):
-            with contextlib.suppress(OSError):  # else read, where the error becomes an issue
-                keys[_path_key(item[0])] = stat_key(item[0].stat())
-    found = cache.lookup(keys) if cache else {}
-    hits: dict[int, Submission] = {}
+    # index -> (path key, stat key) of each workbook file that could be stat'ed
+    files: dict[int, tuple[str, str]] = {}
     for index, item in enumerate(items):
         if isinstance(item, tuple):
-            sub = found.get(_path_key(item[0]))
-            if sub is not None and sub.file == item[1]:
-                hits[index] = sub
+            with contextlib.suppress(OSError):  # else read, where the error becomes an issue
+                files[index] = (_path_key(item[0]), stat_key(item[0].stat()))
+    found = cache.lookup(dict(files.values())) if cache else {}
+    hits: dict[int, Submission] = {}
+    for index, (path, _) in files.items():
+        sub = found.get(path)
+        if sub is not None and sub.file == item_name(items[index]):
+            hits[index] = sub
     fresh = read([item for index, item in enumerate(items) if index not in hits])
     try:
-        for index, item in enumerate(items):
+        for index in range(len(items)):
             if index in hits:
                 yield hits[index]
                 continue
             sub = next(fresh)
-            key = _path_key(item[0]) if isinstance(item, tuple) else None
-            if cache is not None and key in keys:
-                cache.add(key, keys[key], sub)
+            if cache is not None and index in files:
+                cache.add(*files[index], sub)
             yield sub
         next(fresh, None)  # let the reader finish (its progress report follows each item)
     finally:
