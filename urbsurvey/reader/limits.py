@@ -20,6 +20,10 @@ RATIO_MIN_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 100_000
 MAX_COLS = 1_000
 MAX_CELLS = 2_000_000
+#: Most characters of text a workbook's cells may hold once read, a shared string
+#: counted once per cell that shows it (an .xls of 1.4 MB can repeat one 65,535-character
+#: string in 180,000 cells: 11.7 GB). calamine and Python each hold a copy.
+MAX_TEXT_CHARS = 50_000_000
 #: Members compressed to more than this are inflated once to check their declared
 #: size even when this package does not need their content (deflate can expand at
 #: most ~1032:1, so a smaller member cannot hide more than ~4 MB).

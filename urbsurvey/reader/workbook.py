@@ -53,7 +53,7 @@ class Workbook:
     formulas_without_value: set[tuple[str, str]]
     external_link_cells: set[tuple[str, str]]
     has_external_links: bool
-    #: cells whose saved value is an error (xlsx/xlsm; calamine reads them as empty)
+    #: cells whose saved value is an error (xlsx, xlsm, xls; calamine reads them as empty)
     error_cells: dict[tuple[str, str], str] = field(default_factory=dict)
     _display: str = field(default="", repr=False, compare=False)
     _book: Any = field(default=None, repr=False, compare=False)
