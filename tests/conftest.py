@@ -30,7 +30,13 @@ def toy() -> Questionnaire:
 MODULE_GROUPS = {
     "browser": {"test_render_browser"},
     "durability": {"test_durability", "test_store_and_outputs"},
-    "hostile": {"test_hostile", "test_reader_hostile", "test_isolation", "test_hostile_xls"},
+    "hostile": {
+        "test_hostile",
+        "test_reader_hostile",
+        "test_isolation",
+        "test_hostile_xls",
+        "test_many_issues",
+    },
     "bench": {"test_bench"},
     "install": {"test_install"},
 }

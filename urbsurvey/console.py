@@ -105,22 +105,65 @@ def print_validation(data: ValidationJSON) -> None:
     )
 
 
+#: Issues of one code in one file shown in the terminal; the rest are counted
+#: (`--format json` lists every one).
+SHOWN_PER_CODE = 20
+#: Cells named for one message repeated at many cells of a sheet.
+SHOWN_CELLS = 5
+
+
 def print_issues(issues: list[IssueDict]) -> None:
+    """Each issue with where it is and what to do. One message repeated at many cells
+    (100,000 rows with one question id) is shown once with its first cells and the
+    count; past `SHOWN_PER_CODE` of a code in a file, the rest are counted."""
     out = console()
-    for issue in issues:
+    shown: dict[tuple[str, str], int] = {}
+    hidden: dict[tuple[str, str], int] = {}
+    for issue, cells, count in _grouped(issues):
+        key = (issue["file"], issue["code"])
+        if shown.get(key, 0) >= SHOWN_PER_CODE:
+            hidden[key] = hidden.get(key, 0) + count
+            continue
+        shown[key] = shown.get(key, 0) + 1
         where = ", ".join(
             p
-            for p in (
-                issue["file"],
-                issue["sheet"] and f"sheet {issue['sheet']}",
-                issue["cell"] and f"cell {issue['cell']}",
-            )
+            for p in (issue["file"], issue["sheet"] and f"sheet {issue['sheet']}", _cells(cells))
             if p
         )
         colour = "red" if issue["severity"] == "error" else "yellow"
         head = f"[{colour}]{issue['severity']}[/] [bold]{issue['code']}[/]"
-        out.print(f"{head} {safe(where)}: {safe(issue['message'])}")
+        times = f" ({count:,} times)" if count > max(1, len(cells)) else ""
+        out.print(f"{head} {safe(where)}: {safe(issue['message'])}{times}")
         out.print(f"    {safe(issue['hint'])}", style="dim")
+    for (file, code), count in hidden.items():
+        out.print(
+            f"... and {count:,} more [bold]{code}[/] issues in {safe(file)} "
+            "(--format json lists every one)."
+        )
+
+
+def _grouped(issues: list[IssueDict]) -> list[tuple[IssueDict, list[str], int]]:
+    """Issues alike but for their cell, once each (in order): the cells, the count."""
+    groups: dict[tuple[object, ...], tuple[IssueDict, list[str], list[int]]] = {}
+    for issue in issues:
+        key = (issue["file"], issue["sheet"], issue["code"], issue["message"], issue["hint"])
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = (issue, [], [0])
+        if issue["cell"]:
+            group[1].append(issue["cell"])
+        group[2][0] += 1
+    return [(issue, cells, count[0]) for issue, cells, count in groups.values()]
+
+
+def _cells(cells: list[str]) -> str:
+    if not cells:
+        return ""
+    if len(cells) == 1:
+        return f"cell {cells[0]}"
+    more = len(cells) - SHOWN_CELLS
+    listed = ", ".join(cells[:SHOWN_CELLS])
+    return f"cells {listed} and {more:,} more" if more > 0 else f"cells {listed}"
 
 
 def print_questionnaire(q: Questionnaire, lang: str) -> None:
