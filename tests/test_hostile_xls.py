@@ -1,5 +1,7 @@
 """Hostile .xls returns: the pre-checks follow the records python-calamine really reads.
 
+(And the decoded-text limit for .xlsx shared strings and .ods repeated cells.)
+
 Every file is written here record by record (`support.xls`), a few KB each (the
 shared-string one holds one 65,535-character string, so it is larger): a second
 workbook stream (`Book` beside `Workbook`, or a `Workbook` in a sub-storage, which
@@ -44,7 +46,15 @@ from .support.xls import (
     record,
     workbook_stream,
 )
-from .test_isolation import TOY, URBSURVEY, aborts_in_process, assert_no_crash, urbsurvey
+from .test_isolation import (
+    TOY,
+    URBSURVEY,
+    aborts_in_process,
+    assert_no_crash,
+    tiny_ods,
+    urbsurvey,
+)
+from .test_reader_hostile import _sheet, _xlsx
 
 needs_soffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
 needs_script = pytest.mark.skipif(URBSURVEY is None, reason="no urbsurvey console script")
@@ -263,6 +273,73 @@ def test_error_cells_are_noted_at_their_cells(tmp_path: Path) -> None:
     }
 
 
+# ------------------------------------------------------------------------- .xlsx and .ods
+
+_SST_HEAD = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+
+
+def shared_string_xlsx(
+    path: Path, cells: int, cell: bytes = b'<c r="A%d" t="s"><v>0</v></c>'
+) -> Path:
+    """One 1,000,000-character shared string shown in `cells` cells (a few KB deflated)."""
+    sst = _SST_HEAD + b"<si><t>" + b"y" * 1_000_000 + b"</t></si><si><t>short</t></si></sst>"
+    rows = b"".join(
+        b'<row r="%d">' % r + cell.replace(b"%d", b"%d" % r) + b"</row>"
+        for r in range(1, cells + 1)
+    )
+    return _xlsx(path, _sheet(rows), {"xl/sharedStrings.xml": sst})
+
+
+def test_an_xlsx_shared_string_counts_once_per_cell(tmp_path: Path) -> None:
+    path = shared_string_xlsx(tmp_path / "shared.xlsx", 2_000)
+    assert path.stat().st_size < 30 * 1024
+    assert aborts_in_process(path), "calamine no longer copies the string into each cell"
+    issue = _issue(path, path.read_bytes(), "file-too-large")
+    assert "a shared string counting once per cell" in issue.message
+    assert "xl/worksheets/sheet1.xml" in issue.message
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        b'<c r="A%d" t = "s"><v>0</v></c>',  # spaces around "="
+        b'<c r="A%d" t="s"><f>A2</f><v>+00</v></c>',  # an element first, the index "+00"
+    ],
+)
+def test_other_forms_of_a_shared_string_cell_count_too(tmp_path: Path, cell: bytes) -> None:
+    path = shared_string_xlsx(tmp_path / "shared.xlsx", 60, cell)
+    assert _calamine_cells(path.read_bytes())[0][0] == "y" * 1_000_000  # calamine reads it
+    _issue(path, path.read_bytes(), "file-too-large")
+
+
+def test_a_short_shared_string_in_many_cells_is_fine(tmp_path: Path) -> None:
+    path = shared_string_xlsx(tmp_path / "short.xlsx", 2_000, b'<c r="A%d" t="s"><v>1</v></c>')
+    book = read_workbook(path)
+    assert isinstance(book, Workbook) and book.sheet("Responses").rows[1999] == ["short"]
+
+
+def test_ods_text_in_a_cell_nested_in_a_repeated_cell_counts(tmp_path: Path) -> None:
+    """calamine reads a cell's text up to the first cell end: a cell inside it included."""
+    cell = (
+        '<table:table-cell table:number-columns-repeated="900" office:value-type="string">'
+        f"<table:table-cell><text:p>{'z' * 100_000}</text:p></table:table-cell>"
+    )
+    path = tiny_ods(tmp_path / "nested.ods", f"<table:table-row>{cell}</table:table-row>")
+    assert len(_calamine_cells(path.read_bytes())[0][0]) == 100_000
+    issue = _issue(path, path.read_bytes(), "file-too-large")
+    assert "a repeated cell counting once per copy" in issue.message
+
+
+def test_repeated_numbers_in_an_ods_are_not_text(tmp_path: Path) -> None:
+    cell = (
+        '<table:table-cell table:number-columns-repeated="900" office:value-type="float" '
+        'office:value="1"/>'
+    )
+    rows = f'<table:table-row table:number-rows-repeated="2000">{cell}</table:table-row>'
+    book = read_workbook(tiny_ods(tmp_path / "numbers.ods", rows))
+    assert isinstance(book, Workbook), book
+
+
 # ------------------------------------------------------------------------- end to end
 
 
@@ -289,6 +366,7 @@ HOSTILE = {
     "x-offset-inside.xls": ("corrupt-file", "inside another record"),
     "x-declared-rows.xls": ("file-too-large", "268,435,456 rows"),
     "x-repeated-string.xls": ("file-too-large", "50,000,000 characters"),
+    "x-shared-string.xlsx": ("file-too-large", "a shared string counting once per cell"),
 }
 
 
@@ -305,6 +383,7 @@ def batch(tmp_path: Path) -> Path:
     offset_inside_a_record(returns / "x-offset-inside.xls")
     declared_rows(returns / "x-declared-rows.xls")
     repeated_string(returns / "x-repeated-string.xls", 800)  # 52 million characters
+    shared_string_xlsx(returns / "x-shared-string.xlsx", 2_000)
     return root
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import signal
 import socket
@@ -253,22 +252,37 @@ def test_validate_survives_every_hostile_file_and_reports_the_good_ones(survey: 
         assert status[name] == "unreadable"
         assert issues[name] == {"not-a-regular-file"}, name
     messages = {i["file"]: i["message"] for i in report["issues"]}
-    assert "memory" in messages["returns/a-space-run.ods"]
-    assert re.search(r"limit of \d+ MB", messages["returns/a-space-run.ods"])
+    # The pre-checks now count decoded text: these two never reach calamine.
+    for name in ("returns/a-space-run.ods", "returns/a-repeated-string.ods"):
+        assert "50,000,000 characters of text" in messages[name]
     assert "named pipe" in messages["returns/a-pipe.xlsx"]
     assert "character device" in messages["returns/a-zero.xlsx"]
     assert "socket" in messages["returns/a-socket.xlsx"]
 
 
+def big_text(path: Path) -> Path:
+    """One 49,000-character string repeated over 900 cells: 44 million characters, under
+    the pre-checks' text limit, so calamine reads it (about 100 MB)."""
+    cell = (
+        '<table:table-cell table:number-columns-repeated="900" office:value-type="string">'
+        f"<text:p>{'y' * 49_000}</text:p></table:table-cell>"
+    )
+    return tiny_ods(path, f"<table:table-row>{cell}</table:table-row>")
+
+
 @needs_script
 def test_the_memory_limit_is_configurable_and_named(survey: Path) -> None:
+    """A file the pre-checks let through, read by a worker under a 40 MB limit: it costs
+    only itself, and its issue names the limit."""
+    big_text(survey / "returns" / "a-big-text.ods")
     run = urbsurvey(
-        "validate", survey, "--format", "json", env={"URBSURVEY_WORKER_MEMORY_MB": "300"}
+        "validate", survey, "--format", "json", env={"URBSURVEY_WORKER_MEMORY_MB": "40"}
     )
     assert_no_crash(run)
     report = json.loads(run.stdout)
     messages = {i["file"]: i["message"] for i in report["issues"]}
-    assert "limit of 300 MB per file" in messages["returns/a-repeated-string.ods"]
+    assert "memory" in messages["returns/a-big-text.ods"]
+    assert "limit of 40 MB per file" in messages["returns/a-big-text.ods"]
     assert {f["status"] for f in report["files"] if f["file"].startswith("returns/")} >= {"ok"}
 
 

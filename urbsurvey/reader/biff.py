@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from ..issues import IssueCode
 from . import limits
 from .model import _check_dims, _reject, _Scan, cell_ref
+from .text import _SHARED, too_much_text
 
 _BOF, _EOF, _CONTINUE, _BOUNDSHEET = 0x0809, 0x000A, 0x003C, 0x0085
 _FILEPASS, _SUPBOOK, _SST = 0x002F, 0x01AE, 0x00FC
@@ -179,15 +180,7 @@ class _Budget:
     def spend(self, chars: int, sheet: str) -> None:
         self.chars += chars
         if self.chars > limits.MAX_TEXT_CHARS:
-            _reject(
-                IssueCode.FILE_TOO_LARGE,
-                self.name,
-                f"its cells hold more than {limits.MAX_TEXT_CHARS:,} characters of text once "
-                f"read (sheet {sheet!r} reaches that: a text stored once and repeated in "
-                f"many cells counts once per cell); the limit is "
-                f"{limits.MAX_TEXT_CHARS:,} characters",
-                sheet=sheet,
-            )
+            too_much_text(self.name, f"sheet {sheet!r} reaches that, {_SHARED}", sheet)
 
 
 @dataclass(slots=True)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from ..issues import IssueCode
 from . import limits
 from .model import _check_dims, _reject, _Scan, cell_ref
+from .text import too_much_text
 from .xmlscan import _ATTRS, _attr, _text
 from .zip import _Package
 
@@ -36,6 +37,12 @@ _O_VALUE = re.compile(
     rb"|\soffice:value-type\s*=\s*[\"']string[\"']"
 )
 _ODS_EXTERNAL = re.compile(r"'[^']*'#")
+#: A run of spaces's length (`<text:s text:c="12"/>`), as calamine reads it.
+_O_SPACES = re.compile(rb"<text:s\s[^>]*?text:c\s*=\s*[\"']\+?0*([0-9]+)")
+#: A cell whose value is text (other cells' values are numbers, dates, booleans).
+_O_STRING = re.compile(rb"\soffice:(?:value-type\s*=\s*[\"']string[\"']|string-value\s*=)")
+#: Where calamine stops reading a cell's text: the first cell end after it.
+_O_CELL_END = re.compile(rb"</table:(?:covered-)?table-cell\s*>")
 
 
 def _count(raw: bytes | None) -> int:
@@ -66,7 +73,8 @@ _ODS_CHUNK = 1024 * 1024
 def _scan_ods(pkg: _Package, scan: _Scan) -> None:
     content = _ods_content(pkg, scan)
     state = _OdsScan(pkg.name, scan)
-    for closing, tag, attrs, gt in _ods_tags(content):
+    start = content.find(b"<table:table")
+    for closing, tag, attrs, gt in _ods_tags(content, start):
         if not gt:
             _reject(IssueCode.CORRUPT_FILE, pkg.name, "content.xml has malformed XML")
         table = state.table
@@ -81,6 +89,8 @@ def _scan_ods(pkg: _Package, scan: _Scan) -> None:
         elif not attrs.endswith(b"/"):  # <table:table>
             state.start_table(attrs)
     scan.merged = {k: v for k, v in scan.merged.items() if k}
+    if state.copies or _O_SPACES.search(content, max(start, 0)):
+        _check_ods_text(content, start, pkg.name)
 
 
 def _ods_content(pkg: _Package, scan: _Scan) -> bytes:
@@ -107,6 +117,7 @@ class _OdsScan:
     col: int = 0
     row_repeat: int = 0
     extent: int = 0
+    copies: int = 0  # non-empty cells beyond the first of each repeated one
     # What a cell's or row's attributes say, by their text: writers repeat a few forms.
     cells: dict[bytes, tuple[int, bool, bool, int, int]] = field(default_factory=dict)
     row_forms: dict[bytes, int] = field(default_factory=dict)
@@ -123,6 +134,7 @@ class _OdsScan:
         col = self.col
         if nonempty:
             self.extent = col + repeat
+            self.copies += repeat * self.row_repeat - 1
             if formula:
                 _ods_formula(attrs, self.scan, table.name, table.row, col)
         if cols > 1 or rows > 1:
@@ -168,14 +180,14 @@ class _OdsScan:
         self.scan.merged.setdefault(table.name, [])
 
 
-def _ods_tags(content: bytes) -> Iterator[tuple[bytes, bytes, bytes, bytes]]:
-    """`_O_TAG.findall` from the first table on, a chunk at a time (bounded memory).
+def _ods_tags(content: bytes, pos: int) -> Iterator[tuple[bytes, bytes, bytes, bytes]]:
+    """`_O_TAG.findall` from the first table on (`pos`), a chunk at a time (bounded
+    memory).
 
     No tag match spans a "<" after its first character (attribute values exclude
     it), so cutting at a "<" never splits one. Nothing before the first table
     matters (styles, validations).
     """
-    pos = content.find(b"<table:table")
     if pos < 0:
         return
     end = len(content)
@@ -185,6 +197,40 @@ def _ods_tags(content: bytes) -> Iterator[tuple[bytes, bytes, bytes, bytes]]:
             cut = end
         yield from _O_TAG.findall(content, pos, cut)
         pos = cut
+
+
+def _check_ods_text(content: bytes, start: int, name: str) -> None:
+    """The text the text cells hold once read, a repeated cell counted once per copy, and
+    runs of spaces (`<text:s text:c="1000000000"/>`) at their length. A cell's text is
+    at most its attributes and the bytes up to the first cell end after it (where
+    calamine stops), plus its runs of spaces. Only for files with repeated non-empty
+    cells or runs of spaces."""
+    total = 0
+    row_repeat = 1
+    for m in _O_TAG.finditer(content, max(start, 0)):
+        closing, tag, attrs = m.group(1), m.group(2), m.group(3)
+        if closing:
+            continue
+        if tag == b"table:table-row":
+            row_repeat = _count(_attr(attrs, b"table:number-rows-repeated"))
+        elif tag != b"table:table":
+            repeat, nonempty, _formula, _rows, _cols = _ods_cell(attrs)
+            if nonempty and _O_STRING.search(attrs):
+                end = None if attrs.endswith(b"/") else _O_CELL_END.search(content, m.end())
+                stop = end.start() if end is not None else m.end()
+                spaces = sum(_run(n) for n in _O_SPACES.findall(content, m.end(), stop))
+                total += repeat * row_repeat * (len(attrs) + stop - m.end() + spaces)
+                if total > limits.MAX_TEXT_CHARS:
+                    too_much_text(
+                        name,
+                        "content.xml, a repeated cell counting once per copy and a run "
+                        "of spaces at its length",
+                    )
+
+
+def _run(digits: bytes) -> int:
+    """A run of spaces's length; absurd values saturate instead of being parsed."""
+    return int(digits) if len(digits) <= 12 else 10**12
 
 
 def _ods_cell(attrs: bytes) -> tuple[int, bool, bool, int, int]:

@@ -15,6 +15,7 @@ import re
 from ..issues import IssueCode
 from . import limits
 from .model import _check_dims, _reject, _Scan, cell_ref
+from .text import check_xlsx_text
 from .xmlscan import _ATTR_PAIR, _ATTRS, _PREFIX, _attr, _text
 from .zip import _Package
 
@@ -91,6 +92,8 @@ def _scan_xlsx(pkg: _Package, scan: _Scan) -> str:
             and key not in scanned
         ):
             _scan_xlsx_sheet(pkg.xml(key, info), name, info.filename, False, scan)
+            scanned.add(key)
+    check_xlsx_text(pkg, scanned)
     return "xlsm" if scan.has_macros else "xlsx"
 
 
