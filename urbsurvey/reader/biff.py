@@ -41,6 +41,7 @@ _CELLS = frozenset({_FORMULA, 0x0203, _LABEL, _BOOLERR, 0x027E, _LABELSST, _RSTR
 #: Records a sheet scan does more with than bound a cell.
 _SPECIAL = frozenset({_BOF, _EOF, _DIMENSIONS, _MULRK, _LABELSST, _BOOLERR, _FORMULA})
 _TEXT = frozenset({_LABEL, _RSTRING, _STRING})
+_WANTED = _CELLS | _SPECIAL | _TEXT
 #: BIFF8 error codes, as calamine knows them.
 _ERRORS = {
     0x00: "#NULL!",
@@ -116,28 +117,37 @@ def _boundsheet(stream: bytes, body: int, length: int, name: str, book: _Globals
 
 def _scan_sheets(stream: bytes, name: str, book: _Globals, scan: _Scan) -> None:
     """One pass over every record of the stream; each BOUNDSHEET offset must be one of
-    their starts, and begins a sheet that runs to its EOF record."""
+    their starts, and begins a sheet that runs to its EOF record. Records no sheet
+    scan reads cost one set lookup (a stream can hold millions)."""
     starts = sorted(book.sheets)
     budget = _Budget(name)
+    unpack, end, wanted = struct.unpack_from, len(stream), _WANTED
     pending = 0  # index in `starts` of the next sheet to meet
+    next_start = starts[0] if starts else -1  # -1: none left
     sheet: _Sheet | None = None
     pos = 0
-    while pending < len(starts) or sheet is not None:
-        rtype, body, length = _records(stream, pos)
-        if pending < len(starts) and starts[pending] <= pos:
-            sheet = _begin(stream, name, book, starts[pending], pos, rtype, sheet)
+    while next_start >= 0 or sheet is not None:
+        rtype, length = unpack("<HH", stream, pos) if pos + 4 <= end else (-1, 0)
+        if pos + 4 + length > end:
+            rtype = -1  # the end, or a record running past it
+        if 0 <= next_start <= pos:
+            sheet = _begin(stream, name, book, next_start, pos, rtype, sheet)
             pending += 1
+            next_start = starts[pending] if pending < len(starts) else -1
         if rtype == -1:
             break
-        if sheet is not None and not sheet.record(stream, rtype, body, length, book, budget):
+        if (
+            rtype in wanted
+            and sheet is not None
+            and not sheet.record(stream, rtype, pos + 4, length, book, budget)
+        ):
             sheet.finish(name, scan)
             sheet = None
-        pos = body + length
+        pos += 4 + length
     if sheet is not None:
         sheet.finish(name, scan)
-    if pending < len(starts):
-        start = starts[pending]
-        _misplaced(name, book.sheets[start], start, "past the end of its records")
+    if next_start >= 0:
+        _misplaced(name, book.sheets[next_start], next_start, "past the end of its records")
 
 
 def _begin(
