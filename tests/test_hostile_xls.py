@@ -183,6 +183,26 @@ def test_a_lone_book_stream_is_the_one_checked(tmp_path: Path) -> None:
     _issue(tmp_path / "book-bomb.xls", bomb, "file-too-large")
 
 
+def test_a_biff5_book_has_its_sheet_names_read_as_calamine_reads_them(tmp_path: Path) -> None:
+    """BIFF5 writes a sheet's name without the flags byte of BIFF8."""
+
+    def bof5(kind: int) -> bytes:
+        return record(0x0809, struct.pack("<HHHH", 0x0500, kind, 0x0DBB, 0x07CC))
+
+    def boundsheet(offset: int) -> bytes:
+        return record(BOUNDSHEET, struct.pack("<IBBB", offset, 0, 0, 7) + b"Answers")
+
+    head = bof5(0x0005)
+    sheet = bof5(0x0010) + bool_err(0, 1, "#REF!") + record(0x000A)
+    offset = len(head) + len(boundsheet(0)) + 4
+    stream = head + boundsheet(offset) + record(0x000A) + sheet
+    data = ole_file({"Book": stream})
+    names = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)).sheet_names
+    book = _read(tmp_path / "biff5.xls", data)
+    assert isinstance(book, Workbook) and book.sheet_names == names == ["Answers"]
+    assert book.error_cells == {("Answers", "B1"): "#REF!"}
+
+
 def test_a_sheet_offset_inside_another_record_is_refused(tmp_path: Path) -> None:
     harmless = bof(0x0010) + label(0, 0, "hidden") + record(0x000A)
     path = offset_inside_a_record(tmp_path / "inside.xls", harmless)

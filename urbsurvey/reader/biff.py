@@ -61,6 +61,7 @@ class _Globals:
 
     sheets: dict[int, str] = field(default_factory=dict)
     sst: list[int] = field(default_factory=list)
+    biff8: bool = True  # BIFF5 and older (a `Book` stream) write sheet names without flags
 
 
 def _scan_biff(stream: bytes, name: str, scan: _Scan) -> None:
@@ -95,16 +96,27 @@ def _read_globals(stream: bytes, name: str, scan: _Scan) -> _Globals:
             book.sst = _sst_lengths(stream, body, length)
         elif rtype == _FILEPASS:
             _reject(IssueCode.ENCRYPTED_FILE, name, "the workbook is password-protected")
+        elif rtype == _BOF and length >= 4:
+            book.biff8 = _is_biff8(*struct.unpack_from("<HH", stream, body))
         elif rtype == _SUPBOOK and length >= 4:
             (kind,) = struct.unpack_from("<H", stream, body + 2)
             if kind not in (0x0401, 0x3A01):
                 scan.has_external = True
 
 
+def _is_biff8(version: int, kind: int) -> bool:
+    """The BIFF version a BOF record says, as calamine decides it."""
+    if version == 0:
+        return kind != 0x1000
+    return version not in (0x0200, 0x0002, 0x0007, 0x0300, 0x0400, 0x0500)
+
+
 def _boundsheet(stream: bytes, body: int, length: int, name: str, book: _Globals) -> None:
     (offset,) = struct.unpack_from("<I", stream, body)
-    count, wide = stream[body + 6], stream[body + 7] & 1
-    raw = stream[body + 8 : body + 8 + count * (2 if wide else 1)]
+    count = stream[body + 6]
+    wide = stream[body + 7] & 1 if book.biff8 else 0
+    start = body + (8 if book.biff8 else 7)
+    raw = stream[start : start + count * (2 if wide else 1)]
     sheet = raw.decode("utf-16-le" if wide else "latin-1", "replace").replace("\x00", "")
     if offset in book.sheets:
         _reject(
