@@ -60,14 +60,27 @@ class _Globals:
     """What the workbook globals say: the sheets by BOF offset, each shared string's length."""
 
     sheets: dict[int, str] = field(default_factory=dict)
-    sst: list[int] = field(default_factory=list)
+    #: Each shared string's length, once read (`_SstReader`); until then `sst_bound`, the
+    #: most one can have (65,535 characters, or the SST's size if smaller), stands for each.
+    sst: list[int] | None = None
+    sst_chunks: list[tuple[int, int]] = field(default_factory=list)
+    sst_bound: int = 0
     biff8: bool = True  # BIFF5 and older (a `Book` stream) write sheet names without flags
 
 
 def _scan_biff(stream: bytes, name: str, scan: _Scan) -> None:
-    """Check the globals, then every sheet calamine will read."""
+    """Check the globals, then every sheet calamine will read: at first with each shared
+    string taken at its most, again with their lengths read if that passes the limit."""
     book = _read_globals(stream, name, scan)
-    _scan_sheets(stream, name, book, scan)
+    try:
+        _scan_sheets(stream, name, book, scan)
+    except _Recount:
+        book.sst = _SstReader(stream, book.sst_chunks).lengths()
+        _scan_sheets(stream, name, book, scan)
+
+
+class _Recount(Exception):
+    """The text passes the limit with shared strings at their most: count exactly."""
 
 
 def _records(stream: bytes, pos: int) -> tuple[int, int, int]:
@@ -93,7 +106,8 @@ def _read_globals(stream: bytes, name: str, scan: _Scan) -> _Globals:
         if rtype == _BOUNDSHEET and length >= 8:
             _boundsheet(stream, body, length, name, book)
         elif rtype == _SST:
-            book.sst = _sst_lengths(stream, body, length)
+            book.sst_chunks = _sst_chunks(stream, body, length)
+            book.sst_bound = min(0xFFFF, sum(max(0, b - a) for a, b in book.sst_chunks))
         elif rtype == _FILEPASS:
             _reject(IssueCode.ENCRYPTED_FILE, name, "the workbook is password-protected")
         elif rtype == _BOF and length >= 4:
@@ -198,10 +212,14 @@ class _Budget:
 
     name: str
     chars: int = 0
+    estimated: bool = False  # some shared strings were counted at their most
 
-    def spend(self, chars: int, sheet: str) -> None:
+    def spend(self, chars: int, sheet: str, estimate: bool = False) -> None:
         self.chars += chars
+        self.estimated = self.estimated or estimate
         if self.chars > limits.MAX_TEXT_CHARS:
+            if self.estimated:
+                raise _Recount
             too_much_text(self.name, f"sheet {sheet!r} reaches that, {_SHARED}", sheet)
 
 
@@ -245,9 +263,12 @@ class _Sheet:
             (last,) = struct.unpack_from("<H", stream, body + length - 2)
             self.max_col = max(self.max_col, last)
         elif rtype == _LABELSST and length >= 10:
-            (index,) = struct.unpack_from("<I", stream, body + 6)
-            if index < len(book.sst):
-                budget.spend(book.sst[index], self.name)
+            if book.sst is None:
+                budget.spend(book.sst_bound, self.name, estimate=True)
+            else:
+                (index,) = struct.unpack_from("<I", stream, body + 6)
+                if index < len(book.sst):
+                    budget.spend(book.sst[index], self.name)
         else:
             self._error(stream, rtype, body, length)
         return True
@@ -305,10 +326,9 @@ def _declared(stream: bytes, body: int, length: int, name: str, sheet: str) -> N
         )
 
 
-def _sst_lengths(stream: bytes, body: int, length: int) -> list[int]:
-    """Each shared string's length in characters, read as calamine reads the SST record
-    and the CONTINUE records after it. A table calamine cannot read ends the list (the
-    file then fails to open)."""
+def _sst_chunks(stream: bytes, body: int, length: int) -> list[tuple[int, int]]:
+    """Where the shared strings are: the SST record's body past its two counts, and the
+    CONTINUE records after it (calamine reads them as one)."""
     chunks = [(body + 8, body + length)]
     pos = body + length
     while True:
@@ -317,7 +337,7 @@ def _sst_lengths(stream: bytes, body: int, length: int) -> list[int]:
             break
         chunks.append((cbody, cbody + clength))
         pos = cbody + clength
-    return _SstReader(stream, chunks).lengths()
+    return chunks
 
 
 @dataclass(slots=True)
@@ -331,6 +351,8 @@ class _SstReader:
     next_chunk: int = 0
 
     def lengths(self) -> list[int]:
+        """Each string's length in characters, read as calamine reads them; a table
+        calamine cannot read ends the list (the file then fails to open)."""
         out: list[int] = []
         self._next()
         try:

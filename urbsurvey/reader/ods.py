@@ -89,7 +89,10 @@ def _scan_ods(pkg: _Package, scan: _Scan) -> None:
         elif not attrs.endswith(b"/"):  # <table:table>
             state.start_table(attrs)
     scan.merged = {k: v for k, v in scan.merged.items() if k}
-    if state.copies or _O_SPACES.search(content, max(start, 0)):
+    spaces = (
+        sum(map(_run, _O_SPACES.findall(content, max(start, 0)))) if b"text:c" in content else 0
+    )
+    if state.most * (len(content) + spaces) > limits.MAX_TEXT_CHARS:
         _check_ods_text(content, start, pkg.name)
 
 
@@ -117,7 +120,7 @@ class _OdsScan:
     col: int = 0
     row_repeat: int = 0
     extent: int = 0
-    copies: int = 0  # non-empty cells beyond the first of each repeated one
+    most: int = 1  # the most copies of one non-empty cell (its repeats times its row's)
     # What a cell's or row's attributes say, by their text: writers repeat a few forms.
     cells: dict[bytes, tuple[int, bool, bool, int, int]] = field(default_factory=dict)
     row_forms: dict[bytes, int] = field(default_factory=dict)
@@ -134,7 +137,8 @@ class _OdsScan:
         col = self.col
         if nonempty:
             self.extent = col + repeat
-            self.copies += repeat * self.row_repeat - 1
+            if repeat * self.row_repeat > self.most:
+                self.most = repeat * self.row_repeat
             if formula:
                 _ods_formula(attrs, self.scan, table.name, table.row, col)
         if cols > 1 or rows > 1:
@@ -204,9 +208,11 @@ def _check_ods_text(content: bytes, start: int, name: str) -> None:
     runs of spaces (`<text:s text:c="1000000000"/>`) at their length. A cell's text is
     at most its attributes and the bytes up to the first cell end after it (where
     calamine stops), plus its runs of spaces. Only for files with repeated non-empty
-    cells or runs of spaces."""
+    cells or runs of spaces, when the most copies of a cell times the size of the XML
+    could pass the limit."""
     total = 0
     row_repeat = 1
+    forms: dict[bytes, tuple[int, bool, bool, int, int]] = {}
     for m in _O_TAG.finditer(content, max(start, 0)):
         closing, tag, attrs = m.group(1), m.group(2), m.group(3)
         if closing:
@@ -214,8 +220,9 @@ def _check_ods_text(content: bytes, start: int, name: str) -> None:
         if tag == b"table:table-row":
             row_repeat = _count(_attr(attrs, b"table:number-rows-repeated"))
         elif tag != b"table:table":
-            repeat, nonempty, _formula, _rows, _cols = _ods_cell(attrs)
-            if nonempty and _O_STRING.search(attrs):
+            cell = forms.get(attrs) or forms.setdefault(attrs, _ods_cell(attrs))
+            if cell[1] and _O_STRING.search(attrs):
+                repeat = cell[0]
                 end = None if attrs.endswith(b"/") else _O_CELL_END.search(content, m.end())
                 stop = end.start() if end is not None else m.end()
                 spaces = sum(_run(n) for n in _O_SPACES.findall(content, m.end(), stop))
