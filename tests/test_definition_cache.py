@@ -90,3 +90,20 @@ def test_an_unwritable_cache_only_costs_time(bikes: Path, monkeypatch: pytest.Mo
     monkeypatch.setenv("URBSURVEY_CACHE", str(blocker))
     assert load_definition(bikes).id == "toy-bike-lanes"
     assert load_definition(bikes).id == "toy-bike-lanes"
+
+
+def test_the_workbook_words_come_from_the_cache_as_parsed() -> None:
+    from urbsurvey import yamlio
+    from urbsurvey.resources import bundled_dir
+    from urbsurvey.workbook.words import ui_words
+
+    parsed = yamlio.read_file(bundled_dir("templates") / "workbook.yaml").data
+    ui_words.cache_clear()
+    assert ui_words() == parsed
+    (entry,) = (Path(os.environ["URBSURVEY_CACHE"]) / "words").glob("*.json")
+    ui_words.cache_clear()
+    assert ui_words() == parsed  # read back from the entry
+    entry.write_text('{"en": {"sheets": ', "utf-8")  # damaged
+    ui_words.cache_clear()
+    assert ui_words() == parsed
+    ui_words.cache_clear()

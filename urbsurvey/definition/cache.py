@@ -19,9 +19,7 @@ never read. Anything missing, unreadable or unwritable there means validating ag
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
 import pickle
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,40 +30,31 @@ if TYPE_CHECKING:
 _RULES = ("model.py", "checks.py", "load.py")
 
 
-def key_of(data: bytes) -> str:
-    """The entry's name for a definition file holding `data`."""
+def key_of(data: bytes) -> str | None:
+    """The entry's name for a definition file holding `data`; None without the rules' source
+    (an installation without it keeps no definitions)."""
     import pydantic
 
     from .. import __version__
 
     digest = hashlib.sha256(f"{__version__}\0{pydantic.VERSION}\0".encode())
     here = Path(__file__).parent
-    for name in _RULES:
-        digest.update((here / name).read_bytes())
+    try:
+        for name in _RULES:
+            digest.update((here / name).read_bytes())
+    except OSError:
+        return None
     digest.update(b"\0")
     digest.update(data)
     return digest.hexdigest()
 
 
-def _folder() -> Path | None:
-    """The entries' folder, made private if new; None when it is not the user's own."""
-    from ..cachedir import cache_dir
-
-    folder = cache_dir() / "definitions"
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if folder.stat().st_uid != os.getuid():
-            return None  # never unpickle what another user could have written
-    except OSError:
-        return None
-    return folder
-
-
 def load(key: str) -> Questionnaire | None:
     """The definition validated under `key`, or None."""
+    from ..cachedir import private_folder
     from .model import Questionnaire
 
-    folder = _folder()
+    folder = private_folder("definitions")
     if folder is None:
         return None
     try:
@@ -76,16 +65,11 @@ def load(key: str) -> Questionnaire | None:
 
 
 def store(key: str, questionnaire: Questionnaire) -> None:
-    """Keep a validated definition (written whole or not at all); a failure only costs time."""
-    folder = _folder()
+    """Keep a validated definition; a failure only costs time."""
+    from ..cachedir import private_folder, write_entry
+
+    folder = private_folder("definitions")
     if folder is None:
         return
     questionnaire.fingerprint()  # computed now, kept with it: a run needs no serializer
-    target = folder / f"{key}.pickle"
-    tmp = folder / f".{key}.{os.getpid()}.tmp"
-    try:
-        tmp.write_bytes(pickle.dumps(questionnaire, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(tmp, target)
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
+    write_entry(folder, f"{key}.pickle", pickle.dumps(questionnaire, pickle.HIGHEST_PROTOCOL))

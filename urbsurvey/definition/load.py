@@ -26,6 +26,8 @@ def load_definition(path: Path) -> Questionnaire:
     except yamlio.YamlProblem as exc:
         raise DefinitionError(str(path), [str(exc)]) from exc
     key = cache.key_of(data)
+    if key is None:
+        return _validate(path, data)
     questionnaire = cache.load(key)
     if questionnaire is None:
         questionnaire = _validate(path, data)

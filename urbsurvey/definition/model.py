@@ -86,6 +86,9 @@ Number = Annotated[float, Strict()]
 
 
 class Model(BaseModel):
+    """The models' common rules. Their validators are built when a definition is first
+    validated, not at import: a definition from the cache (`cache`) needs none."""
+
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
