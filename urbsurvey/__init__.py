@@ -13,12 +13,13 @@ Imported lazily, so `import urbsurvey` stays cheap.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
+TYPE_CHECKING = False  # not `from typing`: `urbsurvey --help` needs nothing of it
 __version__ = "0.1.0"
 __all__ = ["__version__", "ingest", "make_report", "validate"]
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from .pipeline import ingest, validate
     from .pipeline import report as make_report
 

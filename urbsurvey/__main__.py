@@ -1,5 +1,5 @@
 """`python -m urbsurvey`: the same as the `urbsurvey` command."""
 
-from .cli import main
+from .entry import main
 
 main()

@@ -9,18 +9,16 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
 from . import console
+from .commands import OutputFormat, finish
 from .errors import UrbsurveyError, UsageError
 from .report.formats import ReportFormat
 from .vocabulary import Role
-
-if TYPE_CHECKING:
-    from .results import IngestJSON, ValidationJSON
 
 
 class UrbsurveyApp(TyperGroup):
@@ -236,11 +234,6 @@ def _survey_templates(
     console.say(f"Wrote {output}")
 
 
-class OutputFormat(StrEnum):
-    table = "table"
-    json = "json"
-
-
 PathsArg = Annotated[
     list[Path], typer.Argument(help="Workbooks, folders of them, or a survey folder.")
 ]
@@ -252,16 +245,6 @@ StrictOpt = Annotated[bool, typer.Option(help="Exit 1 on warnings too.")]
 NoCacheOpt = Annotated[
     bool, typer.Option("--no-cache", help="Read every file, even those read before unchanged.")
 ]
-
-
-def _finish(data: ValidationJSON | IngestJSON, output_format: OutputFormat, strict: bool) -> None:
-    """Print JSON if asked, and exit 1 on errors (on any issue with --strict)."""
-    if output_format is OutputFormat.json:
-        import json
-
-        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-    severities = {i["severity"] for i in data["issues"]}
-    raise typer.Exit(1 if "error" in severities or (strict and severities) else 0)
 
 
 @app.command()
@@ -281,22 +264,11 @@ def validate(
     no_cache: NoCacheOpt = False,
 ) -> None:
     """Check returned workbooks cell by cell. Exit 1 when there are errors."""
-    from .pipeline import validate as run
+    from . import commands
 
-    with console.progress("Reading workbooks") as (set_total, advance):
-        result = run(
-            paths,
-            questionnaire,
-            progress=advance,
-            on_files=set_total,
-            keep_answers=False,
-            survey=survey,
-            cache=not no_cache,
-        )
-    data = result.to_json()
-    if output_format is OutputFormat.table:
-        console.print_validation(data)
-    _finish(data, output_format, strict)
+    raise typer.Exit(
+        commands.validate(paths, questionnaire, output_format, strict, survey, no_cache)
+    )
 
 
 @app.command()
@@ -426,7 +398,7 @@ def ingest(
     data = result.to_json()
     if output_format is OutputFormat.table:
         console.print_ingest(data)
-    _finish(data, output_format, strict)
+    raise typer.Exit(finish(data, output_format, strict))
 
 
 class StatusFormat(StrEnum):

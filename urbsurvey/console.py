@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from .parsing.text import UNSAFE_CHARS
 from .vocabulary import Kind, Status
 
 if TYPE_CHECKING:
@@ -44,6 +43,8 @@ def safe(text: str) -> str:
     (`[red]`, `a[/b].xlsx`) is printed as written.
     """
     from rich.markup import escape as rich_escape
+
+    from .parsing.text import UNSAFE_CHARS  # imported here: `--help` needs none of parsing
 
     return rich_escape(UNSAFE_CHARS.sub(_visible, text))
 

@@ -21,7 +21,6 @@ from pydantic import (
 from . import yamlio
 from .definition.model import Text
 from .errors import SurveyConfigError
-from .explain import explain
 from .vocabulary import Role
 
 SURVEY_FILE = "survey.yaml"
@@ -32,8 +31,10 @@ SURVEY_FILE = "survey.yaml"
 MIN_RATE, MAX_RATE = Decimal("0.000001"), Decimal(1_000_000)
 
 
+# Every model defers building its validators to the first survey.yaml validated: a run
+# that reads none (one workbook checked against its stamp) builds none.
 class Partner(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     name: str
     country: str | None = Field(default=None, description="ISO code or English name")
@@ -66,7 +67,7 @@ class Partner(BaseModel):
 class Narrative(BaseModel):
     """A block of the report the thematic expert writes (Markdown; raw HTML is shown as text)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: Text
@@ -79,7 +80,7 @@ class Narrative(BaseModel):
 class WaveRef(BaseModel):
     """An earlier wave of the same survey: its survey folder, or a store that holds it."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     id: str = Field(min_length=1, description="How the report names the wave, e.g. 2009-10")
     path: str | None = Field(default=None, description="Its survey folder, from this folder")
@@ -96,7 +97,7 @@ class WaveRef(BaseModel):
 
 
 class Survey(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     title: Text
     network: str = Field(default="", description="The network surveyed, as the title page names it")
@@ -148,7 +149,7 @@ class SurveyFolder(BaseModel):
     a report from the store needs neither the folder nor its files.
     """
 
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True, defer_build=True)
 
     root: Path
     config: Survey
@@ -222,6 +223,8 @@ def parse_survey(text: str, path: Path) -> Survey:
     try:
         config = Survey.model_validate(doc.data)
     except ValidationError as exc:
+        from .explain import explain
+
         problems = explain(exc.errors(), doc.data, _schema(), lines)
         raise SurveyConfigError(_listed(path, problems), hint=_HINT) from exc
     problems = _check_partners(config, lines)

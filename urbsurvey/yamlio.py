@@ -153,11 +153,16 @@ def decode(data: bytes) -> str:
 
 def read_file(path: Path) -> Document:
     """Read and parse a YAML file; raise OSError, or YamlProblem."""
+    return parse(decode(read_bytes(path)))
+
+
+def read_bytes(path: Path) -> bytes:
+    """A YAML file's bytes, at most `MAX_BYTES`; raise OSError, or YamlProblem."""
     with path.open("rb") as fh:
         data = fh.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise YamlProblem(f"larger than {MAX_BYTES // 1_000_000} MB; is it the right file?")
-    return parse(decode(data))
+    return data
 
 
 def line_index(node: Any) -> dict[tuple[str | int, ...], int]:

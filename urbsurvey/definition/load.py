@@ -6,21 +6,42 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from .. import yamlio
 from ..errors import DefinitionError
-from ..explain import explain
 from .checks import Loc, cross_check
 from .model import Questionnaire
 
 
 def load_definition(path: Path) -> Questionnaire:
-    """Read, validate and cross-check a definition file; raise DefinitionError."""
+    """Read, validate and cross-check a definition file; raise DefinitionError.
+
+    A definition validated before with the same bytes comes from `cache` instead.
+    """
+    from . import cache
+
     try:
-        doc = yamlio.read_file(path)
+        data = yamlio.read_bytes(path)
     except OSError as exc:
         raise DefinitionError(str(path), [f"cannot read the file: {exc.strerror}"]) from exc
+    except yamlio.YamlProblem as exc:
+        raise DefinitionError(str(path), [str(exc)]) from exc
+    key = cache.key_of(data)
+    if key is None:
+        return _validate(path, data)
+    questionnaire = cache.load(key)
+    if questionnaire is None:
+        questionnaire = _validate(path, data)
+        cache.store(key, questionnaire)
+    return questionnaire
+
+
+def _validate(path: Path, data: bytes) -> Questionnaire:
+    from pydantic import ValidationError
+
+    from ..explain import explain
+
+    try:
+        doc = yamlio.parse(yamlio.decode(data))
     except yamlio.YamlProblem as exc:
         raise DefinitionError(str(path), [str(exc)]) from exc
     lines = yamlio.line_index(doc.node)

@@ -86,7 +86,10 @@ Number = Annotated[float, Strict()]
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """The models' common rules. Their validators are built when a definition is first
+    validated, not at import: a definition from the cache (`cache`) needs none."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Choice(Model):

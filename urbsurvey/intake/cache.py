@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .. import __version__
+from ..cachedir import cache_dir
 from ..definition import Questionnaire
 from .batch import Item, item_name
 from .submission import Submission
@@ -42,14 +43,6 @@ CREATE TABLE IF NOT EXISTS reads (
     PRIMARY KEY (context, path)
 ) WITHOUT ROWID
 """
-
-
-def cache_dir() -> Path:
-    explicit = os.environ.get("URBSURVEY_CACHE")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "urbsurvey"
 
 
 def context_key(q: Questionnaire, survey_text: str | None) -> str:

@@ -13,16 +13,16 @@ parses the OLE container in-process with a large tree of dependencies.
 
 from __future__ import annotations
 
-import email
-import email.policy
-import mailbox
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from email.message import Message
-from email.utils import parsedate_to_datetime
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from ..issues import Issue, IssueCode, make_issue
+
+if TYPE_CHECKING:  # the email modules are imported by what reads e-mail, not by every run
+    import mailbox
+    from email.message import Message
 
 #: File name endings read as saved e-mail (a folder is read when it is a Maildir).
 MAIL_SUFFIXES = frozenset({".eml", ".mbox", ".mbx"})
@@ -63,6 +63,8 @@ def is_mail(path: Path) -> bool:
 
 def mail_items(path: Path, display: str) -> Iterator[MailItem]:
     """Every attachment of every message in a saved e-mail, mbox or Maildir."""
+    import mailbox
+
     if is_maildir(path):
         box: mailbox.Mailbox = mailbox.Maildir(path, factory=None, create=False)
         yield from _box(box, display, lambda key: f"{display}/{key}")
@@ -107,6 +109,8 @@ def _box(box: mailbox.Mailbox, display: str, name: object) -> Iterator[MailItem]
 
 def message_items(data: bytes, display: str) -> Iterator[MailItem]:
     """The spreadsheet attachments of one message (its raw bytes)."""
+    import email.policy
+
     msg = email.message_from_bytes(data, policy=email.policy.compat32)
     provenance = _provenance(msg, display)
     received = _timestamp(msg)
@@ -176,6 +180,8 @@ def _header(msg: Message, name: str) -> str:
 
 
 def _timestamp(msg: Message) -> float:
+    from email.utils import parsedate_to_datetime
+
     raw = msg.get("Date")
     if not raw:
         return 0.0

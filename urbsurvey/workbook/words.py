@@ -3,16 +3,36 @@
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from .. import yamlio
+from ..cachedir import private_folder, write_entry
 from ..resources import bundled_dir
 
 
 @cache
 def ui_words() -> dict[str, Any]:
-    path = bundled_dir("templates") / "workbook.yaml"
-    words: dict[str, Any] = yamlio.read_file(path).data
+    """`templates/workbook.yaml`, parsed once and kept as JSON in the user's cache folder
+    under the sha256 of its bytes and of the YAML rules (`yamlio.py`): every run needs the
+    words, few need a YAML parser."""
+    import hashlib
+    import json
+
+    data = yamlio.read_bytes(bundled_dir("templates") / "workbook.yaml")
+    rules = Path(yamlio.__file__).read_bytes()
+    key = hashlib.sha256(rules + b"\0" + data).hexdigest()
+    folder = private_folder("words")
+    if folder is not None:
+        try:
+            kept: dict[str, Any] = json.loads((folder / f"{key}.json").read_bytes())
+            return kept
+        except (OSError, ValueError):
+            pass
+    words: dict[str, Any] = yamlio.parse(yamlio.decode(data)).data
+    text = json.dumps(words, ensure_ascii=False)
+    if folder is not None and json.loads(text) == words:  # JSON keeps it exactly
+        write_entry(folder, f"{key}.json", text.encode("utf-8"))
     return words
 
 

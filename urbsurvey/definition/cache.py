@@ -1,0 +1,75 @@
+"""Definitions validated before, kept between runs: then loading one is a read and an unpickle.
+
+Validating a definition (the YAML parsed, pydantic's validators built and run, the
+checks across the document) costs more than the rest of a one-file `validate`. An
+entry is the validated `Questionnaire`, its fingerprint computed, under a key of
+everything the result depends on:
+
+- the file's bytes, as read for this run: an edited definition is a new key, whatever
+  its size and times say;
+- urbsurvey's version and pydantic's;
+- the source of the modules that define and check the format (`model`, `checks`, `load`),
+  so a changed rule is never answered with a definition validated under the old one.
+
+Only a definition that passed is kept: one with problems is read and reported every
+time. Entries are pickles in `definitions/` of the user's cache folder (`cachedir`),
+private to the user (0700) as the read cache is, and a folder owned by someone else is
+never read. Anything missing, unreadable or unwritable there means validating again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .model import Questionnaire
+
+_RULES = ("model.py", "checks.py", "load.py")
+
+
+def key_of(data: bytes) -> str | None:
+    """The entry's name for a definition file holding `data`; None without the rules' source
+    (an installation without it keeps no definitions)."""
+    import pydantic
+
+    from .. import __version__
+
+    digest = hashlib.sha256(f"{__version__}\0{pydantic.VERSION}\0".encode())
+    here = Path(__file__).parent
+    try:
+        for name in _RULES:
+            digest.update((here / name).read_bytes())
+    except OSError:
+        return None
+    digest.update(b"\0")
+    digest.update(data)
+    return digest.hexdigest()
+
+
+def load(key: str) -> Questionnaire | None:
+    """The definition validated under `key`, or None."""
+    from ..cachedir import private_folder
+    from .model import Questionnaire
+
+    folder = private_folder("definitions")
+    if folder is None:
+        return None
+    try:
+        found = pickle.loads((folder / f"{key}.pickle").read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
+        return None
+    return found if isinstance(found, Questionnaire) else None
+
+
+def store(key: str, questionnaire: Questionnaire) -> None:
+    """Keep a validated definition; a failure only costs time."""
+    from ..cachedir import private_folder, write_entry
+
+    folder = private_folder("definitions")
+    if folder is None:
+        return
+    questionnaire.fingerprint()  # computed now, kept with it: a run needs no serializer
+    write_entry(folder, f"{key}.pickle", pickle.dumps(questionnaire, pickle.HIGHEST_PROTOCOL))
