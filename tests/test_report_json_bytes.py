@@ -8,14 +8,21 @@ toy questionnaire, not MILE; the reference is the documented format:
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from urbsurvey import pipeline
+from urbsurvey.cli import app
 from urbsurvey.report.render import render
 from urbsurvey.report.schema import ExchangeRate, Report
 
 from .conftest import TOY
 from .support.report_sample import SCRIPT, sample_report
+from .support.workbooks import filled, survey_folder
+
+runner = CliRunner()
 
 
 def reference(report: Report) -> bytes:
@@ -53,3 +60,25 @@ def test_values_orjson_cannot_write_fall_back_to_the_same_bytes(toy_report: Repo
     out = render(toy_report, "json")
     assert out == reference(toy_report)
     assert json.loads(out)["indicators"][0]["value"] == 2**70
+
+
+def test_the_command_streams_the_same_bytes_to_a_file_and_to_stdout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`report --format json -o FILE` is written piece by piece; the file is the report."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1258934400")
+    monkeypatch.setenv("URBSURVEY_CACHE", str(tmp_path / "cache"))
+    root = survey_folder(tmp_path / "bikes", ["Gdańsk", "Brno"], questionnaire=TOY,
+                         currency="EUR", rates={"PLN": 0.23, "CZK": 0.04})  # fmt: skip
+    for city, budget in (("Gdańsk", "PLN 1000"), ("Brno", "CZK 5000")):
+        filled(root / "returns", {"km_built": "12", "kept": "yes", "budget": budget},
+               questionnaire=TOY, partner=city, name=f"{city}.xlsx")  # fmt: skip
+    out = tmp_path / "out" / "report.json"
+    done = runner.invoke(app, ["report", str(root), "--format", "json", "-o", str(out)])
+    assert done.exit_code == 0, done.output
+    expected = reference(pipeline.report(root))
+    assert out.read_bytes() == expected
+    shown = runner.invoke(app, ["report", str(root), "--format", "json"])
+    assert shown.stdout_bytes == expected
+    assert [p["partner"] for p in json.loads(expected)["partners"]] == ["Brno", "Gdańsk"]
+    assert list(out.parent.iterdir()) == [out]  # no temporary file left beside it
