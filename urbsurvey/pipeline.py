@@ -225,8 +225,8 @@ def _changed_files(
             issues.append(now)
             continue
         seen = known.get(key)
-        if seen is not None and seen == now._replace(sha256=seen.sha256):
-            unchanged += 1
+        if seen is not None and seen[:2] == now[:2] and seen.stamp == now.stamp:
+            unchanged += 1  # size, modification time and stamp: not even opened
         elif seen is not None and _content_hash(item) == seen.sha256:
             touched.append((key, now._replace(sha256=seen.sha256)))
             unchanged += 1
