@@ -384,7 +384,9 @@ def test_template_over_a_folder_is_a_clean_error(tmp_path: Path) -> None:
 
 # ------------------------------------------------------------------------- SIGKILL and the store
 
-TABLES = {"meta", "submissions", "answers", "issues", "provenance", "files", "survey"}
+TABLES = {
+    *("meta", "submissions", "answers", "issues", "provenance", "files", "file_stamps", "survey"),
+}
 BATCH_SIZE = 60
 #: When each of the 8 runs is killed: early, once N files are stored, at a random time.
 KILL_SCHEDULE = ("early", "stored", "stored", "stored", "stored", "time", "time", "time")

@@ -362,7 +362,8 @@ def report(
         write_chunks(output, body)
         console.say(f"Wrote {output}", stderr=True)
     else:
-        sys.stdout.buffer.writelines(body)
+        for piece in body:  # write, not writelines: what a captured stdout (tests) records
+            sys.stdout.buffer.write(piece)
     errors = result.error_count()
     if strict and errors:
         console.say(f"{errors} data errors (see the report's data-quality appendix).", stderr=True)
