@@ -13,6 +13,7 @@ completes the batch with every file exactly once.
 
 from __future__ import annotations
 
+import builtins
 import errno
 import json
 import os
@@ -31,6 +32,7 @@ from typing import Any
 import openpyxl
 import pytest
 
+from urbsurvey import atomic
 from urbsurvey.atomic import atomic_path, write_bytes, write_text
 from urbsurvey.errors import OutputError
 
@@ -100,8 +102,9 @@ def main(monkeypatch: pytest.MonkeyPatch, capsys: Any, *args: str | Path) -> Run
 def full_disk(monkeypatch: pytest.MonkeyPatch, after: int = 0) -> list[Path]:
     """Writes to urbsurvey's temporary files fail with ENOSPC (after `after` good ones).
 
-    The failing write first writes half its bytes, as a disk filling up does. Returns
-    the temporary paths written to, in order.
+    The failing write first writes half its bytes, as a disk filling up does; so does
+    a file written piece by piece (`atomic.write_chunks`, the streamed JSON report),
+    at its first piece. Returns the temporary paths written to, in order.
     """
     real = Path.write_bytes
     seen: list[Path] = []
@@ -116,8 +119,38 @@ def full_disk(monkeypatch: pytest.MonkeyPatch, after: int = 0) -> list[Path]:
             fh.write(bytes(data)[: len(data) // 2])
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self))
 
+    def open_(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        fh = builtins.open(file, mode, *args, **kwargs)  # noqa: SIM115 (open itself: the caller closes)
+        path = Path(file)
+        if "w" not in mode or not (path.name.startswith(".") and path.name.endswith(".tmp")):
+            return fh
+        seen.append(path)
+        return fh if len(seen) <= after else _FillingUp(fh, path)
+
     monkeypatch.setattr(Path, "write_bytes", write)
+    monkeypatch.setattr(atomic, "open", open_, raising=False)
     return seen
+
+
+class _FillingUp:
+    """A file on a disk that fills up: half of the first piece is written, then ENOSPC."""
+
+    def __init__(self, fh: Any, path: Path) -> None:
+        self.fh, self.path = fh, path
+
+    def __enter__(self) -> _FillingUp:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.fh.close()
+
+    def write(self, data: bytes) -> int:
+        self.fh.write(data[: len(data) // 2])
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self.path))
+
+    def writelines(self, pieces: Any) -> None:
+        for piece in pieces:
+            self.write(piece)
 
 
 # ------------------------------------------------------------------------- atomic_path
@@ -351,7 +384,9 @@ def test_template_over_a_folder_is_a_clean_error(tmp_path: Path) -> None:
 
 # ------------------------------------------------------------------------- SIGKILL and the store
 
-TABLES = {"meta", "submissions", "answers", "issues", "provenance", "files", "survey"}
+TABLES = {
+    *("meta", "submissions", "answers", "issues", "provenance", "files", "file_stamps", "survey"),
+}
 BATCH_SIZE = 60
 #: When each of the 8 runs is killed: early, once N files are stored, at a random time.
 KILL_SCHEDULE = ("early", "stored", "stored", "stored", "stored", "time", "time", "time")

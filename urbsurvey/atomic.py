@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -83,6 +83,15 @@ def write_bytes(target: Path, data: bytes) -> None:
     try:
         with atomic_path(target) as tmp:
             tmp.write_bytes(data)
+    except OSError as exc:
+        raise OutputError(f"cannot write {target}: {exc.strerror}") from exc
+
+
+def write_chunks(target: Path, chunks: Iterable[bytes]) -> None:
+    """`write_bytes` of the pieces joined, each written as it comes (never all in memory)."""
+    try:
+        with atomic_path(target) as tmp, open(tmp, "wb") as fh:
+            fh.writelines(chunks)
     except OSError as exc:
         raise OutputError(f"cannot write {target}: {exc.strerror}") from exc
 

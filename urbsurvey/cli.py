@@ -310,9 +310,9 @@ def report(
     no_cache: NoCacheOpt = False,
 ) -> None:
     """Write the survey report: summary, findings, lessons, methodology and appendices."""
-    from .atomic import write_bytes
+    from .atomic import write_chunks
     from .pipeline import report as run
-    from .report.render import render
+    from .report.render import render_chunks
 
     if schema:
         import json
@@ -329,12 +329,13 @@ def report(
         raise UsageError(f"--format {output_format.value} needs -o FILE")
     with console.progress("Reading workbooks") as (_set_total, advance):
         result = run(source, questionnaire, store, progress=advance, lang=lang, cache=not no_cache)
-    body = render(result, output_format, template)
+    body = render_chunks(result, output_format, template)  # JSON: written as it is made
     if output is not None:
-        write_bytes(output, body)
+        write_chunks(output, body)
         console.say(f"Wrote {output}", stderr=True)
     else:
-        sys.stdout.buffer.write(body)
+        for piece in body:  # write, not writelines: what a captured stdout (tests) records
+            sys.stdout.buffer.write(piece)
     errors = result.error_count()
     if strict and errors:
         console.say(f"{errors} data errors (see the report's data-quality appendix).", stderr=True)

@@ -10,6 +10,7 @@ scripts can call them the same way:
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from .intake.batch import (
 from .intake.current import choose_current, key_of
 from .intake.inputs import Inputs, resolve_inputs
 from .intake.mail import MailItem
-from .intake.submission import Submission, unopenable
+from .intake.submission import Submission, sha256_of, unopenable
 from .issues import Issue, IssueCode, Severity, make_issue
 from .results import CheckedFile, IngestJSON, StoreTotals, ValidationJSON
 from .vocabulary import Status
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from .definition import Questionnaire
     from .report.build import ReportInput
     from .report.schema import Report
-    from .store import Store
+    from .store import FileSeen, Store
     from .survey import SurveyFolder
 
 # --- validate ----------------------------------------------------------------
@@ -190,12 +191,13 @@ def ingest_inputs(
     try:
         store.remember_survey(snapshot(inputs))
         known = store.known_files()
-        todo, result.unchanged, result.issues = _changed_files(inputs, known)
+        todo, result.unchanged, result.issues = _changed_files(inputs, known, store)
         if on_files is not None:
             on_files(len(todo))
-        subs = read_items([item for item, _, _, _ in todo], inputs.context, progress)
-        for (_, key, size, mtime_ns), sub in zip(todo, subs, strict=True):
-            _store_one(store, result, sub, (key, size, mtime_ns), known.get(key))
+        if todo:  # nothing new or changed: no worker is started
+            subs = read_items([item for item, _, _ in todo], inputs.context, progress)
+            for (_, key, now), sub in zip(todo, subs, strict=True):
+                _store_one(store, result, sub, (key, now), known.get(key))
         result.issues.extend(_not_current(store, result.added))
         result.totals = store.counts()
     finally:
@@ -204,56 +206,89 @@ def ingest_inputs(
 
 
 def _changed_files(
-    inputs: Inputs, known: dict[str, tuple[int, int, str]]
-) -> tuple[list[tuple[Item, str, int, int]], int, list[Issue]]:
-    """The files and e-mailed workbooks to read (item, key, size, mtime_ns; oldest first),
-    how many are unchanged, and the issues of those that cannot be read at all."""
-    todo: list[tuple[Item, str, int, int]] = []
+    inputs: Inputs, known: dict[str, FileSeen], store: Store
+) -> tuple[list[tuple[Item, str, FileSeen]], int, list[Issue]]:
+    """The files and e-mailed workbooks to read (item, key, as seen now; oldest first),
+    how many are unchanged, and the issues of those that cannot be read at all.
+
+    A file is unchanged, and not opened, when its size, modification time and stamp
+    (inode change time, inode, device) are the ones stored; when only they moved (a
+    `touch`, a copy) but its content hash is the stored one, it is not parsed either,
+    and its new stamp is stored.
+    """
+    todo: list[tuple[Item, str, FileSeen]] = []
+    touched: list[tuple[str, FileSeen]] = []
     unchanged, issues = 0, []
     for key, item in expand(inputs.files, inputs.base):
-        if isinstance(item, MailItem):
-            if item.data is None:  # a message with no workbook: nothing to store
-                assert item.issue is not None
-                issues.append(item.issue)
-                continue
-            size, mtime_ns = len(item.data), int(item.received * 1e9)
-        else:
-            try:
-                st = item[0].stat()
-            except OSError as exc:
-                issues.append(unopenable(item[1], exc))
-                continue
-            size, mtime_ns = st.st_size, st.st_mtime_ns
-        seen = known.get(key)
-        if seen is not None and seen[0] == size and seen[1] == mtime_ns:
-            unchanged += 1
+        now = _seen_now(item)
+        if isinstance(now, Issue):
+            issues.append(now)
             continue
-        todo.append((item, key, size, mtime_ns))
-    todo.sort(key=lambda entry: entry[3])
+        seen = known.get(key)
+        if seen is not None and seen[:2] == now[:2] and seen.stamp == now.stamp:
+            unchanged += 1  # size, modification time and stamp: not even opened
+        elif seen is not None and _content_hash(item) == seen.sha256:
+            touched.append((key, now._replace(sha256=seen.sha256)))
+            unchanged += 1
+        else:
+            todo.append((item, key, now))
+    if touched:
+        with store.transaction():
+            for key, now in touched:
+                store.remember_file(key, now)
+    todo.sort(key=lambda entry: entry[2].mtime_ns)
     return todo, unchanged, issues
+
+
+def _seen_now(item: Item) -> FileSeen | Issue:
+    """An item's size, modification time and stamp now (its hash not known yet), or the
+    issue that it cannot be read at all."""
+    from .store import FileSeen, file_stamp
+
+    if isinstance(item, MailItem):
+        if item.data is None:  # a message with no workbook: nothing to store
+            assert item.issue is not None
+            return item.issue
+        return FileSeen(len(item.data), int(item.received * 1e9), "", "")
+    try:
+        st = item[0].stat()
+    except OSError as exc:
+        return unopenable(item[1], exc)
+    return FileSeen(st.st_size, st.st_mtime_ns, "", file_stamp(st))
+
+
+def _content_hash(item: Item) -> str | None:
+    """The SHA-256 of an item's bytes; None if the file cannot be read (reading says why)."""
+    if isinstance(item, MailItem):
+        return hashlib.sha256(item.data or b"").hexdigest()
+    try:
+        return sha256_of(item[0])
+    except OSError:  # gone, no permission, not a regular file
+        return None
 
 
 def _store_one(
     store: Store,
     result: IngestResult,
     sub: Submission,
-    file: tuple[str, int, int],
-    previous: tuple[int, int, str] | None,
+    file: tuple[str, FileSeen],
+    previous: FileSeen | None,
 ) -> None:
     """Store a file just read, or note it as unchanged or as a duplicate of stored content."""
-    key, size, mtime_ns = file
+    key, now = file
     if not sub.sha256:  # could not even be opened: nothing to store, retried next time
         result.issues.extend(sub.issues)
         return
+    now = now._replace(sha256=sub.sha256)
     first = store.has_content(sub.sha256)
-    if first is None and store.add(sub, key, size, mtime_ns) is not None:
+    if first is None and store.add(sub, key, now) is not None:
         sub.answers = {}  # stored: memory stays flat however many files arrive
         result.added.append(sub)
         return
     first = first or store.has_content(sub.sha256)  # stored meanwhile by another ingest
     with store.transaction():
-        store.remember_file(key, size, mtime_ns, sub.sha256)
-    if (previous is not None and previous[2] == sub.sha256) or first == sub.file:
+        store.remember_file(key, now)
+    if (previous is not None and previous.sha256 == sub.sha256) or first == sub.file:
         result.unchanged += 1  # touched, or stored by another ingest: the same content
     else:
         result.issues.append(

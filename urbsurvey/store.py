@@ -1,11 +1,13 @@
 """The SQLite store of submissions: every version kept, one transaction per file.
 
-Re-ingesting an unchanged file changes nothing (a file whose path, size and
-modification time are known is not even opened). Every version of a partner's
-submission stays in the store; which one counts follows the one rule of
-`intake.current` (latest respondent date, then file time), whatever the order
-files were ingested in: `superseded_by` points the others at it. A file sent
-again under the same name replaces its earlier content (`replaced_by`).
+Re-ingesting an unchanged file changes nothing: a file whose path, size,
+modification time and inode change time are known is not even opened, and one
+whose times moved but whose content hash is known is not parsed (`FileSeen`).
+Every version of a partner's submission stays in the store; which one counts
+follows the one rule of `intake.current` (latest respondent date, then file
+time), whatever the order files were ingested in: `superseded_by` points the
+others at it. A file sent again under the same name replaces its earlier content
+(`replaced_by`).
 
 The store also keeps the survey it was ingested for (table `survey`: the
 folder's path, the text of its survey.yaml and coding, the definition), so a
@@ -16,11 +18,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 from .definition import Role
 from .errors import StoreError
@@ -94,6 +98,7 @@ CREATE TABLE IF NOT EXISTS files (
     mtime_ns INTEGER NOT NULL,
     sha256 TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS file_stamps (path TEXT PRIMARY KEY, stamp TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS survey (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
     + """
@@ -207,6 +212,11 @@ DESCRIPTIONS: dict[str, tuple[str, dict[str, str]]] = {
         {"data": "JSON: message, sender, date, subject, message_id, attachment"},
     ),
     "files": ("Files seen (path, size, modification time) so unchanged ones are skipped.", {}),
+    "file_stamps": (
+        "Each file's inode change time, inode and device when it was last seen: an edit with "
+        "the size and modification time set back still moves them, so it is read again.",
+        {"stamp": "ctime_ns:inode:device"},
+    ),
     "meta": ("The store's schema version.", {}),
     "survey": (
         "The survey the store was ingested for, so a report needs only the store.",
@@ -227,6 +237,22 @@ _SUBMISSION_COLUMNS = (
     "id, file, sha256, format, partner, role, kind, questionnaire, version,"
     " fingerprint, respondent, readable, mtime"
 )
+
+
+class FileSeen(NamedTuple):
+    """What the store knows of a file it has seen: enough to skip it, unread, when unchanged."""
+
+    size: int
+    mtime_ns: int
+    sha256: str
+    #: `file_stamp` of the file then; "" for an e-mailed workbook, or a file an older
+    #: urbsurvey ingested (its content hash is then checked once).
+    stamp: str
+
+
+def file_stamp(st: os.stat_result) -> str:
+    """What no tool can set back on an edited file: its inode change time, inode and device."""
+    return f"{st.st_ctime_ns}:{st.st_ino}:{st.st_dev}"
 
 
 class Store:
@@ -329,24 +355,28 @@ class Store:
 
     # --- files seen -----------------------------------------------------------
 
-    def known_files(self) -> dict[str, tuple[int, int, str]]:
-        return {
-            path: (size, mtime, sha)
-            for path, size, mtime, sha in self.db.execute("SELECT * FROM files")
-        }
+    def known_files(self) -> dict[str, FileSeen]:
+        """Every file seen, by path, in one query."""
+        rows = self.db.execute(
+            "SELECT f.path, f.size, f.mtime_ns, f.sha256, coalesce(s.stamp, '')"
+            " FROM files f LEFT JOIN file_stamps s ON s.path = f.path"
+        )
+        return {path: FileSeen(size, mtime, sha, stamp) for path, size, mtime, sha, stamp in rows}
 
     def has_content(self, sha256: str) -> str | None:
         row = self.db.execute("SELECT file FROM submissions WHERE sha256=?", (sha256,)).fetchone()
         return row[0] if row else None
 
-    def remember_file(self, path: str, size: int, mtime_ns: int, sha256: str) -> None:
+    def remember_file(self, path: str, seen: FileSeen) -> None:
         self.db.execute(
-            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)", (path, size, mtime_ns, sha256)
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
+            (path, seen.size, seen.mtime_ns, seen.sha256),
         )
+        self.db.execute("INSERT OR REPLACE INTO file_stamps VALUES (?, ?)", (path, seen.stamp))
 
     # --- submissions ----------------------------------------------------------
 
-    def add(self, sub: Submission, path: str, size: int, mtime_ns: int) -> int | None:
+    def add(self, sub: Submission, path: str, seen: FileSeen) -> int | None:
         """Store one submission atomically, then settle which version of its partner counts.
 
         None if the same content is stored already (another ingest, running at the
@@ -390,7 +420,7 @@ class Store:
                 (sid, sid, sub.file, sid),
             )
             self._add_rows(sid, sub)
-            self.remember_file(path, size, mtime_ns, sub.sha256)
+            self.remember_file(path, seen._replace(sha256=sub.sha256))
             for key in {(sub.partner, sub.role.value if sub.role else None, sub.kind), *replaced}:
                 self._settle(*key)
         return sid

@@ -43,15 +43,18 @@ class PartnerRecord:
 
     def candidates(self, qid: str, roles: frozenset[Role] | None = None) -> list[Used]:
         """Valid answers to `qid` from this partner's submissions (of `roles`, if given)."""
-        return [
-            Used(sub.answers[qid], sub)
-            for sub in self.submissions
-            if qid in sub.answers
-            and sub.answers[qid].valid
-            and not sub.answers[qid].hidden
-            and sub.answers[qid].value is not None
-            and (roles is None or sub.role in roles)
-        ]
+        found = []
+        for sub in self.submissions:  # the report's hot loop: one dict lookup per submission
+            answer = sub.answers.get(qid)
+            if (
+                answer is not None
+                and answer.valid
+                and not answer.hidden
+                and answer.value is not None
+                and (roles is None or sub.role in roles)
+            ):
+                found.append(Used(answer, sub))
+        return found
 
     def rejected(self, qid: str, roles: frozenset[Role] | None = None) -> list[Used]:
         """Answers to `qid` that were given but are invalid (so left out of the outcomes).
@@ -83,22 +86,41 @@ class Merger:
     def __init__(self, q: Questionnaire) -> None:
         self.precedence: dict[str, tuple[Source, ...]] = {}
         self.questions: dict[str, Question] = {}
+        self._rank: dict[str, dict[Source, int]] = {}  # question -> source -> place in its order
         for section in q.sections:
             order = tuple(section.precedence or DEFAULT_PRECEDENCE)
             order += tuple(s for s in DEFAULT_PRECEDENCE if s not in order)
+            rank = {source: place for place, source in enumerate(order)}
             for question in section.questions:
                 self.precedence[question.id] = order
                 self.questions[question.id] = question
+                self._rank[question.id] = rank
 
     def ordered(self, qid: str, candidates: list[Used]) -> list[Used]:
-        order = self.precedence[qid]
-        return sorted(candidates, key=lambda u: order.index(u.submission.source))
+        if len(candidates) < 2:  # most partners: one source, nothing to sort
+            return candidates
+        rank = self._rank[qid]
+        return sorted(candidates, key=lambda u: rank[u.submission.source])
 
     def choose(
         self, record: PartnerRecord, qid: str, roles: frozenset[Role] | None = None
     ) -> Used | None:
         ordered = self.ordered(qid, record.candidates(qid, roles))
         return ordered[0] if ordered else None
+
+    def choose_all(self, record: PartnerRecord) -> dict[str, Used]:
+        """`choose(record, qid)` for every question the partner answered, in one pass."""
+        chosen: dict[str, Used] = {}
+        for sub in record.submissions:
+            source = sub.source
+            for qid, answer in sub.answers.items():
+                rank = self._rank.get(qid)
+                if rank is None or not answer.valid or answer.hidden or answer.value is None:
+                    continue
+                first = chosen.get(qid)  # the earliest of equal rank wins, as in `ordered`
+                if first is None or rank[source] < rank[first.submission.source]:
+                    chosen[qid] = Used(answer, sub)
+        return chosen
 
     def left_out(
         self, record: PartnerRecord, qid: str, roles: frozenset[Role] | None = None

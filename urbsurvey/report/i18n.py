@@ -9,6 +9,7 @@ Every renderer (templates, xlsx, docx) takes its headings and sentences from her
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 from typing import Any
 
@@ -302,6 +303,9 @@ class Texts:
         self.lang = lang if lang in MESSAGES else "en"
         self.locale = lang  # Babel formats any language it knows, even without texts here
         self._messages = MESSAGES[self.lang]
+        #: What the report's builder works out once per object and language (choice labels
+        #: by question, keyed by `id`: the questions live as long as the report is built).
+        self.memo: dict[int, dict[str, str]] = {}
 
     def __call__(self, key: str, **values: object) -> str:
         message = self._messages.get(key) or MESSAGES["en"][key]
@@ -324,19 +328,24 @@ class Texts:
 
     def money(self, value: Decimal | float, currency: str) -> str:
         """The full amount: `€948,646` (en), `948 646 €` (fr); cents only when there are any."""
-        from babel import Locale
         from babel.numbers import format_currency
 
         amount = Decimal(str(value))
         if amount == amount.to_integral_value():
-            pattern = Locale.parse(self.locale).currency_formats["standard"].pattern
-            pattern = pattern.split(";")[0].replace(".00", "")
             return str(
                 format_currency(
-                    amount, currency, pattern, locale=self.locale, currency_digits=False
+                    amount, currency, self._whole_money, locale=self.locale, currency_digits=False
                 )
             )
         return str(format_currency(amount, currency, locale=self.locale))
+
+    @functools.cached_property
+    def _whole_money(self) -> str:
+        """The locale's currency pattern without cents (looked up once, not once per amount)."""
+        from babel import Locale
+
+        pattern = Locale.parse(self.locale).currency_formats["standard"].pattern
+        return str(pattern.split(";")[0].replace(".00", ""))
 
     def compact_money(self, value: Decimal | float, currency: str) -> str:
         """A headline amount: `€1.4m` (en, as `amounts.format_amount` writes it everywhere),

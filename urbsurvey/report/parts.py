@@ -97,7 +97,9 @@ def _rates_used(outcomes: Outcomes, survey: SurveyFolder | None, t: Texts) -> li
             if chosen is not None and isinstance(chosen.answer.value, MoneyValue):
                 used.add(chosen.answer.value.currency)
     used.discard(config.currency)
-    lines = survey.rate_lines()
+    if not used:
+        return []
+    lines = survey.rate_lines()  # parses survey.yaml again: only when a rate was used
     return [
         s.ExchangeRate(
             currency=cur,
@@ -340,9 +342,13 @@ def _sum_chart(
 
 
 def choice_label(question: Question, code: str, t: Texts) -> str:
-    for choice in question.choices:
-        if choice.code == code:
-            return text(choice.label, t.lang)
+    labels = t.memo.get(id(question))  # built once per question and report, not per answer
+    if labels is None:
+        first_wins = reversed(question.choices)
+        labels = t.memo[id(question)] = {c.code: text(c.label, t.lang) for c in first_wins}
+    label = labels.get(code)
+    if label is not None:
+        return label
     if code in ("yes", "no"):
         return t(code)
     return code.capitalize()
@@ -498,13 +504,15 @@ def cell_display(question: Question, answer: Answer, t: Texts) -> str:
 
 def partners(q: Questionnaire, outcomes: Outcomes, t: Texts) -> list[s.PartnerAnswers]:
     questions = q.questions()
+    texts = {qu.id: text(qu.text, t.lang) for qu in questions}  # once, not once per partner
     out = []
     for name in sorted(outcomes.records, key=str.casefold):
         record = outcomes.records[name]
+        chosen = outcomes.merger.choose_all(record)
         answers: dict[str, s.JsonValue] = {}
         typed: dict[str, str] = {}
         for question in questions:
-            used = outcomes.merger.choose(record, question.id)
+            used = chosen.get(question.id)
             if used is not None:
                 answers[question.id] = json_value(used.answer.value)
                 typed[question.id] = used.answer.raw
@@ -516,7 +524,7 @@ def partners(q: Questionnaire, outcomes: Outcomes, t: Texts) -> list[s.PartnerAn
                 answers=[
                     s.AnswerShown(
                         question=qu.id,
-                        text=text(qu.text, t.lang),
+                        text=texts[qu.id],
                         shown=cell_display(qu, sub.answers[qu.id], t),
                     )
                     for qu in questions
