@@ -284,6 +284,9 @@ def test_the_memory_limit_is_configurable_and_named(survey: Path) -> None:
     assert "memory" in messages["returns/a-big-text.ods"]
     assert "limit of 40 MB per file" in messages["returns/a-big-text.ods"]
     assert {f["status"] for f in report["files"] if f["file"].startswith("returns/")} >= {"ok"}
+    # With the limit raised, the file is read again, not served from the read cache.
+    again = json.loads(urbsurvey("validate", survey, "--format", "json").stdout)
+    assert all("memory" not in i["message"] for i in again["issues"])
 
 
 @needs_script

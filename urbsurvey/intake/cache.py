@@ -43,6 +43,7 @@ from ..issues import Issue
 from .answers import Answer, MoneyValue
 from .batch import Item, item_name
 from .submission import Submission
+from .workers import limits_from_env
 
 #: Each class an entry is made of -> its fields, in the order its constructor takes them.
 _FIELDS: dict[type, tuple[str, ...]] = {
@@ -64,9 +65,12 @@ CREATE TABLE IF NOT EXISTS reads (
 
 def context_key(q: Questionnaire, survey_text: str | None) -> str:
     """A digest of what reading depends on besides the file: version, the entries' layout,
-    definition, survey.yaml (its text as loaded)."""
+    definition, the workers' limits (a file that hit one is read again once it is raised),
+    survey.yaml (its text as loaded)."""
+    limits = limits_from_env()
     digest = hashlib.sha256()
     digest.update(f"{__version__}\0{_LAYOUT}\0{q.fingerprint()}\0".encode())
+    digest.update(f"{limits.memory_mb}\0{limits.timeout_s}\0".encode())
     if survey_text is not None:
         digest.update(survey_text.encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
