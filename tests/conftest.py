@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,6 +39,7 @@ MODULE_GROUPS = {
         "test_hostile_xls",
         "test_many_issues",
     },
+    "console": {"test_values", "test_entry"},
     "bench": {"test_bench"},
     "install": {"test_install"},
 }
@@ -47,6 +50,15 @@ def _needs_libreoffice(item: pytest.Item) -> bool:
     return any(
         "LibreOffice" in str(m.kwargs.get("reason", "")) for m in item.iter_markers("skipif")
     )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """`--hypothesis-profile=fast` (used by `make test-fast`): 20 examples a property, not 100."""
+    if config.getoption("hypothesis_profile", None) == "fast":
+        from hypothesis import settings
+
+        settings.register_profile("fast", max_examples=20)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -72,3 +84,26 @@ def _read_cache_per_test(
 ) -> None:
     """Each test starts with an empty read cache (inherited by the console scripts it runs)."""
     monkeypatch.setenv("URBSURVEY_CACHE", str(tmp_path_factory.mktemp("cache")))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cli_command_built_once() -> Iterator[None]:
+    """`CliRunner().invoke(app, …)` builds the click command from the Typer app once.
+
+    typer's runner rebuilds it at every call (~60 ms, some 140 calls); the command is
+    the same each time, since no test changes the app.
+    """
+    import typer.main
+    import typer.testing
+
+    built: dict[int, Any] = {}
+    build = typer.main.get_command  # what typer.testing calls `_get_command`
+
+    def once(app: Any) -> Any:
+        if id(app) not in built:
+            built[id(app)] = (app, build(app))  # the app is kept, so its id is not reused
+        return built[id(app)][1]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(typer.testing, "_get_command", once)
+        yield

@@ -30,6 +30,7 @@ from urbsurvey.workbook.partners import read_partner_list
 
 from .conftest import REPO, TOY
 from .support.coverage import covers
+from .support.schemas import validator as schema_validator
 from .support.workbooks import filled
 
 # A definition of our own: a heating survey whose codes are YAML 1.1's booleans, unquoted.
@@ -147,6 +148,7 @@ def test_messages_name_the_question_and_say_what_to_write(tmp_path: Path) -> Non
     ]
 
 
+@pytest.mark.console
 def test_survey_yaml_unknown_field_is_one_line_with_a_suggestion(tmp_path: Path) -> None:
     folder = survey_folder(tmp_path, SURVEY.replace("exchange_rates", "exchange_rate"))
     done = urbsurvey("validate", folder, cwd=tmp_path)
@@ -158,6 +160,7 @@ def test_survey_yaml_unknown_field_is_one_line_with_a_suggestion(tmp_path: Path)
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.console
 def test_alias_bomb_is_refused_at_once(tmp_path: Path) -> None:
     """Nine aliases of nine aliases ... : 3 KB of YAML that would expand to 387 million values."""
     lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
@@ -181,6 +184,7 @@ def test_alias_bomb_is_refused_at_once(tmp_path: Path) -> None:
     assert done.stderr.startswith("Error: heating/survey.yaml, line 6: expands to more than")
 
 
+@pytest.mark.console
 def test_latin1_files_get_an_error_naming_file_and_encoding(tmp_path: Path) -> None:
     folder = survey_folder(tmp_path, "")
     (folder / "survey.yaml").write_bytes(b'title: "Chauffage \xe0 Lyon"\nquestionnaire: x\n')
@@ -211,9 +215,7 @@ def readme_definition() -> object:
 
 
 def validator() -> jsonschema.Draft202012Validator:
-    schema = json_schema()
-    jsonschema.Draft202012Validator.check_schema(schema)
-    return jsonschema.Draft202012Validator(schema)
+    return schema_validator(json_schema())  # the schema checked against its metaschema once
 
 
 def test_schema_accepts_every_definition_the_tool_accepts(tmp_path: Path) -> None:
@@ -279,6 +281,7 @@ def test_partner_list_as_excel_saves_it(tmp_path: Path, content: bytes, expected
         assert specs[1].lang == "da"  # its own language is kept
 
 
+@pytest.mark.console
 def test_template_takes_partners_from_the_survey_folder(tmp_path: Path) -> None:
     folder = survey_folder(tmp_path, SURVEY)
     done = urbsurvey("template", folder, "-o", tmp_path / "out", cwd=tmp_path)
@@ -290,6 +293,7 @@ def test_template_takes_partners_from_the_survey_folder(tmp_path: Path) -> None:
     assert values["questionnaire"] == "district-heating" and values["partner"] == "Aarhus"
 
 
+@pytest.mark.console
 def test_template_lang_fills_only_rows_without_a_language(tmp_path: Path) -> None:
     (tmp_path / "heating.yaml").write_text(HEATING, encoding="utf-8")
     (tmp_path / "p.csv").write_text("partner,lang\nAarhus,en\nOdense,\n", encoding="utf-8")
@@ -308,6 +312,7 @@ def test_template_lang_fills_only_rows_without_a_language(tmp_path: Path) -> Non
 # --------------------------------------------------------------------------- everyday slips
 
 
+@pytest.mark.console
 def test_everyday_slips_exit_2_with_what_to_do(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     (tmp_path / "heating.yaml").write_text(HEATING, encoding="utf-8")
@@ -329,6 +334,7 @@ def test_everyday_slips_exit_2_with_what_to_do(tmp_path: Path) -> None:
         assert "\nTip: " in done.stderr and "Traceback" not in done.stderr
 
 
+@pytest.mark.console
 def test_survey_slips_exit_2(tmp_path: Path) -> None:
     body = SURVEY.replace("country: GB", "country: Narnia") + "  - {name: aarhus}\n"
     folder = survey_folder(tmp_path, body)
@@ -374,6 +380,7 @@ def test_partner_name_close_to_a_known_one_is_one_issue(tmp_path: Path) -> None:
     assert "add 'Birmingam' to its aliases" in issues[0].hint
 
 
+@pytest.mark.console
 def test_validate_one_attachment_against_the_survey(tmp_path: Path) -> None:
     folder = survey_folder(tmp_path, SURVEY)
     inbox = tmp_path / "inbox"
@@ -395,6 +402,7 @@ def test_validate_one_attachment_against_the_survey(tmp_path: Path) -> None:
     assert urbsurvey("validate", attachment, cwd=tmp_path).returncode == 2
 
 
+@pytest.mark.console
 def test_version(tmp_path: Path) -> None:
     from urbsurvey import __version__
 
@@ -409,6 +417,7 @@ def as_nobody() -> list[str]:
     return ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
 
 
+@pytest.mark.console
 def test_read_only_store_reads_and_refuses_to_write() -> None:
     # Outside pytest's private temporary folder, so the unprivileged user can reach it.
     base = Path(tempfile.mkdtemp(prefix="urbsurvey-readonly-"))
@@ -452,6 +461,7 @@ def check_read_only(base: Path, folder: Path, store: Path) -> None:
 # --------------------------------------------------------------------------- the terminal
 
 
+@pytest.mark.console
 @covers("suspicious-name")
 def test_names_are_printed_as_text_and_flagged(tmp_path: Path) -> None:
     folder = survey_folder(tmp_path, SURVEY)

@@ -183,9 +183,37 @@ def filled(
     `answers` maps a question id (or a respondent field such as `respondent.role`)
     to what the partner typed: a str (one starting with `=` is a formula, as in
     Excel), a number, a date, or None to clear a pre-filled cell.
+
+    A workbook without edits is built once per session and copied (tests only read
+    it); its key spells each answer's type, so `1`, `1.0` and `True` stay apart.
     """
-    q = definition(questionnaire)
-    wb = build_workbook(q, WorkbookSpec(partner, _role(role), lang, interview))
+    spec = WorkbookSpec(partner, _role(role), lang, interview)
+    out = tmp_path / name
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if edit is None:
+        typed = [[(k, type(v), v) for k, v in m.items()] for m in (answers, notes or {})]
+        key = (str(questionnaire), spec, repr(typed))
+        if key not in _SAVED:
+            _SAVED[key] = _built(definition(questionnaire), spec, answers, notes, None)
+        out.write_bytes(_SAVED[key])
+    else:
+        out.write_bytes(_built(definition(questionnaire), spec, answers, notes, edit))
+    return out
+
+
+#: The workbooks `filled` built without edits: (questionnaire, spec, typed answers and notes).
+_SAVED: dict[tuple[str, WorkbookSpec, str], bytes] = {}
+
+
+def _built(
+    q: Questionnaire,
+    spec: WorkbookSpec,
+    answers: Mapping[str, object],
+    notes: Mapping[str, str] | None,
+    edit: Edit | Iterable[Edit] | None,
+) -> bytes:
+    """The bytes of the .xlsx that `filled` saves."""
+    wb = build_workbook(q, spec)
     ws = answers_sheet(wb)
     raw: dict[str, str] = {}
     for qid, value in answers.items():
@@ -202,12 +230,12 @@ def filled(
     edits = [edit] if callable(edit) else list(edit or [])
     for step in edits:
         step(wb)
-    out = tmp_path / name
-    out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    data = buffer.getvalue()
     if raw:
-        rewrite_zip(out, lambda _name, data: _substitute(data, raw))
-    return out
+        data = _rewritten(data, lambda _name, part: _substitute(part, raw))
+    return data
 
 
 def _substitute(data: bytes, raw: Mapping[str, str]) -> bytes:
@@ -229,7 +257,16 @@ def rewrite_zip(
     add: Mapping[str, bytes] | None = None,
 ) -> Path:
     """Rewrite a package in place: each part through `transform` (None drops it), plus `add`."""
-    source = zipfile.ZipFile(io.BytesIO(path.read_bytes()))
+    path.write_bytes(_rewritten(path.read_bytes(), transform, add))
+    return path
+
+
+def _rewritten(
+    package: bytes,
+    transform: Callable[[str, bytes], bytes | None] | None = None,
+    add: Mapping[str, bytes] | None = None,
+) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(package))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
@@ -240,8 +277,7 @@ def rewrite_zip(
                 target.writestr(info, data)
         for part, data in (add or {}).items():
             target.writestr(part, data)
-    path.write_bytes(out.getvalue())
-    return path
+    return out.getvalue()
 
 
 def make_xlsm(path: Path, out: Path) -> Path:
