@@ -24,6 +24,7 @@ from ..reader import (
     Sheet,
     Workbook,
     cell_ref,
+    limits,
     open_regular,
     read_workbook,
     read_workbook_bytes,
@@ -221,15 +222,33 @@ def printable(name: str) -> str:
 
 
 def read_submission(path: Path, ctx: Context, display: str | None = None) -> Submission:
-    """Read, parse and check one returned workbook. Never raises for bad data."""
+    """Read, parse and check one returned workbook. Never raises for bad data.
+
+    The file is read once: the bytes hashed are the bytes parsed.
+    """
     name = display or printable(str(path))
     try:
-        sub = Submission(file=name, sha256=sha256_of(path), mtime=path.stat().st_mtime)
+        data, mtime = _file_bytes(path)
+        if data is None:  # over the reader's size limit: hashed in chunks, refused unread
+            sub = Submission(file=name, sha256=sha256_of(path), mtime=mtime)
+            return _finish(read_workbook(path, display_name=name), sub, ctx)
     except NotAFile as exc:
         return Submission(file=name, sha256="", readable=False, issues=[not_a_file(name, exc)])
     except OSError as exc:
         return Submission(file=name, sha256="", readable=False, issues=[unopenable(name, exc)])
-    return _finish(read_workbook(path, display_name=name), sub, ctx)
+    sub = Submission(file=name, sha256=hashlib.sha256(data).hexdigest(), mtime=mtime)
+    return _finish(read_workbook_bytes(data, name, path=path), sub, ctx)
+
+
+def _file_bytes(path: Path) -> tuple[bytes | None, float]:
+    """The file's content (None if it is larger than the reader reads) and its mtime."""
+    with open_regular(path) as fh:
+        st = os.fstat(fh.fileno())
+        most = limits.MAX_FILE_BYTES  # read when called: a test may lower it
+        if st.st_size > most:
+            return None, st.st_mtime
+        data = fh.read(most + 1)
+    return (None if len(data) > most else data), st.st_mtime
 
 
 def read_submission_bytes(
