@@ -33,6 +33,7 @@ from .submission import (
     read_submission,
     read_submission_bytes,
 )
+from .wire import Packed, pack, unpack
 from .workers import Failure, Limits, run_isolated
 
 #: File name endings picked up when a folder is scanned. Files named on the
@@ -177,13 +178,17 @@ def read_items(
     limits: Limits | None = None,
 ) -> Iterator[Submission]:
     """Each item read in a worker process that may die (`workers`): one that dies costs
-    only its item, which becomes an unreadable submission."""
+    only its item, which becomes an unreadable submission. Results come back as tuples
+    (`wire`), not pickled dataclasses."""
 
-    def task(item: Item) -> Submission:
-        return read_item(item, ctx)
+    def task(item: Item) -> Packed:
+        return pack(read_item(item, ctx))
 
-    for sub in run_isolated(items, task, failed_item, limits, item_name):
-        yield sub
+    def failed(item: Item, why: Failure) -> Packed:
+        return pack(failed_item(item, why))
+
+    for data in run_isolated(items, task, failed, limits, item_name):
+        yield unpack(data)
         if progress:
             progress(1)
 
