@@ -90,3 +90,14 @@ def test_read_in_workers_equals_read_here(tmp_path: Path) -> None:
     assert [m.currency for m in money] == ["GBP"]
     there = list(read_items(list(items), ctx, limits=Limits(jobs=2)))
     assert there == here
+
+
+def test_strings_that_repeat_from_file_to_file_are_held_once(tmp_path: Path) -> None:
+    ctx = _context()
+    paths = _returns(tmp_path)
+    cork, namur = (unpack(pickle.loads(pickle.dumps(pack(read_item((p, p.name), ctx)))))
+                   for p in (paths[0], paths[2]))  # fmt: skip
+    a, b = cork.answers["points_opened"], namur.answers["points_opened"]
+    assert (a.cell, a.sheet) == (b.cell, b.sheet)
+    assert a.cell is b.cell and a.sheet is b.sheet and a.question is b.question
+    assert cork.answers["weee_accepted"].raw == "Yes" and namur.answers["weee_accepted"].raw == "No"
