@@ -202,6 +202,9 @@ def display_name(path: Path, base: Path | None) -> str:
     Always valid Unicode (`printable`), so it can be shown, stored and written as JSON.
     """
     if base is not None:  # absolute, not resolved: a link is named as found, not as its target
+        inside = _inside(str(path), str(base))
+        if inside is not None:
+            return printable(inside)
         if path.anchor or base.anchor:  # two relative paths share the working directory
             path, base = path.absolute(), base.absolute()
         try:
@@ -209,6 +212,18 @@ def display_name(path: Path, base: Path | None) -> str:
         except ValueError:
             pass
     return printable(str(path))
+
+
+def _inside(path: str, base: str) -> str | None:
+    """`path` relative to `base` by their text, for the common case (both relative or both
+    absolute, `path` under `base`), as `Path.relative_to` gives it; None otherwise, to
+    ask pathlib (5x slower, and a batch names every file). A `Path`'s text is already
+    normalised (no `.` parts, no doubled or trailing separators)."""
+    if base in (".", os.sep) or os.path.isabs(path) != os.path.isabs(base):
+        return None
+    if path.startswith(base) and path[len(base) : len(base) + 1] == "/":
+        return path[len(base) + 1 :]
+    return None
 
 
 def printable(name: str) -> str:
