@@ -916,13 +916,18 @@ def engines() -> dict[str, str | None]:
     return found
 
 
-def machine() -> dict[str, Any]:
+def load_average() -> tuple[float, float, float] | None:
+    return os.getloadavg() if hasattr(os, "getloadavg") else None
+
+
+def machine(load_at_start: tuple[float, float, float] | None) -> dict[str, Any]:
     info: dict[str, Any] = {
         "cpu_count": os.cpu_count(),
         "python": platform.python_version(),
         "platform": platform.platform(),
         "executable": sys.executable,
-        "loadavg_at_start": os.getloadavg() if hasattr(os, "getloadavg") else None,
+        "loadavg_at_start": load_at_start,
+        "loadavg_at_end": load_average(),
         "engines": engines(),
         "soffice": soffice_path(),
     }
@@ -936,6 +941,7 @@ def machine() -> dict[str, Any]:
 
 
 def measure(args: argparse.Namespace) -> dict[str, Any]:
+    load_at_start = load_average()  # other work on the machine skews every figure: say how much
     out: Path = args.out
     n: int = args.n
     corpus = out / f"corpus-{n}"
@@ -1078,7 +1084,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "repeat": r,
         "urbsurvey": exe,
-        "machine": machine(),
+        "machine": machine(load_at_start),
         "corpus": {
             "path": str(corpus),
             "generated_this_run": generated,
@@ -1128,7 +1134,8 @@ def print_table(data: dict[str, Any]) -> None:
     corpus = data["corpus"]
     print(f"\nurbsurvey benchmark: {n} workbooks {corpus['formats']}, issues {corpus['issues']}")
     info = data["machine"]
-    print(f"{info['cpu_count']} CPUs, Python {info['python']}, load {info['loadavg_at_start']}")
+    load = f"load {info['loadavg_at_start']} at the start, {info['loadavg_at_end']} at the end"
+    print(f"{info['cpu_count']} CPUs, Python {info['python']}, {load}")
     if corpus["generated_this_run"]:
         print(f"corpus generated in {corpus['generation']['total_s']:.1f} s {corpus['generation']}")
     head = f"{'measurement':<17}{'time s':>9}{'files':>7}{'files/s':>10}{'peak MB':>9}"

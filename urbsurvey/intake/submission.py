@@ -24,6 +24,7 @@ from ..reader import (
     Sheet,
     Workbook,
     cell_ref,
+    limits,
     open_regular,
     read_workbook,
     read_workbook_bytes,
@@ -201,6 +202,9 @@ def display_name(path: Path, base: Path | None) -> str:
     Always valid Unicode (`printable`), so it can be shown, stored and written as JSON.
     """
     if base is not None:  # absolute, not resolved: a link is named as found, not as its target
+        inside = _inside(str(path), str(base))
+        if inside is not None:
+            return printable(inside)
         if path.anchor or base.anchor:  # two relative paths share the working directory
             path, base = path.absolute(), base.absolute()
         try:
@@ -208,6 +212,18 @@ def display_name(path: Path, base: Path | None) -> str:
         except ValueError:
             pass
     return printable(str(path))
+
+
+def _inside(path: str, base: str) -> str | None:
+    """`path` relative to `base` by their text, for the common case (both relative or both
+    absolute, `path` under `base`), as `Path.relative_to` gives it; None otherwise, to
+    ask pathlib (5x slower, and a batch names every file). A `Path`'s text is already
+    normalised (no `.` parts, no doubled or trailing separators)."""
+    if base in (".", os.sep) or os.path.isabs(path) != os.path.isabs(base):
+        return None
+    if path.startswith(base) and path[len(base) : len(base) + 1] == "/":
+        return path[len(base) + 1 :]
+    return None
 
 
 def printable(name: str) -> str:
@@ -221,15 +237,33 @@ def printable(name: str) -> str:
 
 
 def read_submission(path: Path, ctx: Context, display: str | None = None) -> Submission:
-    """Read, parse and check one returned workbook. Never raises for bad data."""
+    """Read, parse and check one returned workbook. Never raises for bad data.
+
+    The file is read once: the bytes hashed are the bytes parsed.
+    """
     name = display or printable(str(path))
     try:
-        sub = Submission(file=name, sha256=sha256_of(path), mtime=path.stat().st_mtime)
+        data, mtime = _file_bytes(path)
+        if data is None:  # over the reader's size limit: hashed in chunks, refused unread
+            sub = Submission(file=name, sha256=sha256_of(path), mtime=mtime)
+            return _finish(read_workbook(path, display_name=name), sub, ctx)
     except NotAFile as exc:
         return Submission(file=name, sha256="", readable=False, issues=[not_a_file(name, exc)])
     except OSError as exc:
         return Submission(file=name, sha256="", readable=False, issues=[unopenable(name, exc)])
-    return _finish(read_workbook(path, display_name=name), sub, ctx)
+    sub = Submission(file=name, sha256=hashlib.sha256(data).hexdigest(), mtime=mtime)
+    return _finish(read_workbook_bytes(data, name, path=path), sub, ctx)
+
+
+def _file_bytes(path: Path) -> tuple[bytes | None, float]:
+    """The file's content (None if it is larger than the reader reads) and its mtime."""
+    with open_regular(path) as fh:
+        st = os.fstat(fh.fileno())
+        most = limits.MAX_FILE_BYTES  # read when called: a test may lower it
+        if st.st_size > most:
+            return None, st.st_mtime
+        data = fh.read(most + 1)
+    return (None if len(data) > most else data), st.st_mtime
 
 
 def read_submission_bytes(

@@ -99,12 +99,14 @@ def read_workbook(path: Path, *, display_name: str | None = None) -> Workbook | 
     return _guarded(name, lambda: _open(_read_file(Path(path), name), Path(path), name))
 
 
-def read_workbook_bytes(data: bytes, display_name: str) -> Workbook | Issue:
-    """`read_workbook` for bytes (an e-mail attachment): the same checks and limits,
-    nothing written to disk."""
+def read_workbook_bytes(
+    data: bytes, display_name: str, *, path: Path | None = None
+) -> Workbook | Issue:
+    """`read_workbook` for bytes (an e-mail attachment, or a file already read to hash
+    it: `path`): the same checks and limits, nothing written to disk."""
+    where = Path(display_name) if path is None else path
     return _guarded(
-        display_name,
-        lambda: _open(_check_size(data, display_name), Path(display_name), display_name),
+        display_name, lambda: _open(_check_size(data, display_name), where, display_name)
     )
 
 
