@@ -38,6 +38,11 @@ def stored(path: Path) -> None:
 
 @pytest.fixture
 def survey(tmp_path: Path) -> Path:
+    return bike_survey(tmp_path)
+
+
+def bike_survey(tmp_path: Path) -> Path:
+    """Three returns in three currencies, written uncompressed (see `stored`)."""
     root = survey_folder(
         tmp_path / "bikes", list(CITIES), questionnaire=TOY, currency="EUR",
         rates={"PLN": 0.23, "CZK": 0.04},

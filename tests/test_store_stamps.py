@@ -16,25 +16,15 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import TOY
-from tests.support.workbooks import filled, survey_folder
-from tests.test_cache import stored
+from tests.support.workbooks import filled
+from tests.test_cache import bike_survey, stored
 from urbsurvey import pipeline
 from urbsurvey.store import Store
-
-CITIES = {"Gdańsk": "PLN 1000", "Brno": "CZK 5000", "Łódź": "PLN 3000"}
 
 
 @pytest.fixture
 def survey(tmp_path: Path) -> Path:
-    root = survey_folder(
-        tmp_path / "bikes", list(CITIES), questionnaire=TOY, currency="EUR",
-        rates={"PLN": 0.23, "CZK": 0.04},
-    )  # fmt: skip
-    for city, budget in CITIES.items():
-        path = filled(root / "returns", {"km_built": "12", "kept": "yes", "budget": budget},
-                      questionnaire=TOY, partner=city, name=f"{city}.xlsx")  # fmt: skip
-        stored(path)  # uncompressed: an edit of the same length keeps the size
-    return root
+    return bike_survey(tmp_path)  # uncompressed: an edit of the same length keeps the size
 
 
 def ingest(survey: Path, store: Path) -> tuple[pipeline.IngestResult, int]:
