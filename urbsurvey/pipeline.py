@@ -393,15 +393,13 @@ def _kept_survey(
     """The questionnaire and survey a store was ingested for, from what it keeps."""
     from .definition import Questionnaire
     from .resources import load_questionnaire
-    from .survey import SURVEY_FILE, SurveyFolder, parse_survey
+    from .survey import SURVEY_FILE, survey_from_text
 
     survey = None
     if "survey.yaml" in kept:
         root = Path(kept["root"])
-        config = parse_survey(kept["survey.yaml"], root / SURVEY_FILE)
-        survey = SurveyFolder(
-            root=root, config=config, text=kept["survey.yaml"], coding_text=kept.get("coding")
-        )
+        text = kept["survey.yaml"]
+        survey = survey_from_text(root, text, root / SURVEY_FILE, kept.get("coding"))
     if questionnaire is not None:
         return load_questionnaire(questionnaire), survey
     if "definition" in kept:

@@ -155,6 +155,8 @@ class SurveyFolder(BaseModel):
     config: Survey
     text: str = ""
     coding_text: str | None = None
+    #: The survey.yaml line of each exchange rate, by currency (found when it was parsed).
+    rate_line_numbers: dict[str, int] = {}
 
     def read_coding(self) -> str | None:
         """The lessons coding as text: kept with the survey, else read from the folder."""
@@ -169,10 +171,6 @@ class SurveyFolder(BaseModel):
             raise SurveyConfigError(f"cannot read {path}: {exc.strerror}") from exc
         except yamlio.YamlProblem as exc:
             raise SurveyConfigError(f"{path}, {exc}") from exc
-
-    def rate_lines(self) -> dict[str, int]:
-        """The survey.yaml line of each exchange rate, by currency (for the report)."""
-        return exchange_rate_lines(self.text)
 
     @property
     def returns_dir(self) -> Path:
@@ -208,11 +206,25 @@ def load_survey(folder: Path) -> SurveyFolder:
         text = yamlio.decode(data)
     except yamlio.YamlProblem as exc:
         raise SurveyConfigError(f"{path}, {exc}", hint=_HINT) from exc
-    return SurveyFolder(root=folder, config=parse_survey(text, path), text=text)
+    return survey_from_text(folder, text, path)
 
 
-def parse_survey(text: str, path: Path) -> Survey:
-    """The configuration in a survey.yaml's text (read, or kept in a store); `path` names it."""
+def survey_from_text(root: Path, text: str, path: Path, coding: str | None = None) -> SurveyFolder:
+    """The survey folder `root` whose survey.yaml (read, or kept in a store) is `text`;
+    `path` names it in messages. The text is parsed once."""
+    config, lines = parse_survey(text, path)
+    rates = {
+        str(loc[1]).upper(): line
+        for loc, line in lines.items()
+        if len(loc) == 2 and loc[0] == "exchange_rates"
+    }
+    return SurveyFolder(
+        root=root, config=config, text=text, coding_text=coding, rate_line_numbers=rates
+    )
+
+
+def parse_survey(text: str, path: Path) -> tuple[Survey, dict[tuple[str | int, ...], int]]:
+    """The configuration in a survey.yaml's text, and the line of each of its entries."""
     try:
         doc = yamlio.parse(text)
     except yamlio.YamlProblem as exc:
@@ -230,20 +242,7 @@ def parse_survey(text: str, path: Path) -> Survey:
     problems = _check_partners(config, lines)
     if problems:
         raise SurveyConfigError(_listed(path, problems), hint=_HINT)
-    return config
-
-
-def exchange_rate_lines(text: str) -> dict[str, int]:
-    """Line numbers (1-based) of the `exchange_rates` entries in a survey.yaml's text."""
-    try:
-        lines = yamlio.line_index(yamlio.parse(text).node)
-    except yamlio.YamlProblem:
-        return {}
-    return {
-        str(loc[1]).upper(): line
-        for loc, line in lines.items()
-        if len(loc) == 2 and loc[0] == "exchange_rates"
-    }
+    return config, lines
 
 
 _HINT = 'Fix survey.yaml as described in the README ("A survey folder").'

@@ -99,7 +99,7 @@ def _rates_used(outcomes: Outcomes, survey: SurveyFolder | None, t: Texts) -> li
     used.discard(config.currency)
     if not used:
         return []
-    lines = survey.rate_lines()  # parses survey.yaml again: only when a rate was used
+    lines = survey.rate_line_numbers
     return [
         s.ExchangeRate(
             currency=cur,
