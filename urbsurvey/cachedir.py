@@ -6,8 +6,13 @@ computed again."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
+import pickle
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 def cache_dir() -> Path:
@@ -40,3 +45,41 @@ def write_entry(folder: Path, name: str, data: bytes) -> None:
     except OSError:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
+
+
+def load_pickle(kind: str, key: str, expected: type[T]) -> T | None:
+    """The object kept under `key` in the `kind` folder if it is an `expected`, else None."""
+    folder = private_folder(kind)
+    if folder is None:
+        return None
+    try:
+        found = pickle.loads((folder / f"{key}.pickle").read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
+        return None
+    return found if isinstance(found, expected) else None
+
+
+def store_pickle(kind: str, key: str, obj: object) -> None:
+    """Keep `obj` under `key` in the `kind` folder; a failure only costs time."""
+    folder = private_folder(kind)
+    if folder is not None:
+        write_entry(folder, f"{key}.pickle", pickle.dumps(obj, pickle.HIGHEST_PROTOCOL))
+
+
+def rules_key(rules: tuple[Path, ...], data: bytes) -> str | None:
+    """The name of an entry made from `data` under the rules of the modules `rules`:
+    urbsurvey's and pydantic's versions, those modules' source and the data. None when a
+    module's source cannot be read (an installation without it keeps nothing)."""
+    import pydantic
+
+    from . import __version__
+
+    digest = hashlib.sha256(f"{__version__}\0{pydantic.VERSION}\0".encode())
+    try:
+        for path in rules:
+            digest.update(path.read_bytes())
+    except OSError:
+        return None
+    digest.update(b"\0")
+    digest.update(data)
+    return digest.hexdigest()

@@ -211,16 +211,32 @@ def load_survey(folder: Path) -> SurveyFolder:
 
 def survey_from_text(root: Path, text: str, path: Path, coding: str | None = None) -> SurveyFolder:
     """The survey folder `root` whose survey.yaml (read, or kept in a store) is `text`;
-    `path` names it in messages. The text is parsed once."""
-    config, lines = parse_survey(text, path)
-    rates = {
-        str(loc[1]).upper(): line
-        for loc, line in lines.items()
-        if len(loc) == 2 and loc[0] == "exchange_rates"
-    }
+    `path` names it in messages. The text is parsed once, or not at all when a survey.yaml
+    of the same text was checked before (the user's cache folder keeps it, as it keeps
+    definitions: only a survey.yaml without problems, keyed by its text and the rules)."""
+    from .cachedir import load_pickle, rules_key, store_pickle
+
+    here = Path(__file__).parent
+    key = rules_key(tuple(here / name for name in _RULES), text.encode("utf-8", "surrogateescape"))
+    kept = load_pickle("surveys", key, tuple) if key else None
+    if kept and len(kept) == 2 and isinstance(kept[0], Survey) and isinstance(kept[1], dict):
+        config, rates = kept
+    else:
+        config, lines = parse_survey(text, path)
+        rates = {
+            str(loc[1]).upper(): line
+            for loc, line in lines.items()
+            if len(loc) == 2 and loc[0] == "exchange_rates"
+        }
+        if key:
+            store_pickle("surveys", key, (config, rates))
     return SurveyFolder(
         root=root, config=config, text=text, coding_text=coding, rate_line_numbers=rates
     )
+
+
+#: The modules whose rules decide what a survey.yaml says (their source is in the cache key).
+_RULES = ("survey.py", "parsing/countries.py", "parsing/numbers.py", "parsing/text.py")
 
 
 def parse_survey(text: str, path: Path) -> tuple[Survey, dict[tuple[str | int, ...], int]]:

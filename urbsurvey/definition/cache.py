@@ -19,8 +19,6 @@ never read. Anything missing, unreadable or unwritable there means validating ag
 
 from __future__ import annotations
 
-import hashlib
-import pickle
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,43 +31,23 @@ _RULES = ("model.py", "checks.py", "load.py")
 def key_of(data: bytes) -> str | None:
     """The entry's name for a definition file holding `data`; None without the rules' source
     (an installation without it keeps no definitions)."""
-    import pydantic
+    from ..cachedir import rules_key
 
-    from .. import __version__
-
-    digest = hashlib.sha256(f"{__version__}\0{pydantic.VERSION}\0".encode())
     here = Path(__file__).parent
-    try:
-        for name in _RULES:
-            digest.update((here / name).read_bytes())
-    except OSError:
-        return None
-    digest.update(b"\0")
-    digest.update(data)
-    return digest.hexdigest()
+    return rules_key(tuple(here / name for name in _RULES), data)
 
 
 def load(key: str) -> Questionnaire | None:
     """The definition validated under `key`, or None."""
-    from ..cachedir import private_folder
+    from ..cachedir import load_pickle
     from .model import Questionnaire
 
-    folder = private_folder("definitions")
-    if folder is None:
-        return None
-    try:
-        found = pickle.loads((folder / f"{key}.pickle").read_bytes())
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
-        return None
-    return found if isinstance(found, Questionnaire) else None
+    return load_pickle("definitions", key, Questionnaire)
 
 
 def store(key: str, questionnaire: Questionnaire) -> None:
     """Keep a validated definition; a failure only costs time."""
-    from ..cachedir import private_folder, write_entry
+    from ..cachedir import store_pickle
 
-    folder = private_folder("definitions")
-    if folder is None:
-        return
     questionnaire.fingerprint()  # computed now, kept with it: a run needs no serializer
-    write_entry(folder, f"{key}.pickle", pickle.dumps(questionnaire, pickle.HIGHEST_PROTOCOL))
+    store_pickle("definitions", key, questionnaire)

@@ -1,0 +1,72 @@
+"""A survey.yaml checked once is loaded from the cache after, and never when it changed.
+
+On a survey of the toy bike-lane questionnaire (not MILE): Polish and Czech cities, rates
+in PLN and CZK; the cache folder (`URBSURVEY_CACHE`) is the test's own (conftest).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.support.workbooks import survey_folder
+from urbsurvey.errors import SurveyConfigError
+from urbsurvey.survey import load_survey
+
+from .conftest import TOY
+
+
+def entries() -> list[Path]:
+    folder = Path(os.environ["URBSURVEY_CACHE"]) / "surveys"
+    return sorted(folder.glob("*.pickle")) if folder.is_dir() else []
+
+
+@pytest.fixture
+def bikes(tmp_path: Path) -> Path:
+    return survey_folder(
+        tmp_path / "bikes",
+        [{"name": "Gdańsk", "country": "PL"}, {"name": "Brno", "country": "CZ"}],
+        questionnaire=TOY,
+        rates={"PLN": 0.23, "CZK": 0.04},
+    )
+
+
+def test_a_survey_loaded_again_is_the_one_checked(bikes: Path) -> None:
+    first = load_survey(bikes)
+    assert len(entries()) == 1
+    again = load_survey(bikes)
+    assert again.config == first.config
+    assert [p.name for p in again.config.partners] == ["Gdańsk", "Brno"]
+    assert again.rate_line_numbers == first.rate_line_numbers
+    lines = (bikes / "survey.yaml").read_text("utf-8").splitlines()
+    assert "PLN" in lines[again.rate_line_numbers["PLN"] - 1]
+
+
+def test_an_edit_is_seen_even_with_size_and_time_forged_back(bikes: Path) -> None:
+    path = bikes / "survey.yaml"
+    load_survey(bikes)
+    stat = path.stat()
+    text = path.read_text("utf-8")
+    assert "Brno" in text
+    path.write_text(text.replace("Brno", "Graz").replace("CZ", "AT"), "utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert path.stat().st_size == stat.st_size
+    assert [p.name for p in load_survey(bikes).config.partners] == ["Gdańsk", "Graz"]
+
+
+def test_a_survey_with_problems_is_never_kept(bikes: Path) -> None:
+    path = bikes / "survey.yaml"
+    path.write_text(path.read_text("utf-8").replace("CZ", "Atlantis"), "utf-8")
+    for _ in range(2):
+        with pytest.raises(SurveyConfigError, match="Atlantis"):
+            load_survey(bikes)
+    assert entries() == []
+
+
+def test_a_damaged_entry_means_checking_again(bikes: Path) -> None:
+    first = load_survey(bikes)
+    (entry,) = entries()
+    entry.write_bytes(b"not a pickle")
+    assert load_survey(bikes).config == first.config
