@@ -52,7 +52,8 @@ def repeated_id(tmp_path: Path, rows: int) -> tuple[Path, int]:
 def test_one_id_repeated_99900_times_is_one_message_with_its_count(tmp_path: Path) -> None:
     path, first = repeated_id(tmp_path, EXTRA)
     sheet, original = where(path, "km_built")
-    run = urbsurvey("validate", path, "--questionnaire", TOY)
+    # wide enough that the long path (pytest-xdist adds a folder) is never broken mid-name
+    run = urbsurvey("validate", path, "--questionnaire", TOY, env={"COLUMNS": "200"})
     assert_no_crash(run)
     assert run.returncode == 1
     text = " ".join(run.stdout.split())  # as read, whatever the terminal's width
