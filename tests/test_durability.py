@@ -18,7 +18,6 @@ import errno
 import json
 import os
 import random
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -36,17 +35,12 @@ from urbsurvey import atomic
 from urbsurvey.atomic import atomic_path, write_bytes, write_text
 from urbsurvey.errors import OutputError
 
+from .support.script import URBSURVEY
 from .support.workbooks import MILE, MILE_FULL, MILE_REQUIRED, filled
 
 TIMEOUT = 120
 
 
-def _console_script() -> str | None:
-    beside = Path(sys.executable).parent / "urbsurvey"
-    return str(beside) if beside.is_file() else shutil.which("urbsurvey")
-
-
-URBSURVEY = _console_script()
 needs_script = pytest.mark.skipif(URBSURVEY is None, reason="no urbsurvey console script")
 
 

@@ -23,7 +23,6 @@ import re
 import shutil
 import sqlite3
 import subprocess
-import sys
 import time
 import zipfile
 from collections.abc import Callable, Mapping
@@ -45,6 +44,7 @@ from urbsurvey.workbook.partners import _RESERVED_NAMES
 
 from .support.convert import SOFFICE
 from .support.documents import md_tables, unescaped_pipes
+from .support.script import URBSURVEY
 from .support.workbooks import (
     MILE,
     MILE_FULL,
@@ -69,12 +69,6 @@ T0 = 1_200_000_000  # file times set explicitly: "the newest file" never depends
 SECRET = "TOP-SECRET-PARTNER-DATA-4711"
 
 
-def _console_script() -> str | None:
-    beside = Path(sys.executable).parent / "urbsurvey"
-    return str(beside) if beside.is_file() else shutil.which("urbsurvey")
-
-
-URBSURVEY = _console_script()
 pytestmark = pytest.mark.skipif(
     URBSURVEY is None, reason="the urbsurvey console script is not installed"
 )

@@ -30,6 +30,7 @@ from urbsurvey.reader import Workbook, limits, read_workbook
 
 from .support.convert import SOFFICE
 from .support.coverage import covers
+from .support.script import URBSURVEY
 from .support.workbooks import as_format, filled, survey_folder, where
 from .support.xls import (
     BOUNDSHEET,
@@ -48,7 +49,6 @@ from .support.xls import (
 )
 from .test_isolation import (
     TOY,
-    URBSURVEY,
     aborts_in_process,
     assert_no_crash,
     tiny_ods,

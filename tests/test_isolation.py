@@ -35,6 +35,7 @@ from urbsurvey.errors import UrbsurveyError
 from urbsurvey.intake.workers import Failure, Limits, WorkerBug, limits_from_env, run_isolated
 
 from .support.coverage import covers
+from .support.script import URBSURVEY
 from .support.workbooks import MILE, MILE_FULL, filled, rewrite_zip, survey_folder
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -44,12 +45,6 @@ GOOD = {"lyon.xlsx": "Lyon", "graz.xlsx": "Graz", "porto.xlsx": "Porto"}
 ANSWERS: dict[str, object] = {"km_built": 12.5, "kept": "Yes", "counters": 4}
 
 
-def _console_script() -> str | None:
-    beside = Path(sys.executable).parent / "urbsurvey"
-    return str(beside) if beside.is_file() else shutil.which("urbsurvey")
-
-
-URBSURVEY = _console_script()
 needs_script = pytest.mark.skipif(URBSURVEY is None, reason="no urbsurvey console script")
 
 

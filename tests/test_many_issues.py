@@ -18,8 +18,9 @@ import pytest
 from urbsurvey import console
 from urbsurvey.issues import IssueCode, IssueDict, Severity
 
+from .support.script import URBSURVEY
 from .support.workbooks import filled, rewrite_zip, sheet_part, where
-from .test_isolation import TOY, URBSURVEY, assert_no_crash, urbsurvey
+from .test_isolation import TOY, assert_no_crash, urbsurvey
 
 EXTRA = 99_900
 

@@ -12,7 +12,6 @@ import shutil
 import sqlite3
 import stat
 import subprocess
-import sys
 from contextlib import closing
 from pathlib import Path
 
@@ -21,6 +20,7 @@ import pytest
 from urbsurvey.atomic import write_bytes
 from urbsurvey.errors import OutputError
 
+from .support.script import URBSURVEY
 from .support.workbooks import filled, survey_folder
 
 TOY = Path(__file__).parent / "fixtures" / "toy-bike-lanes.yaml"
@@ -28,12 +28,6 @@ TIMEOUT = 180
 PARTNERS = ["Lyon", "Graz", "Porto", "Gent", "Brno", "Turku"]
 
 
-def _console_script() -> str | None:
-    beside = Path(sys.executable).parent / "urbsurvey"
-    return str(beside) if beside.is_file() else shutil.which("urbsurvey")
-
-
-URBSURVEY = _console_script()
 pytestmark = pytest.mark.skipif(URBSURVEY is None, reason="no urbsurvey console script")
 
 

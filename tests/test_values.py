@@ -7,27 +7,20 @@ End to end through the console script, on the toy bike-lanes survey (not MILE).
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
 from .support.coverage import covers
+from .support.script import URBSURVEY
 from .support.workbooks import filled, rewrite_zip, survey_folder, where
 
 TOY = Path(__file__).parent / "fixtures" / "toy-bike-lanes.yaml"
 TIMEOUT = 180
 
 
-def _console_script() -> str | None:
-    beside = Path(sys.executable).parent / "urbsurvey"
-    return str(beside) if beside.is_file() else shutil.which("urbsurvey")
-
-
-URBSURVEY = _console_script()
 pytestmark = pytest.mark.skipif(URBSURVEY is None, reason="no urbsurvey console script")
 
 
