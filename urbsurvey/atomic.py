@@ -27,10 +27,14 @@ _TMP_EXTRA = 8 + len(".tmp")
 def atomic_path(target: Path) -> Iterator[Path]:
     """Yield a temporary path in the target's folder; rename it over `target` on success.
 
-    A device or pipe is yielded itself: it cannot be replaced, only written to.
+    A device or pipe is yielded itself: it cannot be replaced, only written to. An
+    `OSError` while writing or renaming is an `OutputError` naming the target.
     """
     if _is_special(target):
-        yield target
+        try:
+            yield target
+        except OSError as exc:
+            raise _cannot_write(target, exc) from exc
         return
     folder = target.parent
     try:
@@ -47,9 +51,16 @@ def atomic_path(target: Path) -> Iterator[Path]:
         yield tmp
         os.chmod(tmp, _mode_for(target))
         os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise _cannot_write(target, exc) from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _cannot_write(target: Path, exc: OSError) -> OutputError:
+    return OutputError(f"cannot write {target}: {exc.strerror}")
 
 
 def _is_special(target: Path) -> bool:
@@ -80,20 +91,14 @@ def _mode_for(target: Path) -> int:
 
 
 def write_bytes(target: Path, data: bytes) -> None:
-    try:
-        with atomic_path(target) as tmp:
-            tmp.write_bytes(data)
-    except OSError as exc:
-        raise OutputError(f"cannot write {target}: {exc.strerror}") from exc
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(data)
 
 
 def write_chunks(target: Path, chunks: Iterable[bytes]) -> None:
     """`write_bytes` of the pieces joined, each written as it comes (never all in memory)."""
-    try:
-        with atomic_path(target) as tmp, open(tmp, "wb") as fh:
-            fh.writelines(chunks)
-    except OSError as exc:
-        raise OutputError(f"cannot write {target}: {exc.strerror}") from exc
+    with atomic_path(target) as tmp, open(tmp, "wb") as fh:
+        fh.writelines(chunks)
 
 
 def write_text(target: Path, text: str) -> None:

@@ -22,7 +22,6 @@ from typing import Any
 
 from ..atomic import atomic_path, write_text
 from ..definition import Question, Questionnaire, QuestionType, Role, text
-from ..errors import OutputError
 from ..intake.submission import Submission
 from ..issues import RANGE_WORDS, Issue, IssueCode, partner_text
 from ..survey import SurveyFolder
@@ -129,11 +128,8 @@ def _in_language(spec: Any, lang: str, q: Questionnaire) -> Any:
 
 
 def _save(wb: Any, path: Path) -> None:
-    try:
-        with atomic_path(path) as tmp:
-            wb.save(tmp)
-    except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror}") from exc
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
 
 
 # --- the copy -----------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..atomic import atomic_path
+from ..atomic import atomic_path, write_bytes
 from ..definition import (
     CHOICE_TYPES,
     Question,
@@ -17,7 +17,7 @@ from ..definition import (
     Role,
     text,
 )
-from ..errors import OutputError, UsageError
+from ..errors import UsageError
 from ..survey import Partner, SurveyFolder
 from ..vocabulary import Kind
 from . import contract
@@ -445,11 +445,8 @@ def write_template(
 ) -> Path:
     """Build and atomically save one workbook."""
     wb = build_workbook(q, spec, prefill)
-    try:
-        with atomic_path(out) as tmp:
-            wb.save(tmp)
-    except OSError as exc:
-        raise OutputError(f"cannot write {out}: {exc.strerror}") from exc
+    with atomic_path(out) as tmp:
+        wb.save(tmp)
     return out
 
 
@@ -532,12 +529,7 @@ def write_templates(
         key = (spec.role, spec.lang)
         if key not in masters:
             masters[key] = _Master(q, WorkbookSpec(_PLACEHOLDER, spec.role, spec.lang, interview))
-        data = masters[key].for_partner(spec.partner or "")
-        try:
-            with atomic_path(out) as tmp:
-                tmp.write_bytes(data)
-        except OSError as exc:
-            raise OutputError(f"cannot write {out}: {exc.strerror}") from exc
+        write_bytes(out, masters[key].for_partner(spec.partner or ""))
         paths.append(out)
     return paths
 

@@ -216,12 +216,8 @@ def _choice_rows(q: Questionnaire) -> list[dict[str, str]]:
 def export_xlsform(q: Questionnaire, out: Path) -> list[Remark]:
     """Write the form to `out` (atomically); return what it leaves out."""
     from ..atomic import atomic_path
-    from ..errors import OutputError
 
     wb, remarks = build_xlsform(q)
-    try:
-        with atomic_path(out) as tmp:
-            wb.save(tmp)
-    except OSError as exc:
-        raise OutputError(f"cannot write {out}: {exc.strerror}") from exc
+    with atomic_path(out) as tmp:
+        wb.save(tmp)
     return remarks
