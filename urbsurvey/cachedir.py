@@ -23,9 +23,10 @@ def cache_dir() -> Path:
     return Path(base) / "urbsurvey"
 
 
-def private_folder(name: str) -> Path | None:
-    """`name` in the cache folder, made private (0700) if new; None when it cannot be made or
-    is not the user's own (what another user could have written is never read)."""
+def private_folder(name: str = "") -> Path | None:
+    """`name` in the cache folder (without a name, the folder itself), made private (0700) if
+    new; None when it cannot be made or is not the user's own (what another user could have
+    written is never read)."""
     folder = cache_dir() / name
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)

@@ -12,10 +12,10 @@ reading the other thousand again gives the same submissions. An entry is the
   everything `survey.yaml` says about partners, currency and rates (a digest of
   the context the workbook is read with), and the name the file is shown under.
 
-An entry is a pickle in a compact form: a `Submission`, its answers, their money values
-and its issues each as their class and its field values in order (unpickled in half
-the time of pickle's default for slotted dataclasses). The classes' field names are
-part of the reading context, so a changed class never meets an entry of the old one.
+An entry is the submission as the workers send it back (`wire.pack`, pickled): plain
+tuples, rebuilt with the strings that repeat from file to file shared. The classes'
+field names are part of the reading context, so a changed class never meets an entry
+of the old one.
 
 The cache is a SQLite file in the user's cache folder (`$URBSURVEY_CACHE`, else
 `$XDG_CACHE_HOME/urbsurvey`, else `~/.cache/urbsurvey`), private to the user
@@ -28,29 +28,27 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
-import io
 import os
 import pickle
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 from .. import __version__
-from ..cachedir import cache_dir
+from ..cachedir import private_folder
 from ..definition import Questionnaire
 from ..issues import Issue
+from . import wire
 from .answers import Answer, MoneyValue
 from .batch import Item, item_name
 from .submission import Submission
 from .workers import limits_from_env
 
-#: Each class an entry is made of -> its fields, in the order its constructor takes them.
-_FIELDS: dict[type, tuple[str, ...]] = {
-    cls: tuple(f.name for f in dataclasses.fields(cls))
+#: The fields of each class an entry is made of, in order.
+_LAYOUT = ";".join(
+    f"{cls.__qualname__}:{','.join(f.name for f in dataclasses.fields(cls))}"
     for cls in (Submission, Answer, MoneyValue, Issue)
-}
-_LAYOUT = ";".join(f"{cls.__qualname__}:{','.join(names)}" for cls, names in _FIELDS.items())
+)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS reads (
@@ -85,20 +83,6 @@ def stat_key(st: os.stat_result) -> str:
     return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}:{st.st_dev}"
 
 
-class _CompactPickler(pickle.Pickler):
-    def reducer_override(self, obj: Any) -> Any:
-        names = _FIELDS.get(type(obj))
-        if names is None:
-            return NotImplemented
-        return type(obj), tuple(getattr(obj, name) for name in names)
-
-
-def _dumps(sub: Submission) -> bytes:
-    out = io.BytesIO()
-    _CompactPickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(sub)
-    return out.getvalue()
-
-
 class ReadCache:
     """Submissions by file and context; `None` from `open` when there is no usable cache."""
 
@@ -109,11 +93,10 @@ class ReadCache:
 
     @classmethod
     def open(cls, context: str) -> ReadCache | None:
-        folder = cache_dir()
+        folder = private_folder()  # never someone else's: never unpickle what they wrote
+        if folder is None:
+            return None
         try:
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            if folder.stat().st_uid != os.getuid():
-                return None  # someone else's folder: never unpickle what another user wrote
             db = sqlite3.connect(folder / "reads.sqlite", timeout=5)
             db.execute(_SCHEMA)
         except (OSError, sqlite3.Error):
@@ -129,7 +112,7 @@ class ReadCache:
             )
             for path, stat, blob in rows:
                 if keys.get(path) == stat:
-                    found[path] = pickle.loads(blob)
+                    found[path] = wire.unpack(pickle.loads(blob))
         except (
             sqlite3.Error,
             pickle.UnpicklingError,
@@ -137,13 +120,15 @@ class ReadCache:
             AttributeError,
             ImportError,
             TypeError,  # an entry that no longer fits its class's constructor
+            ValueError,  # ... or the packed layout
         ):
             return {}
         return found
 
     def add(self, path: str, stat: str, sub: Submission) -> None:
         if sub.sha256:  # a file that could not even be opened is tried again next time
-            self._pending.append((self._context, path, stat, _dumps(sub)))
+            blob = pickle.dumps(wire.pack(sub), pickle.HIGHEST_PROTOCOL)
+            self._pending.append((self._context, path, stat, blob))
 
     def close(self) -> None:
         try:
