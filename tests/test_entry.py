@@ -1,8 +1,9 @@
 """The `urbsurvey` command's fast lines (`urbsurvey.entry`) print what typer prints for them.
 
-`urbsurvey --help` and a plain `urbsurvey validate PATH...` are answered without typer;
-every other line goes to typer. Here the installed console script is run as a user runs
-it and its output compared with typer's for the same line, on a survey that is not MILE.
+`urbsurvey --help` and plain `validate`, `report` and `ingest` lines are answered without
+typer (`tests/test_entry_lines.py`: they become typer's call); every other line goes to
+typer. Here the installed console script is run as a user runs it and its output compared
+with typer's for the same line, on a survey that is not MILE.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from urbsurvey.entry import HELP, parse_validate, terminal_columns
+from urbsurvey.entry import HELP, terminal_columns
 
 from .conftest import TOY
 from .support.workbooks import filled, survey_folder
@@ -111,27 +112,69 @@ def test_a_failure_is_an_error_and_a_tip(bikes: Path) -> None:
     )
 
 
-def test_only_plain_validate_lines_skip_typer() -> None:
-    plain = parse_validate(["validate", "a.xlsx", "b", "--format", "json", "--no-strict"])
-    assert plain is not None
-    assert (plain["paths"], plain["output_format"], plain["strict"]) == (
-        [Path("a.xlsx"), Path("b")],
-        "json",
-        False,
+@needs_script
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["report", "bikes", "--format", "json", "--lang", "fr"],
+        ["report", "bikes", "--format", "md", "--strict", "--no-cache"],
+        ["report", "bikes", "--format", "html"],  # needs -o: an Error:, exit 2
+        ["report", "--schema"],
+        ["report"],  # no SOURCE: an Error: and a Tip:
+        ["report", "bikes", "--format=json"],  # typer parses it
+    ],
+)
+def test_report_prints_and_exits_as_typer_does(
+    bikes: Path, typer_script: Path, args: list[str]
+) -> None:
+    ours, typers = both(typer_script, *args)
+    assert ours == typers
+    assert "Traceback" not in ours[2]
+
+
+@needs_script
+def test_report_writes_what_typer_writes(bikes: Path, typer_script: Path) -> None:
+    ours, typers = (
+        run(command, "report", "bikes", "--format", "json", "-o", name, columns=100)
+        for command, name in (
+            ([str(URBSURVEY)], "ours.json"),
+            ([sys.executable, str(typer_script)], "typers.json"),
+        )
     )
-    for typers in (
-        [],
-        ["validate"],  # typer says a path is missing
-        ["report", "bikes"],
-        ["validate", "a.xlsx", "--help"],
-        ["validate", "a.xlsx", "--strict", "--strict"],
-        ["validate", "a.xlsx", "--questionnaire"],
-        ["validate", "a.xlsx", "--questionnaire", "--strict"],
-        ["validate", "a.xlsx", "--survey="],
-        ["validate", "--", "-odd.xlsx"],
-        ["validate", ""],
-    ):
-        assert parse_validate(typers) is None, typers
+    assert ours == (0, "", "Wrote ours.json\n")
+    assert typers == (0, "", "Wrote typers.json\n")
+    assert Path("ours.json").read_bytes() == Path("typers.json").read_bytes()
+
+
+@needs_script
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["ingest", "bikes", "--store", "s.sqlite"],
+        [
+            "ingest",
+            "bikes/returns/lund.xlsx",
+            "--store",
+            "s.sqlite",
+            "--format",
+            "json",
+            "--strict",
+        ],
+        ["ingest", "bikes", "--store", "s.sqlite", "--questionnaire", "nope"],  # exit 2
+    ],
+)
+def test_ingest_prints_and_exits_as_typer_does(
+    bikes: Path, typer_script: Path, args: list[str]
+) -> None:
+    """Each into a new store, then again into the store it made (nothing new)."""
+
+    def twice(command: list[str]) -> list[tuple[int, str, str]]:
+        Path("s.sqlite").unlink(missing_ok=True)
+        return [run(command, *args, columns=100) for _ in range(2)]
+
+    ours = twice([str(URBSURVEY)])
+    assert ours == twice([sys.executable, str(typer_script)])
+    assert all("Traceback" not in err for _, _, err in ours)
 
 
 @pytest.mark.parametrize("columns", [None, "100", "0", "-3", "wide"])

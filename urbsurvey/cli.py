@@ -15,7 +15,7 @@ import typer
 from typer.core import TyperGroup
 
 from . import console
-from .commands import OutputFormat, finish
+from .commands import OutputFormat
 from .errors import UrbsurveyError, UsageError
 from .report.formats import ReportFormat
 from .vocabulary import Role
@@ -267,7 +267,14 @@ def validate(
     from . import commands
 
     raise typer.Exit(
-        commands.validate(paths, questionnaire, output_format, strict, survey, no_cache)
+        commands.validate(
+            paths=paths,
+            questionnaire=questionnaire,
+            output_format=output_format,
+            strict=strict,
+            survey=survey,
+            no_cache=no_cache,
+        )
     )
 
 
@@ -310,36 +317,22 @@ def report(
     no_cache: NoCacheOpt = False,
 ) -> None:
     """Write the survey report: summary, findings, lessons, methodology and appendices."""
-    from .atomic import write_chunks
-    from .pipeline import report as run
-    from .report.render import render_chunks
+    from . import commands
 
-    if schema:
-        import json
-
-        from .report.schema import report_json_schema
-
-        sys.stdout.write(json.dumps(report_json_schema(), indent=2) + "\n")
-        return
-    if source is None:
-        raise UsageError(
-            "report needs a SOURCE", hint="Give a survey folder, e.g. examples/mile-2009."
+    raise typer.Exit(
+        commands.report(
+            source=source,
+            output_format=output_format,
+            output=output,
+            lang=lang,
+            questionnaire=questionnaire,
+            store=store,
+            template=template,
+            schema=schema,
+            strict=strict,
+            no_cache=no_cache,
         )
-    if output is None and not output_format.is_text:
-        raise UsageError(f"--format {output_format.value} needs -o FILE")
-    with console.progress("Reading workbooks") as (_set_total, advance):
-        result = run(source, questionnaire, store, progress=advance, lang=lang, cache=not no_cache)
-    body = render_chunks(result, output_format, template)  # JSON: written as it is made
-    if output is not None:
-        write_chunks(output, body)
-        console.say(f"Wrote {output}", stderr=True)
-    else:
-        for piece in body:  # write, not writelines: what a captured stdout (tests) records
-            sys.stdout.buffer.write(piece)
-    errors = result.error_count()
-    if strict and errors:
-        console.say(f"{errors} data errors (see the report's data-quality appendix).", stderr=True)
-        raise typer.Exit(1)
+    )
 
 
 class ExportFormat(StrEnum):
@@ -392,14 +385,17 @@ def ingest(
     strict: StrictOpt = False,
 ) -> None:
     """Store returned workbooks in SQLite; unchanged files are skipped, new versions supersede."""
-    from .pipeline import ingest as run
+    from . import commands
 
-    with console.progress("Ingesting workbooks") as (set_total, advance):
-        result = run(paths, store, questionnaire, progress=advance, on_files=set_total)
-    data = result.to_json()
-    if output_format is OutputFormat.table:
-        console.print_ingest(data)
-    raise typer.Exit(finish(data, output_format, strict))
+    raise typer.Exit(
+        commands.ingest(
+            paths=paths,
+            store=store,
+            questionnaire=questionnaire,
+            output_format=output_format,
+            strict=strict,
+        )
+    )
 
 
 class StatusFormat(StrEnum):

@@ -1,4 +1,5 @@
-"""The bodies of the commands that the fast entry point (`entry`) runs without typer.
+"""The bodies of the commands that the fast entry point (`entry`) runs without typer:
+`validate`, `report` and `ingest`.
 
 `cli` wraps them in typer commands (options, help); `entry` calls them straight from
 `sys.argv` when it can parse the line itself. Each returns the exit code, so neither
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 from . import console
 
 if TYPE_CHECKING:
+    from .report.formats import ReportFormat
     from .results import IngestJSON, ValidationJSON
 
 
@@ -57,4 +59,69 @@ def validate(
     data = result.to_json()
     if output_format is OutputFormat.table:
         console.print_validation(data)
+    return finish(data, output_format, strict)
+
+
+def report(
+    source: Path | None,
+    output_format: ReportFormat,
+    output: Path | None,
+    lang: str | None,
+    questionnaire: str | None,
+    store: Path | None,
+    template: Path | None,
+    schema: bool,
+    strict: bool,
+    no_cache: bool,
+) -> int:
+    """`urbsurvey report`: write the report (or print its JSON Schema); the exit code."""
+    from .atomic import write_chunks
+    from .errors import UsageError
+    from .pipeline import report as run
+    from .report.render import render_chunks
+
+    if schema:
+        import json
+
+        from .report.schema import report_json_schema
+
+        sys.stdout.write(json.dumps(report_json_schema(), indent=2) + "\n")
+        return 0
+    if source is None:
+        raise UsageError(
+            "report needs a SOURCE", hint="Give a survey folder, e.g. examples/mile-2009."
+        )
+    if output is None and not output_format.is_text:
+        raise UsageError(f"--format {output_format.value} needs -o FILE")
+    with console.progress("Reading workbooks") as (_set_total, advance):
+        result = run(source, questionnaire, store, progress=advance, lang=lang, cache=not no_cache)
+    body = render_chunks(result, output_format, template)  # JSON: written as it is made
+    if output is not None:
+        write_chunks(output, body)
+        console.say(f"Wrote {output}", stderr=True)
+    else:
+        for piece in body:  # write, not writelines: what a captured stdout (tests) records
+            sys.stdout.buffer.write(piece)
+    errors = result.error_count()
+    if strict and errors:
+        console.say(f"{errors} data errors (see the report's data-quality appendix).", stderr=True)
+        return 1
+    return 0
+
+
+def ingest(
+    paths: list[Path],
+    store: Path,
+    questionnaire: str | None,
+    output_format: OutputFormat,
+    strict: bool,
+) -> int:
+    """`urbsurvey ingest`: store the workbooks, print the table or JSON, return the exit code."""
+    from .pipeline import ingest as run
+
+    with console.progress("Ingesting workbooks") as (set_total, advance):
+        result = run(paths, store, questionnaire, progress=advance, on_files=set_total)
+    data = result.to_json()
+    if output_format is OutputFormat.table:
+        console.print_ingest(data)
     return finish(data, output_format, strict)
