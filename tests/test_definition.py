@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import textwrap
 from pathlib import Path
@@ -186,3 +187,36 @@ def test_schema_is_json_schema_with_the_fields() -> None:
     schema = json.loads(result.output)
     assert schema["title"] == "urbsurvey questionnaire definition"
     assert {"id", "title", "version", "sections", "indicators"} <= set(schema["properties"])
+
+
+def test_the_plain_classes_have_the_models_fields() -> None:
+    """A validated definition (`model`) has every field its pydantic model (`spec`) has."""
+    from urbsurvey.definition import model, spec
+
+    for name in ("Choice", "Condition", "Question", "Section", "Indicator", "Questionnaire"):
+        plain = [f.name for f in dataclasses.fields(getattr(model, name))]
+        assert plain == list(getattr(spec, name).model_fields), name
+
+
+@pytest.mark.parametrize("ref", ["mile-followup-2009", str(TOY)])
+def test_a_definition_is_the_data_pydantic_dumps(ref: str) -> None:
+    """Its data, fingerprint and stored JSON, also for a copy with a change."""
+    import hashlib
+
+    from urbsurvey.definition.model import as_data
+    from urbsurvey.definition.spec import Questionnaire as Spec
+    from urbsurvey.resources import load_questionnaire
+
+    q = load_questionnaire(ref)
+    changed = dataclasses.replace(q, version=f"{q.version}.1", glossary={})
+    for each in (q, changed):
+        validated = Spec.model_validate(as_data(each, by_alias=True))
+        assert as_data(each, by_alias=True) == validated.model_dump(mode="json", by_alias=True)
+        assert each.definition_json == validated.model_dump_json(by_alias=True)
+        dumped = validated.model_dump(mode="json", by_alias=True, exclude={"glossary"})
+        for question in (q for s in dumped["sections"] for q in s["questions"]):
+            if question["currency"] is None:
+                del question["currency"]
+        canonical = json.dumps(dumped, sort_keys=True).encode()
+        assert each.fingerprint() == hashlib.sha256(canonical).hexdigest()[:16]
+    assert changed.fingerprint() != q.fingerprint()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from typer.testing import CliRunner
 
 from urbsurvey.cli import app
 from urbsurvey.definition import Questionnaire, QuestionType, load_definition
+from urbsurvey.definition.spec import validate
 from urbsurvey.errors import XLSFormError
 from urbsurvey.xlsform.exporter import build_xlsform, export_xlsform
 from urbsurvey.xlsform.importer import read_xlsform
@@ -212,7 +214,7 @@ def test_a_definition_exported_converts_with_pyxform_and_imports_back_equal(
     assert converted.warnings == []
     back = read_xlsform(out)
     assert back.remarks == []
-    assert back.questionnaire == q.model_copy(update={"indicators": [], "glossary": {}})
+    assert back.questionnaire == dataclasses.replace(q, indicators=[], glossary={})
     glossary = [
         f"the glossary ({', '.join(q.glossary)}) is not exported: XLSForm has no glossary "
         "(keep it in the YAML definition)"
@@ -240,7 +242,7 @@ def test_the_exported_mile_form_carries_french_and_skip_logic_into_the_xform(
 def test_not_in_on_a_multiple_choice_is_exported_as_the_options_not_listed(
     tmp_path: Path,
 ) -> None:
-    q = Questionnaire.model_validate(
+    q = validate(
         {
             "id": "impact",
             "title": "Impact",
@@ -277,7 +279,7 @@ def test_not_in_on_a_multiple_choice_is_exported_as_the_options_not_listed(
 
 
 def test_texts_starting_like_formulas_are_written_as_text(tmp_path: Path) -> None:
-    q = Questionnaire.model_validate(
+    q = validate(
         {
             "id": "f",
             "title": '=HYPERLINK("http://x")',

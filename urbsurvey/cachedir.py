@@ -9,6 +9,7 @@ import contextlib
 import hashlib
 import os
 import pickle
+import sys
 from pathlib import Path
 from typing import TypeVar
 
@@ -69,18 +70,31 @@ def store_pickle(kind: str, key: str, obj: object) -> None:
 
 def rules_key(rules: tuple[Path, ...], data: bytes) -> str | None:
     """The name of an entry made from `data` under the rules of the modules `rules`:
-    urbsurvey's and pydantic's versions, those modules' source and the data. None when a
-    module's source cannot be read (an installation without it keeps nothing)."""
-    import pydantic
-
+    urbsurvey's version, pydantic's (its `version.py`), those modules' source and the data.
+    None when a module's source cannot be read (an installation without it keeps nothing)."""
     from . import __version__
 
-    digest = hashlib.sha256(f"{__version__}\0{pydantic.VERSION}\0".encode())
+    pydantic_version = _package_file("pydantic", "version.py")
+    if pydantic_version is None:
+        return None
+    digest = hashlib.sha256(f"{__version__}\0".encode())
     try:
-        for path in rules:
+        for path in (pydantic_version, *rules):
             digest.update(path.read_bytes())
     except OSError:
         return None
     digest.update(b"\0")
     digest.update(data)
     return digest.hexdigest()
+
+
+def _package_file(package: str, name: str) -> Path | None:
+    """A file of an installed package, found as `import` would find the package, without
+    importing it (pydantic costs more than a cache hit saves)."""
+    for finder in sys.meta_path:
+        find = getattr(finder, "find_spec", None)
+        spec = find(package, None) if find is not None else None
+        if spec is not None:
+            locations = list(spec.submodule_search_locations or ())
+            return Path(locations[0]) / name if locations else None
+    return None

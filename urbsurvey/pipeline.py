@@ -307,7 +307,7 @@ def _not_current(store: Store, added: list[Submission]) -> list[Issue]:
 def snapshot(inputs: Inputs) -> dict[str, str]:
     """What a store keeps of the survey it was ingested for (see `Store.remember_survey`)."""
     q = inputs.questionnaire
-    kept = {"questionnaire": q.id, "definition": q.model_dump_json(by_alias=True)}
+    kept = {"questionnaire": q.id, "definition": q.definition_json}
     survey = inputs.survey
     if survey is not None:
         kept["root"] = str(survey.root.absolute())
@@ -391,7 +391,7 @@ def _kept_survey(
     path: Path, kept: dict[str, str], questionnaire: str | None, subs: list[Submission]
 ) -> tuple[Questionnaire, SurveyFolder | None]:
     """The questionnaire and survey a store was ingested for, from what it keeps."""
-    from .definition import Questionnaire
+    from .definition.spec import from_json
     from .resources import load_questionnaire
     from .survey import SURVEY_FILE, survey_from_text
 
@@ -403,7 +403,7 @@ def _kept_survey(
     if questionnaire is not None:
         return load_questionnaire(questionnaire), survey
     if "definition" in kept:
-        return Questionnaire.model_validate_json(kept["definition"]), survey
+        return from_json(kept["definition"]), survey
     ref = next((s.questionnaire for s in subs if s.questionnaire), None)
     if ref is None:
         raise StoreError(f"{path}: the store holds no submissions")

@@ -5,8 +5,9 @@ skip logic and the headline indicators. Nothing about any one survey lives in
 Python. `load_definition` turns a YAML file into a `Questionnaire` or raises a
 `DefinitionError` whose problems each name the YAML line.
 
-- `model`: the pydantic models and `QuestionType`; `Role` and `Source` are re-exported
-  from `urbsurvey.vocabulary`.
+- `model`: a validated definition as plain classes (`Questionnaire`, `Question`, ...) and
+  `QuestionType`; `Role` and `Source` are re-exported from `urbsurvey.vocabulary`.
+- `spec`: the format as pydantic models, which validate a definition (imported only then).
 - `load`: `load_definition` (YAML with line numbers → `Questionnaire`).
 - `checks`: `cross_check`, the checks across a document.
 - `schema`: `json_schema` of the format.
@@ -24,7 +25,6 @@ from .model import (
     Condition,
     Indicator,
     IndicatorKind,
-    Model,
     Question,
     Questionnaire,
     QuestionType,
@@ -42,7 +42,6 @@ __all__ = [
     "Condition",
     "Indicator",
     "IndicatorKind",
-    "Model",
     "Question",
     "QuestionType",
     "Questionnaire",

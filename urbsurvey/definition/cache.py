@@ -2,13 +2,15 @@
 
 Validating a definition (the YAML parsed, pydantic's validators built and run, the
 checks across the document) costs more than the rest of a one-file `validate`. An
-entry is the validated `Questionnaire`, its fingerprint computed, under a key of
-everything the result depends on:
+entry is the validated `Questionnaire` in its plain classes (`model`: unpickling it
+imports no pydantic), its fingerprint and JSON computed, under a key of everything the
+result depends on:
 
 - the file's bytes, as read for this run: an edited definition is a new key, whatever
   its size and times say;
 - urbsurvey's version and pydantic's;
-- the source of the modules that define and check the format (`model`, `checks`, `load`),
+- the source of the modules that define and check the format (`spec`, `model`, `checks`,
+  `load`),
   so a changed rule is never answered with a definition validated under the old one.
 
 Only a definition that passed is kept: one with problems is read and reported every
@@ -25,7 +27,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .model import Questionnaire
 
-_RULES = ("model.py", "checks.py", "load.py")
+_RULES = ("spec.py", "model.py", "checks.py", "load.py")
 
 
 def key_of(data: bytes) -> str | None:
@@ -49,5 +51,5 @@ def store(key: str, questionnaire: Questionnaire) -> None:
     """Keep a validated definition; a failure only costs time."""
     from ..cachedir import store_pickle
 
-    questionnaire.fingerprint()  # computed now, kept with it: a run needs no serializer
+    questionnaire.fingerprint()  # computed now, kept with it, as its JSON is (`spec`)
     store_pickle("definitions", key, questionnaire)

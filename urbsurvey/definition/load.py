@@ -39,6 +39,7 @@ def _validate(path: Path, data: bytes) -> Questionnaire:
     from pydantic import ValidationError
 
     from ..explain import explain
+    from .spec import validate
 
     try:
         doc = yamlio.parse(yamlio.decode(data))
@@ -48,7 +49,7 @@ def _validate(path: Path, data: bytes) -> Questionnaire:
     if not isinstance(doc.data, dict):
         raise DefinitionError(str(path), ["line 1: the file must be a mapping (id:, title:, ...)"])
     try:
-        questionnaire = Questionnaire.model_validate(doc.data)
+        questionnaire = validate(doc.data)
     except ValidationError as exc:
         problems = explain(exc.errors(), doc.data, _schema(), lines)
         raise DefinitionError(str(path), problems) from exc
@@ -60,7 +61,9 @@ def _validate(path: Path, data: bytes) -> Questionnaire:
 
 @cache
 def _schema() -> dict[str, Any]:
-    return Questionnaire.model_json_schema(by_alias=True)
+    from .spec import Questionnaire as Spec
+
+    return Spec.model_json_schema(by_alias=True)
 
 
 def _line_of(loc: Loc, lines: dict[Loc, int]) -> str:

@@ -1,27 +1,21 @@
-"""The definition format as pydantic models: sections, questions, choices, skip logic, indicators.
+"""A validated definition as plain classes: sections, questions, choices, skip logic, indicators.
 
-Texts are a plain string (English) or a mapping language -> string.
+What a definition may say, and how it is validated, is `spec` (pydantic models); a
+definition that passed is made of these classes (`spec.run_form`), with the same fields.
+They import nothing of pydantic, so a definition from the cache (`cache`) is used
+without it. Frozen, as the models are; built only from a validated definition.
+
+Texts are a mapping language -> string with an English text (`en`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from enum import StrEnum
+from dataclasses import dataclass, field, fields, is_dataclass
+from enum import Enum, StrEnum
 from functools import cached_property
-from typing import Annotated, Any
-
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    Strict,
-    StrictBool,
-    WithJsonSchema,
-    model_validator,
-)
+from typing import Any
 
 from ..vocabulary import Role, Source
 
@@ -45,121 +39,46 @@ CHOICE_TYPES = frozenset({QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOI
 TEXT_TYPES = frozenset({QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT})
 
 
-def _localised(value: Any) -> Any:
-    """A text is either a plain string (English) or a mapping language -> string."""
-    if isinstance(value, str):
-        return {"en": value}
-    return value
+class IndicatorKind(StrEnum):
+    COUNT = "count"
+    SUM = "sum"
+    BREAKDOWN = "breakdown"
 
 
-def _check_english(value: dict[str, str]) -> dict[str, str]:
-    if not value.get("en", "").strip():
-        raise ValueError("an English text (`en:`) is required")
-    return value
-
-
-_NOT_BLANK = {"type": "string", "pattern": r"\S"}
-#: What a text accepts, as JSON Schema: a string, or a mapping with a non-blank English text.
-TEXT_SCHEMA: dict[str, Any] = {
-    "anyOf": [
-        _NOT_BLANK,
-        {
-            "type": "object",
-            "properties": {"en": _NOT_BLANK},
-            "required": ["en"],
-            "additionalProperties": {"type": "string"},
-        },
-    ],
-    "description": "A string (English) or {en: ..., fr: ...}",
-}
-
-Text = Annotated[
-    dict[str, str],
-    BeforeValidator(_localised),
-    AfterValidator(_check_english),
-    WithJsonSchema(TEXT_SCHEMA),
-]
-
-
-#: A number as YAML writes it (`5`, `2.5`); a quoted "5" is text, as the JSON Schema says.
-Number = Annotated[float, Strict()]
-
-
-class Model(BaseModel):
-    """The models' common rules. Their validators are built when a definition is first
-    validated, not at import: a definition from the cache (`cache`) needs none."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-
-
-class Choice(Model):
-    code: str = Field(pattern=ID_PATTERN, description="Stable code used in data and indicators")
-    label: Text
+@dataclass(frozen=True)
+class Choice:
+    code: str
+    label: dict[str, str]
 
     def labels(self) -> list[str]:
         return list(self.label.values())
 
 
-class Condition(Model):
-    """`question` has one of `in` (or, with `not_in`, an answer outside the list).
-
-    For a multiple choice, `in` holds when any selected option is listed and
-    `not_in` when any selected option is not listed. For yes/no, use codes
-    `yes` and `no`.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-        frozen=True,
-        populate_by_name=True,
-        json_schema_extra={"oneOf": [{"required": ["in"]}, {"required": ["not_in"]}]},
-    )
+@dataclass(frozen=True)
+class Condition:
+    """`question` has one of `in` (or, with `not_in`, an answer outside the list)."""
 
     question: str
-    in_: list[str] | None = Field(default=None, alias="in")
-    not_in: list[str] | None = None
+    in_: list[str] | None = field(metadata={"alias": "in"})
+    not_in: list[str] | None
 
     @property
     def codes(self) -> list[str]:
         return list(self.in_ or self.not_in or [])
 
 
-class Question(Model):
-    model_config = ConfigDict(
-        extra="forbid",
-        frozen=True,
-        # as `_currency_for_money` says, for editors
-        json_schema_extra={
-            "if": {"required": ["currency"]},
-            "then": {"properties": {"type": {"const": "money"}}},
-        },
-    )
-
-    id: str = Field(pattern=ID_PATTERN)
+@dataclass(frozen=True)
+class Question:
+    id: str
     type: QuestionType
-    text: Text
-    hint: Text | None = None
-    required: StrictBool | list[Role] = Field(
-        default=False, description="true, or the respondent roles for whom it is required"
-    )
-    choices: list[Choice] = []
-    min: Number | None = None
-    max: Number | None = None
-    ask_when: Condition | None = Field(
-        default=None, description="Skip logic: ask only when another question has these answers"
-    )
-    currency: str | None = Field(
-        default=None,
-        pattern=r"^[A-Z]{3}$",
-        description="money: the currency the question asks for (ISO 4217, e.g. RON); "
-        "an amount typed without a currency is read in it",
-    )
-
-    @model_validator(mode="after")
-    def _currency_for_money(self) -> Question:
-        if self.currency is not None and self.type is not QuestionType.MONEY:
-            raise ValueError("`currency` is only for money questions")
-        return self
+    text: dict[str, str]
+    hint: dict[str, str] | None
+    required: bool | list[Role]
+    choices: list[Choice]
+    min: float | None
+    max: float | None
+    ask_when: Condition | None
+    currency: str | None
 
     def required_for(self, role: Role | None) -> bool:
         if isinstance(self.required, bool):
@@ -172,39 +91,26 @@ class Question(Model):
         return [c.code for c in self.choices]
 
 
-class Section(Model):
-    id: str = Field(pattern=ID_PATTERN)
-    title: Text
-    intro: Text | None = None
-    precedence: list[Source] | None = Field(
-        default=None,
-        description="Which source wins when a partner's sources disagree (default: city, "
-        "interview, managing_authority, other)",
-    )
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: dict[str, str]
+    intro: dict[str, str] | None
+    precedence: list[Source] | None
     questions: list[Question]
 
 
-class IndicatorKind(StrEnum):
-    COUNT = "count"
-    SUM = "sum"
-    BREAKDOWN = "breakdown"
-
-
-class Indicator(Model):
-    id: str = Field(pattern=ID_PATTERN)
+@dataclass(frozen=True)
+class Indicator:
+    id: str
     kind: IndicatorKind
-    label: Text
-    sentence: Text = Field(
-        description="Report sentence; {value} and {partners} are filled in, e.g. "
-        "'{value} partners have formally sustained their LSG'"
-    )
-    roles: list[Role] = [Role.CITY]
-    where: Condition | None = Field(default=None, description="count: partners meeting this")
-    questions: list[str] = Field(default=[], description="sum: the numeric questions added up")
-    breakdown: str | None = Field(
-        default=None, description="count or breakdown: a multiple choice split by option"
-    )
-    exclude: list[str] = Field(default=[], description="breakdown: options left out")
+    label: dict[str, str]
+    sentence: dict[str, str]
+    roles: list[Role]
+    where: Condition | None
+    questions: list[str]
+    breakdown: str | None
+    exclude: list[str]
 
 
 #: Question fields added after the format's first release: left out of the fingerprint while
@@ -212,19 +118,16 @@ class Indicator(Model):
 _LATER_FIELDS = ("currency",)
 
 
-class Questionnaire(Model):
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
-    title: Text
+@dataclass(frozen=True)
+class Questionnaire:
+    id: str
+    title: dict[str, str]
     version: str
-    languages: list[str] = ["en"]
-    roles: list[Role] = list(Role)
+    languages: list[str]
+    roles: list[Role]
     sections: list[Section]
-    indicators: list[Indicator] = []
-    glossary: dict[str, Text] = Field(
-        default={},
-        description="Acronyms and terms the questions use, explained in the workbook's "
-        "instructions: {LSG: {en: Local Support Group, fr: ...}}",
-    )
+    indicators: list[Indicator]
+    glossary: dict[str, dict[str, str]]
 
     def questions(self) -> list[Question]:
         return [q for s in self.sections for q in s.questions]
@@ -238,7 +141,8 @@ class Questionnaire(Model):
     @cached_property
     def _fingerprint(self) -> str:
         # The glossary explains words to partners; it changes no answer's meaning.
-        dumped = self.model_dump(mode="json", by_alias=True, exclude={"glossary"})
+        dumped = as_data(self, by_alias=True)
+        del dumped["glossary"]
         for section in dumped["sections"]:
             for question in section["questions"]:
                 for name in _LATER_FIELDS:
@@ -250,6 +154,33 @@ class Questionnaire(Model):
     def fingerprint(self) -> str:
         """A short hash of the definition's content: stamps and reports quote it."""
         return self._fingerprint
+
+    @cached_property
+    def definition_json(self) -> str:
+        """The definition as pydantic writes it (`model_dump_json(by_alias=True)`): what a
+        store keeps. Set when the definition is validated; made again for a copy."""
+        from .spec import Questionnaire as Spec
+
+        return Spec.model_validate(as_data(self, by_alias=True)).model_dump_json(by_alias=True)
+
+
+def as_data(value: Any, by_alias: bool = False) -> Any:
+    """The plain data of a definition or any part of it, as pydantic's
+    `model_dump(mode="json")` gives it: mappings, lists, strings, numbers, None."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {
+            (f.metadata.get("alias", f.name) if by_alias else f.name): as_data(
+                getattr(value, f.name), by_alias
+            )
+            for f in fields(value)
+        }
+    if isinstance(value, list):
+        return [as_data(v, by_alias) for v in value]
+    if isinstance(value, dict):
+        return {k: as_data(v, by_alias) for k, v in value.items()}
+    if isinstance(value, Enum):
+        return value.value
+    return value
 
 
 def text(value: dict[str, str] | None, lang: str) -> str:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..definition import TEXT_TYPES, Indicator, Question, Questionnaire, QuestionType, text
+from ..definition.model import as_data
 from ..errors import SurveyConfigError
 from ..intake.answers import Answer, MoneyValue
 from .indicators import Outcomes, compute_outcomes, is_money, numeric
@@ -128,7 +129,7 @@ def _indicator_questions(ind: Indicator) -> list[str]:
 
 
 def _indicator_core(ind: Indicator) -> dict[str, Any]:
-    return ind.model_dump(mode="json", exclude={"id", "label", "sentence"})
+    return {k: v for k, v in as_data(ind).items() if k not in ("id", "label", "sentence")}
 
 
 def _flags(qids: list[str], changed: dict[str, list[str]], old: str, new: str) -> list[str]:

@@ -23,6 +23,7 @@ from ..definition import (
     QuestionType,
     cross_check,
 )
+from ..definition.spec import spec_of, validate
 from ..errors import DefinitionError, XLSFormError
 from .common import (
     PRECEDENCE_COLUMN,
@@ -139,7 +140,7 @@ def read_xlsform(path: Path) -> ImportResult:
     builder = _Builder(path, sheets)
     data = builder.build()
     try:
-        questionnaire = Questionnaire.model_validate(data)
+        questionnaire = validate(data)
     except ValueError as exc:
         raise DefinitionError(str(path), [str(exc)]) from exc
     problems = [
@@ -577,7 +578,9 @@ def definition_yaml(result: ImportResult, source: str) -> str:
     """The definition as YAML, headed by comments listing what was not carried over."""
     import yaml
 
-    data = result.questionnaire.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    data = spec_of(result.questionnaire).model_dump(
+        mode="json", by_alias=True, exclude_defaults=True
+    )
     head = [f"# Imported from the XLSForm {source} by `urbsurvey questionnaire import`."]
     if result.remarks:
         head.append("# Not carried over, or carried over by an assumption:")
