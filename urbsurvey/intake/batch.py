@@ -12,11 +12,11 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..definition import Questionnaire
 from ..errors import InputError
 from ..issues import Issue, IssueCode, make_issue
-from ..survey import SURVEY_FILE, Partner, SurveyFolder
 from ..vocabulary import Kind
 from .answers import AssumedCurrency, Interpreter
 from .current import choose_current
@@ -35,6 +35,9 @@ from .submission import (
 )
 from .wire import Packed, pack, unpack
 from .workers import Failure, Limits, run_isolated
+
+if TYPE_CHECKING:  # survey.py brings pydantic: a run without a survey folder needs neither
+    from ..survey import Partner, SurveyFolder
 
 #: File name endings picked up when a folder is scanned. Files named on the
 #: command line are always read; their format is decided by content.
@@ -262,6 +265,8 @@ def _misspelt(returned: set[tuple[str | None, str]], survey: SurveyFolder) -> se
 
 
 def missing_responses(counted: list[Submission], survey: SurveyFolder) -> list[Issue]:
+    from ..survey import SURVEY_FILE
+
     return [
         make_issue(
             IssueCode.MISSING_RESPONSE,

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..definition import Questionnaire
 from ..errors import InputError
 from ..resources import bundled_questionnaires, load_questionnaire
-from ..survey import SurveyFolder, is_survey_folder, load_survey
 from ..workbook import contract
 from .batch import Item, collect_files, make_context
 from .submission import Context
+
+if TYPE_CHECKING:  # survey.py brings pydantic: a run without a survey folder needs neither
+    from ..survey import SurveyFolder
 
 
 @dataclass(slots=True)
@@ -36,7 +39,9 @@ def resolve_inputs(
     _check_exist(paths)
     if survey_dir is not None:
         return _against_survey(paths, questionnaire, survey_dir)
-    if len(paths) == 1 and paths[0].is_dir() and is_survey_folder(paths[0]):
+    if len(paths) == 1 and _is_survey_folder(paths[0]):
+        from ..survey import load_survey
+
         survey = load_survey(paths[0])
         ref = questionnaire or survey.config.questionnaire
         q = load_questionnaire(ref, base=survey.root)
@@ -59,6 +64,15 @@ def resolve_inputs(
     return Inputs(q, make_context(q), files, None, base)
 
 
+def _is_survey_folder(path: Path) -> bool:
+    """`survey.is_survey_folder`, importing survey.py (and pydantic) only for a folder."""
+    if not path.is_dir():
+        return False
+    from ..survey import is_survey_folder
+
+    return is_survey_folder(path)
+
+
 def _check_exist(paths: list[Path]) -> None:
     from ..explain import did_you_mean
 
@@ -75,6 +89,8 @@ def _check_exist(paths: list[Path]) -> None:
 
 
 def _against_survey(paths: list[Path], questionnaire: str | None, folder: Path) -> Inputs:
+    from ..survey import is_survey_folder, load_survey
+
     if not is_survey_folder(folder):
         raise InputError(
             f"{folder}: not a survey folder (it has no survey.yaml)",
