@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import textwrap
 from pathlib import Path
@@ -194,8 +193,7 @@ def test_the_plain_classes_have_the_models_fields() -> None:
     from urbsurvey.definition import model, spec
 
     for name in ("Choice", "Condition", "Question", "Section", "Indicator", "Questionnaire"):
-        plain = [f.name for f in dataclasses.fields(getattr(model, name))]
-        assert plain == list(getattr(spec, name).model_fields), name
+        assert list(getattr(model, name).FIELDS) == list(getattr(spec, name).model_fields), name
 
 
 @pytest.mark.parametrize("ref", ["mile-followup-2009", str(TOY)])
@@ -208,7 +206,7 @@ def test_a_definition_is_the_data_pydantic_dumps(ref: str) -> None:
     from urbsurvey.resources import load_questionnaire
 
     q = load_questionnaire(ref)
-    changed = dataclasses.replace(q, version=f"{q.version}.1", glossary={})
+    changed = q.replace(version=f"{q.version}.1", glossary={})
     for each in (q, changed):
         validated = Spec.model_validate(as_data(each, by_alias=True))
         assert as_data(each, by_alias=True) == validated.model_dump(mode="json", by_alias=True)
@@ -220,3 +218,15 @@ def test_a_definition_is_the_data_pydantic_dumps(ref: str) -> None:
         canonical = json.dumps(dumped, sort_keys=True).encode()
         assert each.fingerprint() == hashlib.sha256(canonical).hexdigest()[:16]
     assert changed.fingerprint() != q.fingerprint()
+
+
+def test_a_definition_is_frozen_and_kept_as_it_was(mile: Questionnaire) -> None:
+    import pickle
+
+    question = mile.questions()[0]
+    with pytest.raises(AttributeError, match="frozen"):
+        question.id = "other"
+    again = pickle.loads(pickle.dumps(mile))
+    assert again == mile and again is not mile
+    assert again.fingerprint() == mile.fingerprint()
+    assert again.replace(version="9") != mile

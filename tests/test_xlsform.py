@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 
@@ -214,7 +213,7 @@ def test_a_definition_exported_converts_with_pyxform_and_imports_back_equal(
     assert converted.warnings == []
     back = read_xlsform(out)
     assert back.remarks == []
-    assert back.questionnaire == dataclasses.replace(q, indicators=[], glossary={})
+    assert back.questionnaire == q.replace(indicators=[], glossary={})
     glossary = [
         f"the glossary ({', '.join(q.glossary)}) is not exported: XLSForm has no glossary "
         "(keep it in the YAML definition)"

@@ -3,7 +3,9 @@
 What a definition may say, and how it is validated, is `spec` (pydantic models); a
 definition that passed is made of these classes (`spec.run_form`), with the same fields.
 They import nothing of pydantic, so a definition from the cache (`cache`) is used
-without it. Frozen, as the models are; built only from a validated definition.
+without it. Frozen, as the models are; built only from a validated definition. They are
+not dataclasses: making six dataclasses costs a one-file `validate` more than reading it
+(each compiles its methods at import); `_Plain` gives them the same behaviour.
 
 Texts are a mapping language -> string with an English text (`en`).
 """
@@ -12,10 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field, fields, is_dataclass
 from enum import Enum, StrEnum
 from functools import cached_property
-from typing import Any
+from typing import Any, ClassVar, Self
 
 from ..vocabulary import Role, Source
 
@@ -45,8 +46,47 @@ class IndicatorKind(StrEnum):
     BREAKDOWN = "breakdown"
 
 
-@dataclass(frozen=True)
-class Choice:
+class _Plain:
+    """A frozen record whose fields are its class's annotations, in order: built from
+    keyword arguments (every field), equal when of one class with equal fields."""
+
+    FIELDS: ClassVar[tuple[str, ...]] = ()
+    #: Field -> the name pydantic's model gives it in a definition, where they differ.
+    ALIASES: ClassVar[dict[str, str]] = {}
+
+    def __init_subclass__(cls) -> None:
+        annotations = cls.__annotations__.items()  # strings: `from __future__ import annotations`
+        cls.FIELDS = tuple(n for n, kind in annotations if not kind.startswith("ClassVar"))
+
+    def __init__(self, **values: Any) -> None:
+        if set(values) != set(self.FIELDS):
+            raise TypeError(f"{type(self).__name__} takes exactly the fields {self.FIELDS}")
+        for name in self.FIELDS:
+            object.__setattr__(self, name, values[name])
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is frozen: cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is frozen: cannot delete {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return all(getattr(self, n) == getattr(other, n) for n in self.FIELDS)
+
+    __hash__ = None  # type: ignore[assignment]  # fields are lists and mappings
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.FIELDS)
+        return f"{type(self).__name__}({shown})"
+
+    def replace(self, **changes: Any) -> Self:
+        """A copy with `changes` (what it computes from its fields is computed again)."""
+        return type(self)(**{n: getattr(self, n) for n in self.FIELDS} | changes)
+
+
+class Choice(_Plain):
     code: str
     label: dict[str, str]
 
@@ -54,12 +94,13 @@ class Choice:
         return list(self.label.values())
 
 
-@dataclass(frozen=True)
-class Condition:
+class Condition(_Plain):
     """`question` has one of `in` (or, with `not_in`, an answer outside the list)."""
 
+    ALIASES: ClassVar[dict[str, str]] = {"in_": "in"}
+
     question: str
-    in_: list[str] | None = field(metadata={"alias": "in"})
+    in_: list[str] | None
     not_in: list[str] | None
 
     @property
@@ -67,8 +108,7 @@ class Condition:
         return list(self.in_ or self.not_in or [])
 
 
-@dataclass(frozen=True)
-class Question:
+class Question(_Plain):
     id: str
     type: QuestionType
     text: dict[str, str]
@@ -91,8 +131,7 @@ class Question:
         return [c.code for c in self.choices]
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(_Plain):
     id: str
     title: dict[str, str]
     intro: dict[str, str] | None
@@ -100,8 +139,7 @@ class Section:
     questions: list[Question]
 
 
-@dataclass(frozen=True)
-class Indicator:
+class Indicator(_Plain):
     id: str
     kind: IndicatorKind
     label: dict[str, str]
@@ -118,8 +156,7 @@ class Indicator:
 _LATER_FIELDS = ("currency",)
 
 
-@dataclass(frozen=True)
-class Questionnaire:
+class Questionnaire(_Plain):
     id: str
     title: dict[str, str]
     version: str
@@ -167,13 +204,9 @@ class Questionnaire:
 def as_data(value: Any, by_alias: bool = False) -> Any:
     """The plain data of a definition or any part of it, as pydantic's
     `model_dump(mode="json")` gives it: mappings, lists, strings, numbers, None."""
-    if is_dataclass(value) and not isinstance(value, type):
-        return {
-            (f.metadata.get("alias", f.name) if by_alias else f.name): as_data(
-                getattr(value, f.name), by_alias
-            )
-            for f in fields(value)
-        }
+    if isinstance(value, _Plain):
+        names = value.ALIASES if by_alias else {}
+        return {names.get(n, n): as_data(getattr(value, n), by_alias) for n in value.FIELDS}
     if isinstance(value, list):
         return [as_data(v, by_alias) for v in value]
     if isinstance(value, dict):
