@@ -16,7 +16,6 @@ from typing import NoReturn
 from ..issues import IssueCode
 from . import limits
 from .model import _reject, _Scan
-from .ods import _scan_ods
 from .sniff import _is_ods, _zip_kinds, _zip_looks_like
 from .xlsx import _scan_xlsx
 from .zip import _is_binary, _member, _Package, _Part, _repack, _zip_parts
@@ -35,6 +34,8 @@ def _check_zip(data: bytes, name: str, scan: _Scan) -> tuple[str, bytes]:
         )
     _verify_parts(pkg)
     if is_ods:
+        from .ods import _scan_ods  # imported for an .ods only: an .xlsx needs none of it
+
         _scan_ods(pkg, scan)
         return "ods", _repack(pkg)
     if kinds == ["xlsx"]:

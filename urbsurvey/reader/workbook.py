@@ -29,7 +29,6 @@ from ..issues import Issue, IssueCode, make_issue
 from . import limits
 from .files import NotAFile, open_regular
 from .model import CellValue, ReadError, Sheet, _check_dims, _Reject, _reject, _Scan
-from .ole import _check_ole
 from .packages import _check_zip
 from .sniff import _OLE_MAGIC, _ZIP_MAGIC, _looks_like
 
@@ -184,6 +183,8 @@ def _check_content(data: bytes, name: str, scan: _Scan) -> tuple[str, bytes]:
     if head[:4] in _ZIP_MAGIC:
         return _check_zip(data, name, scan)
     if head == _OLE_MAGIC:
+        from .ole import _check_ole  # imported for an .xls only (with biff): an .xlsx needs none
+
         _check_ole(data, name, scan)
         return "xls", data
     _reject(IssueCode.NOT_A_SPREADSHEET, name, f"not a spreadsheet: {_looks_like(data)}")
