@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from typing_extensions import TypedDict  # see results.py
 
@@ -65,8 +66,7 @@ class IssueCode(StrEnum):
     CURRENCY_ASSUMED = "currency-assumed"
 
 
-@dataclass(frozen=True, slots=True)
-class Code:
+class Code(NamedTuple):  # not a dataclass: a named tuple is made at import far cheaper
     severity: Severity
     title: str
     hint: str
@@ -373,8 +373,7 @@ def make_issue(
 # `{range}` the allowed range. A code missing here is not the partner's to fix.
 
 
-@dataclass(frozen=True, slots=True)
-class PartnerText:
+class PartnerText(NamedTuple):  # as `Code`
     problem: str
     advice: str
 
