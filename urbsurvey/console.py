@@ -2,13 +2,20 @@
 
 Everything from partners (file names, partner names, messages quoting answers)
 is escaped before rich prints it, so it is never read as markup.
+
+Importing rich costs more than the rest of a one-file `validate`. So what goes to a file
+or a pipe (not a terminal, as rich decides it) and is plain, printable ASCII text, is
+written without rich, byte for byte as rich writes it: `say`'s lines, and the table of a
+`validate` without issues (`_plain_validation`; `tests/test_console_plain.py` compares
+both with rich's). Anything else is rich's to print.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +29,24 @@ if TYPE_CHECKING:
     from .issues import IssueDict
     from .loop.feedback import FeedbackResult
     from .results import IngestJSON, ValidationJSON
+
+
+#: Text rich prints as it is: printable ASCII without `[`, `]`, `\\` (markup) and `:` (emoji
+#: codes such as `:smile:`), nor a space at either end or two in a row (wrapping keeps those).
+_PLAIN = re.compile(r"[!-9;-Z^-~]+(?: [!-9;-Z^-~]+)*")
+
+
+def _plain(stream: Any, *texts: str) -> bool:
+    """Whether rich would write `texts` to `stream` as they are: the stream is no terminal
+    (and no variable tells rich to treat it as one) and every text is plain."""
+    if "FORCE_COLOR" in os.environ or "TTY_COMPATIBLE" in os.environ:
+        return False
+    try:
+        if stream.isatty():
+            return False
+    except ValueError:  # closed: rich's to report
+        return False
+    return all(_PLAIN.fullmatch(text) for text in texts)
 
 
 def console(stderr: bool = False) -> Any:
@@ -66,44 +91,210 @@ def progress(label: str) -> Iterator[tuple[Callable[[int], None], Callable[[int]
         yield (lambda total: bar.update(task, total=total)), (lambda n: bar.advance(task, n))
 
 
+#: `validate`'s table: its columns, and whether a long word in one is folded (else cut).
+_VALIDATION_COLUMNS = (
+    ("File", True),
+    ("Partner", True),
+    ("Role", False),
+    ("Status", False),
+    ("Answers", False),
+    ("Errors", False),
+    ("Warnings", False),
+)
+
+
 def print_validation(data: ValidationJSON) -> None:
+    """The table of files read, their issues, and the counts."""
+    plain = _plain_validation(data)
+    if plain is not None:
+        sys.stdout.write(plain)
+        sys.stdout.flush()
+        return
+    _rich_validation(data)
+
+
+def _validation_rows(data: ValidationJSON) -> list[tuple[str, ...]]:
+    """Each file's cells, as shown (the status without its colour)."""
+    return [
+        (
+            f["file"],
+            f["partner"] or "",
+            " ".join(p for p in (f["role"], f["kind"] if f["kind"] == Kind.INTERVIEW else "") if p),
+            f["status"],
+            str(f["answers"]),
+            str(f["errors"]),
+            str(f["warnings"]),
+        )
+        for f in data["files"]
+    ]
+
+
+def _validation_texts(data: ValidationJSON) -> tuple[str, str]:
+    """The table's title and the counts' line."""
+    q, s = data["questionnaire"], data["summary"]
+    return f"{q['id']} version {q['version']}", (
+        f"{s['files']} files: {s['ok']} ok, {s['warnings']} with warnings, "
+        f"{s['errors']} with errors, {s['unreadable']} unreadable."
+    )
+
+
+def _rich_validation(data: ValidationJSON) -> None:
     from rich.table import Column, Table
 
     out = console()
+    title, counts = _validation_texts(data)
     table = Table(
-        Column("File", overflow="fold"),
-        Column("Partner", overflow="fold"),
-        "Role",
-        "Status",
-        "Answers",
-        "Errors",
-        "Warnings",
-        title=f"{data['questionnaire']['id']} version {data['questionnaire']['version']}",
+        *(
+            Column(name, overflow="fold" if fold else "ellipsis")
+            for name, fold in _VALIDATION_COLUMNS
+        ),
+        title=title,
         title_justify="left",
     )
-    colours = {
+    colours: dict[str, str] = {
         Status.OK: "green",
         Status.WARNINGS: "yellow",
         Status.ERRORS: "red",
         Status.UNREADABLE: "red",
     }
-    for f in data["files"]:
+    for file, partner, role, status, *numbers in _validation_rows(data):
         table.add_row(
-            escape(f["file"]),
-            escape(f["partner"] or ""),
-            " ".join(p for p in (f["role"], f["kind"] if f["kind"] == Kind.INTERVIEW else "") if p),
-            f"[{colours[f['status']]}]{f['status']}[/]",
-            str(f["answers"]),
-            str(f["errors"]),
-            str(f["warnings"]),
+            escape(file), escape(partner), role, f"[{colours[status]}]{status}[/]", *numbers
         )
     out.print(table)
     print_issues(data["issues"])
-    s = data["summary"]
-    out.print(
-        f"{s['files']} files: {s['ok']} ok, {s['warnings']} with warnings, "
-        f"{s['errors']} with errors, {s['unreadable']} unreadable."
-    )
+    out.print(counts)
+
+
+def _plain_validation(data: ValidationJSON) -> str | None:
+    """What rich prints for a validation without issues (`_rich_validation`), made without
+    rich; None when only rich can say (a terminal, issues, text that is not plain, a
+    table too narrow for its words)."""
+    rows = _validation_rows(data)
+    title, counts = _validation_texts(data)
+    texts = [title] + [cell for row in rows for cell in row if cell]  # counts: digits, words
+    if data["issues"] or not _plain(sys.stdout, *texts) or not _utf(sys.stdout):
+        return None
+    width = _rich_width()
+    headers = [name for name, _ in _VALIDATION_COLUMNS]
+    widths = _column_widths([headers, *rows], width - len(headers) - 1)
+    table_width = sum(widths) + len(headers) + 1
+    if len(title) > table_width or len(counts) > width:
+        return None
+    body = [_table_row(row, widths) for row in rows]
+    if None in body or any(len(h) > w - 2 for h, w in zip(headers, widths, strict=True)):
+        return None
+    lines = [
+        title.ljust(table_width),
+        "┏" + "┳".join("━" * w for w in widths) + "┓",
+        "┃" + "┃".join(f" {h.ljust(w - 2)} " for h, w in zip(headers, widths, strict=True)) + "┃",
+        "┡" + "╇".join("━" * w for w in widths) + "┩",
+        *(line for row_lines in body if row_lines for line in row_lines),
+        "└" + "┴".join("─" * w for w in widths) + "┘",
+        counts,
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _utf(stream: Any) -> bool:
+    """Whether rich draws boxes with lines on `stream` (else with ASCII)."""
+    return (getattr(stream, "encoding", None) or "utf-8").lower().startswith("utf")
+
+
+def _rich_width() -> int:
+    """The width rich gives its console: COLUMNS, else the first terminal among standard
+    input, output and error, else 80."""
+    columns = os.environ.get("COLUMNS")
+    if columns is not None and columns.isdigit():
+        return int(columns)
+    for fd in (0, 1, 2):
+        try:
+            return os.get_terminal_size(fd).columns or 80
+        except (AttributeError, ValueError, OSError):
+            continue
+    return 80
+
+
+def _column_widths(cells: list[Sequence[str]], most: int) -> list[int]:
+    """rich's widths (padding included) for the columns of `cells` within `most`
+    (`Table._calculate_column_widths`): each as wide as its widest text, then the widest
+    narrowed toward the next widest (every column may wrap), then all alike."""
+    widths = [min(max(len(row[i]) for row in cells) + 2, most) or 1 for i in range(len(cells[0]))]
+    excess = sum(widths) - most
+    while sum(widths) and excess > 0:
+        widest = max(widths)
+        gap = widest - max(w if w != widest else 0 for w in widths)
+        if not gap:
+            break
+        ratios = [int(w == widest) for w in widths]
+        widths = _ratio_reduce(excess, ratios, [min(excess, gap)] * len(widths), widths)
+        excess = sum(widths) - most
+    if excess > 0:
+        widths = _ratio_reduce(excess, [1] * len(widths), widths, widths)
+    return widths
+
+
+def _ratio_reduce(total: int, ratios: list[int], most: list[int], values: list[int]) -> list[int]:
+    """rich's `ratio_reduce`: `total` taken off `values` in proportion to `ratios`, at most
+    `most` from each."""
+    ratios = [ratio if top else 0 for ratio, top in zip(ratios, most, strict=True)]
+    left, weight = total, sum(ratios)
+    result = []
+    for ratio, top, value in zip(ratios, most, values, strict=True):
+        if ratio and weight > 0:
+            taken = min(top, round(ratio * left / weight))
+            result.append(value - taken)
+            left -= taken
+            weight -= ratio
+        else:
+            result.append(value)
+    return result
+
+
+def _table_row(row: Sequence[str], widths: list[int]) -> list[str] | None:
+    """A row's lines as rich draws them (texts from the top, padded); None when a word is
+    too long for a column that cuts instead of folding."""
+    cells = []
+    for text, width, (_, fold) in zip(row, widths, _VALIDATION_COLUMNS, strict=True):
+        lines = _wrapped(text, width - 2, fold)
+        if lines is None:
+            return None
+        cells.append([f" {line.ljust(width - 2)} " for line in lines])
+    height = max(len(lines) for lines in cells)
+    for lines, width in zip(cells, widths, strict=True):
+        lines += [" " * width] * (height - len(lines))
+    return ["│" + "│".join(line) + "│" for line in zip(*cells, strict=True)]
+
+
+def _wrapped(text: str, width: int, fold: bool) -> list[str] | None:
+    """rich's lines of a plain text `width` wide (`rich._wrap.divide_line`, then each line
+    cut of the spaces past the width): a word that does not fit starts the next line, one
+    longer than a line is folded; None where rich would cut a word short instead."""
+    if width < 1:
+        return None
+    breaks: list[int] = []
+    offset = start = 0
+    for word in text.split(" "):
+        end = start + len(word)
+        spaced = text[start : end + 1]  # the word and the space after it, as rich counts
+        if width - offset >= len(word):
+            offset += len(spaced)
+        elif len(word) > width:
+            if not fold:
+                return None
+            chunks = [spaced[i : i + width] for i in range(0, len(spaced), width)]
+            for chunk in chunks:
+                if start:
+                    breaks.append(start)
+                start += len(chunk)
+            offset = len(chunks[-1])
+        elif offset and start:
+            breaks.append(start)
+            offset = len(spaced)
+        start = end + 1
+    lines = [text[a:b] for a, b in zip([0, *breaks], [*breaks, len(text)], strict=True)]
+    lines = [line[:width] if line[width:].isspace() else line for line in lines]
+    return None if any(len(line) > width for line in lines) else lines
 
 
 #: Issues of one code in one file shown in the terminal; the rest are counted
@@ -329,6 +520,11 @@ def print_remarks(remarks: list[Any], title: str) -> None:
 
 def say(message: str, *, stderr: bool = False) -> None:
     """A plain line (escaped) on standard output, or standard error."""
+    stream = sys.stderr if stderr else sys.stdout
+    if _plain(stream, *message.split("\n")):
+        stream.write(message + "\n")
+        stream.flush()  # as rich does: the order of stdout and stderr lines stays
+        return
     console(stderr=stderr).print(_lines(message), soft_wrap=True)
 
 
