@@ -19,7 +19,7 @@ from pydantic import (
 )
 
 from . import yamlio
-from .definition.spec import Text
+from .definition.texts import Text
 from .errors import SurveyConfigError
 from .vocabulary import Role
 

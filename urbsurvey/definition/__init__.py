@@ -7,7 +7,8 @@ Python. `load_definition` turns a YAML file into a `Questionnaire` or raises a
 
 - `model`: a validated definition as plain classes (`Questionnaire`, `Question`, ...) and
   `QuestionType`; `Role` and `Source` are re-exported from `urbsurvey.vocabulary`.
-- `spec`: the format as pydantic models, which validate a definition (imported only then).
+- `spec`: the format as pydantic models, which validate a definition (imported only then);
+  `texts`: `Text`, a text for pydantic (survey.yaml and coding files have texts too).
 - `load`: `load_definition` (YAML with line numbers → `Questionnaire`).
 - `checks`: `cross_check`, the checks across a document.
 - `schema`: `json_schema` of the format.

@@ -9,9 +9,9 @@ result depends on:
 - the file's bytes, as read for this run: an edited definition is a new key, whatever
   its size and times say;
 - urbsurvey's version and pydantic's;
-- the source of the modules that define and check the format (`spec`, `model`, `checks`,
-  `load`),
-  so a changed rule is never answered with a definition validated under the old one.
+- the source of the modules that define and check the format (`spec`, `texts`, `model`,
+  `checks`, `load`), so a changed rule is never answered with a definition validated
+  under the old one.
 
 Only a definition that passed is kept: one with problems is read and reported every
 time. Entries are pickles in `definitions/` of the user's cache folder (`cachedir`),
@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .model import Questionnaire
 
-_RULES = ("spec.py", "model.py", "checks.py", "load.py")
+_RULES = ("spec.py", "texts.py", "model.py", "checks.py", "load.py")
 
 
 def key_of(data: bytes) -> str | None:

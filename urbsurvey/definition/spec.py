@@ -5,65 +5,19 @@ A definition is validated with these models once, then turned into the plain cla
 a run that loads a validated definition imports no pydantic. The two are one format:
 `tests/test_definition.py` checks that their fields agree.
 
-Texts are a plain string (English) or a mapping language -> string.
+Texts are a plain string (English) or a mapping language -> string (`texts.Text`).
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    Strict,
-    StrictBool,
-    WithJsonSchema,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, Strict, StrictBool, model_validator
 
 from ..vocabulary import Role, Source
 from . import model
 from .model import ID_PATTERN, IndicatorKind, QuestionType
-
-
-def _localised(value: Any) -> Any:
-    """A text is either a plain string (English) or a mapping language -> string."""
-    if isinstance(value, str):
-        return {"en": value}
-    return value
-
-
-def _check_english(value: dict[str, str]) -> dict[str, str]:
-    if not value.get("en", "").strip():
-        raise ValueError("an English text (`en:`) is required")
-    return value
-
-
-_NOT_BLANK = {"type": "string", "pattern": r"\S"}
-#: What a text accepts, as JSON Schema: a string, or a mapping with a non-blank English text.
-TEXT_SCHEMA: dict[str, Any] = {
-    "anyOf": [
-        _NOT_BLANK,
-        {
-            "type": "object",
-            "properties": {"en": _NOT_BLANK},
-            "required": ["en"],
-            "additionalProperties": {"type": "string"},
-        },
-    ],
-    "description": "A string (English) or {en: ..., fr: ...}",
-}
-
-Text = Annotated[
-    dict[str, str],
-    BeforeValidator(_localised),
-    AfterValidator(_check_english),
-    WithJsonSchema(TEXT_SCHEMA),
-]
-
+from .texts import Text
 
 #: A number as YAML writes it (`5`, `2.5`); a quoted "5" is text, as the JSON Schema says.
 Number = Annotated[float, Strict()]

@@ -13,7 +13,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .. import yamlio
-from ..definition.spec import Text
+from ..definition.texts import Text
 from ..errors import SurveyConfigError
 from ..issues import Issue, IssueCode, make_issue
 from ..vocabulary import Source
