@@ -134,3 +134,38 @@ def test_say_writes_what_rich_writes(message: str, columns: int) -> None:
         ours = written(lambda: console.say(message))
         rich = written(lambda: console.console().print(console._lines(message), soft_wrap=True))
     assert ours == rich
+
+
+@st.composite
+def ingests(draw: st.DrawFn) -> dict[str, Any]:
+    """The JSON of an `ingest` without issues."""
+    added = [
+        {
+            "file": draw(_NAME),
+            "partner": draw(st.none() | _NAME),
+            "role": draw(st.sampled_from([None, "city", "managing_authority"])),
+            "kind": draw(st.sampled_from(["questionnaire", "interview"])),
+            "status": draw(st.sampled_from(["ok", "warnings", "errors"])),
+        }
+        for _ in range(draw(st.integers(0, 4)))
+    ]
+    totals = {"submissions": draw(st.integers(0, 10**5)), "current": draw(st.integers(0, 10**5))}
+    unchanged = draw(st.integers(0, 10**4))
+    return {
+        "store": "s.sqlite",
+        "added": added,
+        "unchanged": unchanged,
+        "totals": totals,
+        "issues": [],
+    }
+
+
+@settings(deadline=None)
+@given(data=ingests(), columns=st.integers(20, 160))
+def test_ingest_lines_are_the_ones_rich_prints(data: dict[str, Any], columns: int) -> None:
+    with plain_output(columns):
+        ours = written(lambda: console.print_ingest(data))  # type: ignore[arg-type]
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(console, "_plain_ingest", lambda data: None)
+            rich = written(lambda: console.print_ingest(data))  # type: ignore[arg-type]
+    assert ours == rich
