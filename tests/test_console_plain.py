@@ -125,6 +125,9 @@ def test_what_is_not_plain_is_left_to_rich() -> None:
     with plain_output(80), pytest.MonkeyPatch.context() as patch:
         patch.setenv("FORCE_COLOR", "1")
         assert not console._plain(sys.stdout, "Venice")
+    with plain_output(80), pytest.MonkeyPatch.context() as patch:
+        patch.setattr("builtins.get_ipython", lambda: None, raising=False)  # rich draws for it
+        assert not console._plain(sys.stdout, "Venice")
 
 
 @settings(deadline=None)

@@ -12,6 +12,7 @@ both with rich's). Anything else is rich's to print.
 
 from __future__ import annotations
 
+import builtins
 import os
 import re
 import sys
@@ -38,8 +39,11 @@ _PLAIN = re.compile(r"[!-9;-Z^-~]+(?: [!-9;-Z^-~]+)*")
 
 def _plain(stream: Any, *texts: str) -> bool:
     """Whether rich would write `texts` to `stream` as they are: the stream is no terminal
-    (and no variable tells rich to treat it as one) and every text is plain."""
+    (and no variable tells rich to treat it as one), not in IPython or Jupyter nor on
+    Windows (where rich sizes and draws otherwise), and every text is plain."""
     if "FORCE_COLOR" in os.environ or "TTY_COMPATIBLE" in os.environ:
+        return False
+    if os.name == "nt" or hasattr(builtins, "get_ipython"):
         return False
     try:
         if stream.isatty():
