@@ -11,10 +11,12 @@ scripts can call them the same way:
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISDIR
 from typing import TYPE_CHECKING, Any
 
 from .errors import StoreError
@@ -26,11 +28,12 @@ from .intake.batch import (
     expand,
     missing_responses,
     read_items,
+    store_key,
 )
 from .intake.current import choose_current, key_of
 from .intake.inputs import Inputs, resolve_inputs
-from .intake.mail import MailItem
-from .intake.submission import Submission, sha256_of, unopenable
+from .intake.mail import MAIL_SUFFIXES, MailItem
+from .intake.submission import Submission, display_name, sha256_of, unopenable
 from .issues import Issue, IssueCode, Severity, make_issue
 from .results import CheckedFile, IngestJSON, StoreTotals, ValidationJSON
 from .vocabulary import Status
@@ -219,8 +222,7 @@ def _changed_files(
     todo: list[tuple[Item, str, FileSeen]] = []
     touched: list[tuple[str, FileSeen]] = []
     unchanged, issues = 0, []
-    for key, item in expand(inputs.files, inputs.base):
-        now = _seen_now(item)
+    for key, item, now in _scan(inputs):
         if isinstance(now, Issue):
             issues.append(now)
             continue
@@ -231,13 +233,40 @@ def _changed_files(
             touched.append((key, now._replace(sha256=seen.sha256)))
             unchanged += 1
         else:
-            todo.append((item, key, now))
+            named = (item, display_name(item, inputs.base)) if isinstance(item, Path) else item
+            todo.append((named, key, now))
     if touched:
         with store.transaction():
             for key, now in touched:
                 store.remember_file(key, now)
     todo.sort(key=lambda entry: entry[2].mtime_ns)
     return todo, unchanged, issues
+
+
+#: Names that may be saved e-mail (`expand` decides): a workbook is stat'ed and keyed directly.
+_MAIL_ENDINGS = tuple(MAIL_SUFFIXES)
+
+
+def _scan(inputs: Inputs) -> Iterator[tuple[str, Item | Path, FileSeen | Issue]]:
+    """Each file and e-mailed workbook: its key, the item (a workbook as its bare path, named
+    only if it is read) and how it is now. A workbook's one `stat` tells it from a Maildir."""
+    from .store import FileSeen, file_stamp
+
+    cwd = os.getcwd()
+    for path in inputs.files:
+        try:
+            st = os.stat(path)
+        except OSError:
+            st = None  # `_seen_now` of the item says why
+        if st is None or S_ISDIR(st.st_mode) or str(path).lower().endswith(_MAIL_ENDINGS):
+            for key, item in expand([path], inputs.base):
+                yield key, item, _seen_now(item)
+        else:
+            yield (
+                store_key(path, cwd),
+                path,
+                FileSeen(st.st_size, st.st_mtime_ns, "", file_stamp(st)),
+            )
 
 
 def _seen_now(item: Item) -> FileSeen | Issue:
@@ -257,12 +286,12 @@ def _seen_now(item: Item) -> FileSeen | Issue:
     return FileSeen(st.st_size, st.st_mtime_ns, "", file_stamp(st))
 
 
-def _content_hash(item: Item) -> str | None:
+def _content_hash(item: Item | Path) -> str | None:
     """The SHA-256 of an item's bytes; None if the file cannot be read (reading says why)."""
     if isinstance(item, MailItem):
         return hashlib.sha256(item.data or b"").hexdigest()
     try:
-        return sha256_of(item[0])
+        return sha256_of(item if isinstance(item, Path) else item[0])
     except OSError:  # gone, no permission, not a regular file
         return None
 

@@ -561,13 +561,17 @@ class Store:
     # --- the survey it was ingested for --------------------------------------
 
     def remember_survey(self, snapshot: dict[str, str]) -> None:
-        """Keep the survey's path, configuration and definition (replacing what was kept)."""
-        kept = self.snapshot().get("questionnaire")
-        if kept and snapshot.get("questionnaire") and kept != snapshot["questionnaire"]:
+        """Keep the survey's path, configuration and definition (replacing what was kept);
+        the same survey again is not written again."""
+        kept = self.snapshot()
+        held = kept.get("questionnaire")
+        if held and snapshot.get("questionnaire") and held != snapshot["questionnaire"]:
             raise StoreError(
-                f"{self.path} holds questionnaire {kept!r}, not {snapshot['questionnaire']!r}",
+                f"{self.path} holds questionnaire {held!r}, not {snapshot['questionnaire']!r}",
                 hint="Give another store with --store: one store holds one survey.",
             )
+        if kept == (snapshot if "survey.yaml" in snapshot else {**kept, **snapshot}):
+            return
         with self.transaction() as db:
             if "survey.yaml" in snapshot:  # a survey folder: what was kept is replaced whole
                 db.execute("DELETE FROM survey")
