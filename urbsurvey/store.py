@@ -2,7 +2,7 @@
 
 Re-ingesting an unchanged file changes nothing: a file whose path, size,
 modification time and inode change time are known is not even opened, and one
-whose times moved but whose content hash is known is not parsed (`FileSeen`).
+whose times moved but whose content hash is known is not parsed (`Seen`).
 Every version of a partner's submission stays in the store; which one counts
 follows the one rule of `intake.current` (latest respondent date, then file
 time), whatever the order files were ingested in: `superseded_by` points the
@@ -24,7 +24,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NamedTuple
 
 from .definition import Role
 from .errors import StoreError
@@ -239,15 +238,10 @@ _SUBMISSION_COLUMNS = (
 )
 
 
-class FileSeen(NamedTuple):
-    """What the store knows of a file it has seen: enough to skip it, unread, when unchanged."""
-
-    size: int
-    mtime_ns: int
-    sha256: str
-    #: `file_stamp` of the file then; "" for an e-mailed workbook, or a file an older
-    #: urbsurvey ingested (its content hash is then checked once).
-    stamp: str
+#: How a file was when it was last seen: its size, modification time (ns) and `file_stamp`
+#: ("" for an e-mailed workbook, or a file an older urbsurvey ingested: its content hash
+#: is then checked once). The same as now: the file is skipped, unread.
+Seen = tuple[int, int, str]
 
 
 def file_stamp(st: os.stat_result) -> str:
@@ -355,28 +349,33 @@ class Store:
 
     # --- files seen -----------------------------------------------------------
 
-    def known_files(self) -> dict[str, FileSeen]:
-        """Every file seen, by path, in one query."""
+    def known_files(self) -> dict[str, Seen]:
+        """Every file seen, by path, in one query (their content hashes: `hash_seen`)."""
         rows = self.db.execute(
-            "SELECT f.path, f.size, f.mtime_ns, f.sha256, coalesce(s.stamp, '')"
+            "SELECT f.path, f.size, f.mtime_ns, coalesce(s.stamp, '')"
             " FROM files f LEFT JOIN file_stamps s ON s.path = f.path"
         )
-        return {path: FileSeen(size, mtime, sha, stamp) for path, size, mtime, sha, stamp in rows}
+        return {path: (size, mtime, stamp) for path, size, mtime, stamp in rows}
+
+    def hash_seen(self, path: str) -> str | None:
+        """The content hash of the file at `path` when it was last seen."""
+        row = self.db.execute("SELECT sha256 FROM files WHERE path=?", (path,)).fetchone()
+        return row[0] if row else None
 
     def has_content(self, sha256: str) -> str | None:
         row = self.db.execute("SELECT file FROM submissions WHERE sha256=?", (sha256,)).fetchone()
         return row[0] if row else None
 
-    def remember_file(self, path: str, seen: FileSeen) -> None:
+    def remember_file(self, path: str, seen: Seen, sha256: str) -> None:
+        size, mtime_ns, stamp = seen
         self.db.execute(
-            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
-            (path, seen.size, seen.mtime_ns, seen.sha256),
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)", (path, size, mtime_ns, sha256)
         )
-        self.db.execute("INSERT OR REPLACE INTO file_stamps VALUES (?, ?)", (path, seen.stamp))
+        self.db.execute("INSERT OR REPLACE INTO file_stamps VALUES (?, ?)", (path, stamp))
 
     # --- submissions ----------------------------------------------------------
 
-    def add(self, sub: Submission, path: str, seen: FileSeen) -> int | None:
+    def add(self, sub: Submission, path: str, seen: Seen) -> int | None:
         """Store one submission atomically, then settle which version of its partner counts.
 
         None if the same content is stored already (another ingest, running at the
@@ -420,7 +419,7 @@ class Store:
                 (sid, sid, sub.file, sid),
             )
             self._add_rows(sid, sub)
-            self.remember_file(path, seen._replace(sha256=sub.sha256))
+            self.remember_file(path, seen, sub.sha256)
             for key in {(sub.partner, sub.role.value if sub.role else None, sub.kind), *replaced}:
                 self._settle(*key)
         return sid
