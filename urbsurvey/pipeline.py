@@ -308,12 +308,11 @@ def _store_one(
     if not sub.sha256:  # could not even be opened: nothing to store, retried next time
         result.issues.extend(sub.issues)
         return
-    first = store.has_content(sub.sha256)
-    if first is None and store.add(sub, key, now) is not None:
+    if store.add(sub, key, now) is not None:
         sub.answers = {}  # stored: memory stays flat however many files arrive
         result.added.append(sub)
         return
-    first = first or store.has_content(sub.sha256)  # stored meanwhile by another ingest
+    first = store.has_content(sub.sha256)  # stored before, or meanwhile by another ingest
     previous = store.hash_seen(key)
     with store.transaction():
         store.remember_file(key, now, sub.sha256)
