@@ -329,7 +329,7 @@ def _not_current(store: Store, added: list[Submission]) -> list[Issue]:
     touched = {key for sub in added if (key := key_of(sub)) is not None}
     if not touched:
         return []
-    return choose_current(store.versions_of(touched)).issues
+    return choose_current(store.rivals(touched)).issues
 
 
 def snapshot(inputs: Inputs) -> dict[str, str]:

@@ -509,9 +509,15 @@ class Store:
             sub.answer_count = counts.get(sid, 0)
         return versions
 
-    def versions_of(self, keys: set[tuple[str, str, str]]) -> list[Submission]:
-        """The standing versions of these partners, roles and kinds, light (see `_load`)."""
-        return [sub for key in sorted(keys) for sub in self._versions_of(*key).values()]
+    def rivals(self, keys: set[tuple[str, str, str]]) -> list[Submission]:
+        """The standing versions, light (see `_load`), of those of these partners, roles and
+        kinds that have more than one: the only ones of which one may not count."""
+        several = self.db.execute(
+            "SELECT partner, role, kind FROM submissions WHERE replaced_by IS NULL"
+            " GROUP BY partner, role, kind HAVING count(*) > 1"
+        )
+        contested = keys & set(several)
+        return [sub for key in sorted(contested) for sub in self._versions_of(*key).values()]
 
     def _load(self, where: str, params: tuple[object, ...] = ()) -> dict[int, Submission]:
         """Submissions (no answers, no issues) by id, in the order they were stored."""
