@@ -53,6 +53,16 @@ def test_nothing_changed_reads_nothing(survey: Path, tmp_path: Path) -> None:
     assert (again.added, again.unchanged, again.issues, read) == ([], 3, [], 0)
 
 
+def test_nothing_changed_writes_nothing(survey: Path, tmp_path: Path) -> None:
+    """Not even the survey it keeps: a store in a synced or backed-up folder stays as it was."""
+    store = tmp_path / "s.sqlite"
+    ingest(survey, store)
+    before = (store.read_bytes(), store.stat().st_mtime_ns)
+    ingest(survey, store)
+    assert (store.read_bytes(), store.stat().st_mtime_ns) == before
+    assert sorted(p.name for p in tmp_path.glob("s.sqlite*")) == ["s.sqlite"]
+
+
 def test_an_edit_with_size_and_time_forged_back_is_ingested(survey: Path, tmp_path: Path) -> None:
     store = tmp_path / "s.sqlite"
     path = survey / "returns" / "Brno.xlsx"

@@ -11,10 +11,12 @@ scripts can call them the same way:
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISDIR
 from typing import TYPE_CHECKING, Any
 
 from .errors import StoreError
@@ -26,11 +28,12 @@ from .intake.batch import (
     expand,
     missing_responses,
     read_items,
+    store_key,
 )
 from .intake.current import choose_current, key_of
 from .intake.inputs import Inputs, resolve_inputs
-from .intake.mail import MailItem
-from .intake.submission import Submission, sha256_of, unopenable
+from .intake.mail import MAIL_SUFFIXES, MailItem
+from .intake.submission import Submission, display_name, sha256_of, unopenable
 from .issues import Issue, IssueCode, Severity, make_issue
 from .results import CheckedFile, IngestJSON, StoreTotals, ValidationJSON
 from .vocabulary import Status
@@ -39,7 +42,7 @@ if TYPE_CHECKING:
     from .definition import Questionnaire
     from .report.build import ReportInput
     from .report.schema import Report
-    from .store import FileSeen, Store
+    from .store import Seen, Store
     from .survey import SurveyFolder
 
 # --- validate ----------------------------------------------------------------
@@ -197,7 +200,7 @@ def ingest_inputs(
         if todo:  # nothing new or changed: no worker is started
             subs = read_items([item for item, _, _ in todo], inputs.context, progress)
             for (_, key, now), sub in zip(todo, subs, strict=True):
-                _store_one(store, result, sub, (key, now), known.get(key))
+                _store_one(store, result, sub, (key, now))
         result.issues.extend(_not_current(store, result.added))
         result.totals = store.counts()
     finally:
@@ -206,8 +209,8 @@ def ingest_inputs(
 
 
 def _changed_files(
-    inputs: Inputs, known: dict[str, FileSeen], store: Store
-) -> tuple[list[tuple[Item, str, FileSeen]], int, list[Issue]]:
+    inputs: Inputs, known: dict[str, Seen], store: Store
+) -> tuple[list[tuple[Item, str, Seen]], int, list[Issue]]:
     """The files and e-mailed workbooks to read (item, key, as seen now; oldest first),
     how many are unchanged, and the issues of those that cannot be read at all.
 
@@ -216,79 +219,104 @@ def _changed_files(
     `touch`, a copy) but its content hash is the stored one, it is not parsed either,
     and its new stamp is stored.
     """
-    todo: list[tuple[Item, str, FileSeen]] = []
-    touched: list[tuple[str, FileSeen]] = []
+    todo: list[tuple[Item, str, Seen]] = []
+    touched: list[tuple[str, Seen, str]] = []
     unchanged, issues = 0, []
-    for key, item in expand(inputs.files, inputs.base):
-        now = _seen_now(item)
+    for key, item, now in _scan(inputs):
         if isinstance(now, Issue):
             issues.append(now)
             continue
         seen = known.get(key)
-        if seen is not None and seen[:2] == now[:2] and seen.stamp == now.stamp:
+        if seen == now:
             unchanged += 1  # size, modification time and stamp: not even opened
-        elif seen is not None and _content_hash(item) == seen.sha256:
-            touched.append((key, now._replace(sha256=seen.sha256)))
+        elif seen is not None and (same := _same_content(store, key, item)) is not None:
+            touched.append((key, now, same))
             unchanged += 1
         else:
-            todo.append((item, key, now))
+            named = (item, display_name(item, inputs.base)) if isinstance(item, Path) else item
+            todo.append((named, key, now))
     if touched:
         with store.transaction():
-            for key, now in touched:
-                store.remember_file(key, now)
-    todo.sort(key=lambda entry: entry[2].mtime_ns)
+            for key, now, sha256 in touched:
+                store.remember_file(key, now, sha256)
+    todo.sort(key=lambda entry: entry[2][1])  # by modification time
     return todo, unchanged, issues
 
 
-def _seen_now(item: Item) -> FileSeen | Issue:
-    """An item's size, modification time and stamp now (its hash not known yet), or the
-    issue that it cannot be read at all."""
-    from .store import FileSeen, file_stamp
+#: Names that may be saved e-mail (`expand` decides): a workbook is stat'ed and keyed directly.
+_MAIL_ENDINGS = tuple(MAIL_SUFFIXES)
+
+
+def _scan(inputs: Inputs) -> Iterator[tuple[str, Item | Path, Seen | Issue]]:
+    """Each file and e-mailed workbook: its key, the item (a workbook as its bare path, named
+    only if it is read) and how it is now. A workbook's one `stat` tells it from a Maildir."""
+    from .store import file_stamp
+
+    cwd = os.getcwd()
+    for path in inputs.files:
+        try:
+            st = os.stat(path)
+        except OSError:
+            st = None  # `_seen_now` of the item says why
+        if st is None or S_ISDIR(st.st_mode) or str(path).lower().endswith(_MAIL_ENDINGS):
+            for key, item in expand([path], inputs.base):
+                yield key, item, _seen_now(item)
+        else:
+            yield store_key(path, cwd), path, (st.st_size, st.st_mtime_ns, file_stamp(st))
+
+
+def _seen_now(item: Item) -> Seen | Issue:
+    """An item's size, modification time and stamp now, or the issue that it cannot be
+    read at all."""
+    from .store import file_stamp
 
     if isinstance(item, MailItem):
         if item.data is None:  # a message with no workbook: nothing to store
             assert item.issue is not None
             return item.issue
-        return FileSeen(len(item.data), int(item.received * 1e9), "", "")
+        return len(item.data), int(item.received * 1e9), ""
     try:
         st = item[0].stat()
     except OSError as exc:
         return unopenable(item[1], exc)
-    return FileSeen(st.st_size, st.st_mtime_ns, "", file_stamp(st))
+    return st.st_size, st.st_mtime_ns, file_stamp(st)
 
 
-def _content_hash(item: Item) -> str | None:
-    """The SHA-256 of an item's bytes; None if the file cannot be read (reading says why)."""
-    if isinstance(item, MailItem):
-        return hashlib.sha256(item.data or b"").hexdigest()
-    try:
-        return sha256_of(item[0])
-    except OSError:  # gone, no permission, not a regular file
+def _same_content(store: Store, key: str, item: Item | Path) -> str | None:
+    """The content hash stored for `key` if the item's bytes still have it, else None."""
+    stored = store.hash_seen(key)
+    if stored is None:
         return None
+    if isinstance(item, MailItem):
+        now: str | None = hashlib.sha256(item.data or b"").hexdigest()
+    else:
+        try:
+            now = sha256_of(item if isinstance(item, Path) else item[0])
+        except OSError:  # gone, no permission, not a regular file: reading says why
+            now = None
+    return stored if now == stored else None
 
 
 def _store_one(
     store: Store,
     result: IngestResult,
     sub: Submission,
-    file: tuple[str, FileSeen],
-    previous: FileSeen | None,
+    file: tuple[str, Seen],
 ) -> None:
     """Store a file just read, or note it as unchanged or as a duplicate of stored content."""
     key, now = file
     if not sub.sha256:  # could not even be opened: nothing to store, retried next time
         result.issues.extend(sub.issues)
         return
-    now = now._replace(sha256=sub.sha256)
-    first = store.has_content(sub.sha256)
-    if first is None and store.add(sub, key, now) is not None:
+    if store.add(sub, key, now) is not None:
         sub.answers = {}  # stored: memory stays flat however many files arrive
         result.added.append(sub)
         return
-    first = first or store.has_content(sub.sha256)  # stored meanwhile by another ingest
+    first = store.has_content(sub.sha256)  # stored before, or meanwhile by another ingest
+    previous = store.hash_seen(key)
     with store.transaction():
-        store.remember_file(key, now)
-    if (previous is not None and previous.sha256 == sub.sha256) or first == sub.file:
+        store.remember_file(key, now, sub.sha256)
+    if previous == sub.sha256 or first == sub.file:
         result.unchanged += 1  # touched, or stored by another ingest: the same content
     else:
         result.issues.append(
@@ -301,7 +329,7 @@ def _not_current(store: Store, added: list[Submission]) -> list[Issue]:
     touched = {key for sub in added if (key := key_of(sub)) is not None}
     if not touched:
         return []
-    return choose_current(store.versions_of(touched)).issues
+    return choose_current(store.rivals(touched)).issues
 
 
 def snapshot(inputs: Inputs) -> dict[str, str]:

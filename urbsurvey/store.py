@@ -2,7 +2,7 @@
 
 Re-ingesting an unchanged file changes nothing: a file whose path, size,
 modification time and inode change time are known is not even opened, and one
-whose times moved but whose content hash is known is not parsed (`FileSeen`).
+whose times moved but whose content hash is known is not parsed (`Seen`).
 Every version of a partner's submission stays in the store; which one counts
 follows the one rule of `intake.current` (latest respondent date, then file
 time), whatever the order files were ingested in: `superseded_by` points the
@@ -24,7 +24,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NamedTuple
 
 from .definition import Role
 from .errors import StoreError
@@ -37,6 +36,11 @@ from .vocabulary import Kind
 SCHEMA_VERSION = 2
 #: How long a writer waits for another one holding the store (each holds it for one file).
 BUSY_TIMEOUT_S = 120.0
+#: Pages (4 KiB) the write-ahead log grows to before they are copied into the store, with
+#: two fsyncs: about 600 files (SQLite's default, 1,000 pages, syncs every 60 files). A
+#: killed ingest loses no commit either way; a power cut may lose those since the last
+#: copy (synchronous=NORMAL), never the store's consistency, and ingest reads them again.
+CHECKPOINT_PAGES = 10_000
 SCHEMA = (
     """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -60,11 +64,11 @@ CREATE TABLE IF NOT EXISTS submissions (
     replaced_by INTEGER REFERENCES submissions(id)
 );
 CREATE UNIQUE INDEX IF NOT EXISTS submissions_sha ON submissions(sha256);
-CREATE INDEX IF NOT EXISTS submissions_current ON submissions(partner, role, kind)
-    WHERE superseded_by IS NULL;
-CREATE INDEX IF NOT EXISTS submissions_file ON submissions(file) WHERE superseded_by IS NULL;
 CREATE INDEX IF NOT EXISTS submissions_key ON submissions(partner, role, kind);
 CREATE INDEX IF NOT EXISTS submissions_by_file ON submissions(file);
+-- the same columns again, current versions only: every file stored wrote both for nothing
+DROP INDEX IF EXISTS submissions_current;
+DROP INDEX IF EXISTS submissions_file;
 CREATE TABLE IF NOT EXISTS answers (
     submission_id INTEGER NOT NULL REFERENCES submissions(id),
     question TEXT NOT NULL,
@@ -239,15 +243,10 @@ _SUBMISSION_COLUMNS = (
 )
 
 
-class FileSeen(NamedTuple):
-    """What the store knows of a file it has seen: enough to skip it, unread, when unchanged."""
-
-    size: int
-    mtime_ns: int
-    sha256: str
-    #: `file_stamp` of the file then; "" for an e-mailed workbook, or a file an older
-    #: urbsurvey ingested (its content hash is then checked once).
-    stamp: str
+#: How a file was when it was last seen: its size, modification time (ns) and `file_stamp`
+#: ("" for an e-mailed workbook, or a file an older urbsurvey ingested: its content hash
+#: is then checked once). The same as now: the file is skipped, unread.
+Seen = tuple[int, int, str]
 
 
 def file_stamp(st: os.stat_result) -> str:
@@ -355,32 +354,37 @@ class Store:
 
     # --- files seen -----------------------------------------------------------
 
-    def known_files(self) -> dict[str, FileSeen]:
-        """Every file seen, by path, in one query."""
+    def known_files(self) -> dict[str, Seen]:
+        """Every file seen, by path, in one query (their content hashes: `hash_seen`)."""
         rows = self.db.execute(
-            "SELECT f.path, f.size, f.mtime_ns, f.sha256, coalesce(s.stamp, '')"
+            "SELECT f.path, f.size, f.mtime_ns, coalesce(s.stamp, '')"
             " FROM files f LEFT JOIN file_stamps s ON s.path = f.path"
         )
-        return {path: FileSeen(size, mtime, sha, stamp) for path, size, mtime, sha, stamp in rows}
+        return {path: (size, mtime, stamp) for path, size, mtime, stamp in rows}
+
+    def hash_seen(self, path: str) -> str | None:
+        """The content hash of the file at `path` when it was last seen."""
+        row = self.db.execute("SELECT sha256 FROM files WHERE path=?", (path,)).fetchone()
+        return row[0] if row else None
 
     def has_content(self, sha256: str) -> str | None:
         row = self.db.execute("SELECT file FROM submissions WHERE sha256=?", (sha256,)).fetchone()
         return row[0] if row else None
 
-    def remember_file(self, path: str, seen: FileSeen) -> None:
+    def remember_file(self, path: str, seen: Seen, sha256: str) -> None:
+        size, mtime_ns, stamp = seen
         self.db.execute(
-            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
-            (path, seen.size, seen.mtime_ns, seen.sha256),
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)", (path, size, mtime_ns, sha256)
         )
-        self.db.execute("INSERT OR REPLACE INTO file_stamps VALUES (?, ?)", (path, seen.stamp))
+        self.db.execute("INSERT OR REPLACE INTO file_stamps VALUES (?, ?)", (path, stamp))
 
     # --- submissions ----------------------------------------------------------
 
-    def add(self, sub: Submission, path: str, seen: FileSeen) -> int | None:
+    def add(self, sub: Submission, path: str, seen: Seen) -> int | None:
         """Store one submission atomically, then settle which version of its partner counts.
 
-        None if the same content is stored already (another ingest, running at the
-        same time, stored it first).
+        None if the same content is stored already (by an earlier ingest, or by another
+        one running at the same time).
         """
         with self.transaction() as db:
             if db.execute("SELECT 1 FROM submissions WHERE sha256=?", (sub.sha256,)).fetchone():
@@ -408,22 +412,28 @@ class Store:
             )
             sid = cur.lastrowid
             assert sid is not None
-            # a file sent again under the same name (say, a corrupt one fixed) replaces itself
-            replaced = db.execute(
-                "SELECT DISTINCT partner, role, kind FROM submissions WHERE file=? AND id<>?"
-                " AND replaced_by IS NULL",
-                (sub.file, sid),
-            ).fetchall()
-            db.execute(
-                "UPDATE submissions SET replaced_by=?, superseded_by=? WHERE file=? AND id<>?"
-                " AND replaced_by IS NULL",
-                (sid, sid, sub.file, sid),
-            )
+            replaced = self._replace_same_name(sid, sub.file)
             self._add_rows(sid, sub)
-            self.remember_file(path, seen._replace(sha256=sub.sha256))
+            self.remember_file(path, seen, sub.sha256)
             for key in {(sub.partner, sub.role.value if sub.role else None, sub.kind), *replaced}:
                 self._settle(*key)
         return sid
+
+    def _replace_same_name(self, sid: int, file: str) -> set[tuple[str, str, str]]:
+        """A file sent again under the same name (say, a corrupt one fixed) replaces its
+        standing versions: the partners, roles and kinds they were for."""
+        replaced = self.db.execute(
+            "SELECT partner, role, kind FROM submissions WHERE file=? AND id<>?"
+            " AND replaced_by IS NULL",
+            (file, sid),
+        ).fetchall()
+        if replaced:
+            self.db.execute(
+                "UPDATE submissions SET replaced_by=?, superseded_by=? WHERE file=? AND id<>?"
+                " AND replaced_by IS NULL",
+                (sid, sid, file, sid),
+            )
+        return set(replaced)
 
     def _add_rows(self, sid: int, sub: Submission) -> None:
         self.db.executemany(
@@ -448,29 +458,39 @@ class Store:
                 "INSERT INTO provenance VALUES (?, ?)",
                 (sid, json.dumps(sub.provenance, ensure_ascii=False)),
             )
-        self.db.executemany(
-            "INSERT INTO issues VALUES (?,?,?,?,?,?,?,?)",
-            [
-                (sid, i.code, i.severity.value, i.file, i.sheet, i.cell, i.message, i.hint)
-                for i in sub.issues
-            ],
-        )
+        if sub.issues:
+            self.db.executemany(
+                "INSERT INTO issues VALUES (?,?,?,?,?,?,?,?)",
+                [
+                    (sid, i.code, i.severity.value, i.file, i.sheet, i.cell, i.message, i.hint)
+                    for i in sub.issues
+                ],
+            )
 
     def _settle(self, partner: str | None, role: str | None, kind: str) -> None:
-        """Point every version of (partner, role, kind) but the current one at the current one."""
+        """Point every version of (partner, role, kind) but the current one at the current
+        one; only the pointers that change are written."""
         if not (partner and role):
             return
         from .intake.current import choose_current
 
+        was = dict(
+            self.db.execute(
+                "SELECT id, superseded_by FROM submissions WHERE partner=? AND role=? AND kind=?"
+                " AND replaced_by IS NULL",
+                (partner, role, kind),
+            ).fetchall()
+        )
+        if len(was) < 2 and all(pointer is None for pointer in was.values()):
+            return  # no version, or one pointing nowhere: it counts if it can, as it is
         versions = self._versions_of(partner, role, kind)
         current = choose_current(versions.values())
         ids = {id(sub): sid for sid, sub in versions.items()}
         winner = ids[id(current.counted[0])] if current.counted else None
         for sid in versions:
-            self.db.execute(
-                "UPDATE submissions SET superseded_by=? WHERE id=?",
-                (None if sid == winner or winner is None else winner, sid),
-            )
+            pointer = None if sid == winner or winner is None else winner
+            if was[sid] != pointer:
+                self.db.execute("UPDATE submissions SET superseded_by=? WHERE id=?", (pointer, sid))
 
     def _versions_of(self, partner: str, role: str, kind: str) -> dict[int, Submission]:
         """The standing versions of one partner, role and kind (no answers, but their count)."""
@@ -489,9 +509,15 @@ class Store:
             sub.answer_count = counts.get(sid, 0)
         return versions
 
-    def versions_of(self, keys: set[tuple[str, str, str]]) -> list[Submission]:
-        """The standing versions of these partners, roles and kinds, light (see `_load`)."""
-        return [sub for key in sorted(keys) for sub in self._versions_of(*key).values()]
+    def rivals(self, keys: set[tuple[str, str, str]]) -> list[Submission]:
+        """The standing versions, light (see `_load`), of those of these partners, roles and
+        kinds that have more than one: the only ones of which one may not count."""
+        several = self.db.execute(
+            "SELECT partner, role, kind FROM submissions WHERE replaced_by IS NULL"
+            " GROUP BY partner, role, kind HAVING count(*) > 1"
+        )
+        contested = keys & set(several)
+        return [sub for key in sorted(contested) for sub in self._versions_of(*key).values()]
 
     def _load(self, where: str, params: tuple[object, ...] = ()) -> dict[int, Submission]:
         """Submissions (no answers, no issues) by id, in the order they were stored."""
@@ -561,13 +587,17 @@ class Store:
     # --- the survey it was ingested for --------------------------------------
 
     def remember_survey(self, snapshot: dict[str, str]) -> None:
-        """Keep the survey's path, configuration and definition (replacing what was kept)."""
-        kept = self.snapshot().get("questionnaire")
-        if kept and snapshot.get("questionnaire") and kept != snapshot["questionnaire"]:
+        """Keep the survey's path, configuration and definition (replacing what was kept);
+        the same survey again is not written again."""
+        kept = self.snapshot()
+        held = kept.get("questionnaire")
+        if held and snapshot.get("questionnaire") and held != snapshot["questionnaire"]:
             raise StoreError(
-                f"{self.path} holds questionnaire {kept!r}, not {snapshot['questionnaire']!r}",
+                f"{self.path} holds questionnaire {held!r}, not {snapshot['questionnaire']!r}",
                 hint="Give another store with --store: one store holds one survey.",
             )
+        if kept == (snapshot if "survey.yaml" in snapshot else {**kept, **snapshot}):
+            return
         with self.transaction() as db:
             if "survey.yaml" in snapshot:  # a survey folder: what was kept is replaced whole
                 db.execute("DELETE FROM survey")
@@ -601,6 +631,7 @@ def _connect(path: Path) -> sqlite3.Connection:
     db = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_S)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
+    db.execute(f"PRAGMA wal_autocheckpoint={CHECKPOINT_PAGES}")
     db.execute("PRAGMA foreign_keys=ON")
     return db
 

@@ -68,19 +68,26 @@ def collect_files(paths: Iterable[Path]) -> list[Path]:
             found.append(path)
         elif path.is_dir():
             for root, dirs, files in os.walk(path):
-                maildirs = sorted(d for d in dirs if is_maildir(Path(root, d)))
-                found.extend(Path(root, d) for d in maildirs)
+                here = Path(root)
+                maildirs = sorted(d for d in dirs if is_maildir(here / d))
+                found.extend(here / d for d in maildirs)
                 dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in maildirs)
                 found.extend(
-                    Path(root, f)
+                    here / f
                     for f in sorted(files)
-                    if Path(f).suffix.lower() in wanted and not f.startswith((".", "~$"))
+                    if _suffix(f) in wanted and not f.startswith((".", "~$"))
                 )
         elif path.exists():
             found.append(path)
         else:
             raise InputError(f"{path}: no such file or folder")
     return found
+
+
+def _suffix(name: str) -> str:
+    """`Path(name).suffix.lower()` of a file's name, 10x faster (a batch names every file)."""
+    dot = name.rfind(".")
+    return name[dot:].lower() if 0 < dot < len(name) - 1 else ""
 
 
 def make_context(q: Questionnaire, survey: SurveyFolder | None = None) -> Context:
@@ -120,7 +127,7 @@ def expand(files: list[Path], base: Path | None = None) -> list[tuple[str, Item]
     cwd = os.getcwd() if files else ""
     for path in files:
         name = display_name(path, base)
-        key = printable(_absolute(path, cwd))
+        key = store_key(path, cwd)
         if is_mail(path):
             items.extend((key + item.display[len(name) :], item) for item in mail_items(path, name))
         else:
@@ -128,12 +135,13 @@ def expand(files: list[Path], base: Path | None = None) -> list[tuple[str, Item]
     return items
 
 
-def _absolute(path: Path, cwd: str) -> str:
-    """`str(path.absolute())`, 5x faster (a batch names every file)."""
+def store_key(path: Path, cwd: str) -> str:
+    """The name the store knows a file by: `str(path.absolute())` (a link is not resolved),
+    5x faster, as valid Unicode (`printable`)."""
     text = str(path)
     if os.path.isabs(text):
-        return text
-    return cwd if text == "." else os.path.join(cwd, text)
+        return printable(text)
+    return printable(cwd if text == "." else os.path.join(cwd, text))
 
 
 def read_item(item: Item, ctx: Context) -> Submission:
