@@ -128,6 +128,12 @@ class Merger:
         """The invalid answer that would have counted, when no valid one does."""
         if self.choose(record, qid, roles) is not None:
             return None
+        return self.first_rejected(record, qid, roles)
+
+    def first_rejected(
+        self, record: PartnerRecord, qid: str, roles: frozenset[Role] | None = None
+    ) -> Used | None:
+        """The invalid answer that would count first (`left_out` when none is chosen)."""
         ordered = self.ordered(qid, record.rejected(qid, roles))
         return ordered[0] if ordered else None
 
@@ -144,6 +150,8 @@ def find_conflicts(records: dict[str, PartnerRecord], merger: Merger) -> list[Co
     conflicts = []
     comparable = [qid for qid, qu in merger.questions.items() if qu.type not in TEXT_TYPES]
     for record in records.values():
+        if len(record.submissions) < 2:  # one source: nothing to disagree with
+            continue
         for qid in comparable:
             ordered = merger.ordered(qid, record.candidates(qid))
             if len(ordered) < 2:

@@ -258,7 +258,7 @@ def charts(
         qid = ind.breakdown or (ind.where.question if ind.where else None)
         if qid and qid not in seen:
             seen.add(qid)
-            out.append(_choice_chart(q, outcomes, result, qid, t, source, len(out) + 1))
+            out.append(_choice_chart(q, result, qid, t, source, len(out) + 1))
         if result.per_partner:
             out.append(_sum_chart(q, result, t, currency, source, len(out) + 1))
     return out
@@ -291,7 +291,6 @@ def _chart(
 
 def _choice_chart(
     q: Questionnaire,
-    outcomes: Outcomes,
     result: IndicatorResult,
     qid: str,
     t: Texts,
@@ -300,13 +299,8 @@ def _choice_chart(
 ) -> s.Chart:
     ind = result.indicator
     question = q.question(qid)
-    counts: dict[str, int] = {}
-    base = 0
-    for record in outcomes.records.values():
-        used = outcomes.merger.choose(record, qid, frozenset(ind.roles))
-        base += used is not None
-        for code in used.answer.codes() if used else []:
-            counts[code] = counts.get(code, 0) + 1
+    assert result.tally is not None  # every indicator counted by a question tallies it
+    counts, base = result.tally.codes, result.tally.base
     bars = [
         s.Bar(
             label=choice_label(question, code, t),
