@@ -66,14 +66,14 @@ def unpack(data: Packed) -> Submission:
         file,
         sha256,
         mtime,
-        fmt,
-        questionnaire,
-        version,
-        fingerprint,
+        _maybe_shared(fmt),
+        _maybe_shared(questionnaire),
+        _maybe_shared(version),
+        _maybe_shared(fingerprint),
         partner,
         None if role is None else Role(role),
         Kind(kind),
-        respondent,
+        {_intern(k): _shared(v) for k, v in respondent.items()},
         dict(map(_answer, answers)),
         answer_count,
         [Issue(IssueCode(i[0]), Severity(i[1]), *i[2:]) for i in issues],
@@ -87,19 +87,25 @@ def unpack(data: Packed) -> Submission:
 
 #: Strings up to this long are shared (interned) when a submission is rebuilt.
 _SHARED_MAX = 32
+_intern = sys.intern  # ids, sheet names and cell references: always short, always shared
 
 
 def _shared(text: str) -> str:
-    return sys.intern(text) if len(text) <= _SHARED_MAX else text
+    return _intern(text) if len(text) <= _SHARED_MAX else text
+
+
+def _maybe_shared(text: str | None) -> str | None:
+    return None if text is None else _shared(text)
 
 
 def _answer(a: Packed) -> tuple[str, Answer]:
     key, question, raw, value, sheet, cell, valid, note, hidden = a
+    question = _intern(question)
     if type(value) is str:
         value = _shared(value)
     elif type(value) is list:
         value = [_shared(v) for v in value]
     answer = Answer(
-        _shared(question), _shared(raw), value, _shared(sheet), _shared(cell), valid, note, hidden
+        question, _shared(raw), value, _intern(sheet), _intern(cell), valid, note, hidden
     )
-    return _shared(key), answer
+    return (question if key == question else _intern(key)), answer
