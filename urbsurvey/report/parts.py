@@ -9,7 +9,15 @@ import datetime as dt
 import re
 from decimal import Decimal
 
-from ..definition import TEXT_TYPES, Indicator, Question, Questionnaire, QuestionType, text
+from ..definition import (
+    TEXT_TYPES,
+    Indicator,
+    Question,
+    Questionnaire,
+    QuestionType,
+    Role,
+    text,
+)
 from ..intake.answers import Answer, AnswerValue, MoneyValue
 from ..intake.submission import Submission
 from ..issues import Issue, IssueCode
@@ -17,6 +25,7 @@ from ..outcomes.indicators import IndicatorResult, Outcomes, is_money
 from ..outcomes.lessons import Coding, Example
 from ..outcomes.merge import PartnerRecord, Used
 from ..survey import SURVEY_FILE, SurveyFolder
+from ..vocabulary import Kind
 from . import schema as s
 from .amounts import CURRENCY_SYMBOLS, format_amount
 from .i18n import Texts
@@ -351,14 +360,26 @@ def choice_label(question: Question, code: str, t: Texts) -> str:
 # --- findings: one chapter per section ---------------------------------------------
 
 
+#: (language, kind, role) -> `source_label`: asked for every quote and partner's source
+_SOURCE_LABELS: dict[tuple[str, Kind, Role | None], str] = {}
+
+
 def source_label(sub: Submission, t: Texts) -> str:
     """city questionnaire, interview, interview with the managing authority, …"""
-    if sub.kind == "interview" and sub.role and sub.role.value != "city":
-        return t("source.interview_ma")
-    return t(f"source.{sub.source.value}")
+    key = (t.lang, sub.kind, sub.role)
+    label = _SOURCE_LABELS.get(key)
+    if label is None:
+        if sub.kind == "interview" and sub.role and sub.role.value != "city":
+            label = t("source.interview_ma")
+        else:
+            label = t(f"source.{sub.source.value}")
+        _SOURCE_LABELS[key] = label
+    return label
 
 
 def _ordered(counted: list[Submission]) -> list[Submission]:
+    if len(counted) == 1:  # most partners: one source, nothing to sort
+        return counted if counted[0].partner else []
     return sorted(
         (sub for sub in counted if sub.partner),
         key=lambda sub: (
@@ -395,11 +416,11 @@ def findings(
         for question in sec.questions:
             if question.type not in TEXT_TYPES:
                 continue
+            answers = ((sub, sub.answers.get(question.id)) for sub in subs)
             quotes = [
-                quote(sub, question, sub.answers[question.id], t)
-                for sub in subs
-                if question.id in sub.answers
-                and (sub.answers[question.id].raw or sub.answers[question.id].note)
+                quote(sub, question, a, t)
+                for sub, a in answers
+                if a is not None and (a.raw or a.note)
             ]
             if quotes:
                 said.append(
