@@ -42,7 +42,7 @@ def methodology(
 ) -> s.Methodology:
     by_role: dict[str, int] = dict.fromkeys(SOURCE_ORDER, 0)
     for sub in counted:
-        by_role[sub.source.value] += 1
+        by_role[source_value(sub)] += 1
     expected_partners = {p for p, r in expected if r == "city"}
     returned = {
         sub.partner
@@ -362,6 +362,17 @@ def choice_label(question: Question, code: str, t: Texts) -> str:
 
 #: (language, kind, role) -> `source_label`: asked for every quote and partner's source
 _SOURCE_LABELS: dict[tuple[str, Kind, Role | None], str] = {}
+#: (kind, role) -> `Submission.source`'s value, which builds an enum member each time
+_SOURCE_VALUES: dict[tuple[Kind, Role | None], str] = {}
+
+
+def source_value(sub: Submission) -> str:
+    """`sub.source.value`, worked out once per kind and role."""
+    key = (sub.kind, sub.role)
+    value = _SOURCE_VALUES.get(key)
+    if value is None:
+        value = _SOURCE_VALUES[key] = sub.source.value
+    return value
 
 
 def source_label(sub: Submission, t: Texts) -> str:
@@ -372,7 +383,7 @@ def source_label(sub: Submission, t: Texts) -> str:
         if sub.kind == "interview" and sub.role and sub.role.value != "city":
             label = t("source.interview_ma")
         else:
-            label = t(f"source.{sub.source.value}")
+            label = t(f"source.{source_value(sub)}")
         _SOURCE_LABELS[key] = label
     return label
 
@@ -384,7 +395,7 @@ def _ordered(counted: list[Submission]) -> list[Submission]:
         (sub for sub in counted if sub.partner),
         key=lambda sub: (
             (sub.partner or "").casefold(),
-            SOURCE_ORDER[sub.source.value],
+            SOURCE_ORDER[source_value(sub)],
             sub.file,
         ),
     )
@@ -393,7 +404,7 @@ def _ordered(counted: list[Submission]) -> list[Submission]:
 def quote(sub: Submission, question: Question, answer: Answer, t: Texts) -> s.Quote:
     return s.Quote(
         partner=sub.partner or "",
-        source=sub.source.value,
+        source=source_value(sub),
         source_label=source_label(sub, t),
         question=question.id,
         question_text=text(question.text, t.lang),
@@ -502,10 +513,13 @@ def json_value(value: AnswerValue) -> s.JsonValue:
     return value
 
 
+_CHOICE_TYPES = frozenset((QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE))
+
+
 def cell_display(question: Question, answer: Answer, t: Texts) -> str:
     """An answer as a reader sees it: labels for choices, Yes/No, the partner's text otherwise."""
     shown = answer.raw
-    if answer.valid and question.type in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE):
+    if answer.valid and question.type in _CHOICE_TYPES:
         shown = "; ".join(choice_label(question, c, t) for c in answer.codes())
     elif answer.valid and isinstance(answer.value, bool):
         shown = t("yes") if answer.value else t("no")
@@ -533,7 +547,7 @@ def partners(q: Questionnaire, outcomes: Outcomes, t: Texts) -> list[s.PartnerAn
                 typed[question.id] = used.answer.raw
         sources = [
             s.SourceAnswers(
-                source=sub.source.value,
+                source=source_value(sub),
                 label=source_label(sub, t),
                 file=sub.file,
                 answers=[
