@@ -44,10 +44,13 @@ from .batch import Item, item_name
 from .submission import Submission
 from .workers import limits_from_env
 
-#: The fields of each class an entry is made of, in order.
+#: How an entry is laid out (`wire.LAYOUT`), and the fields of each class it is made of.
 _LAYOUT = ";".join(
-    f"{cls.__qualname__}:{','.join(f.name for f in dataclasses.fields(cls))}"
-    for cls in (Submission, Answer, MoneyValue, Issue)
+    [wire.LAYOUT]
+    + [
+        f"{cls.__qualname__}:{','.join(f.name for f in dataclasses.fields(cls))}"
+        for cls in (Submission, Answer, MoneyValue, Issue)
+    ]
 )
 
 #: Entries are written this many at a time: a first read of 10,000 workbooks never holds
