@@ -516,11 +516,27 @@ def json_value(value: AnswerValue) -> s.JsonValue:
 _CHOICE_TYPES = frozenset((QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE))
 
 
-def cell_display(question: Question, answer: Answer, t: Texts) -> str:
-    """An answer as a reader sees it: labels for choices, Yes/No, the partner's text otherwise."""
+def cell_display(
+    question: Question,
+    answer: Answer,
+    t: Texts,
+    shown_before: dict[tuple[str, tuple[str, ...]], str] | None = None,
+) -> str:
+    """An answer as a reader sees it: labels for choices, Yes/No, the partner's text otherwise.
+
+    With `shown_before`, the choices' labels of each question and set of codes are joined
+    once and the text shared (10,000 partners' appendix rows hold one copy, not 10,000).
+    """
     shown = answer.raw
     if answer.valid and question.type in _CHOICE_TYPES:
-        shown = "; ".join(choice_label(question, c, t) for c in answer.codes())
+        codes = answer.codes()
+        key = (question.id, tuple(codes))
+        known = shown_before.get(key) if shown_before is not None else None
+        if known is None:
+            known = "; ".join(choice_label(question, c, t) for c in codes)
+            if shown_before is not None:
+                shown_before[key] = known
+        shown = known
     elif answer.valid and isinstance(answer.value, bool):
         shown = t("yes") if answer.value else t("no")
     if answer.hidden:
@@ -534,6 +550,7 @@ def cell_display(question: Question, answer: Answer, t: Texts) -> str:
 def partners(q: Questionnaire, outcomes: Outcomes, t: Texts) -> list[s.PartnerAnswers]:
     questions = q.questions()
     texts = {qu.id: text(qu.text, t.lang) for qu in questions}  # once, not once per partner
+    shown_before: dict[tuple[str, tuple[str, ...]], str] = {}
     out = []
     for name in sorted(outcomes.records, key=str.casefold):
         record = outcomes.records[name]
@@ -554,7 +571,7 @@ def partners(q: Questionnaire, outcomes: Outcomes, t: Texts) -> list[s.PartnerAn
                     s.AnswerShown(
                         question=qu.id,
                         text=texts[qu.id],
-                        shown=cell_display(qu, sub.answers[qu.id], t),
+                        shown=cell_display(qu, sub.answers[qu.id], t, shown_before),
                     )
                     for qu in questions
                     if qu.id in sub.answers
