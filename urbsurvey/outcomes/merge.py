@@ -108,19 +108,26 @@ class Merger:
         ordered = self.ordered(qid, record.candidates(qid, roles))
         return ordered[0] if ordered else None
 
-    def choose_all(self, record: PartnerRecord) -> dict[str, Used]:
-        """`choose(record, qid)` for every question the partner answered, in one pass."""
-        chosen: dict[str, Used] = {}
+    def chosen_answers(self, record: PartnerRecord) -> dict[str, Answer]:
+        """The answer of `choose(record, qid)` for every question the partner answered, in
+        one pass."""
+        if len(record.submissions) == 1:  # most partners: one source, nothing to rank
+            return {
+                qid: answer
+                for qid, answer in record.submissions[0].answers.items()
+                if _counts(answer) and qid in self._rank
+            }
+        chosen: dict[str, tuple[int, Answer]] = {}
         for sub in record.submissions:
             source = sub.source
             for qid, answer in sub.answers.items():
                 rank = self._rank.get(qid)
-                if rank is None or not answer.valid or answer.hidden or answer.value is None:
+                if rank is None or not _counts(answer):
                     continue
                 first = chosen.get(qid)  # the earliest of equal rank wins, as in `ordered`
-                if first is None or rank[source] < rank[first.submission.source]:
-                    chosen[qid] = Used(answer, sub)
-        return chosen
+                if first is None or rank[source] < first[0]:
+                    chosen[qid] = (rank[source], answer)
+        return {qid: answer for qid, (_, answer) in chosen.items()}
 
     def left_out(
         self, record: PartnerRecord, qid: str, roles: frozenset[Role] | None = None
@@ -136,6 +143,11 @@ class Merger:
         """The invalid answer that would count first (`left_out` when none is chosen)."""
         ordered = self.ordered(qid, record.rejected(qid, roles))
         return ordered[0] if ordered else None
+
+
+def _counts(answer: Answer) -> bool:
+    """Whether an answer can be the one used: valid, shown, with a value."""
+    return answer.valid and not answer.hidden and answer.value is not None
 
 
 def build_records(submissions: list[Submission]) -> dict[str, PartnerRecord]:

@@ -554,14 +554,14 @@ def partners(q: Questionnaire, outcomes: Outcomes, t: Texts) -> list[s.PartnerAn
     out = []
     for name in sorted(outcomes.records, key=str.casefold):
         record = outcomes.records[name]
-        chosen = outcomes.merger.choose_all(record)
+        chosen = outcomes.merger.chosen_answers(record)
         answers: dict[str, s.JsonValue] = {}
         typed: dict[str, str] = {}
         for question in questions:
-            used = chosen.get(question.id)
-            if used is not None:
-                answers[question.id] = json_value(used.answer.value)
-                typed[question.id] = used.answer.raw
+            answer = chosen.get(question.id)
+            if answer is not None:
+                answers[question.id] = json_value(answer.value)
+                typed[question.id] = answer.raw
         sources = [
             s.SourceAnswers(
                 source=source_value(sub),
