@@ -129,11 +129,12 @@ def _answer(
     hidden: bool,
 ) -> tuple[str, Answer]:
     question = _intern(question)
-    if type(value) is str:
+    shared_raw = _intern(raw) if len(raw) <= _SHARED_MAX else raw  # `_shared`, inlined
+    if value is raw:  # a text answer: its value is its raw text, one string
+        value = shared_raw
+    elif type(value) is str:
         value = _shared(value)
     elif type(value) is list:
         value = [_shared(v) for v in value]
-    answer = Answer(
-        question, _shared(raw), value, _intern(sheet), _intern(cell), valid, note, hidden
-    )
+    answer = Answer(question, shared_raw, value, _intern(sheet), _intern(cell), valid, note, hidden)
     return (question if key == question else _intern(key)), answer
