@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..definition import (
+    CHOICE_TYPES,
     TEXT_TYPES,
     Indicator,
     Question,
@@ -513,9 +515,6 @@ def json_value(value: AnswerValue) -> s.JsonValue:
     return value
 
 
-_CHOICE_TYPES = frozenset((QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE))
-
-
 def cell_display(
     question: Question,
     answer: Answer,
@@ -528,7 +527,7 @@ def cell_display(
     once and the text shared (10,000 partners' appendix rows hold one copy, not 10,000).
     """
     shown = answer.raw
-    if answer.valid and question.type in _CHOICE_TYPES:
+    if answer.valid and question.type in CHOICE_TYPES:
         codes = answer.codes()
         key = (question.id, tuple(codes))
         known = shown_before.get(key) if shown_before is not None else None
@@ -550,7 +549,7 @@ def cell_display(
 def partners(q: Questionnaire, outcomes: Outcomes, t: Texts) -> list[s.PartnerAnswers]:
     questions = q.questions()
     texts = {qu.id: text(qu.text, t.lang) for qu in questions}  # once, not once per partner
-    shown_before: dict[tuple[str, tuple[str, ...]], str] = {}
+    seen = _Seen()
     out = []
     for name in sorted(outcomes.records, key=str.casefold):
         record = outcomes.records[name]
@@ -567,19 +566,46 @@ def partners(q: Questionnaire, outcomes: Outcomes, t: Texts) -> list[s.PartnerAn
                 source=source_value(sub),
                 label=source_label(sub, t),
                 file=sub.file,
-                answers=[
-                    s.AnswerShown(
-                        question=qu.id,
-                        text=texts[qu.id],
-                        shown=cell_display(qu, sub.answers[qu.id], t, shown_before),
-                    )
-                    for qu in questions
-                    if qu.id in sub.answers
-                ],
+                answers=_shown_answers(sub, questions, texts, t, seen),
             )
             for sub in _ordered(record.submissions)
         ]
         out.append(s.PartnerAnswers(partner=name, answers=answers, typed=typed, sources=sources))
+    return out
+
+
+@dataclass(slots=True)
+class _Seen:
+    """What the partners' appendix has shown already, to share rather than repeat."""
+
+    #: (question, choice codes) -> their labels joined (`cell_display`)
+    labels: dict[tuple[str, tuple[str, ...]], str] = field(default_factory=dict)
+    #: (question, shown) -> the one (frozen) `AnswerShown` of a choice or yes/no answer
+    answers: dict[tuple[str, str], s.AnswerShown] = field(default_factory=dict)
+
+
+#: Questions whose answers repeat from partner to partner, shown by one `AnswerShown`.
+_SHARED_TYPES = CHOICE_TYPES | {QuestionType.YES_NO}
+
+
+def _shown_answers(
+    sub: Submission, questions: list[Question], texts: dict[str, str], t: Texts, seen: _Seen
+) -> list[s.AnswerShown]:
+    """A source's answers as the appendix shows them, in the definition's order."""
+    out = []
+    for qu in questions:
+        answer = sub.answers.get(qu.id)
+        if answer is None:
+            continue
+        shown = cell_display(qu, answer, t, seen.labels)
+        if qu.type not in _SHARED_TYPES:
+            out.append(s.AnswerShown(question=qu.id, text=texts[qu.id], shown=shown))
+            continue
+        key = (qu.id, shown)
+        item = seen.answers.get(key)
+        if item is None:
+            item = seen.answers[key] = s.AnswerShown(question=qu.id, text=texts[qu.id], shown=shown)
+        out.append(item)
     return out
 
 
