@@ -139,18 +139,11 @@ class Merger:
                     chosen[qid] = (rank[source], answer)
         return {qid: answer for qid, (_, answer) in chosen.items()}
 
-    def left_out(
-        self, record: PartnerRecord, qid: str, roles: frozenset[Role] | None = None
-    ) -> Used | None:
-        """The invalid answer that would have counted, when no valid one does."""
-        if self.choose(record, qid, roles) is not None:
-            return None
-        return self.first_rejected(record, qid, roles)
-
     def first_rejected(
         self, record: PartnerRecord, qid: str, roles: frozenset[Role] | None = None
     ) -> Used | None:
-        """The invalid answer that would count first (`left_out` when none is chosen)."""
+        """The invalid answer that would count first: the one an indicator leaves out when
+        `choose` finds no valid one."""
         ordered = self.ordered(qid, record.rejected(qid, roles))
         return ordered[0] if ordered else None
 
