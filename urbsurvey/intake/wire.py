@@ -4,10 +4,11 @@ Pickling the dataclasses themselves sends each object's class and a dict of its
 fields; as tuples of strings, numbers and containers a submission pickles ~4x faster,
 unpickles (rebuilt) ~2x faster and is a quarter smaller, and the parent, which
 unpickles every file's result alone, is not the bottleneck of a batch. Enums travel
-as their values. The parent keeps every submission of a batch, so `unpack` shares
-the strings that repeat from file to file (question ids, sheet names, cell
-references, short answers and choice codes) instead of holding a copy per file:
-a third less memory for the submissions of a batch.
+as their values, a submission's answers as one flat list (no tuple per answer). The
+parent keeps every submission of a batch, so `unpack` shares the strings that repeat
+from file to file (question ids, sheet names, cell references, short answers and
+choice codes, the respondent block's field names) instead of holding a copy per
+file: a third less memory for the submissions of a batch.
 
 `unpack(pack(sub)) == sub` for every submission; the field lists below follow the
 dataclasses' fields in order (a test checks they are all there).
@@ -33,7 +34,7 @@ _ANSWER_WIDTH = 9
 
 
 def pack(sub: Submission) -> Packed:
-    """The submission as tuples (answers and issues too), in field order."""
+    """The submission as tuples (issues too; answers as one flat list), in field order."""
     return (
         sub.file,
         sub.sha256,
