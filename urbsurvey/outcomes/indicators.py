@@ -76,7 +76,8 @@ def compute_outcomes(q: Questionnaire, submissions: list[Submission]) -> Outcome
         )
         for c in conflicts
     ]
-    results = [compute_indicator(ind, records, merger) for ind in q.indicators]
+    ordered = sorted(records.values(), key=lambda r: r.partner.casefold())
+    results = [compute_indicator(ind, ordered, merger) for ind in q.indicators]
     return Outcomes(records, results, conflicts, issues, merger)
 
 
@@ -92,9 +93,10 @@ def numeric(answer: Answer) -> Decimal | None:
 
 
 def compute_indicator(
-    ind: Indicator, records: dict[str, PartnerRecord], merger: Merger
+    ind: Indicator, ordered: list[PartnerRecord], merger: Merger
 ) -> IndicatorResult:
-    ordered = sorted(records.values(), key=lambda r: r.partner.casefold())
+    """`ind` over the partners' records, `ordered` by name (casefolded): the order its
+    partners, cells and figures are listed in."""
     roles = frozenset(ind.roles)
     choose = _chooser(merger, roles)
     result = _compute(ind, ordered, merger, choose)
