@@ -81,6 +81,18 @@ def test_a_rerun_reads_nothing_and_gives_the_same_answers(survey: Path) -> None:
     assert again.to_json() == first.to_json()
 
 
+def test_entries_written_a_few_at_a_time_are_all_kept(
+    survey: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first read of many files writes its entries in batches (`_BATCH`); none is lost."""
+    monkeypatch.setattr("urbsurvey.intake.cache._BATCH", 2)
+    first, read = run(survey)
+    assert read == 3
+    again, read = run(survey)
+    assert read == 0
+    assert again.to_json() == first.to_json()
+
+
 def test_only_the_new_return_is_read(survey: Path) -> None:
     run(survey)
     filled(survey / "returns", {"km_built": "7", "kept": "no"},

@@ -1,6 +1,6 @@
 """The answers-per-partner appendix: the answer used for each question, source by source.
 
-Built in one pass per partner (`Merger.choose_all`); it must give what the documented
+Built in one pass per partner (`Merger.chosen_answers`); it must give what the documented
 rule gives: the valid, shown answer of the first source in the default precedence (city,
 interview, managing authority, other), an invalid or hidden one never. On the toy
 bike-lanes questionnaire (not MILE), answers interpreted by the real `Interpreter`.

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from urbsurvey import pipeline
 from urbsurvey.cli import app
-from urbsurvey.report.render import render
+from urbsurvey.report.render import json_chunks, render
 from urbsurvey.report.schema import ExchangeRate, Report
 
 from .conftest import TOY
@@ -60,6 +60,21 @@ def test_values_orjson_cannot_write_fall_back_to_the_same_bytes(toy_report: Repo
     out = render(toy_report, "json")
     assert out == reference(toy_report)
     assert json.loads(out)["indicators"][0]["value"] == 2**70
+
+
+def test_a_report_of_many_partners_is_written_in_small_pieces_of_the_same_bytes() -> None:
+    """Long lists (the partners, a figure's cells, a finding's quotes) are written some
+    elements at a time, and an element holding one in pieces of its own: the bytes are
+    still `json.dumps`'s, also where a piece of them falls back to it (a tiny number)."""
+    report = sample_report(150, questionnaire=TOY)
+    cells = next(i.sources for i in report.indicators if len(i.sources) > 100)
+    cells[120].converted = 5e-06  # orjson writes 5e-6: that batch of cells is the stdlib's
+    pieces = list(json_chunks(report))
+    out = b"".join(pieces)
+    assert out == reference(report)
+    assert b'"converted": 5e-06' in out
+    partners = json.dumps(report.to_dict()["partners"], indent=2, ensure_ascii=False)
+    assert max(map(len, pieces)) < len(partners.encode()) / 2  # 64 partners at most
 
 
 def test_the_command_streams_the_same_bytes_to_a_file_and_to_stdout(

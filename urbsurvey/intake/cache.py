@@ -44,11 +44,18 @@ from .batch import Item, item_name
 from .submission import Submission
 from .workers import limits_from_env
 
-#: The fields of each class an entry is made of, in order.
+#: How an entry is laid out (`wire.LAYOUT`), and the fields of each class it is made of.
 _LAYOUT = ";".join(
-    f"{cls.__qualname__}:{','.join(f.name for f in dataclasses.fields(cls))}"
-    for cls in (Submission, Answer, MoneyValue, Issue)
+    [wire.LAYOUT]
+    + [
+        f"{cls.__qualname__}:{','.join(f.name for f in dataclasses.fields(cls))}"
+        for cls in (Submission, Answer, MoneyValue, Issue)
+    ]
 )
+
+#: Entries are written this many at a time: a first read of 10,000 workbooks never holds
+#: all their entries (23 MB) until the end.
+_BATCH = 500
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS reads (
@@ -129,8 +136,11 @@ class ReadCache:
         if sub.sha256:  # a file that could not even be opened is tried again next time
             blob = pickle.dumps(wire.pack(sub), pickle.HIGHEST_PROTOCOL)
             self._pending.append((self._context, path, stat, blob))
+            if len(self._pending) >= _BATCH:
+                self._write()
 
-    def close(self) -> None:
+    def _write(self) -> None:
+        """Store the entries added since the last write, in one transaction."""
         try:
             with self._db:
                 self._db.executemany(
@@ -138,6 +148,11 @@ class ReadCache:
                 )
         except sqlite3.Error:
             pass  # a full disk or a locked cache: the files are read again next time
+        self._pending = []
+
+    def close(self) -> None:
+        try:
+            self._write()
         finally:
             self._db.close()
 

@@ -9,14 +9,23 @@ keeps the answers it used, so every figure points back to its cells.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..definition import Indicator, IndicatorKind, Questionnaire, QuestionType
+from ..definition import Indicator, IndicatorKind, Questionnaire, QuestionType, Role
 from ..intake.answers import Answer, MoneyValue, condition_holds
 from ..intake.submission import Submission
 from ..issues import Issue, IssueCode, make_issue
 from .merge import Conflict, Merger, PartnerRecord, Used, build_records, find_conflicts
+
+
+@dataclass(slots=True)
+class Tally:
+    """How partners answered a question: partners per choice code, and partners answering."""
+
+    codes: Counter[str]
+    base: int
 
 
 @dataclass(slots=True)
@@ -28,6 +37,12 @@ class IndicatorResult:
     breakdown: dict[str, int] | None = None
     per_partner: dict[str, Decimal] | None = None  # sums: each partner's share
     left_out: list[Used] = field(default_factory=list)  # invalid answers that would count
+    #: the question it counts by (`breakdown`, else `where`) over its roles: its chart
+    tally: Tally | None = None
+
+
+#: The answer that counts for a partner and question, under one indicator's roles.
+Choose = Callable[[PartnerRecord, str], Used | None]
 
 
 @dataclass(slots=True)
@@ -61,7 +76,8 @@ def compute_outcomes(q: Questionnaire, submissions: list[Submission]) -> Outcome
         )
         for c in conflicts
     ]
-    results = [compute_indicator(ind, records, merger) for ind in q.indicators]
+    ordered = sorted(records.values(), key=lambda r: r.partner.casefold())
+    results = [compute_indicator(ind, ordered, merger) for ind in q.indicators]
     return Outcomes(records, results, conflicts, issues, merger)
 
 
@@ -77,11 +93,13 @@ def numeric(answer: Answer) -> Decimal | None:
 
 
 def compute_indicator(
-    ind: Indicator, records: dict[str, PartnerRecord], merger: Merger
+    ind: Indicator, ordered: list[PartnerRecord], merger: Merger
 ) -> IndicatorResult:
-    ordered = sorted(records.values(), key=lambda r: r.partner.casefold())
-    result = _compute(ind, ordered, merger)
+    """`ind` over the partners' records, `ordered` by name (casefolded): the order its
+    partners, cells and figures are listed in."""
     roles = frozenset(ind.roles)
+    choose = _chooser(merger, roles)
+    result = _compute(ind, ordered, merger, choose)
     questions = ind.questions if ind.kind is IndicatorKind.SUM else []
     if ind.where is not None:
         questions = [ind.where.question]
@@ -89,25 +107,56 @@ def compute_indicator(
         used
         for record in ordered
         for qid in questions
-        if (used := merger.left_out(record, qid, roles)) is not None
+        if choose(record, qid) is None
+        and (used := merger.first_rejected(record, qid, roles)) is not None
     ]
+    counted_by = ind.breakdown or (ind.where.question if ind.where else None)
+    if counted_by:
+        result.tally = _tally(ordered, counted_by, choose)
     return result
 
 
-def _compute(ind: Indicator, ordered: list[PartnerRecord], merger: Merger) -> IndicatorResult:
+def _chooser(merger: Merger, roles: frozenset[Role]) -> Choose:
+    """`merger.choose` under `roles`, each partner and question worked out once (an
+    indicator asks again for what it left out and for its chart); kept only while the
+    indicator is computed."""
+    chosen: dict[tuple[str, str], Used | None] = {}
+
+    def choose(record: PartnerRecord, qid: str) -> Used | None:
+        key = (record.partner, qid)
+        if key not in chosen:
+            chosen[key] = merger.choose(record, qid, roles)
+        return chosen[key]
+
+    return choose
+
+
+def _tally(ordered: list[PartnerRecord], qid: str, choose: Choose) -> Tally:
+    codes: Counter[str] = Counter()
+    base = 0
+    for record in ordered:
+        used = choose(record, qid)
+        if used is not None:
+            base += 1
+            codes.update(used.answer.codes())
+    return Tally(codes, base)
+
+
+def _compute(
+    ind: Indicator, ordered: list[PartnerRecord], merger: Merger, choose: Choose
+) -> IndicatorResult:
     if ind.kind is IndicatorKind.SUM:
-        return _sum(ind, ordered, merger)
-    return _count(ind, ordered, merger)
+        return _sum(ind, ordered, choose)
+    return _count(ind, ordered, merger, choose)
 
 
-def _sum(ind: Indicator, ordered: list[PartnerRecord], merger: Merger) -> IndicatorResult:
-    roles = frozenset(ind.roles)
+def _sum(ind: Indicator, ordered: list[PartnerRecord], choose: Choose) -> IndicatorResult:
     per_partner: dict[str, Decimal] = {}
     sources: list[Used] = []
     for record in ordered:
         total = Decimal(0)
         for qid in ind.questions:
-            used = merger.choose(record, qid, roles)
+            used = choose(record, qid)
             amount = numeric(used.answer) if used else None
             if used is not None and amount is not None:
                 total += amount
@@ -118,12 +167,14 @@ def _sum(ind: Indicator, ordered: list[PartnerRecord], merger: Merger) -> Indica
     return IndicatorResult(ind, value, list(per_partner), sources, per_partner=per_partner)
 
 
-def _count(ind: Indicator, ordered: list[PartnerRecord], merger: Merger) -> IndicatorResult:
+def _count(
+    ind: Indicator, ordered: list[PartnerRecord], merger: Merger, choose: Choose
+) -> IndicatorResult:
     partners: list[str] = []
     sources: list[Used] = []
     counter: Counter[str] = Counter()
     for record in ordered:
-        used = _counted(ind, record, merger)
+        used = _counted(ind, record, choose)
         if used is None:
             continue
         sources.extend(used)
@@ -139,18 +190,17 @@ def _count(ind: Indicator, ordered: list[PartnerRecord], merger: Merger) -> Indi
     return IndicatorResult(ind, len(partners), partners, sources, breakdown)
 
 
-def _counted(ind: Indicator, record: PartnerRecord, merger: Merger) -> list[Used] | None:
+def _counted(ind: Indicator, record: PartnerRecord, choose: Choose) -> list[Used] | None:
     """The answers that make a partner count for `ind`; None if it does not count."""
-    roles = frozenset(ind.roles)
     used: list[Used] = []
     where = None
     if ind.where is not None:
-        where = merger.choose(record, ind.where.question, roles)
+        where = choose(record, ind.where.question)
         if where is None or not condition_holds(ind.where, where.answer.codes()):
             return None
         used.append(where)
     if ind.breakdown is not None:
-        split = merger.choose(record, ind.breakdown, roles)
+        split = choose(record, ind.breakdown)
         if split is None and ind.kind is IndicatorKind.BREAKDOWN:
             return None
         if split is not None and (where is None or split.answer is not where.answer):

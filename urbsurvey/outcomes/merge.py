@@ -105,31 +105,52 @@ class Merger:
     def choose(
         self, record: PartnerRecord, qid: str, roles: frozenset[Role] | None = None
     ) -> Used | None:
+        if len(record.submissions) == 1:  # most partners: one source, nothing to rank
+            sub = record.submissions[0]
+            answer = sub.answers.get(qid)
+            if (
+                answer is None
+                or not _counts(answer)
+                or (roles is not None and sub.role not in roles)
+            ):
+                return None
+            return Used(answer, sub)
         ordered = self.ordered(qid, record.candidates(qid, roles))
         return ordered[0] if ordered else None
 
-    def choose_all(self, record: PartnerRecord) -> dict[str, Used]:
-        """`choose(record, qid)` for every question the partner answered, in one pass."""
-        chosen: dict[str, Used] = {}
+    def chosen_answers(self, record: PartnerRecord) -> dict[str, Answer]:
+        """The answer of `choose(record, qid)` for every question the partner answered, in
+        one pass."""
+        if len(record.submissions) == 1:  # most partners: one source, nothing to rank
+            return {
+                qid: answer
+                for qid, answer in record.submissions[0].answers.items()
+                if _counts(answer) and qid in self._rank
+            }
+        chosen: dict[str, tuple[int, Answer]] = {}
         for sub in record.submissions:
             source = sub.source
             for qid, answer in sub.answers.items():
                 rank = self._rank.get(qid)
-                if rank is None or not answer.valid or answer.hidden or answer.value is None:
+                if rank is None or not _counts(answer):
                     continue
                 first = chosen.get(qid)  # the earliest of equal rank wins, as in `ordered`
-                if first is None or rank[source] < rank[first.submission.source]:
-                    chosen[qid] = Used(answer, sub)
-        return chosen
+                if first is None or rank[source] < first[0]:
+                    chosen[qid] = (rank[source], answer)
+        return {qid: answer for qid, (_, answer) in chosen.items()}
 
-    def left_out(
+    def first_rejected(
         self, record: PartnerRecord, qid: str, roles: frozenset[Role] | None = None
     ) -> Used | None:
-        """The invalid answer that would have counted, when no valid one does."""
-        if self.choose(record, qid, roles) is not None:
-            return None
+        """The invalid answer that would count first: the one an indicator leaves out when
+        `choose` finds no valid one."""
         ordered = self.ordered(qid, record.rejected(qid, roles))
         return ordered[0] if ordered else None
+
+
+def _counts(answer: Answer) -> bool:
+    """Whether an answer can be the one used: valid, shown, with a value."""
+    return answer.valid and not answer.hidden and answer.value is not None
 
 
 def build_records(submissions: list[Submission]) -> dict[str, PartnerRecord]:
@@ -144,6 +165,8 @@ def find_conflicts(records: dict[str, PartnerRecord], merger: Merger) -> list[Co
     conflicts = []
     comparable = [qid for qid, qu in merger.questions.items() if qu.type not in TEXT_TYPES]
     for record in records.values():
+        if len(record.submissions) < 2:  # one source: nothing to disagree with
+            continue
         for qid in comparable:
             ordered = merger.ordered(qid, record.candidates(qid))
             if len(ordered) < 2:

@@ -10,8 +10,23 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
+
+#: Longer whole numbers are left to Babel (figures beyond 10^15 are `out-of-range`).
+_LAYOUT_DIGITS = 18
+
+
+def _digit_layout(formatted: str, digits: str) -> str:
+    """`formatted` (a number of `len(digits)` nines) as a `str.format` template with a field
+    per digit place; "" when it does not hold exactly that many ASCII digits, all nines."""
+    places = [c for c in formatted if "0" <= c <= "9"]
+    if places != ["9"] * len(digits):
+        return ""
+    escaped = formatted.replace("{", "{{").replace("}", "}}")
+    return escaped.replace("9", "{}")
+
 
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
@@ -306,6 +321,8 @@ class Texts:
         #: What the report's builder works out once per object and language (choice labels
         #: by question, keyed by `id`: the questions live as long as the report is built).
         self.memo: dict[int, dict[str, str]] = {}
+        #: (currency or "" for a plain number, digit count) -> `_digit_layout`
+        self._layouts: dict[tuple[str, int], str] = {}
 
     def __call__(self, key: str, **values: object) -> str:
         message = self._messages.get(key) or MESSAGES["en"][key]
@@ -319,7 +336,8 @@ class Texts:
     def number(self, value: int | float | Decimal) -> str:
         from babel.numbers import format_decimal
 
-        return str(format_decimal(value, locale=self.locale))
+        fast = self._whole(value, "", lambda n: str(format_decimal(n, locale=self.locale)))
+        return fast if fast is not None else str(format_decimal(value, locale=self.locale))
 
     def percent(self, rate: float | None) -> str:
         from babel.numbers import format_percent
@@ -330,14 +348,42 @@ class Texts:
         """The full amount: `€948,646` (en), `948 646 €` (fr); cents only when there are any."""
         from babel.numbers import format_currency
 
-        amount = Decimal(str(value))
-        if amount == amount.to_integral_value():
+        def whole(n: int | Decimal) -> str:
             return str(
                 format_currency(
-                    amount, currency, self._whole_money, locale=self.locale, currency_digits=False
+                    n, currency, self._whole_money, locale=self.locale, currency_digits=False
                 )
             )
+
+        amount = Decimal(str(value))
+        if amount == amount.to_integral_value():
+            fast = self._whole(amount, currency, whole)
+            return fast if fast is not None else whole(amount)
         return str(format_currency(amount, currency, locale=self.locale))
+
+    def _whole(self, value: object, kind: str, babel: Callable[[int], str]) -> str | None:
+        """A whole number >= 0 as `babel` formats it, from the layout Babel gives the numbers
+        of as many digits (`9,999,999` for 1,234,567), made once per length, not once per
+        number: the digits go in the layout's digit places, in order. None (Babel formats
+        it) for any other number, or when the layout is not the number's digits plus
+        fixed text (the digit count differs: padding, digits in the text around them).
+        """
+        if type(value) is int:
+            whole = value
+        elif type(value) is Decimal and value.is_finite() and not value.is_signed():
+            if value != value.to_integral_value():
+                return None
+            whole = int(value)
+        else:
+            return None
+        digits = str(whole)
+        if whole < 0 or len(digits) > _LAYOUT_DIGITS:
+            return None
+        key = (kind, len(digits))
+        layout = self._layouts.get(key)
+        if layout is None:
+            layout = self._layouts[key] = _digit_layout(babel(int("9" * len(digits))), digits)
+        return layout.format(*digits) if layout else None
 
     @functools.cached_property
     def _whole_money(self) -> str:

@@ -7,9 +7,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..definition import TEXT_TYPES, Indicator, Question, Questionnaire, QuestionType, text
+from ..definition import (
+    CHOICE_TYPES,
+    TEXT_TYPES,
+    Indicator,
+    Question,
+    Questionnaire,
+    QuestionType,
+    Role,
+    text,
+)
 from ..intake.answers import Answer, AnswerValue, MoneyValue
 from ..intake.submission import Submission
 from ..issues import Issue, IssueCode
@@ -17,6 +27,7 @@ from ..outcomes.indicators import IndicatorResult, Outcomes, is_money
 from ..outcomes.lessons import Coding, Example
 from ..outcomes.merge import PartnerRecord, Used
 from ..survey import SURVEY_FILE, SurveyFolder
+from ..vocabulary import Kind
 from . import schema as s
 from .amounts import CURRENCY_SYMBOLS, format_amount
 from .i18n import Texts
@@ -33,7 +44,7 @@ def methodology(
 ) -> s.Methodology:
     by_role: dict[str, int] = dict.fromkeys(SOURCE_ORDER, 0)
     for sub in counted:
-        by_role[sub.source.value] += 1
+        by_role[source_value(sub)] += 1
     expected_partners = {p for p, r in expected if r == "city"}
     returned = {
         sub.partner
@@ -258,7 +269,7 @@ def charts(
         qid = ind.breakdown or (ind.where.question if ind.where else None)
         if qid and qid not in seen:
             seen.add(qid)
-            out.append(_choice_chart(q, outcomes, result, qid, t, source, len(out) + 1))
+            out.append(_choice_chart(q, result, qid, t, source, len(out) + 1))
         if result.per_partner:
             out.append(_sum_chart(q, result, t, currency, source, len(out) + 1))
     return out
@@ -291,7 +302,6 @@ def _chart(
 
 def _choice_chart(
     q: Questionnaire,
-    outcomes: Outcomes,
     result: IndicatorResult,
     qid: str,
     t: Texts,
@@ -300,13 +310,8 @@ def _choice_chart(
 ) -> s.Chart:
     ind = result.indicator
     question = q.question(qid)
-    counts: dict[str, int] = {}
-    base = 0
-    for record in outcomes.records.values():
-        used = outcomes.merger.choose(record, qid, frozenset(ind.roles))
-        base += used is not None
-        for code in used.answer.codes() if used else []:
-            counts[code] = counts.get(code, 0) + 1
+    assert result.tally is not None  # every indicator counted by a question tallies it
+    counts, base = result.tally.codes, result.tally.base
     bars = [
         s.Bar(
             label=choice_label(question, code, t),
@@ -357,19 +362,42 @@ def choice_label(question: Question, code: str, t: Texts) -> str:
 # --- findings: one chapter per section ---------------------------------------------
 
 
+#: (language, kind, role) -> `source_label`: asked for every quote and partner's source
+_SOURCE_LABELS: dict[tuple[str, Kind, Role | None], str] = {}
+#: (kind, role) -> `Submission.source`'s value, which builds an enum member each time
+_SOURCE_VALUES: dict[tuple[Kind, Role | None], str] = {}
+
+
+def source_value(sub: Submission) -> str:
+    """`sub.source.value`, worked out once per kind and role."""
+    key = (sub.kind, sub.role)
+    value = _SOURCE_VALUES.get(key)
+    if value is None:
+        value = _SOURCE_VALUES[key] = sub.source.value
+    return value
+
+
 def source_label(sub: Submission, t: Texts) -> str:
     """city questionnaire, interview, interview with the managing authority, …"""
-    if sub.kind == "interview" and sub.role and sub.role.value != "city":
-        return t("source.interview_ma")
-    return t(f"source.{sub.source.value}")
+    key = (t.lang, sub.kind, sub.role)
+    label = _SOURCE_LABELS.get(key)
+    if label is None:
+        if sub.kind == "interview" and sub.role and sub.role.value != "city":
+            label = t("source.interview_ma")
+        else:
+            label = t(f"source.{source_value(sub)}")
+        _SOURCE_LABELS[key] = label
+    return label
 
 
 def _ordered(counted: list[Submission]) -> list[Submission]:
+    if len(counted) == 1:  # most partners: one source, nothing to sort
+        return counted if counted[0].partner else []
     return sorted(
         (sub for sub in counted if sub.partner),
         key=lambda sub: (
             (sub.partner or "").casefold(),
-            SOURCE_ORDER[sub.source.value],
+            SOURCE_ORDER[source_value(sub)],
             sub.file,
         ),
     )
@@ -378,7 +406,7 @@ def _ordered(counted: list[Submission]) -> list[Submission]:
 def quote(sub: Submission, question: Question, answer: Answer, t: Texts) -> s.Quote:
     return s.Quote(
         partner=sub.partner or "",
-        source=sub.source.value,
+        source=source_value(sub),
         source_label=source_label(sub, t),
         question=question.id,
         question_text=text(question.text, t.lang),
@@ -401,11 +429,11 @@ def findings(
         for question in sec.questions:
             if question.type not in TEXT_TYPES:
                 continue
+            answers = ((sub, sub.answers.get(question.id)) for sub in subs)
             quotes = [
-                quote(sub, question, sub.answers[question.id], t)
-                for sub in subs
-                if question.id in sub.answers
-                and (sub.answers[question.id].raw or sub.answers[question.id].note)
+                quote(sub, question, a, t)
+                for sub, a in answers
+                if a is not None and (a.raw or a.note)
             ]
             if quotes:
                 said.append(
@@ -487,11 +515,27 @@ def json_value(value: AnswerValue) -> s.JsonValue:
     return value
 
 
-def cell_display(question: Question, answer: Answer, t: Texts) -> str:
-    """An answer as a reader sees it: labels for choices, Yes/No, the partner's text otherwise."""
+def cell_display(
+    question: Question,
+    answer: Answer,
+    t: Texts,
+    shown_before: dict[tuple[str, tuple[str, ...]], str] | None = None,
+) -> str:
+    """An answer as a reader sees it: labels for choices, Yes/No, the partner's text otherwise.
+
+    With `shown_before`, the choices' labels of each question and set of codes are joined
+    once and the text shared (10,000 partners' appendix rows hold one copy, not 10,000).
+    """
     shown = answer.raw
-    if answer.valid and question.type in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE):
-        shown = "; ".join(choice_label(question, c, t) for c in answer.codes())
+    if answer.valid and question.type in CHOICE_TYPES:
+        codes = answer.codes()
+        key = (question.id, tuple(codes))
+        known = shown_before.get(key) if shown_before is not None else None
+        if known is None:
+            known = "; ".join(choice_label(question, c, t) for c in codes)
+            if shown_before is not None:
+                shown_before[key] = known
+        shown = known
     elif answer.valid and isinstance(answer.value, bool):
         shown = t("yes") if answer.value else t("no")
     if answer.hidden:
@@ -505,35 +549,63 @@ def cell_display(question: Question, answer: Answer, t: Texts) -> str:
 def partners(q: Questionnaire, outcomes: Outcomes, t: Texts) -> list[s.PartnerAnswers]:
     questions = q.questions()
     texts = {qu.id: text(qu.text, t.lang) for qu in questions}  # once, not once per partner
+    seen = _Seen()
     out = []
     for name in sorted(outcomes.records, key=str.casefold):
         record = outcomes.records[name]
-        chosen = outcomes.merger.choose_all(record)
+        chosen = outcomes.merger.chosen_answers(record)
         answers: dict[str, s.JsonValue] = {}
         typed: dict[str, str] = {}
         for question in questions:
-            used = chosen.get(question.id)
-            if used is not None:
-                answers[question.id] = json_value(used.answer.value)
-                typed[question.id] = used.answer.raw
+            answer = chosen.get(question.id)
+            if answer is not None:
+                answers[question.id] = json_value(answer.value)
+                typed[question.id] = answer.raw
         sources = [
             s.SourceAnswers(
-                source=sub.source.value,
+                source=source_value(sub),
                 label=source_label(sub, t),
                 file=sub.file,
-                answers=[
-                    s.AnswerShown(
-                        question=qu.id,
-                        text=texts[qu.id],
-                        shown=cell_display(qu, sub.answers[qu.id], t),
-                    )
-                    for qu in questions
-                    if qu.id in sub.answers
-                ],
+                answers=_shown_answers(sub, questions, texts, t, seen),
             )
             for sub in _ordered(record.submissions)
         ]
         out.append(s.PartnerAnswers(partner=name, answers=answers, typed=typed, sources=sources))
+    return out
+
+
+@dataclass(slots=True)
+class _Seen:
+    """What the partners' appendix has shown already, to share rather than repeat."""
+
+    #: (question, choice codes) -> their labels joined (`cell_display`)
+    labels: dict[tuple[str, tuple[str, ...]], str] = field(default_factory=dict)
+    #: (question, shown) -> the one (frozen) `AnswerShown` of a choice or yes/no answer
+    answers: dict[tuple[str, str], s.AnswerShown] = field(default_factory=dict)
+
+
+#: Questions whose answers repeat from partner to partner, shown by one `AnswerShown`.
+_SHARED_TYPES = CHOICE_TYPES | {QuestionType.YES_NO}
+
+
+def _shown_answers(
+    sub: Submission, questions: list[Question], texts: dict[str, str], t: Texts, seen: _Seen
+) -> list[s.AnswerShown]:
+    """A source's answers as the appendix shows them, in the definition's order."""
+    out = []
+    for qu in questions:
+        answer = sub.answers.get(qu.id)
+        if answer is None:
+            continue
+        shown = cell_display(qu, answer, t, seen.labels)
+        if qu.type not in _SHARED_TYPES:
+            out.append(s.AnswerShown(question=qu.id, text=texts[qu.id], shown=shown))
+            continue
+        key = (qu.id, shown)
+        item = seen.answers.get(key)
+        if item is None:
+            item = seen.answers[key] = s.AnswerShown(question=qu.id, text=texts[qu.id], shown=shown)
+        out.append(item)
     return out
 
 

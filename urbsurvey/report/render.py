@@ -272,8 +272,9 @@ def render_json(report: Report) -> bytes:
 
 
 def json_chunks(report: Report) -> Iterator[bytes]:
-    """`render_json(report)` in pieces, to be written as they are made: a top-level field, or
-    one element of a list field, at a time (one partner's answers, not the 120 MB of 10,000).
+    """`render_json(report)` in pieces, to be written as they are made: one element of a
+    long list at a time (one partner's answers, one cell behind a figure), never the
+    120 MB of 10,000 partners nor the megabytes of one figure's 10,000 cells at once.
 
     orjson writes each piece straight from the dataclasses (no copy of the report as
     dicts: 10x faster than `json.dumps`). Where its output could differ (a very small
@@ -282,21 +283,78 @@ def json_chunks(report: Report) -> Iterator[bytes]:
     float (numbers beyond 10^15 are `out-of-range`, so only through an absurd exchange
     rate) is `null`, valid JSON, where `json.dumps` wrote `Infinity`.
     """
-    names = [f.name for f in fields(report)]
-    yield b"{"
-    for n, name in enumerate(names):
-        value = getattr(report, name)
-        yield b'\n  "' + name.encode() + b'": '
-        if isinstance(value, list) and value:
-            yield b"["
-            for k, item in enumerate(value):
-                yield (b",\n    " if k else b"\n    ") + _json_piece(item, depth=2)
-            yield b"\n  ]"
-        else:
-            yield _json_piece(value, depth=1)
-        if n < len(names) - 1:
-            yield b","
-    yield b"\n}\n"
+    yield from _json_parts(report, 0, split=True)
+    yield b"\n"
+
+
+#: A list this long, and an object holding one, is written a part at a time.
+_LONG = 64
+
+
+def _json_parts(value: object, depth: int, split: bool = False) -> Iterator[bytes]:
+    """`value` as `json.dumps(indent=2)` writes it `depth` levels down, in pieces: a list
+    some elements at a time and an object field by field when they hold a long list (or
+    `split`: the report itself), else whole. The pieces joined are the same bytes however
+    they are cut: the layout is `json.dumps`'s either way."""
+    if type(value) is list and value and (split or _long(value)):
+        yield from _list_parts(value, depth)
+    elif _list_fields(type(value)) and (split or _long(value)):
+        inner = b"\n" + b"  " * (depth + 1)
+        yield b"{"
+        for k, f in enumerate(fields(value)):  # type: ignore[arg-type]  # a dataclass
+            yield (b"," + inner if k else inner) + b'"' + f.name.encode() + b'": '
+            yield from _json_parts(getattr(value, f.name), depth + 1, split=split)
+        yield b"\n" + b"  " * depth + b"}"
+    else:
+        yield _json_piece(value, depth)
+
+
+def _list_parts(items: list[object], depth: int) -> Iterator[bytes]:
+    """A list: up to `_LONG` elements written together, an element holding a long list
+    in pieces of its own."""
+    close = b"\n" + b"  " * depth + b"]"
+    sep = b"["
+    for start in range(0, len(items), _LONG):
+        batch: list[object] = []
+        for item in items[start : start + _LONG]:
+            if not (_list_fields(type(item)) and _long(item)):
+                batch.append(item)
+                continue
+            if batch:
+                yield sep + _json_piece(batch, depth)[1 : -len(close)]  # the elements only
+                sep, batch = b",", []
+            yield sep + b"\n" + b"  " * (depth + 1)
+            yield from _json_parts(item, depth + 1)
+            sep = b","
+        if batch:
+            yield sep + _json_piece(batch, depth)[1 : -len(close)]
+            sep = b","
+    yield close
+
+
+def _long(value: object, lists: int = 2) -> bool:
+    """Whether `value` is or holds a long list, looking no more than `lists` lists down
+    (a figure's cells, a finding's quotes: one list per question)."""
+    if type(value) is list:
+        if len(value) >= _LONG:
+            return True
+        return lists > 0 and any(_long(x, lists - 1) for x in value if _list_fields(type(x)))
+    return any(_long(getattr(value, name), lists) for name in _list_fields(type(value)))
+
+
+#: class -> its list fields (`_list_fields`), worked out once per class
+_LIST_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _list_fields(cls: type) -> tuple[str, ...]:
+    """The fields a dataclass declares as lists (none for any other class)."""
+    found = _LIST_FIELDS.get(cls)
+    if found is None:
+        declared = fields(cls) if is_dataclass(cls) else ()
+        found = _LIST_FIELDS[cls] = tuple(
+            f.name for f in declared if str(f.type).startswith("list[")
+        )
+    return found
 
 
 def _json_piece(value: object, depth: int) -> bytes:

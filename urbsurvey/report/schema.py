@@ -245,7 +245,7 @@ class LessonGroup:
     themes: list[LessonTheme]
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, frozen=True)  # one is shared by the partners who gave it
 class AnswerShown:
     question: str
     text: str
