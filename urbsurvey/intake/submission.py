@@ -26,6 +26,7 @@ from ..reader import (
     cell_ref,
     limits,
     open_regular,
+    read_regular,
     read_workbook,
     read_workbook_bytes,
 )
@@ -257,13 +258,8 @@ def read_submission(path: Path, ctx: Context, display: str | None = None) -> Sub
 
 def _file_bytes(path: Path) -> tuple[bytes | None, float]:
     """The file's content (None if it is larger than the reader reads) and its mtime."""
-    with open_regular(path) as fh:
-        st = os.fstat(fh.fileno())
-        most = limits.MAX_FILE_BYTES  # read when called: a test may lower it
-        if st.st_size > most:
-            return None, st.st_mtime
-        data = fh.read(most + 1)
-    return (None if len(data) > most else data), st.st_mtime
+    data, st = read_regular(path, limits.MAX_FILE_BYTES)  # read when called: a test may lower it
+    return data, st.st_mtime
 
 
 def read_submission_bytes(
