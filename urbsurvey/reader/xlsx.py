@@ -9,6 +9,7 @@ formulas without a cached value and formulas that refer to another workbook.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 
@@ -31,6 +32,7 @@ _X_CELL_TAG_FAST = re.compile(
     rb"<c(?=[\s/>])(?:\s+r\s*=\s*\"([A-Za-z]{1,4})([0-9]{1,9})\"(?=[\s/>]))?" + _ATTRS + rb"(>)?"
 )
 _X_PREFIXED_CELL = re.compile(rb":c[\s/>]")
+_X_PREFIXED_CELL_OR_F = re.compile(rb":[cf][\s/>]")
 # A cell tag that does not start with a reference inside A1:ALL1999 (column 1000,
 # row 1999: within every limit, rows x columns included). None in a sheet means the
 # sheet is within the limits; one sends the sheet to the exact path.
@@ -56,7 +58,9 @@ _X_V = re.compile(
 # whose saved value is an error (#DIV/0!) that calamine reads as "".
 _X_CELL_OPEN = re.compile(rb"<" + _PREFIX + rb"c(?=[\s/>])" + _ATTRS + rb"(>)?")
 _ERROR_TYPES = (b't="e"', b"t='e'")
+_X_ERROR_TYPE = re.compile(rb"t=(?:\"e\"|'e')")  # either of _ERROR_TYPES, in one pass
 _OFFICE_DOCUMENT = b"/officeDocument"
+_SHEET_RID = (b"r:id", b"relationships:id")  # a sheet's relationship, by either prefix
 _X_SST = re.compile(rb"<" + _PREFIX + rb"sst(?=[\s/>])" + _ATTRS + rb">")
 #: Declared shared strings beyond those present that are tolerated (a count off by a few).
 _SST_SLACK = 1000
@@ -159,7 +163,9 @@ def _scan_listed_sheets(
     scanned: set[str] = set()
     sheet_tags = _X_SHEET if b":sheet" in workbook_xml else _X_SHEET_PLAIN
     for attrs in sheet_tags.findall(workbook_xml):
-        raw_name, rid = _attr(attrs, b"name"), _attr(attrs, b"r:id", b"relationships:id")
+        pairs = [(key, double or single) for key, double, single in _ATTR_PAIR.findall(attrs)]
+        raw_name = next((value for key, value in pairs if key == b"name"), None)  # as _attr
+        rid = next((value for key, value in pairs if key in _SHEET_RID), None)
         if raw_name is None or rid is None or rid not in rels:
             continue  # calamine refuses such a workbook; it says so when opening it
         sheet_name = _text(raw_name)
@@ -172,6 +178,7 @@ def _scan_listed_sheets(
     return scanned
 
 
+@functools.lru_cache(maxsize=256)  # the same few targets in every workbook
 def _sheet_paths(target: str) -> tuple[str, ...]:
     """Where a sheet's part may be: calamine's rule first, then the normalised path
     and an absolute target from the package root (`/other/sheet.xml`), so no reading
@@ -211,14 +218,16 @@ def _scan_xlsx_sheet(part: bytes, name: str, sheet: str, record: bool, scan: _Sc
     cells with content count there (calamine skips `<c .../>`).
     """
     _count_elements(part, name, sheet)
+    # One pass says whether there is any prefixed cell or formula tag (rare).
+    prefixed = _X_PREFIXED_CELL_OR_F.search(part) is not None
     # A formula element (not <formula1> in a data validation, which is common), or a
     # prefixed one: only then look for formula cells.
     formulas = record and (
-        _X_F_PLAIN.search(part) is not None or _X_PREFIXED_F.search(part) is not None
+        _X_F_PLAIN.search(part) is not None or (prefixed and _X_PREFIXED_F.search(part) is not None)
     )
-    if _X_PREFIXED_CELL.search(part) or _X_NOT_NEAR_CELL.search(part):
+    if (prefixed and _X_PREFIXED_CELL.search(part)) or _X_NOT_NEAR_CELL.search(part):
         _bound_xlsx_cells(part, name, sheet, record, scan)
-    if record and (b't="e"' in part or b"t='e'" in part):
+    if record and _X_ERROR_TYPE.search(part):
         _error_cells(part, name, sheet, scan)
     if formulas:
         shared: dict[bytes, bool] = {}
@@ -242,7 +251,8 @@ def _count_elements(part: bytes, name: str, sheet: str) -> None:
     """Reject at once (a count, no parsing) a sheet with more rows or cells, written as
     every writer writes them, than the limits allow: 1.2 million rows are refused in a
     fraction of a second. Other forms are bounded exactly by the scan that follows."""
-    rows = part.count(b'<row r="')
+    # Each occurrence takes 8 bytes: a smaller part cannot hold too many (no pass).
+    rows = part.count(b'<row r="') if len(part) > 8 * limits.MAX_ROWS else 0
     if rows > limits.MAX_ROWS:
         _too_many(name, sheet, f"{rows:,} rows")
     cells = part.count(b'<c r="') if len(part) > 6 * limits.MAX_CELLS else 0
