@@ -12,6 +12,8 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
+from collections.abc import Callable
+from typing import TypeVar
 
 from ..issues import IssueCode
 from . import limits
@@ -61,6 +63,8 @@ _ERROR_TYPES = (b't="e"', b"t='e'")
 _X_ERROR_TYPE = re.compile(rb"t=(?:\"e\"|'e')")  # either of _ERROR_TYPES, in one pass
 _OFFICE_DOCUMENT = b"/officeDocument"
 _SHEET_RID = (b"r:id", b"relationships:id")  # a sheet's relationship, by either prefix
+_CACHED_PART_BYTES = 64 * 1024
+_R = TypeVar("_R")
 _X_SST = re.compile(rb"<" + _PREFIX + rb"sst(?=[\s/>])" + _ATTRS + rb">")
 #: Declared shared strings beyond those present that are tolerated (a count off by a few).
 _SST_SLACK = 1000
@@ -69,6 +73,19 @@ _CELL_REF = re.compile(rb"\$?([A-Za-z]+)\$?([0-9]+)")
 _STRING_LITERAL = re.compile(r'"(?:[^"]|"")*"')
 # '[1]Sheet 1'!A1, 'C:\dir\[Book.xlsx]Sheet1'!A1, [1]Sheet1!A1, [1]!Name; not Table1[Col].
 _EXTERNAL_REF = re.compile(r"'[^']*\[[^\]']+\][^']*'!|\[[^\[\]]+\][^\s!'()\[\],;+\-*/&=<>^%\"{}]*!")
+
+
+def _cached_by_content(read: Callable[[bytes], _R]) -> Callable[[bytes], _R]:
+    """`read` of a small XML part, cached by the part's content: the workbooks of a batch
+    mostly share their workbook and relationship parts. A part over
+    `_CACHED_PART_BYTES` is read every time, never kept."""
+    cached = functools.lru_cache(maxsize=64)(read)
+
+    @functools.wraps(read)
+    def call(part: bytes) -> _R:
+        return read(part) if len(part) > _CACHED_PART_BYTES else cached(part)
+
+    return call
 
 
 def _scan_xlsx(pkg: _Package, scan: _Scan) -> str:
@@ -142,18 +159,26 @@ def _check_shared_strings(pkg: _Package) -> None:
 
 def _relationships(rels_xml: bytes, kind: bytes | None = None) -> dict[bytes, str]:
     """Relationships (of a type ending in `kind`, if given): Id -> Target."""
-    rels: dict[bytes, str] = {}
+    return {
+        rel_id: target
+        for rel_id, rel_type, target in _relationship_tags(rels_xml)
+        if kind is None or rel_type.endswith(kind)
+    }
+
+
+@_cached_by_content
+def _relationship_tags(rels_xml: bytes) -> tuple[tuple[bytes, bytes, str], ...]:
+    """(Id, Type, Target) of each relationship with an Id and a Target, in order."""
+    tags = []
     rel_tags = _X_REL if b":Relationship" in rels_xml else _X_REL_PLAIN
     for attrs in rel_tags.findall(rels_xml):
         found: dict[bytes, bytes] = {}
         for key, double, single in _ATTR_PAIR.findall(attrs):  # the first of each, as _attr
             found.setdefault(key, double or single)
         rel_id, rel_target = found.get(b"Id"), found.get(b"Target")
-        if kind is not None and not found.get(b"Type", b"").endswith(kind):
-            continue
         if rel_id is not None and rel_target is not None:
-            rels[rel_id] = rel_target.decode("utf-8", "replace")
-    return rels
+            tags.append((rel_id, found.get(b"Type", b""), rel_target.decode("utf-8", "replace")))
+    return tuple(tags)
 
 
 def _scan_listed_sheets(
@@ -161,14 +186,9 @@ def _scan_listed_sheets(
 ) -> set[str]:
     """Scan the sheets workbook.xml lists, under their names; the part keys scanned."""
     scanned: set[str] = set()
-    sheet_tags = _X_SHEET if b":sheet" in workbook_xml else _X_SHEET_PLAIN
-    for attrs in sheet_tags.findall(workbook_xml):
-        pairs = [(key, double or single) for key, double, single in _ATTR_PAIR.findall(attrs)]
-        raw_name = next((value for key, value in pairs if key == b"name"), None)  # as _attr
-        rid = next((value for key, value in pairs if key in _SHEET_RID), None)
-        if raw_name is None or rid is None or rid not in rels:
+    for sheet_name, rid in _listed_sheets(workbook_xml):
+        if rid not in rels:
             continue  # calamine refuses such a workbook; it says so when opening it
-        sheet_name = _text(raw_name)
         for candidate in _sheet_paths(rels[rid]):
             key = candidate.replace("\\", "/").lower()
             info = pkg.members.get(key)
@@ -176,6 +196,20 @@ def _scan_listed_sheets(
                 scanned.add(key)
                 _scan_xlsx_sheet(pkg.xml(key, info), pkg.name, sheet_name, True, scan)
     return scanned
+
+
+@_cached_by_content
+def _listed_sheets(workbook_xml: bytes) -> tuple[tuple[str, bytes], ...]:
+    """The (name, relationship Id) of each sheet workbook.xml lists with both."""
+    listed = []
+    sheet_tags = _X_SHEET if b":sheet" in workbook_xml else _X_SHEET_PLAIN
+    for attrs in sheet_tags.findall(workbook_xml):
+        pairs = [(key, double or single) for key, double, single in _ATTR_PAIR.findall(attrs)]
+        raw_name = next((value for key, value in pairs if key == b"name"), None)  # as _attr
+        rid = next((value for key, value in pairs if key in _SHEET_RID), None)
+        if raw_name is not None and rid is not None:
+            listed.append((_text(raw_name), rid))
+    return tuple(listed)
 
 
 @functools.lru_cache(maxsize=256)  # the same few targets in every workbook
