@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -64,6 +65,10 @@ _X_ERROR_TYPE = re.compile(rb"t=(?:\"e\"|'e')")  # either of _ERROR_TYPES, in on
 _OFFICE_DOCUMENT = b"/officeDocument"
 _SHEET_RID = (b"r:id", b"relationships:id")  # a sheet's relationship, by either prefix
 _CACHED_PART_BYTES = 64 * 1024
+#: A sheet's cells without a saved value, with external links, with saved errors.
+_SheetFindings = tuple[
+    frozenset[tuple[str, str]], frozenset[tuple[str, str]], tuple[tuple[tuple[str, str], str], ...]
+]
 _R = TypeVar("_R")
 _X_SST = re.compile(rb"<" + _PREFIX + rb"sst(?=[\s/>])" + _ATTRS + rb">")
 #: Declared shared strings beyond those present that are tolerated (a count off by a few).
@@ -194,7 +199,7 @@ def _scan_listed_sheets(
             info = pkg.members.get(key)
             if info is not None and key not in scanned:
                 scanned.add(key)
-                _scan_xlsx_sheet(pkg.xml(key, info), pkg.name, sheet_name, True, scan)
+                _scan_sheet_once(pkg.xml(key, info), pkg.name, sheet_name, scan)
     return scanned
 
 
@@ -240,6 +245,35 @@ def _parse_ref(ref: bytes, name: str, sheet: str) -> tuple[int, int]:
     for ch in letters:
         col = col * 26 + ch - 64
     return int(digits) - 1, col - 1
+
+
+#: What scanning a listed sheet found, by (part, sheet name, limits): the workbooks of a
+#: batch mostly share their untouched sheets byte for byte. Only parts that passed.
+_SCANNED: OrderedDict[tuple[bytes, str, int, int, int], _SheetFindings] = OrderedDict()
+_SCANNED_MAX = 64
+
+
+def _scan_sheet_once(part: bytes, name: str, sheet: str, scan: _Scan) -> None:
+    """`_scan_xlsx_sheet` of a listed sheet (recording), or what it found the last time it
+    scanned the same part under the same name and limits."""
+    if len(part) > _CACHED_PART_BYTES:
+        _scan_xlsx_sheet(part, name, sheet, True, scan)
+        return
+    key = (part, sheet, limits.MAX_ROWS, limits.MAX_COLS, limits.MAX_CELLS)
+    found = _SCANNED.get(key)
+    if found is None:
+        alone = _Scan()
+        _scan_xlsx_sheet(part, name, sheet, True, alone)  # a refusal raises: nothing kept
+        found = (frozenset(alone.no_value), frozenset(alone.external), tuple(alone.errors.items()))
+        _SCANNED[key] = found
+        if len(_SCANNED) > _SCANNED_MAX:
+            _SCANNED.popitem(last=False)
+    else:
+        _SCANNED.move_to_end(key)
+    no_value, external, errors = found
+    scan.no_value.update(no_value)
+    scan.external.update(external)
+    scan.errors.update(errors)
 
 
 def _scan_xlsx_sheet(part: bytes, name: str, sheet: str, record: bool, scan: _Scan) -> None:
