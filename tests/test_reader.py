@@ -384,7 +384,7 @@ def test_workbooks_sharing_parts_byte_for_byte_each_report_their_own_findings(
     """A batch's identical parts are inflated and scanned once: every workbook still says
     what its sheets hold, under its own sheet names, and a damaged copy is still refused."""
     src = files["xlsx"]
-    for path in (src, shutil.copy(src, tmp_path / "copy.xlsx"), src):
+    for path in (src, Path(shutil.copy(src, tmp_path / "copy.xlsx")), src):
         wb = _open(path)
         assert ("Responses", "C5") in wb.formulas_without_value
         assert ("Responses", "C6") in wb.external_link_cells
