@@ -164,8 +164,8 @@ def _is_binary(key: str) -> bool:
 
 #: Small deflated parts already inflated and checked, by (compressed bytes, method,
 #: declared size, CRC): the workbooks of a batch mostly share their untouched parts byte
-#: for byte, so each is inflated once. Only parts that passed every check are kept, the
-#: least recently used dropped first.
+#: for byte, so each is inflated once. Only parts that passed every check, and no more than
+#: `_INFLATED_PART_BYTES` compressed or not, are kept; the least recently used dropped first.
 _INFLATED: OrderedDict[tuple[bytes, int, int, int], bytes] = OrderedDict()
 _INFLATED_MAX = 64
 _INFLATED_PART_BYTES = 64 * 1024
@@ -180,8 +180,11 @@ def _member(data: bytes, info: _Part, name: str, *, keep: bool = True) -> bytes:
     if keep and info.file_size > limits.MAX_XML_BYTES:
         _reject(IssueCode.FILE_TOO_LARGE, name, f"part {info.filename} is {info.file_size:,} bytes")
     raw = _compressed(data, info, name)
+    # Only small deflated parts are kept, by their compressed size too (empty deflate
+    # blocks make a small part's `raw` as big as they like).
+    small = keep and info.compress_type == zipfile.ZIP_DEFLATED and len(raw) <= _INFLATED_PART_BYTES
     seen = (raw, info.compress_type, info.file_size, info.CRC)
-    if keep and (known := _INFLATED.get(seen)) is not None:
+    if small and (known := _INFLATED.get(seen)) is not None:
         _INFLATED.move_to_end(seen)
         return known
     if info.compress_type == zipfile.ZIP_STORED:
@@ -196,7 +199,7 @@ def _member(data: bytes, info: _Part, name: str, *, keep: bool = True) -> bytes:
         )
     if size != info.file_size or crc != info.CRC:
         _reject(IssueCode.CORRUPT_FILE, name, f"part {info.filename} is damaged (size or checksum)")
-    if keep and info.compress_type == zipfile.ZIP_DEFLATED and size <= _INFLATED_PART_BYTES:
+    if small and size <= _INFLATED_PART_BYTES:
         _INFLATED[seen] = out
         if len(_INFLATED) > _INFLATED_MAX:
             _INFLATED.popitem(last=False)
