@@ -363,3 +363,40 @@ def test_formula_prefilter(files: dict[str, Path], tmp_path: Path) -> None:
         b'<row r="1"><c r="A1"><x:f>1+1</x:f></c></row></sheetData>' + validation,
     )
     assert _open(path).formulas_without_value == {("Responses", "A1")}
+
+
+def _with_crc(src: Path, dst: Path, member: str, crc: int) -> Path:
+    """A copy whose central directory declares `crc` for `member` (its bytes unchanged)."""
+    data = bytearray(src.read_bytes())
+    pos = data.find(b"PK\x01\x02")
+    while pos >= 0:
+        name_len = int.from_bytes(data[pos + 28 : pos + 30], "little")
+        if data[pos + 46 : pos + 46 + name_len] == member.encode():
+            data[pos + 16 : pos + 20] = crc.to_bytes(4, "little")
+        pos = data.find(b"PK\x01\x02", pos + 46)
+    dst.write_bytes(bytes(data))
+    return dst
+
+
+def test_workbooks_sharing_parts_byte_for_byte_each_report_their_own_findings(
+    files: dict[str, Path], tmp_path: Path
+) -> None:
+    """A batch's identical parts are inflated and scanned once: every workbook still says
+    what its sheets hold, under its own sheet names, and a damaged copy is still refused."""
+    src = files["xlsx"]
+    for path in (src, Path(shutil.copy(src, tmp_path / "copy.xlsx")), src):
+        wb = _open(path)
+        assert ("Responses", "C5") in wb.formulas_without_value
+        assert ("Responses", "C6") in wb.external_link_cells
+        assert wb.sheet("Responses").rows[2][1] == "text"
+    with zipfile.ZipFile(src) as z:
+        listing = z.read("xl/workbook.xml").replace(b'name="Responses"', b'name="Answers"')
+        crc = z.getinfo("xl/worksheets/sheet1.xml").CRC
+    renamed = _open(_rezip(src, tmp_path / "renamed.xlsx", {"xl/workbook.xml": listing}))
+    assert ("Answers", "C5") in renamed.formulas_without_value
+    assert ("Responses", "C5") not in renamed.formulas_without_value
+    damaged = read_workbook(
+        _with_crc(src, tmp_path / "damaged.xlsx", "xl/worksheets/sheet1.xml", crc ^ 1)
+    )
+    assert isinstance(damaged, Issue) and damaged.code == "corrupt-file"
+    assert "damaged (size or checksum)" in damaged.message

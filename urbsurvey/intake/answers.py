@@ -78,7 +78,9 @@ class Interpretation:
 
     @property
     def valid(self) -> bool:
-        return all(CATALOGUE[p.code].severity is Severity.WARNING for p in self.problems)
+        return not self.problems or all(
+            CATALOGUE[p.code].severity is Severity.WARNING for p in self.problems
+        )
 
 
 def raw_text(value: object) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..definition import Question, Questionnaire, QuestionType, Role, Source, text
+from ..definition import Choice, Question, Questionnaire, QuestionType, Role, Source, text
 from ..issues import Issue, IssueCode, Severity, make_issue
 from ..parsing import ParseError, decimal_separator_for_country, normalise, parse_yes_no
 from ..parsing.text import has_unsafe_chars
@@ -26,6 +26,7 @@ from ..reader import (
     cell_ref,
     limits,
     open_regular,
+    read_regular,
     read_workbook,
     read_workbook_bytes,
 )
@@ -64,7 +65,7 @@ class Submission:
     def source(self) -> Source:
         if self.kind == Kind.INTERVIEW:
             return Source.INTERVIEW
-        return Source(self.role.value) if self.role else Source.OTHER
+        return _ROLE_SOURCES[self.role] if self.role else Source.OTHER
 
     def flag(
         self, code: IssueCode, message: str, sheet: str | None = None, cell: str | None = None
@@ -80,6 +81,11 @@ class Submission:
         if Severity.ERROR in severities:
             return Status.ERRORS
         return Status.WARNINGS if severities else Status.OK
+
+
+#: The source each role answers as (`Source(role.value)`, looked up: a report asks for
+#: every submission's source many times).
+_ROLE_SOURCES = {role: Source(role.value) for role in Role}
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,11 +118,17 @@ class Context:
         self.question_ids = frozenset(question.id for question in self.questions)
         # The only questions `_check_required_and_skips` has anything to check for.
         # Tick rows of multiple choices: their IDs are not questions but are expected.
-        self.option_ids = frozenset(
-            f"{question.id}{contract.OPTION_SEPARATOR}{choice.code}"
+        #: Each multiple choice's options with the IDs of their tick rows.
+        self.tick_rows = {
+            question.id: [
+                (choice, f"{question.id}{contract.OPTION_SEPARATOR}{choice.code}")
+                for choice in question.choices
+            ]
             for question in self.questions
             if question.type is QuestionType.MULTIPLE_CHOICE
-            for choice in question.choices
+        }
+        self.option_ids = frozenset(
+            row_id for ticks in self.tick_rows.values() for _, row_id in ticks
         )
         self.required_or_conditional = [
             question
@@ -257,13 +269,8 @@ def read_submission(path: Path, ctx: Context, display: str | None = None) -> Sub
 
 def _file_bytes(path: Path) -> tuple[bytes | None, float]:
     """The file's content (None if it is larger than the reader reads) and its mtime."""
-    with open_regular(path) as fh:
-        st = os.fstat(fh.fileno())
-        most = limits.MAX_FILE_BYTES  # read when called: a test may lower it
-        if st.st_size > most:
-            return None, st.st_mtime
-        data = fh.read(most + 1)
-    return (None if len(data) > most else data), st.st_mtime
+    data, st = read_regular(path, limits.MAX_FILE_BYTES)  # read when called: a test may lower it
+    return data, st.st_mtime
 
 
 def read_submission_bytes(
@@ -459,13 +466,17 @@ def _rows_by_id(
     id_col, answer_col = columns["id"], columns["answer"]
     notes_col = columns.get("notes")
     rows: dict[str, _Row] = {}
-    for r in range(header_row + 1, len(sheet.rows)):
-        row = sheet.rows[r]
-        qid = raw_text(row[id_col]) if id_col < len(row) else ""
+    for r, row in enumerate(sheet.rows[header_row + 1 :], header_row + 1):
+        width = len(row)
+        cell = row[id_col] if id_col < width else None
+        if cell is None:  # a section title or an empty row
+            continue
+        qid = cell.strip() if type(cell) is str else raw_text(cell)
         if not qid:
             continue
-        value = row[answer_col] if answer_col < len(row) else None
-        note = raw_text(row[notes_col]) if notes_col is not None and notes_col < len(row) else ""
+        value = row[answer_col] if answer_col < width else None
+        noted = row[notes_col] if notes_col is not None and notes_col < width else None
+        note = "" if noted is None else raw_text(noted)
         if qid in rows:
             first = cell_ref(rows[qid].index, id_col)
             sub.flag(
@@ -590,7 +601,9 @@ def _answers(
         if not _has_a_value(book, sheet.name, cell, question.id, sub, row.value):
             continue
         if question.type is QuestionType.MULTIPLE_CHOICE:
-            ticked, tick_cell = _ticked(question, rows, sheet, answer_col, sub)
+            ticked, tick_cell = _ticked(
+                question, ctx.tick_rows[question.id], rows, sheet, answer_col, sub
+            )
             if ticked:
                 _tick_answer(question, row, ticked, sheet.name, cell, tick_cell, sub, ctx)
                 continue
@@ -682,13 +695,19 @@ def _is_ticked(value: object) -> bool | None:
 
 
 def _ticked(
-    question: Question, rows: dict[str, _Row], sheet: Sheet, answer_col: int, sub: Submission
+    question: Question,
+    tick_rows: list[tuple[Choice, str]],
+    rows: dict[str, _Row],
+    sheet: Sheet,
+    answer_col: int,
+    sub: Submission,
 ) -> tuple[list[str], str | None]:
-    """The options ticked in a multiple choice's tick rows, and the first ticked cell."""
+    """The options ticked in a multiple choice's tick rows (`Context.tick_rows`), and the
+    first ticked cell."""
     codes: list[str] = []
     first: str | None = None
-    for choice in question.choices:
-        row = rows.get(f"{question.id}{contract.OPTION_SEPARATOR}{choice.code}")
+    for choice, row_id in tick_rows:
+        row = rows.get(row_id)
         if row is None:
             continue
         cell = _cell_ref(row.index, answer_col)

@@ -314,9 +314,10 @@ class _Supervisor(Generic[I, T]):
     def _collect(self, worker: _Worker, ready: set[Any]) -> None:
         """Take what the worker sent; replace it if it died or ran out of time."""
         if worker.conn in ready:
+            # One result per event: the selector says again if more are waiting (a
+            # `conn.poll()` builds a selector of its own each time).
             try:
-                while worker.pending and worker.conn.poll():
-                    self._receive(worker, worker.conn.recv_bytes())
+                self._receive(worker, worker.conn.recv_bytes())
                 return
             except (EOFError, OSError):
                 pass  # died while sending: handled below as a death

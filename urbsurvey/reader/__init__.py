@@ -25,7 +25,7 @@ the checks share), `limits`, `sniff` (format by content), `zip` and `packages`
 
 from __future__ import annotations
 
-from .files import NotAFile, open_regular
+from .files import NotAFile, open_regular, read_regular
 from .limits import MAX_FILE_BYTES, MAX_MEMBERS, MAX_ROWS
 from .model import ReadError, Sheet, cell_ref
 from .workbook import Workbook, read_workbook, read_workbook_bytes
@@ -40,6 +40,7 @@ __all__ = [
     "Workbook",
     "cell_ref",
     "open_regular",
+    "read_regular",
     "read_workbook",
     "read_workbook_bytes",
 ]

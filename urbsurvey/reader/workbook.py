@@ -17,7 +17,6 @@ content scan (`number-*-spanned`) for ods.
 from __future__ import annotations
 
 import io
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +26,7 @@ import python_calamine
 
 from ..issues import Issue, IssueCode, make_issue
 from . import limits
-from .files import NotAFile, open_regular
+from .files import NotAFile, read_regular
 from .model import CellValue, ReadError, Sheet, _check_dims, _Reject, _reject, _Scan
 from .packages import _check_zip
 from .sniff import _OLE_MAGIC, _ZIP_MAGIC, _looks_like
@@ -154,18 +153,17 @@ def _open(data: bytes, path: Path, name: str) -> Workbook:
 
 def _read_file(path: Path, name: str) -> bytes:
     """The file's bytes, if it is not too large and not empty."""
+    most = limits.MAX_FILE_BYTES
     try:
-        with open_regular(path) as fh:
-            size = os.fstat(fh.fileno()).st_size
-            if size > limits.MAX_FILE_BYTES:
-                _too_big_file(name, size)
-            data = fh.read(limits.MAX_FILE_BYTES + 1)
+        data, st = read_regular(path, most)
     except NotAFile as exc:
         _reject(
             IssueCode.NOT_A_REGULAR_FILE, name, f"is {exc.kind}, not a file; only files are read"
         )
     except OSError as exc:
         _reject(IssueCode.CORRUPT_FILE, name, f"cannot be opened ({exc.strerror or exc})")
+    if data is None:  # larger than it said if it grew while read
+        _too_big_file(name, max(st.st_size, most + 1))
     return _check_size(data, name)
 
 

@@ -9,8 +9,12 @@ formulas without a cached value and formulas that refer to another workbook.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import TypeVar
 
 from ..issues import IssueCode
 from . import limits
@@ -31,6 +35,7 @@ _X_CELL_TAG_FAST = re.compile(
     rb"<c(?=[\s/>])(?:\s+r\s*=\s*\"([A-Za-z]{1,4})([0-9]{1,9})\"(?=[\s/>]))?" + _ATTRS + rb"(>)?"
 )
 _X_PREFIXED_CELL = re.compile(rb":c[\s/>]")
+_X_PREFIXED_CELL_OR_F = re.compile(rb":[cf][\s/>]")
 # A cell tag that does not start with a reference inside A1:ALL1999 (column 1000,
 # row 1999: within every limit, rows x columns included). None in a sheet means the
 # sheet is within the limits; one sends the sheet to the exact path.
@@ -56,7 +61,15 @@ _X_V = re.compile(
 # whose saved value is an error (#DIV/0!) that calamine reads as "".
 _X_CELL_OPEN = re.compile(rb"<" + _PREFIX + rb"c(?=[\s/>])" + _ATTRS + rb"(>)?")
 _ERROR_TYPES = (b't="e"', b"t='e'")
+_X_ERROR_TYPE = re.compile(rb"t=(?:\"e\"|'e')")  # either of _ERROR_TYPES, in one pass
 _OFFICE_DOCUMENT = b"/officeDocument"
+_SHEET_RID = (b"r:id", b"relationships:id")  # a sheet's relationship, by either prefix
+_CACHED_PART_BYTES = 64 * 1024
+#: A sheet's cells without a saved value, with external links, with saved errors.
+_SheetFindings = tuple[
+    frozenset[tuple[str, str]], frozenset[tuple[str, str]], tuple[tuple[tuple[str, str], str], ...]
+]
+_R = TypeVar("_R")
 _X_SST = re.compile(rb"<" + _PREFIX + rb"sst(?=[\s/>])" + _ATTRS + rb">")
 #: Declared shared strings beyond those present that are tolerated (a count off by a few).
 _SST_SLACK = 1000
@@ -65,6 +78,19 @@ _CELL_REF = re.compile(rb"\$?([A-Za-z]+)\$?([0-9]+)")
 _STRING_LITERAL = re.compile(r'"(?:[^"]|"")*"')
 # '[1]Sheet 1'!A1, 'C:\dir\[Book.xlsx]Sheet1'!A1, [1]Sheet1!A1, [1]!Name; not Table1[Col].
 _EXTERNAL_REF = re.compile(r"'[^']*\[[^\]']+\][^']*'!|\[[^\[\]]+\][^\s!'()\[\],;+\-*/&=<>^%\"{}]*!")
+
+
+def _cached_by_content(read: Callable[[bytes], _R]) -> Callable[[bytes], _R]:
+    """`read` of a small XML part, cached by the part's content: the workbooks of a batch
+    mostly share their workbook and relationship parts. A part over
+    `_CACHED_PART_BYTES` is read every time, never kept."""
+    cached = functools.lru_cache(maxsize=64)(read)
+
+    @functools.wraps(read)
+    def call(part: bytes) -> _R:
+        return read(part) if len(part) > _CACHED_PART_BYTES else cached(part)
+
+    return call
 
 
 def _scan_xlsx(pkg: _Package, scan: _Scan) -> str:
@@ -138,18 +164,26 @@ def _check_shared_strings(pkg: _Package) -> None:
 
 def _relationships(rels_xml: bytes, kind: bytes | None = None) -> dict[bytes, str]:
     """Relationships (of a type ending in `kind`, if given): Id -> Target."""
-    rels: dict[bytes, str] = {}
+    return {
+        rel_id: target
+        for rel_id, rel_type, target in _relationship_tags(rels_xml)
+        if kind is None or rel_type.endswith(kind)
+    }
+
+
+@_cached_by_content
+def _relationship_tags(rels_xml: bytes) -> tuple[tuple[bytes, bytes, str], ...]:
+    """(Id, Type, Target) of each relationship with an Id and a Target, in order."""
+    tags = []
     rel_tags = _X_REL if b":Relationship" in rels_xml else _X_REL_PLAIN
     for attrs in rel_tags.findall(rels_xml):
         found: dict[bytes, bytes] = {}
         for key, double, single in _ATTR_PAIR.findall(attrs):  # the first of each, as _attr
             found.setdefault(key, double or single)
         rel_id, rel_target = found.get(b"Id"), found.get(b"Target")
-        if kind is not None and not found.get(b"Type", b"").endswith(kind):
-            continue
         if rel_id is not None and rel_target is not None:
-            rels[rel_id] = rel_target.decode("utf-8", "replace")
-    return rels
+            tags.append((rel_id, found.get(b"Type", b""), rel_target.decode("utf-8", "replace")))
+    return tuple(tags)
 
 
 def _scan_listed_sheets(
@@ -157,21 +191,33 @@ def _scan_listed_sheets(
 ) -> set[str]:
     """Scan the sheets workbook.xml lists, under their names; the part keys scanned."""
     scanned: set[str] = set()
-    sheet_tags = _X_SHEET if b":sheet" in workbook_xml else _X_SHEET_PLAIN
-    for attrs in sheet_tags.findall(workbook_xml):
-        raw_name, rid = _attr(attrs, b"name"), _attr(attrs, b"r:id", b"relationships:id")
-        if raw_name is None or rid is None or rid not in rels:
+    for sheet_name, rid in _listed_sheets(workbook_xml):
+        if rid not in rels:
             continue  # calamine refuses such a workbook; it says so when opening it
-        sheet_name = _text(raw_name)
         for candidate in _sheet_paths(rels[rid]):
             key = candidate.replace("\\", "/").lower()
             info = pkg.members.get(key)
             if info is not None and key not in scanned:
                 scanned.add(key)
-                _scan_xlsx_sheet(pkg.xml(key, info), pkg.name, sheet_name, True, scan)
+                _scan_sheet_once(pkg.xml(key, info), pkg.name, sheet_name, scan)
     return scanned
 
 
+@_cached_by_content
+def _listed_sheets(workbook_xml: bytes) -> tuple[tuple[str, bytes], ...]:
+    """The (name, relationship Id) of each sheet workbook.xml lists with both."""
+    listed = []
+    sheet_tags = _X_SHEET if b":sheet" in workbook_xml else _X_SHEET_PLAIN
+    for attrs in sheet_tags.findall(workbook_xml):
+        pairs = [(key, double or single) for key, double, single in _ATTR_PAIR.findall(attrs)]
+        raw_name = next((value for key, value in pairs if key == b"name"), None)  # as _attr
+        rid = next((value for key, value in pairs if key in _SHEET_RID), None)
+        if raw_name is not None and rid is not None:
+            listed.append((_text(raw_name), rid))
+    return tuple(listed)
+
+
+@functools.lru_cache(maxsize=256)  # the same few targets in every workbook
 def _sheet_paths(target: str) -> tuple[str, ...]:
     """Where a sheet's part may be: calamine's rule first, then the normalised path
     and an absolute target from the package root (`/other/sheet.xml`), so no reading
@@ -201,6 +247,35 @@ def _parse_ref(ref: bytes, name: str, sheet: str) -> tuple[int, int]:
     return int(digits) - 1, col - 1
 
 
+#: What scanning a listed sheet found, by (part, sheet name, limits): the workbooks of a
+#: batch mostly share their untouched sheets byte for byte. Only parts that passed.
+_SCANNED: OrderedDict[tuple[bytes, str, int, int, int], _SheetFindings] = OrderedDict()
+_SCANNED_MAX = 64
+
+
+def _scan_sheet_once(part: bytes, name: str, sheet: str, scan: _Scan) -> None:
+    """`_scan_xlsx_sheet` of a listed sheet (recording), or what it found the last time it
+    scanned the same part under the same name and limits."""
+    if len(part) > _CACHED_PART_BYTES:
+        _scan_xlsx_sheet(part, name, sheet, True, scan)
+        return
+    key = (part, sheet, limits.MAX_ROWS, limits.MAX_COLS, limits.MAX_CELLS)
+    found = _SCANNED.get(key)
+    if found is None:
+        alone = _Scan()
+        _scan_xlsx_sheet(part, name, sheet, True, alone)  # a refusal raises: nothing kept
+        found = (frozenset(alone.no_value), frozenset(alone.external), tuple(alone.errors.items()))
+        _SCANNED[key] = found
+        if len(_SCANNED) > _SCANNED_MAX:
+            _SCANNED.popitem(last=False)
+    else:
+        _SCANNED.move_to_end(key)
+    no_value, external, errors = found
+    scan.no_value.update(no_value)
+    scan.external.update(external)
+    scan.errors.update(errors)
+
+
 def _scan_xlsx_sheet(part: bytes, name: str, sheet: str, record: bool, scan: _Scan) -> None:
     """Bound the used area; note formulas without a value or with external refs.
 
@@ -211,14 +286,16 @@ def _scan_xlsx_sheet(part: bytes, name: str, sheet: str, record: bool, scan: _Sc
     cells with content count there (calamine skips `<c .../>`).
     """
     _count_elements(part, name, sheet)
+    # One pass says whether there is any prefixed cell or formula tag (rare).
+    prefixed = _X_PREFIXED_CELL_OR_F.search(part) is not None
     # A formula element (not <formula1> in a data validation, which is common), or a
     # prefixed one: only then look for formula cells.
     formulas = record and (
-        _X_F_PLAIN.search(part) is not None or _X_PREFIXED_F.search(part) is not None
+        _X_F_PLAIN.search(part) is not None or (prefixed and _X_PREFIXED_F.search(part) is not None)
     )
-    if _X_PREFIXED_CELL.search(part) or _X_NOT_NEAR_CELL.search(part):
+    if (prefixed and _X_PREFIXED_CELL.search(part)) or _X_NOT_NEAR_CELL.search(part):
         _bound_xlsx_cells(part, name, sheet, record, scan)
-    if record and (b't="e"' in part or b"t='e'" in part):
+    if record and _X_ERROR_TYPE.search(part):
         _error_cells(part, name, sheet, scan)
     if formulas:
         shared: dict[bytes, bool] = {}
@@ -242,7 +319,8 @@ def _count_elements(part: bytes, name: str, sheet: str) -> None:
     """Reject at once (a count, no parsing) a sheet with more rows or cells, written as
     every writer writes them, than the limits allow: 1.2 million rows are refused in a
     fraction of a second. Other forms are bounded exactly by the scan that follows."""
-    rows = part.count(b'<row r="')
+    # Each occurrence takes 8 bytes: a smaller part cannot hold too many (no pass).
+    rows = part.count(b'<row r="') if len(part) > 8 * limits.MAX_ROWS else 0
     if rows > limits.MAX_ROWS:
         _too_many(name, sheet, f"{rows:,} rows")
     cells = part.count(b'<c r="') if len(part) > 6 * limits.MAX_CELLS else 0

@@ -14,6 +14,7 @@ import io
 import struct
 import zipfile
 import zlib
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from ..issues import IssueCode
@@ -161,14 +162,31 @@ def _is_binary(key: str) -> bool:
     return key.startswith(_BINARY_DIRS) or key.endswith(".bin")
 
 
+#: Small deflated parts already inflated and checked, by (compressed bytes, method,
+#: declared size, CRC): the workbooks of a batch mostly share their untouched parts byte
+#: for byte, so each is inflated once. Only parts that passed every check, and no more than
+#: `_INFLATED_PART_BYTES` compressed or not, are kept; the least recently used dropped first.
+_INFLATED: OrderedDict[tuple[bytes, int, int, int], bytes] = OrderedDict()
+_INFLATED_MAX = 64
+_INFLATED_PART_BYTES = 64 * 1024
+
+
 def _member(data: bytes, info: _Part, name: str, *, keep: bool = True) -> bytes:
-    """A member's bytes, inflated with a hard cap at its declared size.
+    """A member's bytes, inflated with a hard cap at its declared size (or as inflated
+    before, `_INFLATED`).
 
     With `keep=False` the member is only checked (inflated in chunks, nothing kept).
     """
     if keep and info.file_size > limits.MAX_XML_BYTES:
         _reject(IssueCode.FILE_TOO_LARGE, name, f"part {info.filename} is {info.file_size:,} bytes")
     raw = _compressed(data, info, name)
+    # Only small deflated parts are kept, by their compressed size too (empty deflate
+    # blocks make a small part's `raw` as big as they like).
+    small = keep and info.compress_type == zipfile.ZIP_DEFLATED and len(raw) <= _INFLATED_PART_BYTES
+    seen = (raw, info.compress_type, info.file_size, info.CRC)
+    if small and (known := _INFLATED.get(seen)) is not None:
+        _INFLATED.move_to_end(seen)
+        return known
     if info.compress_type == zipfile.ZIP_STORED:
         out, size, crc = raw, len(raw), zlib.crc32(raw)
     elif info.compress_type == zipfile.ZIP_DEFLATED:
@@ -181,6 +199,10 @@ def _member(data: bytes, info: _Part, name: str, *, keep: bool = True) -> bytes:
         )
     if size != info.file_size or crc != info.CRC:
         _reject(IssueCode.CORRUPT_FILE, name, f"part {info.filename} is damaged (size or checksum)")
+    if small and size <= _INFLATED_PART_BYTES:
+        _INFLATED[seen] = out
+        if len(_INFLATED) > _INFLATED_MAX:
+            _INFLATED.popitem(last=False)
     return out
 
 
