@@ -757,6 +757,8 @@ def test_full_return_is_clean(tmp_path: Path) -> None:
     assert {k: parsed(sub)[k] for k in FULL_PARSED} == FULL_PARSED
     assert set(sub.answers) == {q for q in FULL if not q.startswith("respondent.")}
     assert sub.respondent["respondent.date"] == "2009-10-19"
+    # the block keeps the workbook's order, whatever the hash seed (the store keeps its JSON)
+    assert list(sub.respondent) == [f for f in contract.RESPONDENT_FIELDS if f in sub.respondent]
     for qid, a in sub.answers.items():
         assert (a.sheet, a.cell) == where(path, qid)
 

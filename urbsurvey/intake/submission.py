@@ -502,7 +502,7 @@ def _rows_by_id(
 def _respondent(
     rows: dict[str, _Row], sheet: Sheet, sub: Submission, ctx: Context, stamp: dict[str, str]
 ) -> None:
-    fields = {fid: raw_text(rows[fid].value) for fid in contract.RESERVED_IDS if fid in rows}
+    fields = {fid: raw_text(rows[fid].value) for fid in contract.RESERVED_FIELDS if fid in rows}
     sub.respondent = {k: v for k, v in fields.items() if v}
     if any(fields.get(f) for f in contract.INTERVIEW_FIELDS):
         sub.kind = Kind.INTERVIEW

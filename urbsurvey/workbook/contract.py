@@ -47,7 +47,10 @@ INTERVIEW_RECORD_FIELDS = (
     "respondent.country",
     *INTERVIEW_FIELDS,
 )
-RESERVED_IDS = frozenset(RESPONDENT_FIELDS + INTERVIEW_FIELDS)
+#: The ids of the respondent and interview blocks, in the workbook's order (the order
+#: a submission's `respondent` keeps, and the store's JSON of it).
+RESERVED_FIELDS = RESPONDENT_FIELDS + INTERVIEW_FIELDS
+RESERVED_IDS = frozenset(RESERVED_FIELDS)
 
 #: Keys of the stamp sheet (column A), values in column B.
 STAMP_KEYS = (
