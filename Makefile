@@ -37,7 +37,7 @@ test: lint
 
 FAST := not (browser or libreoffice or durability or hostile or bench or install or console)
 test-fast: $(BIN)/urbsurvey
-	$(PYTEST) -q -n auto -m "$(FAST)" --hypothesis-profile=fast
+	HYPOTHESIS_PROFILE=fast $(PYTEST) -q -n auto -m "$(FAST)"
 
 bench: $(BIN)/urbsurvey
 	$(BIN)/python bench/run.py
