@@ -39,9 +39,13 @@ FAST := not (browser or libreoffice or durability or hostile or bench or install
 # test-fast keeps its temporary files in memory where the system has /dev/shm (Linux): its
 # stores sync to disk some 1,400 times, and deleting the last runs' files is as many waits
 # on a busy disk. A passing test's files are deleted at once, so little memory is held.
+# `--dist worksteal` hands each worker half the tests in file order, then lets an idle worker
+# take from the other's queue: the tests of a module mostly run in one worker, which then
+# alone imports what only they need (pyxform, python-docx, frictionless) and compiles their
+# report templates.
 FAST_TMP := $(shell test -d /dev/shm -a -w /dev/shm && echo TMPDIR=/dev/shm)
 test-fast: $(BIN)/urbsurvey
-	$(FAST_TMP) HYPOTHESIS_PROFILE=fast $(PYTEST) -q -n auto -m "$(FAST)" \
+	$(FAST_TMP) HYPOTHESIS_PROFILE=fast $(PYTEST) -q -n auto --dist worksteal -m "$(FAST)" \
 		-o tmp_path_retention_policy=failed
 
 bench: $(BIN)/urbsurvey
