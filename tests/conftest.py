@@ -38,7 +38,8 @@ def toy() -> Questionnaire:
 
 # --- Groups of end-to-end tests, left out of `make test-fast` -----------------------------
 
-#: Whole test modules that drive real programs end to end: marker → modules.
+#: Whole test modules that drive real programs end to end: marker → modules. (A single
+#: test of the kind carries its marker itself: `scale`, the thousand-partner report.)
 MODULE_GROUPS = {
     "browser": {"test_render_browser"},
     "durability": {"test_durability", "test_store_and_outputs"},

@@ -542,6 +542,7 @@ def test_html_has_a_block_per_partner_with_its_sources() -> None:
     assert appendix.count("interview<span") == 1
 
 
+@pytest.mark.scale
 def test_html_1000_partners_renders() -> None:
     report = sample_report(1000, hostile=True)
     html = render(report, "html").decode()
