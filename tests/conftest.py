@@ -1,14 +1,16 @@
 from __future__ import annotations
 
+import gc
+import itertools
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from urbsurvey.definition import Questionnaire
-from urbsurvey.resources import load_questionnaire
+if TYPE_CHECKING:
+    from urbsurvey.definition import Questionnaire
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).parent.parent
@@ -16,19 +18,28 @@ TOY = FIXTURES / "toy-bike-lanes.yaml"
 MILE_EXAMPLE = REPO / "examples" / "mile-2009"
 
 
+# The package is imported by the fixtures, not here: the xdist controller loads this file
+# too, and runs no test.
+
+
 @pytest.fixture(scope="session")
 def mile() -> Questionnaire:
+    from urbsurvey.resources import load_questionnaire
+
     return load_questionnaire("mile-followup-2009")
 
 
 @pytest.fixture(scope="session")
 def toy() -> Questionnaire:
+    from urbsurvey.resources import load_questionnaire
+
     return load_questionnaire(TOY)
 
 
 # --- Groups of end-to-end tests, left out of `make test-fast` -----------------------------
 
-#: Whole test modules that drive real programs end to end: marker → modules.
+#: Whole test modules that drive real programs end to end: marker → modules. (A single
+#: test of the kind carries its marker itself: `scale`, the thousand-partner report.)
 MODULE_GROUPS = {
     "browser": {"test_render_browser"},
     "durability": {"test_durability", "test_store_and_outputs"},
@@ -54,11 +65,31 @@ def _needs_libreoffice(item: pytest.Item) -> bool:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    """`--hypothesis-profile=fast` (used by `make test-fast`): 20 examples a property, not 100."""
-    if config.getoption("hypothesis_profile", None) == "fast":
+    """`HYPOTHESIS_PROFILE=fast` (set by `make test-fast`): 20 examples a property, not 100.
+
+    An environment variable rather than `--hypothesis-profile`, which makes every pytest
+    process import hypothesis, the xdist controller included: it runs no test, and the
+    workers start only once it is configured.
+    """
+    profile = os.environ.get("HYPOTHESIS_PROFILE")
+    if profile and not _xdist_controller(config):
         from hypothesis import settings
 
         settings.register_profile("fast", max_examples=20)
+        settings.load_profile(profile)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """What is left once pytest is done is never collected: the interpreter's exit then skips
+    walking every object the tests made (most of a second for an xdist worker, whose exit
+    the controller waits for)."""
+    gc.freeze()
+
+
+def _xdist_controller(config: pytest.Config) -> bool:
+    """This process hands the tests to pytest-xdist workers (`-n`) and runs none itself."""
+    return getattr(config.option, "dist", "no") != "no" and not hasattr(config, "workerinput")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -78,12 +109,21 @@ def _read_cache_for_the_session(tmp_path_factory: pytest.TempPathFactory) -> Non
     os.environ["URBSURVEY_CACHE"] = str(tmp_path_factory.mktemp("cache"))
 
 
+#: Numbers the tests' read caches (in each pytest process: each has its own base temp).
+_CACHES = itertools.count()
+
+
 @pytest.fixture(autouse=True)
 def _read_cache_per_test(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Each test starts with an empty read cache (inherited by the console scripts it runs)."""
-    monkeypatch.setenv("URBSURVEY_CACHE", str(tmp_path_factory.mktemp("cache")))
+    """Each test starts with an empty read cache (inherited by the console scripts it runs).
+
+    The folder is made by the first command that writes to it: most tests write none, and
+    made empty it would only be one more to delete when the temporary folders are cleaned.
+    """
+    folder = tmp_path_factory.getbasetemp() / "caches" / str(next(_CACHES))
+    monkeypatch.setenv("URBSURVEY_CACHE", str(folder))
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -10,7 +10,6 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-import frictionless
 import openpyxl
 import pytest
 from typer.testing import CliRunner
@@ -21,6 +20,15 @@ from .conftest import MILE_EXAMPLE, TOY
 from .support.workbooks import filled
 
 runner = CliRunner()
+
+
+def validated(descriptor: Path) -> Any:
+    """Frictionless's validation of a Data Package (frictionless takes a fifth of a second
+    to import, so it is imported by the tests that use it, not by every pytest worker)."""
+    import frictionless
+
+    return frictionless.validate(descriptor)
+
 
 TOY_SURVEY = f"""\
 title: "Bike lanes pilot, one year on"
@@ -69,7 +77,7 @@ def fields(descriptor: dict[str, Any], resource: str) -> dict[str, dict[str, Any
 
 def test_the_package_is_valid_and_types_every_answer(toy_survey: Path, tmp_path: Path) -> None:
     out = export(toy_survey, tmp_path / "package")
-    report = frictionless.validate(out / "datapackage.json")
+    report = validated(out / "datapackage.json")
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
     descriptor = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
     schema = fields(descriptor, "partners")
@@ -139,7 +147,7 @@ def test_every_answer_row_points_at_its_cell_and_file_hash(
 
 def test_the_mile_package_adds_up_to_the_reported_funding(tmp_path: Path) -> None:
     out = export(MILE_EXAMPLE, tmp_path / "mile")
-    report = frictionless.validate(out / "datapackage.json")
+    report = validated(out / "datapackage.json")
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
     partners = rows(out / "partners.csv")
     assert len(partners) == 9
@@ -155,7 +163,7 @@ def test_a_tampered_csv_fails_validation(toy_survey: Path, tmp_path: Path) -> No
     out = export(toy_survey, tmp_path / "package")
     path = out / "partners.csv"
     path.write_text(path.read_text(encoding="utf-8").replace("17000", "99999"), encoding="utf-8")
-    assert not frictionless.validate(out / "datapackage.json").valid
+    assert not validated(out / "datapackage.json").valid
 
 
 # --- the store, for Datasette and any SQLite tool ------------------------------------

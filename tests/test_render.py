@@ -31,7 +31,7 @@ from urbsurvey.report.schema import Bar, Chart, Report, report_json_schema
 from urbsurvey.workbook.cells import MAX_CELL_CHARS
 
 from .conftest import TOY
-from .support.documents import md_tables, unescaped_pipes
+from .support.documents import md_tables, styled_paragraphs, unescaped_pipes
 from .support.report_sample import (
     FORMULA,
     LONG_ANSWER,
@@ -154,13 +154,12 @@ def shown(out: bytes, fmt: str) -> tuple[str | None, dict[str, str]]:
     if fmt == "docx":
         import docx
 
-        paragraphs = docx.Document(io.BytesIO(out)).paragraphs
-        styles = [p.style.name if p.style is not None else "" for p in paragraphs]
-        title = next(p.text for p, n in zip(paragraphs, styles, strict=True) if n == "Title")
+        styled = styled_paragraphs(docx.Document(io.BytesIO(out)))
+        title = next(text for text, style in styled if style == "Title")
         found = [
-            re.fullmatch(r"(.*) \(([a-z0-9_]+)\)", p.text)
-            for p, n in zip(paragraphs, styles, strict=True)
-            if n == "Heading 2"  # provenance: "label (id)"
+            re.fullmatch(r"(.*) \(([a-z0-9_]+)\)", text)
+            for text, style in styled
+            if style == "Heading 2"  # provenance: "label (id)"
         ]
         return title, {m[2]: m[1] for m in found if m}
     text = out.decode("utf-8")
@@ -543,6 +542,7 @@ def test_html_has_a_block_per_partner_with_its_sources() -> None:
     assert appendix.count("interview<span") == 1
 
 
+@pytest.mark.scale
 def test_html_1000_partners_renders() -> None:
     report = sample_report(1000, hostile=True)
     html = render(report, "html").decode()
@@ -732,7 +732,7 @@ def test_docx_has_word_headings_in_the_report_order() -> None:
     import docx
 
     document = docx.Document(io.BytesIO(rendered("sample", "docx")))
-    styled = [(p.text, p.style.name if p.style else "") for p in document.paragraphs]
+    styled = styled_paragraphs(document)
     assert [text for text, style in styled if style == "Heading 1"] == CHAPTERS
     assert [text for text, style in styled if style == "Title"] == ["Follow-up survey 2009"]
     section = document.sections[0]

@@ -10,7 +10,6 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-import docx
 import openpyxl
 import pytest
 from typer.testing import CliRunner
@@ -21,7 +20,7 @@ from urbsurvey.report.i18n import MESSAGES
 from .conftest import MILE_EXAMPLE, TOY
 from .support.convert import convert, requires_soffice
 from .support.coverage import covers
-from .support.documents import html_elements, md_tables, unescaped_pipes
+from .support.documents import html_elements, md_tables, styled_paragraphs, unescaped_pipes
 from .support.schemas import validate
 from .support.workbooks import filled
 
@@ -152,6 +151,8 @@ MILE_CHAPTERS = [
 
 
 def test_mile_parts_in_the_order_of_the_2009_report(tmp_path: Path) -> None:
+    import docx
+
     md = report(str(MILE_EXAMPLE))
     assert [line[3:] for line in md.splitlines() if line.startswith("## ")] == MILE_CHAPTERS
     first_finding = md.index("## Section one")
@@ -164,7 +165,7 @@ def test_mile_parts_in_the_order_of_the_2009_report(tmp_path: Path) -> None:
     docx_file = tmp_path / "r.docx"
     report(str(MILE_EXAMPLE), "--format", "docx", "-o", str(docx_file))
     document = docx.Document(str(docx_file))
-    headings = [p.text for p in document.paragraphs if p.style and p.style.name == "Heading 1"]
+    headings = [text for text, style in styled_paragraphs(document) if style == "Heading 1"]
     assert headings == MILE_CHAPTERS
 
 
@@ -251,7 +252,7 @@ def english_fragments() -> set[str]:
 
 def contains(text: str, fragment: str) -> bool:
     """The fragment as words of the text (not "as typed" in "was typed")."""
-    return re.search(rf"(?<!\w){re.escape(fragment)}(?!\w)", text) is not None
+    return fragment in text and re.search(rf"(?<!\w){re.escape(fragment)}(?!\w)", text) is not None
 
 
 def test_the_french_catalogue_has_every_text() -> None:

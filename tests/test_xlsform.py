@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
-from pyxform.xls2xform import convert
 from typer.testing import CliRunner
 
 from urbsurvey.cli import app
@@ -20,6 +20,14 @@ from urbsurvey.xlsform.importer import read_xlsform
 from .conftest import TOY
 
 runner = CliRunner()
+
+
+def pyxform_convert(path: Path) -> Any:
+    """The reference converter's conversion of an XLSForm (pyxform takes half a second to
+    import, so it is imported by the tests that use it, not by every pytest worker)."""
+    from pyxform.xls2xform import convert
+
+    return convert(xlsform=str(path))
 
 
 def sheet(table: str) -> list[list[str]]:
@@ -84,7 +92,7 @@ SETTINGS = """
 @pytest.fixture
 def household(tmp_path: Path) -> Path:
     path = form(tmp_path, survey=SURVEY, choices=CHOICES, settings=SETTINGS)
-    convert(xlsform=str(path))  # the reference converter accepts the fixture as it is
+    pyxform_convert(path)  # the reference converter accepts the fixture as it is
     return path
 
 
@@ -209,7 +217,7 @@ def test_a_definition_exported_converts_with_pyxform_and_imports_back_equal(
     q = mile if ref == "mile-followup-2009" else toy
     out = tmp_path / "form.xlsx"
     remarks = export_xlsform(q, out)
-    converted = convert(xlsform=str(out))
+    converted = pyxform_convert(out)
     assert converted.warnings == []
     back = read_xlsform(out)
     assert back.remarks == []
@@ -230,7 +238,7 @@ def test_the_exported_mile_form_carries_french_and_skip_logic_into_the_xform(
 ) -> None:
     out = tmp_path / "mile.xlsx"
     export_xlsform(mile, out)
-    xform = convert(xlsform=str(out)).xform
+    xform = pyxform_convert(out).xform
     assert "Le groupe local de soutien (GLS) continue-t-il de fonctionner ?" in xform
     assert (
         "/data/ulsg/ulsg_functioning  = 'formal' or  /data/ulsg/ulsg_functioning  = 'informal'"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from html.parser import HTMLParser
+from typing import Any
 
 
 def unescaped_pipes(line: str) -> int:
@@ -42,3 +43,19 @@ def html_elements(html: str) -> list[tuple[str, list[str]]]:
 
     Collect().feed(html)
     return found
+
+
+def styled_paragraphs(document: Any) -> list[tuple[str, str]]:
+    """Each paragraph of a python-docx Document: its text and style name, as Word shows them.
+
+    The name is python-docx's `paragraph.style.name`, asked once for each style id:
+    python-docx scans every style of the document each time it is asked.
+    """
+    names: dict[str | None, str] = {}
+    styled = []
+    for p in document.paragraphs:
+        style_id = p._p.style
+        if style_id not in names:
+            names[style_id] = p.style.name if p.style is not None else ""
+        styled.append((p.text, names[style_id]))
+    return styled

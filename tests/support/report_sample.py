@@ -89,10 +89,9 @@ def _typed(i: int, question: Question, hostile: bool, k: int) -> str:
 
 
 def _submission(
-    q_ref: str | Path, name: str, i: int, hostile: bool, *, interview: bool = False
+    interpreter: Interpreter, name: str, i: int, hostile: bool, *, interview: bool = False
 ) -> Submission:
-    q = load_questionnaire(q_ref)
-    interpreter = Interpreter(q, "EUR", {"GBP": Decimal("1.12")})
+    q = interpreter.questionnaire
     answers: dict[str, Answer] = {}
     k = 0
     for row, question in enumerate(q.questions(), start=10):
@@ -181,9 +180,10 @@ def sample_report(
 ) -> Report:
     """A report of `partners` city questionnaires (and one interview) through `build_report`."""
     names = partner_names(partners, hostile)
-    subs = [_submission(questionnaire, n, i, hostile) for i, n in enumerate(names)]
+    interpreter = Interpreter(load_questionnaire(questionnaire), "EUR", {"GBP": Decimal("1.12")})
+    subs = [_submission(interpreter, n, i, hostile) for i, n in enumerate(names)]
     if names:
-        subs.append(_submission(questionnaire, names[0], 0, hostile, interview=True))
+        subs.append(_submission(interpreter, names[0], 0, hostile, interview=True))
     for sub in subs[:1]:
         message = f"An answer could not be read {SCRIPT} | {FORMULA}" if hostile else "Bad cell."
         sub.issues.append(

@@ -41,6 +41,7 @@ class Writer:
         self.report = report
         self.t = Texts(report.survey.language)
         self.doc: Document = docx.Document()
+        self._style_ids: dict[str, str | None] = {}
         self._page_setup()
 
     # --- page, fields, small pieces ----------------------------------------------
@@ -83,15 +84,38 @@ class Writer:
         end = paragraph.add_run()._r
         end.append(end.makeelement(_qn("w:fldChar"), {_qn("w:fldCharType"): "end"}))
 
+    def _style_id(self, name: str, table: bool = False) -> str | None:
+        """The id of the style `name`, looked up once a document.
+
+        python-docx looks a style up by scanning every style of the document (twice, to
+        tell the default style, whose id it leaves out) each time one is applied by name.
+        """
+        if name not in self._style_ids:
+            from docx.enum.style import WD_STYLE_TYPE
+
+            kind = WD_STYLE_TYPE.TABLE if table else WD_STYLE_TYPE.PARAGRAPH
+            self._style_ids[name] = self.doc.styles.get_style_id(name, kind)
+        return self._style_ids[name]
+
+    def paragraph(self, style: str | None = None) -> Any:
+        """A new paragraph in `style` (by name), as `Document.add_paragraph(style=…)` makes it."""
+        p = self.doc.add_paragraph()
+        if style is not None:
+            p._p.style = self._style_id(style)
+        return p
+
     def heading(self, text: str, level: int) -> None:
-        self.doc.add_heading(_clean(text), level)
+        """A heading paragraph, as `Document.add_heading` makes it (level 0 is the title)."""
+        p = self.paragraph("Title" if level == 0 else f"Heading {level}")
+        if text := _clean(text):
+            p.add_run(text)
 
     def para(
         self, text: str, *, italic: bool = False, muted: bool = False, style: str | None = None
     ) -> Any:
         from docx.shared import RGBColor
 
-        p = self.doc.add_paragraph(style=style)
+        p = self.paragraph(style)
         run = p.add_run(_clean(text))
         run.italic = italic
         if muted:
@@ -108,7 +132,7 @@ class Writer:
         from docx.shared import Cm
 
         table = self.doc.add_table(rows=1, cols=len(headers))
-        table.style = self.doc.styles[TABLE_STYLE]
+        table._tbl.tblStyle_val = self._style_id(TABLE_STYLE, table=True)
         for cell, header in zip(table.rows[0].cells, headers, strict=True):
             cell.text = _clean(header)
         header_row = table.rows[0]._tr.get_or_add_trPr()
@@ -146,7 +170,7 @@ class Writer:
                     heading = 0
                     continue
                 style = None if depth == 0 else ("List Bullet" if depth == 1 else "List Bullet 2")
-                p = self.doc.add_paragraph(style=style)
+                p = self.paragraph(style)
                 _inline(p, token.children or [])
 
     # --- parts -------------------------------------------------------------------
@@ -157,7 +181,7 @@ class Writer:
         s, t = self.report.survey, self.t
         kicker = self.para(t("report").upper())
         kicker.runs[0].font.color.rgb = RGBColor.from_string(ACCENT)
-        self.doc.add_heading(_clean(s.title), 0)
+        self.heading(s.title, 0)
         for label, value in (
             (t("network"), s.network),
             (t("author"), s.author),
@@ -215,7 +239,7 @@ class Writer:
 
     def quotes(self, quotes: list[Quote]) -> None:
         for q in quotes:
-            p = self.doc.add_paragraph(style="List Bullet")
+            p = self.paragraph("List Bullet")
             who = self.t("quote_who", partner=q.partner, source=q.source_label)
             p.add_run(f"{_clean(who)} ").bold = True
             p.add_run(_clean(q.text))
