@@ -2,18 +2,22 @@
 
 `Sheet`, `ReadError`, `CellValue` and `cell_ref` are public; `_Reject` (raised by
 every check, turned into an `Issue` by `read_workbook`), `_Scan` (what the scans
-learn about the sheets) and `_check_dims` (the bound on a sheet's used area) are the
-package's own.
+learn about the sheets), `_check_dims` (the bound on a sheet's used area) and `_Recent`
+(what a worker keeps of parts its workbooks share) are the package's own.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import NoReturn
+from typing import Generic, NoReturn, TypeVar
 
 from ..issues import Issue, IssueCode, make_issue
 from . import limits
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 
 CellValue = (
     str
@@ -91,3 +95,23 @@ def _check_dims(name: str, sheet: str, rows: int, cols: int) -> None:
             f"{max_cols:,} columns and {max_cells:,} cells",
             sheet=sheet,
         )
+
+
+class _Recent(Generic[_K, _V]):
+    """The last `most` values kept, by key, the least recently used dropped first: what a
+    worker learnt of parts that the workbooks of a batch share byte for byte."""
+
+    def __init__(self, most: int) -> None:
+        self._most = most
+        self._kept: OrderedDict[_K, _V] = OrderedDict()
+
+    def get(self, key: _K) -> _V | None:
+        value = self._kept.get(key)
+        if value is not None:
+            self._kept.move_to_end(key)
+        return value
+
+    def keep(self, key: _K, value: _V) -> None:
+        self._kept[key] = value
+        if len(self._kept) > self._most:
+            self._kept.popitem(last=False)

@@ -12,13 +12,12 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import TypeVar
 
 from ..issues import IssueCode
 from . import limits
-from .model import _check_dims, _reject, _Scan, cell_ref
+from .model import _check_dims, _Recent, _reject, _Scan, cell_ref
 from .text import check_xlsx_text
 from .xmlscan import _ATTR_PAIR, _ATTRS, _PREFIX, _attr, _text
 from .zip import _Package
@@ -249,8 +248,7 @@ def _parse_ref(ref: bytes, name: str, sheet: str) -> tuple[int, int]:
 
 #: What scanning a listed sheet found, by (part, sheet name, limits): the workbooks of a
 #: batch mostly share their untouched sheets byte for byte. Only parts that passed.
-_SCANNED: OrderedDict[tuple[bytes, str, int, int, int], _SheetFindings] = OrderedDict()
-_SCANNED_MAX = 64
+_SCANNED: _Recent[tuple[bytes, str, int, int, int], _SheetFindings] = _Recent(64)
 
 
 def _scan_sheet_once(part: bytes, name: str, sheet: str, scan: _Scan) -> None:
@@ -265,11 +263,7 @@ def _scan_sheet_once(part: bytes, name: str, sheet: str, scan: _Scan) -> None:
         alone = _Scan()
         _scan_xlsx_sheet(part, name, sheet, True, alone)  # a refusal raises: nothing kept
         found = (frozenset(alone.no_value), frozenset(alone.external), tuple(alone.errors.items()))
-        _SCANNED[key] = found
-        if len(_SCANNED) > _SCANNED_MAX:
-            _SCANNED.popitem(last=False)
-    else:
-        _SCANNED.move_to_end(key)
+        _SCANNED.keep(key, found)
     no_value, external, errors = found
     scan.no_value.update(no_value)
     scan.external.update(external)

@@ -14,12 +14,11 @@ import io
 import struct
 import zipfile
 import zlib
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from ..issues import IssueCode
 from . import limits
-from .model import _reject
+from .model import _Recent, _reject
 from .xmlscan import _DTD
 
 
@@ -166,8 +165,7 @@ def _is_binary(key: str) -> bool:
 #: declared size, CRC): the workbooks of a batch mostly share their untouched parts byte
 #: for byte, so each is inflated once. Only parts that passed every check, and no more than
 #: `_INFLATED_PART_BYTES` compressed or not, are kept; the least recently used dropped first.
-_INFLATED: OrderedDict[tuple[bytes, int, int, int], bytes] = OrderedDict()
-_INFLATED_MAX = 64
+_INFLATED: _Recent[tuple[bytes, int, int, int], bytes] = _Recent(64)
 _INFLATED_PART_BYTES = 64 * 1024
 
 
@@ -185,7 +183,6 @@ def _member(data: bytes, info: _Part, name: str, *, keep: bool = True) -> bytes:
     small = keep and info.compress_type == zipfile.ZIP_DEFLATED and len(raw) <= _INFLATED_PART_BYTES
     seen = (raw, info.compress_type, info.file_size, info.CRC)
     if small and (known := _INFLATED.get(seen)) is not None:
-        _INFLATED.move_to_end(seen)
         return known
     if info.compress_type == zipfile.ZIP_STORED:
         out, size, crc = raw, len(raw), zlib.crc32(raw)
@@ -200,9 +197,7 @@ def _member(data: bytes, info: _Part, name: str, *, keep: bool = True) -> bytes:
     if size != info.file_size or crc != info.CRC:
         _reject(IssueCode.CORRUPT_FILE, name, f"part {info.filename} is damaged (size or checksum)")
     if small and size <= _INFLATED_PART_BYTES:
-        _INFLATED[seen] = out
-        if len(_INFLATED) > _INFLATED_MAX:
-            _INFLATED.popitem(last=False)
+        _INFLATED.keep(seen, out)
     return out
 
 
