@@ -46,13 +46,7 @@ class PartnerRecord:
         found = []
         for sub in self.submissions:  # the report's hot loop: one dict lookup per submission
             answer = sub.answers.get(qid)
-            if (
-                answer is not None
-                and answer.valid
-                and not answer.hidden
-                and answer.value is not None
-                and (roles is None or sub.role in roles)
-            ):
+            if answer is not None and _counts(answer) and (roles is None or sub.role in roles):
                 found.append(Used(answer, sub))
         return found
 
@@ -105,16 +99,6 @@ class Merger:
     def choose(
         self, record: PartnerRecord, qid: str, roles: frozenset[Role] | None = None
     ) -> Used | None:
-        if len(record.submissions) == 1:  # most partners: one source, nothing to rank
-            sub = record.submissions[0]
-            answer = sub.answers.get(qid)
-            if (
-                answer is None
-                or not _counts(answer)
-                or (roles is not None and sub.role not in roles)
-            ):
-                return None
-            return Used(answer, sub)
         ordered = self.ordered(qid, record.candidates(qid, roles))
         return ordered[0] if ordered else None
 
