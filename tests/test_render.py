@@ -235,8 +235,8 @@ def test_importing_the_report_package_loads_no_renderer_library() -> None:
 
 
 def test_building_a_report_without_a_coding_needs_no_pydantic() -> None:
-    """The coding's models (and survey.py's) are pydantic's: the builder imports them only for
-    a report that has a coding, so a warm run pays for no pydantic it does not use."""
+    """The builder imports the coding's module (and survey.py) only for a report that has a
+    coding: a warm run imports no pydantic, nor anything else, it does not use."""
     code = (
         "import sys, urbsurvey.report.build, urbsurvey.report.parts;"
         "print(sorted(m for m in ('pydantic', 'urbsurvey.outcomes.lessons', 'urbsurvey.survey')"

@@ -26,7 +26,7 @@ from .i18n import Texts
 __all__ = ["CURRENCY_SYMBOLS", "ReportInput", "build_report", "format_amount"]
 
 if TYPE_CHECKING:
-    from ..outcomes.lessons import Coding  # pydantic's: imported only for a coding
+    from ..outcomes.lessons import Coding
     from ..outcomes.waves import Wave
     from ..survey import SurveyFolder
 
@@ -171,7 +171,7 @@ def _today() -> dt.date:
 def _lessons(data: ReportInput, outcomes: Outcomes) -> tuple[Coding | None, list[Issue]]:
     survey = data.survey
     if data.coding is None and (survey is None or not survey.config.coding):
-        return None, []  # no lessons: pydantic, which reads a coding, is not even imported
+        return None, []  # no lessons: their module is not even imported
     from ..outcomes.lessons import check_coding, parse_coding
 
     if data.coding is not None:

@@ -32,7 +32,7 @@ from .amounts import CURRENCY_SYMBOLS, format_amount
 from .i18n import Texts
 
 if TYPE_CHECKING:
-    from ..outcomes.lessons import Coding, Example  # pydantic's: imported only for a coding
+    from ..outcomes.lessons import Coding, Example
     from ..survey import SurveyFolder
 
 SOURCE_ORDER = {"city": 0, "interview": 1, "managing_authority": 2, "other": 3}
