@@ -234,6 +234,19 @@ def test_importing_the_report_package_loads_no_renderer_library() -> None:
     assert done.stdout.strip() == "[]"
 
 
+def test_building_a_report_without_a_coding_needs_no_pydantic() -> None:
+    """The builder imports the coding's module (and survey.py) only for a report that has a
+    coding: a warm run imports no pydantic, nor anything else, it does not use."""
+    code = (
+        "import sys, urbsurvey.report.build, urbsurvey.report.parts;"
+        "print(sorted(m for m in ('pydantic', 'urbsurvey.outcomes.lessons', 'urbsurvey.survey')"
+        " if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
 def test_a_template_naming_a_missing_field_fails(tmp_path: Path) -> None:
     """StrictUndefined: a renamed field is an error, not a blank in the report."""
     (tmp_path / "report.md.j2").write_text("{{ survey.titel }}\n", encoding="utf-8")

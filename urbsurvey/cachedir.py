@@ -1,6 +1,6 @@
 """The user's cache folder: `$URBSURVEY_CACHE`, else `$XDG_CACHE_HOME/urbsurvey`, else
-`~/.cache/urbsurvey`. What is kept there (workbooks read, definitions validated, the
-workbook words parsed) is only ever a shortcut: anything missing or unreadable in it is
+`~/.cache/urbsurvey`. What is kept there (workbooks read, definitions and codings validated,
+the workbook words parsed) is only ever a shortcut: anything missing or unreadable in it is
 computed again."""
 
 from __future__ import annotations

@@ -2,5 +2,6 @@
 
 - `merge`: `PartnerRecord`, the `Merger` that picks the answer that counts, conflicts.
 - `indicators`: `compute_outcomes` → `Outcomes` (records, `IndicatorResult`s, conflicts).
-- `lessons`: the expert's coding (`coding.yaml`) checked against the answers.
+- `lessons`: the expert's coding (`coding.yaml`) checked against the answers; `codingspec`,
+  its format as pydantic validates it the first time a coding is read.
 """

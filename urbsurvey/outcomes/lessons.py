@@ -8,49 +8,50 @@ authority) that illustrates the theme.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
-
 from .. import yamlio
-from ..definition.texts import Text
 from ..errors import SurveyConfigError
 from ..issues import Issue, IssueCode, make_issue
 from ..vocabulary import Source
 from .merge import PartnerRecord
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Group(_Model):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Group:
     id: str
-    title: Text
+    title: dict[str, str]  # language -> text (`definition.texts.Text`)
     chapter: bool = False  # a chapter of its own in the report, not a part of "Lessons"
 
 
-class Example(_Model):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Example:
     partner: str
     question: str | None = None
     source: Source = Source.CITY
     note: str | None = None
 
 
-class Theme(_Model):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Theme:
     id: str
     group: str
-    title: Text
-    description: Text | None = None
-    examples: list[Example] = []
+    title: dict[str, str]
+    description: dict[str, str] | None = None
+    examples: list[Example] = field(default_factory=list)
 
     def partners(self) -> list[str]:
         return list(dict.fromkeys(e.partner for e in self.examples))
 
 
-class Coding(_Model):
-    groups: list[Group] = []
-    themes: list[Theme] = []
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Coding:
+    """A validated coding, in plain classes: pydantic (`codingspec`) validates a coding.yaml
+    the first time it is read, and the result is kept (`parse_coding`)."""
+
+    groups: list[Group] = field(default_factory=list)
+    themes: list[Theme] = field(default_factory=list)
 
 
 def load_coding(path: Path) -> Coding:
@@ -65,18 +66,47 @@ def load_coding(path: Path) -> Coding:
     return parse_coding(text, path)
 
 
+#: The modules whose rules make a coding of a text (the cache's key holds their source).
+_RULES = (
+    Path(__file__).parent / "lessons.py",
+    Path(__file__).parent / "codingspec.py",
+    Path(__file__).parent.parent / "definition" / "texts.py",
+)
+
+
 def parse_coding(text: str, path: Path | str) -> Coding:
-    """The coding in a coding.yaml's text (kept in a store, or read); `path` names it."""
+    """The coding in a coding.yaml's text (kept in a store, or read); `path` names it.
+
+    A coding validated before under the same rules is taken from the user's cache
+    (`cachedir`, keyed by the text, urbsurvey's and pydantic's versions and the rules'
+    source): then neither the YAML is parsed nor pydantic imported.
+    """
+    from ..cachedir import load_pickle, rules_key, store_pickle
+
+    key = rules_key(_RULES, text.encode("utf-8", "surrogateescape"))
+    kept = load_pickle("codings", key, Coding) if key else None
+    if kept is not None:
+        return kept
+    coding = _validated(text, path)
+    if key:
+        store_pickle("codings", key, coding)
+    return coding
+
+
+def _validated(text: str, path: Path | str) -> Coding:
+    from pydantic import ValidationError
+
     from ..explain import explain
+    from .codingspec import Coding as Spec
 
     try:
         doc = yamlio.parse(text)
-        coding = Coding.model_validate(doc.data or {})
+        coding = Spec.model_validate(doc.data or {}).plain()
     except yamlio.YamlProblem as exc:
         raise SurveyConfigError(f"{path}, {exc}") from exc
     except ValidationError as exc:
         problems = explain(
-            exc.errors(), doc.data, Coding.model_json_schema(), yamlio.line_index(doc.node)
+            exc.errors(), doc.data, Spec.model_json_schema(), yamlio.line_index(doc.node)
         )
         raise SurveyConfigError(
             f"{path}: invalid coding:\n" + "\n".join(f"  - {p}" for p in problems),

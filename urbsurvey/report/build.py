@@ -18,8 +18,6 @@ from ..intake.batch import expected_responses, missing
 from ..intake.submission import Submission
 from ..issues import Issue
 from ..outcomes.indicators import Outcomes, compute_outcomes
-from ..outcomes.lessons import Coding, check_coding, parse_coding
-from ..survey import SurveyFolder
 from . import parts
 from . import schema as s
 from .amounts import CURRENCY_SYMBOLS, format_amount
@@ -28,7 +26,9 @@ from .i18n import Texts
 __all__ = ["CURRENCY_SYMBOLS", "ReportInput", "build_report", "format_amount"]
 
 if TYPE_CHECKING:
+    from ..outcomes.lessons import Coding
     from ..outcomes.waves import Wave
+    from ..survey import SurveyFolder
 
 
 @dataclass(slots=True)
@@ -170,10 +170,13 @@ def _today() -> dt.date:
 
 def _lessons(data: ReportInput, outcomes: Outcomes) -> tuple[Coding | None, list[Issue]]:
     survey = data.survey
+    if data.coding is None and (survey is None or not survey.config.coding):
+        return None, []  # no lessons: their module is not even imported
+    from ..outcomes.lessons import check_coding, parse_coding
+
     if data.coding is not None:
         return data.coding, check_coding(data.coding, outcomes.records, "coding.yaml")
-    if survey is None or not survey.config.coding:
-        return None, []
+    assert survey is not None and survey.config.coding
     source = survey.read_coding()  # kept in the store, or read from the folder
     if source is None:
         return None, []

@@ -9,6 +9,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from ..definition import (
     CHOICE_TYPES,
@@ -24,13 +25,15 @@ from ..intake.answers import Answer, AnswerValue, MoneyValue
 from ..intake.submission import Submission
 from ..issues import Issue, IssueCode
 from ..outcomes.indicators import IndicatorResult, Outcomes, is_money
-from ..outcomes.lessons import Coding, Example
 from ..outcomes.merge import PartnerRecord, Used
-from ..survey import SURVEY_FILE, SurveyFolder
 from ..vocabulary import Kind
 from . import schema as s
 from .amounts import CURRENCY_SYMBOLS, format_amount
 from .i18n import Texts
+
+if TYPE_CHECKING:
+    from ..outcomes.lessons import Coding, Example
+    from ..survey import SurveyFolder
 
 SOURCE_ORDER = {"city": 0, "interview": 1, "managing_authority": 2, "other": 3}
 _PARTNERS_IN_BRACKETS = re.compile(r"\s*\(\{partners\}\)")
@@ -99,6 +102,8 @@ def _rates_used(outcomes: Outcomes, survey: SurveyFolder | None, t: Texts) -> li
     """Every rate an amount the outcomes use was converted with, and where it is set."""
     if survey is None:
         return []
+    from ..survey import SURVEY_FILE  # imported already: `survey` is one
+
     config = survey.config
     money = [qid for qid, qu in outcomes.merger.questions.items() if qu.type is QuestionType.MONEY]
     used = set()
