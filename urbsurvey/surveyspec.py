@@ -157,15 +157,16 @@ def parse_survey(text: str, path: Path) -> tuple[Survey, Lines]:
         doc = yamlio.parse(text)
     except yamlio.YamlProblem as exc:
         raise SurveyConfigError(f"{path}, {exc}", hint=HINT) from exc
-    lines = yamlio.line_index(doc.node)
-    if not isinstance(doc.data, dict):
+    lines, data = yamlio.line_index(doc.node), doc.data
+    del doc  # the node tree: as large as all the rest at 10,000 partners, and no longer needed
+    if not isinstance(data, dict):
         raise SurveyConfigError(f"{path}, line 1: survey.yaml must be a mapping (title:, …)")
     try:
-        config = Survey.model_validate(doc.data)
+        config = Survey.model_validate(data)
     except ValidationError as exc:
         from .explain import explain
 
-        problems = explain(exc.errors(), doc.data, _schema(), lines)
+        problems = explain(exc.errors(), data, _schema(), lines)
         raise SurveyConfigError(_listed(path, problems), hint=HINT) from exc
     problems = _check_partners(config, lines)
     if problems:
