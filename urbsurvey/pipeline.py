@@ -260,11 +260,12 @@ def _scan(inputs: Inputs) -> Iterator[tuple[str, Item | Path, Seen | Issue]]:
 
     cwd = os.getcwd()
     for path in inputs.files:
+        name = str(path)
         try:
-            st = os.stat(path)
+            st = os.stat(name)
         except OSError:
             st = None  # `_seen_now` of the item says why
-        if st is None or S_ISDIR(st.st_mode) or str(path).lower().endswith(_MAIL_ENDINGS):
+        if st is None or S_ISDIR(st.st_mode) or name.lower().endswith(_MAIL_ENDINGS):
             from .intake.batch import expand
 
             for key, item in expand([path], inputs.base):

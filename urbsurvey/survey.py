@@ -178,12 +178,45 @@ def survey_from_text(root: Path, text: str, path: Path, coding: str | None = Non
     if kept and len(kept) == 2 and isinstance(kept[0], Survey) and isinstance(kept[1], dict):
         config, rates = kept
     else:
-        from .surveyspec import check_survey
-
-        config, rates = check_survey(text, path)
+        config, rates = _checked(text, path)
         if key:
             store_pickle("surveys", key, (config, rates))
     return SurveyFolder(root, config, text, coding, rates)
+
+
+Checked = tuple[Survey, dict[str, int]]  # the configuration, and the line of each rate
+
+
+def _checked(text: str, path: Path) -> Checked:
+    """`surveyspec.check_survey` in a worker process (`intake.workers`) where one can be
+    forked, its result sent back as the cache gives it. Checking 10,000 partners here would
+    leave this process some 20 MB larger for the rest of the run (the YAML nodes and
+    pydantic models are freed, but not the memory between the partners kept): 6 MB more
+    at the peak of a cold `report`. A worker over its time or memory limit means checking
+    here: the same result."""
+    import dataclasses
+
+    from .intake.workers import limits_from_env, run_isolated
+
+    one_worker = dataclasses.replace(limits_from_env(), jobs=1)
+    found = run_isolated([text], lambda t: _outcome(t, path), lambda t, why: None, one_worker)
+    try:
+        outcome = next(found) or _outcome(text, path)
+    finally:
+        found.close()
+    if isinstance(outcome[0], Survey):
+        return outcome
+    raise SurveyConfigError(outcome[0], hint=outcome[1])
+
+
+def _outcome(text: str, path: Path) -> Checked | tuple[str, str | None]:
+    """The checked survey.yaml, or what is wrong with it (message and hint)."""
+    from .surveyspec import check_survey
+
+    try:
+        return check_survey(text, path)
+    except SurveyConfigError as exc:
+        return exc.message, exc.hint
 
 
 #: The modules whose rules decide what a survey.yaml says (their source is in the cache key).

@@ -71,6 +71,8 @@ def store_key(path: Path, cwd: str) -> str:
 def printable(name: str) -> str:
     """A file name as valid Unicode: each byte that is not UTF-8 (Latin-1 `Malmö.xlsx`
     from an old system) written as `\\xf6`, so the name is shown and stored as it is."""
+    if name.isascii():  # most names: no copy made to find out
+        return name
     try:
         name.encode("utf-8")
     except UnicodeEncodeError:
