@@ -126,3 +126,14 @@ def test_a_new_version_of_urbsurvey_checks_it_again(
     monkeypatch.setattr("urbsurvey.__version__", "99.0")
     load_survey(bikes)
     assert len(entries()) == 2
+
+
+def test_a_check_stopped_by_the_worker_limits_is_done_here(
+    bikes: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("URBSURVEY_WORKER_TIMEOUT", "0.000001")
+    assert [p.name for p in load_survey(bikes).config.partners] == ["Gdańsk", "Brno"]
+    path = bikes / "survey.yaml"
+    path.write_text(path.read_text("utf-8").replace("CZ", "Atlantis"), "utf-8")
+    with pytest.raises(SurveyConfigError, match=r"survey.yaml, line \d+: partner Brno: 'Atlantis'"):
+        load_survey(bikes)
