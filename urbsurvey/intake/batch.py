@@ -35,7 +35,7 @@ from .submission import (
 from .wire import Packed, pack, unpack
 from .workers import Failure, Limits, run_isolated
 
-if TYPE_CHECKING:  # survey.py brings pydantic: a run without a survey folder needs neither
+if TYPE_CHECKING:  # a run without a survey folder needs none of survey.py
     from ..survey import Partner, SurveyFolder
 
 Progress = Callable[[int], None]

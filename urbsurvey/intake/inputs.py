@@ -78,7 +78,7 @@ def resolve_inputs(
 
 
 def _is_survey_folder(path: Path) -> bool:
-    """`survey.is_survey_folder`, importing survey.py (and pydantic) only for a folder."""
+    """`survey.is_survey_folder`, importing survey.py only for a folder."""
     if not path.is_dir():
         return False
     from ..survey import is_survey_folder
