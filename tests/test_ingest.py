@@ -6,6 +6,8 @@ import json
 import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -26,6 +28,7 @@ from .support.workbooks import (
     MILE_FULL_PARSED,
     MILE_REQUIRED,
     filled,
+    survey_folder,
     where,
 )
 
@@ -179,6 +182,32 @@ def test_reingest_unchanged(returns: Path, store: Path) -> None:
     assert (again.added, again.unchanged, again.issues) == ([], 3, [])
     assert again.totals == {"submissions": 3, "current": 3}
     assert counts(store) == before
+
+
+def test_an_unchanged_survey_folder_is_ingested_without_the_readers_or_pydantic(
+    tmp_path: Path, store: Path
+) -> None:
+    """Nothing new: no workbook reader, no pydantic (the survey.yaml checked before)."""
+    folder = survey_folder(tmp_path / "survey", ["Venice", "Amadora"])
+    at(filled(folder / "returns", MILE_FULL, name="venice.xlsx"), 0)
+    program = (
+        "import sys; from pathlib import Path\n"
+        "from urbsurvey.pipeline import ingest\n"
+        "r = ingest([Path(sys.argv[1])], Path(sys.argv[2]))\n"
+        "print(r.unchanged, len(r.added), sorted(m for m in sys.modules"
+        " if m.startswith(('pydantic', 'urbsurvey.reader', 'urbsurvey.intake.batch'))))\n"
+    )
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", program, str(folder), str(store)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for _ in range(2)  # the first one stores the workbook
+    ]
+    assert runs[0].startswith("0 1 ")
+    assert runs[1] == "1 0 []\n"
 
 
 def test_touched_file_is_not_added_again(returns: Path, store: Path) -> None:

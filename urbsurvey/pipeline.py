@@ -20,26 +20,20 @@ from stat import S_ISDIR
 from typing import TYPE_CHECKING, Any
 
 from .errors import StoreError
-from .intake.batch import (
-    Batch,
-    Item,
-    Progress,
-    check_batch,
-    expand,
-    missing_responses,
-    read_items,
-    store_key,
-)
 from .intake.current import choose_current, key_of
+from .intake.found import store_key
 from .intake.inputs import Inputs, resolve_inputs
 from .intake.mail import MAIL_SUFFIXES, MailItem
-from .intake.submission import Submission, display_name, sha256_of, unopenable
 from .issues import Issue, IssueCode, Severity, make_issue
 from .results import CheckedFile, IngestJSON, StoreTotals, ValidationJSON
 from .vocabulary import Status
 
+# The readers (`batch`, `submission` and what they import) are imported where
+# a file is read: an unchanged ingest reads none, and starts without them.
 if TYPE_CHECKING:
     from .definition import Questionnaire
+    from .intake.batch import Batch, Item, Progress
+    from .intake.submission import Submission
     from .report.build import ReportInput
     from .report.schema import Report
     from .store import Seen, Store
@@ -113,6 +107,8 @@ def validate(
     With `cache`, workbooks read before under the same definition and survey.yaml are
     not read again (`intake.cache`).
     """
+    from .intake.batch import check_batch
+
     inputs = resolve_inputs(paths, questionnaire, survey)
     if on_files is not None:
         on_files(len(inputs.files))
@@ -125,6 +121,8 @@ def validate(
 
 
 def _read(inputs: Inputs, progress: Progress | None, cache: bool) -> Iterator[Submission]:
+    from .intake.batch import expand, read_items
+
     items = [item for _, item in expand(inputs.files, inputs.base)]
     if not cache:
         return read_items(items, inputs.context, progress)
@@ -198,6 +196,8 @@ def ingest_inputs(
         if on_files is not None:
             on_files(len(todo))
         if todo:  # nothing new or changed: no worker is started
+            from .intake.batch import read_items
+
             subs = read_items([item for item, _, _ in todo], inputs.context, progress)
             for (_, key, now), sub in zip(todo, subs, strict=True):
                 _store_one(store, result, sub, (key, now))
@@ -233,14 +233,20 @@ def _changed_files(
             touched.append((key, now, same))
             unchanged += 1
         else:
-            named = (item, display_name(item, inputs.base)) if isinstance(item, Path) else item
-            todo.append((named, key, now))
+            todo.append((_named(item, inputs.base), key, now))
     if touched:
         with store.transaction():
             for key, now, sha256 in touched:
                 store.remember_file(key, now, sha256)
     todo.sort(key=lambda entry: entry[2][1])  # by modification time
     return todo, unchanged, issues
+
+
+def _named(item: Item | Path, base: Path | None) -> Item:
+    """The item to read, a workbook with the name it is shown by."""
+    from .intake.submission import display_name
+
+    return (item, display_name(item, base)) if isinstance(item, Path) else item
 
 
 #: Names that may be saved e-mail (`expand` decides): a workbook is stat'ed and keyed directly.
@@ -254,11 +260,14 @@ def _scan(inputs: Inputs) -> Iterator[tuple[str, Item | Path, Seen | Issue]]:
 
     cwd = os.getcwd()
     for path in inputs.files:
+        name = str(path)
         try:
-            st = os.stat(path)
+            st = os.stat(name)
         except OSError:
             st = None  # `_seen_now` of the item says why
-        if st is None or S_ISDIR(st.st_mode) or str(path).lower().endswith(_MAIL_ENDINGS):
+        if st is None or S_ISDIR(st.st_mode) or name.lower().endswith(_MAIL_ENDINGS):
+            from .intake.batch import expand
+
             for key, item in expand([path], inputs.base):
                 yield key, item, _seen_now(item)
         else:
@@ -278,6 +287,8 @@ def _seen_now(item: Item) -> Seen | Issue:
     try:
         st = item[0].stat()
     except OSError as exc:
+        from .intake.submission import unopenable
+
         return unopenable(item[1], exc)
     return st.st_size, st.st_mtime_ns, file_stamp(st)
 
@@ -290,6 +301,8 @@ def _same_content(store: Store, key: str, item: Item | Path) -> str | None:
     if isinstance(item, MailItem):
         now: str | None = hashlib.sha256(item.data or b"").hexdigest()
     else:
+        from .intake.submission import sha256_of
+
         try:
             now = sha256_of(item if isinstance(item, Path) else item[0])
         except OSError:  # gone, no permission, not a regular file: reading says why
@@ -395,6 +408,7 @@ def _gather(
 
 
 def _from_store(path: Path, questionnaire: str | None, inputs: Inputs | None = None) -> ReportInput:
+    from .intake.batch import missing_responses
     from .report.build import ReportInput
     from .store import Store
 

@@ -24,14 +24,15 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .definition import Role
 from .errors import StoreError
-from .intake.answers import Answer, decode_value, encode_value
-from .intake.submission import Submission
 from .issues import Issue, IssueCode, Severity
 from .results import StoreTotals
-from .vocabulary import Kind
+from .vocabulary import Kind, Role
+
+if TYPE_CHECKING:  # the readers' modules: imported where submissions are, not to open a store
+    from .intake.submission import Submission
 
 SCHEMA_VERSION = 2
 #: How long a writer waits for another one holding the store (each holds it for one file).
@@ -436,6 +437,8 @@ class Store:
         return set(replaced)
 
     def _add_rows(self, sid: int, sub: Submission) -> None:
+        from .intake.answers import encode_value
+
         self.db.executemany(
             "INSERT INTO answers VALUES (?,?,?,?,?,?,?,?,?)",
             [
@@ -521,6 +524,8 @@ class Store:
 
     def _load(self, where: str, params: tuple[object, ...] = ()) -> dict[int, Submission]:
         """Submissions (no answers, no issues) by id, in the order they were stored."""
+        from .intake.submission import Submission
+
         rows = self.db.execute(
             f"SELECT {_SUBMISSION_COLUMNS} FROM submissions {where} ORDER BY id", params
         ).fetchall()
@@ -553,6 +558,8 @@ class Store:
         return sorted(subs, key=lambda s: scan_order(s.file))
 
     def _full(self, where: str) -> list[Submission]:
+        from .intake.answers import Answer, decode_value
+
         subs = self._load(where)
         for sid, question, raw, value, valid, sheet, cell, note, hidden in self.db.execute(
             "SELECT a.* FROM answers a JOIN submissions s ON s.id = a.submission_id " + where

@@ -1,61 +1,48 @@
-"""A survey folder: `survey.yaml` (what was asked of whom) beside the returned workbooks."""
+"""A survey folder: `survey.yaml` (what was asked of whom) beside the returned workbooks.
+
+What a survey.yaml may say, and how it is checked, is `surveyspec` (pydantic models); a
+survey.yaml that passed is made of the plain classes here, with the same fields and
+defaults. They import nothing of pydantic, so a survey.yaml checked before (kept in the
+user's cache folder) is used without it. They are named tuples: frozen, built with
+keywords and defaults (a default list or mapping is shared: never change one), and
+10,000 partners unpickle in a third of the time objects with attributes take.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from functools import cache
 from pathlib import Path
-from typing import Any, Literal
-
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    StrictBool,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from typing import Literal, NamedTuple
 
 from . import yamlio
-from .definition.texts import Text
 from .errors import SurveyConfigError
 from .vocabulary import Role
 
 SURVEY_FILE = "survey.yaml"
-
+HINT = 'Fix survey.yaml as described in the README ("A survey folder").'
 
 #: Exchange rates outside these are a typing slip (one unit of any currency is worth
 #: between a millionth and a million of any other).
 MIN_RATE, MAX_RATE = Decimal("0.000001"), Decimal(1_000_000)
 
+Text = dict[str, str]  # language -> text, with an English one (`en`)
 
-# Every model defers building its validators to the first survey.yaml validated: a run
-# that reads none (one workbook checked against its stamp) builds none.
-class Partner(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
+class Partner(NamedTuple):
     name: str
-    country: str | None = Field(default=None, description="ISO code or English name")
+    country: str | None = None  # ISO code or English name
     managing_authority: str | None = None
-    lead: StrictBool = False
-    aliases: list[str] = Field(default=[], description="Other spellings partners may write")
-    organisation: str | None = Field(default=None, description="Pre-filled in the workbook")
-    email: str | None = Field(default=None, description="Contact e-mail of the partner")
-    emails: list[str] = Field(
-        default=[], description="Other addresses the partner's returns may come from"
-    )
-    language: str | None = Field(default=None, description="Language of the partner's workbook")
+    lead: bool = False
+    aliases: list[str] = []  # noqa: RUF012 - never changed (nor are the other lists)
+    organisation: str | None = None  # pre-filled in the workbook
+    email: str | None = None
+    emails: list[str] = []  # noqa: RUF012 - other addresses the returns may come from
+    language: str | None = None  # of the partner's workbook
+    currency: str | None = None  # the partner answers in; else the country's
 
     def addresses(self) -> list[str]:
         return [a for a in (self.email, *self.emails) if a]
-
-    currency: str | None = Field(
-        default=None,
-        pattern=r"^[A-Za-z]{3}$",
-        description="The currency the partner answers in; derived from the country if not given",
-    )
 
     def answers_in(self) -> str | None:
         """The currency of the partner's bare amounts: as given, else the country's."""
@@ -64,77 +51,47 @@ class Partner(BaseModel):
         return self.currency.upper() if self.currency else currency_for_country(self.country)
 
 
-class Narrative(BaseModel):
+class Narrative(NamedTuple):
     """A block of the report the thematic expert writes (Markdown; raw HTML is shown as text)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    id: str
     title: Text
     text: Text
-    placement: Literal["before_findings", "after_lessons"] = Field(
-        default="before_findings", description="Before the findings, or after the lessons"
-    )
+    placement: Literal["before_findings", "after_lessons"] = "before_findings"
 
 
-class WaveRef(BaseModel):
-    """An earlier wave of the same survey: its survey folder, or a store that holds it."""
+class WaveRef(NamedTuple):
+    """An earlier wave of the same survey: its survey folder (`path`), or a store that holds
+    it (`store`, with the wave's `questionnaire` if given); paths from this folder."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-
-    id: str = Field(min_length=1, description="How the report names the wave, e.g. 2009-10")
-    path: str | None = Field(default=None, description="Its survey folder, from this folder")
-    store: str | None = Field(default=None, description="Or its SQLite store, from this folder")
-    questionnaire: str | None = Field(
-        default=None, description="With `store`: the wave's questionnaire (id or path)"
-    )
-
-    @model_validator(mode="after")
-    def _one_source(self) -> WaveRef:
-        if (self.path is None) == (self.store is None):
-            raise ValueError("give exactly one of `path:` (a survey folder) or `store:`")
-        return self
+    id: str
+    path: str | None = None
+    store: str | None = None
+    questionnaire: str | None = None
 
 
-class Survey(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-
+class Survey(NamedTuple):
     title: Text
-    network: str = Field(default="", description="The network surveyed, as the title page names it")
-    author: str = Field(default="", description="Who wrote the report (the thematic expert)")
-    date: dt.date | None = Field(default=None, description="When the survey was held")
+    questionnaire: str  # bundled questionnaire id, or a path from this folder
+    network: str = ""
+    author: str = ""
+    date: dt.date | None = None
     introduction: Text | None = None
-    narrative: list[Narrative] = Field(
-        default=[], description="Context, conclusions, recommendations: Markdown, per language"
-    )
-    questionnaire: str = Field(description="Bundled questionnaire id, or a path from this folder")
+    narrative: list[Narrative] = []  # noqa: RUF012
     language: str = "en"
-    currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
-    exchange_rates: dict[str, Decimal] = Field(
-        default={}, description="Value of one unit of each currency in the report currency"
-    )
-    partners: list[Partner] = []
-    expected_roles: list[Role] = Field(
-        default=[Role.CITY], description="Roles every partner is expected to return"
-    )
-    returns: str = Field(default="returns", description="Folder of returned workbooks")
-    coding: str | None = Field(default="coding.yaml", description="Lessons codebook and coding")
-    deadline: dt.date | None = Field(default=None, description="When workbooks are due")
-    return_to: str | None = Field(default=None, description="E-mail address returns go to")
-    contact: str | None = Field(default=None, description="Who partners ask: name and e-mail")
-    wave: str = Field(default="this wave", description="How the report names this wave")
-    waves: list[WaveRef] = Field(default=[], description="Earlier waves, oldest first")
-
-    @field_validator("exchange_rates")
-    @classmethod
-    def _upper(cls, rates: dict[str, Decimal]) -> dict[str, Decimal]:
-        for code, rate in rates.items():
-            if not (rate.is_finite() and MIN_RATE <= rate <= MAX_RATE):
-                raise ValueError(
-                    f"the exchange rate of {code} is {rate}: give the value of one {code} "
-                    f"in the report currency, between {MIN_RATE} and {MAX_RATE:,}"
-                )
-        return {k.upper(): v for k, v in rates.items()}
+    currency: str = "EUR"
+    exchange_rates: dict[str, Decimal] = {}  # noqa: RUF012 - one unit's value, upper-case codes
+    partners: list[Partner] = []  # noqa: RUF012
+    expected_roles: list[Role] = [Role.CITY]  # noqa: RUF012
+    returns: str = "returns"
+    coding: str | None = "coding.yaml"
+    deadline: dt.date | None = None
+    return_to: str | None = None
+    contact: str | None = None
+    wave: str = "this wave"
+    waves: list[WaveRef] = []  # noqa: RUF012 - earlier waves, oldest first
+    #: The fields survey.yaml gives (the others are the defaults).
+    given: frozenset[str] = frozenset()
 
     def rate(self, currency: str) -> Decimal | None:
         if currency == self.currency:
@@ -142,21 +99,19 @@ class Survey(BaseModel):
         return self.exchange_rates.get(currency)
 
 
-class SurveyFolder(BaseModel):
+class SurveyFolder(NamedTuple):
     """A loaded survey: its config, where it lives and the text of its survey.yaml.
 
     `text` and `coding_text` are what a store keeps of the survey (see `store.py`), so
     a report from the store needs neither the folder nor its files.
     """
 
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True, defer_build=True)
-
     root: Path
     config: Survey
     text: str = ""
     coding_text: str | None = None
     #: The survey.yaml line of each exchange rate, by currency (found when it was parsed).
-    rate_line_numbers: dict[str, int] = {}
+    rate_line_numbers: dict[str, int] = {}  # noqa: RUF012
 
     def read_coding(self) -> str | None:
         """The lessons coding as text: kept with the survey, else read from the folder."""
@@ -205,15 +160,16 @@ def load_survey(folder: Path) -> SurveyFolder:
     try:
         text = yamlio.decode(data)
     except yamlio.YamlProblem as exc:
-        raise SurveyConfigError(f"{path}, {exc}", hint=_HINT) from exc
+        raise SurveyConfigError(f"{path}, {exc}", hint=HINT) from exc
     return survey_from_text(folder, text, path)
 
 
 def survey_from_text(root: Path, text: str, path: Path, coding: str | None = None) -> SurveyFolder:
     """The survey folder `root` whose survey.yaml (read, or kept in a store) is `text`;
-    `path` names it in messages. The text is parsed once, or not at all when a survey.yaml
-    of the same text was checked before (the user's cache folder keeps it, as it keeps
-    definitions: only a survey.yaml without problems, keyed by its text and the rules)."""
+    `path` names it in messages. The text is checked once (`surveyspec`), or not at all
+    when a survey.yaml of the same text was checked before (the user's cache folder keeps
+    it, as it keeps definitions: only a survey.yaml without problems, keyed by its text,
+    urbsurvey's and pydantic's versions and the source of the rules)."""
     from .cachedir import load_pickle, rules_key, store_pickle
 
     here = Path(__file__).parent
@@ -222,81 +178,53 @@ def survey_from_text(root: Path, text: str, path: Path, coding: str | None = Non
     if kept and len(kept) == 2 and isinstance(kept[0], Survey) and isinstance(kept[1], dict):
         config, rates = kept
     else:
-        config, lines = parse_survey(text, path)
-        rates = {
-            str(loc[1]).upper(): line
-            for loc, line in lines.items()
-            if len(loc) == 2 and loc[0] == "exchange_rates"
-        }
+        config, rates = _checked(text, path)
         if key:
             store_pickle("surveys", key, (config, rates))
-    return SurveyFolder(
-        root=root, config=config, text=text, coding_text=coding, rate_line_numbers=rates
-    )
+    return SurveyFolder(root, config, text, coding, rates)
+
+
+Checked = tuple[Survey, dict[str, int]]  # the configuration, and the line of each rate
+
+
+def _checked(text: str, path: Path) -> Checked:
+    """`surveyspec.check_survey` in a worker process (`intake.workers`) where one can be
+    forked, its result sent back as the cache gives it. Checking 10,000 partners here would
+    leave this process some 20 MB larger for the rest of the run (the YAML nodes and
+    pydantic models are freed, but not the memory between the partners kept): 6 MB more
+    at the peak of a cold `report`. A worker over its time or memory limit means checking
+    here: the same result."""
+    import dataclasses
+
+    from .intake.workers import limits_from_env, run_isolated
+
+    one_worker = dataclasses.replace(limits_from_env(), jobs=1)
+    found = run_isolated([text], lambda t: _outcome(t, path), lambda t, why: None, one_worker)
+    try:
+        outcome = next(found) or _outcome(text, path)
+    finally:
+        found.close()
+    if isinstance(outcome[0], Survey):
+        return outcome
+    raise SurveyConfigError(outcome[0], hint=outcome[1])
+
+
+def _outcome(text: str, path: Path) -> Checked | tuple[str, str | None]:
+    """The checked survey.yaml, or what is wrong with it (message and hint)."""
+    from .surveyspec import check_survey
+
+    try:
+        return check_survey(text, path)
+    except SurveyConfigError as exc:
+        return exc.message, exc.hint
 
 
 #: The modules whose rules decide what a survey.yaml says (their source is in the cache key).
-_RULES = ("survey.py", "parsing/countries.py", "parsing/numbers.py", "parsing/text.py")
-
-
-def parse_survey(text: str, path: Path) -> tuple[Survey, dict[tuple[str | int, ...], int]]:
-    """The configuration in a survey.yaml's text, and the line of each of its entries."""
-    try:
-        doc = yamlio.parse(text)
-    except yamlio.YamlProblem as exc:
-        raise SurveyConfigError(f"{path}, {exc}", hint=_HINT) from exc
-    lines = yamlio.line_index(doc.node)
-    if not isinstance(doc.data, dict):
-        raise SurveyConfigError(f"{path}, line 1: survey.yaml must be a mapping (title:, …)")
-    try:
-        config = Survey.model_validate(doc.data)
-    except ValidationError as exc:
-        from .explain import explain
-
-        problems = explain(exc.errors(), doc.data, _schema(), lines)
-        raise SurveyConfigError(_listed(path, problems), hint=_HINT) from exc
-    problems = _check_partners(config, lines)
-    if problems:
-        raise SurveyConfigError(_listed(path, problems), hint=_HINT)
-    return config, lines
-
-
-_HINT = 'Fix survey.yaml as described in the README ("A survey folder").'
-
-
-def _listed(path: Path, problems: list[str]) -> str:
-    if len(problems) == 1:
-        return f"{path}, {problems[0]}"
-    return f"{path}: {len(problems)} problems:\n" + "\n".join(f"  - {p}" for p in problems)
-
-
-@cache
-def _schema() -> dict[str, Any]:
-    return Survey.model_json_schema()
-
-
-def _check_partners(config: Survey, lines: dict[tuple[str | int, ...], int]) -> list[str]:
-    """A partner listed twice (by name or alias), a country urbsurvey does not know."""
-    from .explain import did_you_mean
-    from .parsing import normalise
-    from .parsing.countries import country_names, known_country
-
-    problems: list[str] = []
-    seen: dict[str, int] = {}
-    for i, partner in enumerate(config.partners):
-        line = lines.get(("partners", i), 0)
-        for name in (partner.name, *partner.aliases):
-            first = seen.setdefault(normalise(name), i)
-            if first != i:
-                problems.append(
-                    f"line {line}: partner {partner.name}: {name!r} is already listed "
-                    f"(line {lines.get(('partners', first), 0)}); list each partner once"
-                )
-        if partner.country and not known_country(partner.country):
-            hint = did_you_mean(partner.country.title(), country_names())
-            problems.append(
-                f"line {lines.get(('partners', i, 'country'), line)}: partner {partner.name}: "
-                f"{partner.country!r} is not a country urbsurvey knows{hint or '.'} Write its "
-                "ISO code (IT, GB, RO, …) or its English name."
-            )
-    return problems
+_RULES = (
+    "survey.py",
+    "surveyspec.py",
+    "definition/texts.py",
+    "parsing/countries.py",
+    "parsing/numbers.py",
+    "parsing/text.py",
+)

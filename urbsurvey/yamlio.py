@@ -94,10 +94,12 @@ def _check_size(node: Any) -> None:
     def size(n: Any, depth: int) -> int:
         if depth > MAX_DEPTH:
             raise YamlProblem(f"nested more than {MAX_DEPTH} levels deep", n.start_mark.line + 1)
+        if n.id == "scalar":  # one value: not kept (most nodes are scalars)
+            return 1
         known = sizes.get(id(n))
         if known is not None:
             return known
-        children = n.value if n.id == "sequence" else []
+        children = n.value
         if n.id == "mapping":
             children = [item for pair in n.value for item in pair]
         total = 1 + sum(size(child, depth + 1) for child in children)

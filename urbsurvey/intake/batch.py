@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..definition import Questionnaire
-from ..errors import InputError
 from ..issues import Issue, IssueCode, make_issue
 from ..vocabulary import Kind
 from .answers import AssumedCurrency, Interpreter
 from .current import choose_current
-from .mail import MAIL_SUFFIXES, MailItem, is_mail, is_maildir, mail_items
+from .found import store_key
+from .mail import MailItem, is_mail, mail_items
 from .submission import (
     Context,
     PartnerInfo,
@@ -29,19 +29,14 @@ from .submission import (
     display_name,
     failed_submission,
     failure_issue,
-    printable,
     read_submission,
     read_submission_bytes,
 )
 from .wire import Packed, pack, unpack
 from .workers import Failure, Limits, run_isolated
 
-if TYPE_CHECKING:  # survey.py brings pydantic: a run without a survey folder needs neither
+if TYPE_CHECKING:  # a run without a survey folder needs none of survey.py
     from ..survey import Partner, SurveyFolder
-
-#: File name endings picked up when a folder is scanned. Files named on the
-#: command line are always read; their format is decided by content.
-SPREADSHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"})
 
 Progress = Callable[[int], None]
 
@@ -56,38 +51,6 @@ class Batch:
 
     def all_issues(self) -> list[Issue]:
         return [i for s in self.submissions for i in s.issues] + self.issues
-
-
-def collect_files(paths: Iterable[Path]) -> list[Path]:
-    """Files as given, folders scanned recursively (hidden and lock files skipped): workbooks,
-    saved e-mails (.eml, mbox) and Maildir folders."""
-    found: list[Path] = []
-    wanted = SPREADSHEET_SUFFIXES | MAIL_SUFFIXES
-    for path in paths:
-        if is_maildir(path):
-            found.append(path)
-        elif path.is_dir():
-            for root, dirs, files in os.walk(path):
-                here = Path(root)
-                maildirs = sorted(d for d in dirs if is_maildir(here / d))
-                found.extend(here / d for d in maildirs)
-                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in maildirs)
-                found.extend(
-                    here / f
-                    for f in sorted(files)
-                    if _suffix(f) in wanted and not f.startswith((".", "~$"))
-                )
-        elif path.exists():
-            found.append(path)
-        else:
-            raise InputError(f"{path}: no such file or folder")
-    return found
-
-
-def _suffix(name: str) -> str:
-    """`Path(name).suffix.lower()` of a file's name, 10x faster (a batch names every file)."""
-    dot = name.rfind(".")
-    return name[dot:].lower() if 0 < dot < len(name) - 1 else ""
 
 
 def make_context(q: Questionnaire, survey: SurveyFolder | None = None) -> Context:
@@ -133,15 +96,6 @@ def expand(files: list[Path], base: Path | None = None) -> list[tuple[str, Item]
         else:
             items.append((key, (path, name)))  # the store holds valid Unicode only
     return items
-
-
-def store_key(path: Path, cwd: str) -> str:
-    """The name the store knows a file by: `str(path.absolute())` (a link is not resolved),
-    5x faster, as valid Unicode (`printable`)."""
-    text = str(path)
-    if os.path.isabs(text):
-        return printable(text)
-    return printable(cwd if text == "." else os.path.join(cwd, text))
 
 
 def read_item(item: Item, ctx: Context) -> Submission:

@@ -17,11 +17,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..issues import Issue, IssueCode, make_issue
-from ..parsing import ParseError, parse_date
 from ..vocabulary import Kind
-from .submission import Submission
+
+if TYPE_CHECKING:  # the readers: `ingest` settles who counts without them when nothing is new
+    from .submission import Submission
 
 Key = tuple[str, str, str]  # partner, role, kind
 
@@ -47,6 +49,8 @@ def respondent_date(sub: Submission) -> dt.date | None:
     text = sub.respondent.get(field) or sub.respondent.get("respondent.date")
     if not text:
         return None
+    from ..parsing import ParseError, parse_date
+
     for candidate in (text, text.split(" ")[0]):  # "2009-10-19 10:30:00" from a date-time cell
         try:
             return parse_date(candidate)

@@ -14,11 +14,12 @@ from ..definition import Questionnaire
 from ..errors import InputError
 from ..resources import bundled_questionnaires, load_questionnaire
 from ..workbook import contract
-from .batch import Item, collect_files, make_context
-from .submission import Context
+from .found import collect_files
 
-if TYPE_CHECKING:  # survey.py brings pydantic: a run without a survey folder needs neither
+if TYPE_CHECKING:  # the readers: an unchanged ingest or a cached validate reads nothing
     from ..survey import SurveyFolder
+    from .batch import Item
+    from .submission import Context
 
 
 @dataclass(slots=True)
@@ -36,6 +37,8 @@ class Inputs:
         """How the files are read and checked, built when first needed: an unchanged
         ingest or a cached validate reads nothing (10,000 partners take 0.1 s to set up)."""
         if self._context is None:
+            from .batch import make_context
+
             self._context = make_context(self.questionnaire, self.against)
         return self._context
 
@@ -75,7 +78,7 @@ def resolve_inputs(
 
 
 def _is_survey_folder(path: Path) -> bool:
-    """`survey.is_survey_folder`, importing survey.py (and pydantic) only for a folder."""
+    """`survey.is_survey_folder`, importing survey.py only for a folder."""
     if not path.is_dir():
         return False
     from ..survey import is_survey_folder
@@ -116,7 +119,7 @@ def _against_survey(paths: list[Path], questionnaire: str | None, folder: Path) 
 
 
 def _no_workbooks(paths: list[Path]) -> InputError:
-    from .batch import SPREADSHEET_SUFFIXES
+    from .found import SPREADSHEET_SUFFIXES
 
     where = ", ".join(str(p) for p in paths)
     endings = ", ".join(sorted(SPREADSHEET_SUFFIXES))

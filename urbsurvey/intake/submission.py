@@ -33,6 +33,7 @@ from ..reader import (
 from ..vocabulary import Kind, Status
 from ..workbook import contract
 from .answers import Answer, AssumedCurrency, Interpreter, condition_holds, raw_text
+from .found import printable
 from .workers import Failure
 
 
@@ -236,16 +237,6 @@ def _inside(path: str, base: str) -> str | None:
     if path.startswith(base) and path[len(base) : len(base) + 1] == "/":
         return path[len(base) + 1 :]
     return None
-
-
-def printable(name: str) -> str:
-    """A file name as valid Unicode: each byte that is not UTF-8 (Latin-1 `Malmö.xlsx`
-    from an old system) written as `\\xf6`, so the name is shown and stored as it is."""
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        return os.fsencode(name).decode("utf-8", "backslashreplace")
-    return name
 
 
 def read_submission(path: Path, ctx: Context, display: str | None = None) -> Submission:

@@ -82,7 +82,7 @@ def prefill_from(path: Path, lang: str = "en") -> Prefill:
 
     data = gather(path, waves=False)
     config = data.survey.config if data.survey else None
-    wave_id = config.wave if config and "wave" in config.model_fields_set else path.stem
+    wave_id = config.wave if config and "wave" in config.given else path.stem
     return Prefill(wave_id, previous_answers(wave_from(data, wave_id), lang))
 
 
