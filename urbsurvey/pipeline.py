@@ -33,7 +33,7 @@ from .intake.batch import (
 from .intake.current import choose_current, key_of
 from .intake.inputs import Inputs, resolve_inputs
 from .intake.mail import MAIL_SUFFIXES, MailItem
-from .intake.submission import Submission, display_name, sha256_of, unopenable
+from .intake.record import Submission, display_name, unopenable
 from .issues import Issue, IssueCode, Severity, make_issue
 from .results import CheckedFile, IngestJSON, StoreTotals, ValidationJSON
 from .vocabulary import Status
@@ -131,7 +131,13 @@ def _read(inputs: Inputs, progress: Progress | None, cache: bool) -> Iterator[Su
     from .intake.cache import context_key, read_cached
 
     key = context_key(inputs.questionnaire, inputs.survey.text if inputs.survey else None)
-    return read_cached(items, key, lambda todo: read_items(todo, inputs.context, progress))
+
+    def read(todo: list[Item]) -> Iterator[Submission]:
+        if not todo:  # all cached: no context to build, no reading code to import
+            return iter(())
+        return read_items(todo, inputs.context, progress)
+
+    return read_cached(items, key, read)
 
 
 # --- ingest ------------------------------------------------------------------
@@ -284,6 +290,8 @@ def _seen_now(item: Item) -> Seen | Issue:
 
 def _same_content(store: Store, key: str, item: Item | Path) -> str | None:
     """The content hash stored for `key` if the item's bytes still have it, else None."""
+    from .intake.submission import sha256_of
+
     stored = store.hash_seen(key)
     if stored is None:
         return None

@@ -18,26 +18,16 @@ from ..definition import Questionnaire
 from ..errors import InputError
 from ..issues import Issue, IssueCode, make_issue
 from ..vocabulary import Kind
-from .answers import AssumedCurrency, Interpreter
 from .current import choose_current
 from .mail import MAIL_SUFFIXES, MailItem, is_mail, is_maildir, mail_items
-from .submission import (
-    Context,
-    PartnerInfo,
-    Submission,
-    closest_partner,
-    display_name,
-    failed_submission,
-    failure_issue,
-    printable,
-    read_submission,
-    read_submission_bytes,
-)
+from .record import Submission, display_name, printable
 from .wire import Packed, pack, unpack
 from .workers import Failure, Limits, run_isolated
 
-if TYPE_CHECKING:  # survey.py brings pydantic: a run without a survey folder needs neither
+if TYPE_CHECKING:  # survey.py brings pydantic, submission.py the reader: not imported unused
     from ..survey import Partner, SurveyFolder
+    from .answers import AssumedCurrency
+    from .submission import Context
 
 #: File name endings picked up when a folder is scanned. Files named on the
 #: command line are always read; their format is decided by content.
@@ -91,6 +81,11 @@ def _suffix(name: str) -> str:
 
 
 def make_context(q: Questionnaire, survey: SurveyFolder | None = None) -> Context:
+    """How files are read and checked. The reading code is imported here, in the parent
+    before any worker is forked (each then has it), and only for a run that reads."""
+    from .answers import Interpreter
+    from .submission import Context, PartnerInfo
+
     if survey is None:
         return Context(q, Interpreter(q))
     config = survey.config
@@ -108,6 +103,8 @@ def make_context(q: Questionnaire, survey: SurveyFolder | None = None) -> Contex
 
 
 def _partner_currency(partner: Partner) -> AssumedCurrency | None:
+    from .answers import AssumedCurrency
+
     code = partner.answers_in()
     if code is None:
         return None
@@ -145,6 +142,8 @@ def store_key(path: Path, cwd: str) -> str:
 
 
 def read_item(item: Item, ctx: Context) -> Submission:
+    from .submission import read_submission, read_submission_bytes
+
     if isinstance(item, MailItem):
         if item.data is None:
             assert item.issue is not None
@@ -163,6 +162,8 @@ def read_item(item: Item, ctx: Context) -> Submission:
 
 def failed_item(item: Item, failure: Failure) -> Submission:
     """The unreadable submission for an item whose worker died."""
+    from .submission import failed_submission, failure_issue
+
     if not isinstance(item, MailItem):
         return failed_submission(item[0], item[1], failure)
     return Submission(
@@ -261,6 +262,8 @@ def missing(counted: list[Submission], survey: SurveyFolder) -> list[tuple[str, 
 
 def _misspelt(returned: set[tuple[str | None, str]], survey: SurveyFolder) -> set[tuple[str, str]]:
     """(partner, role) answered under a misspelt name: its unknown-partner issue says so."""
+    from .submission import PartnerInfo, closest_partner
+
     partners = [PartnerInfo(p.name, p.country, tuple(p.aliases)) for p in survey.config.partners]
     known = {p.name for p in partners}
     found = set()

@@ -41,7 +41,7 @@ from ..issues import Issue
 from . import wire
 from .answers import Answer, MoneyValue
 from .batch import Item, item_name
-from .submission import Submission
+from .record import Submission
 from .workers import limits_from_env
 
 #: How an entry is laid out (`wire.LAYOUT`), and the fields of each class it is made of.

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from ..issues import Issue, IssueCode, make_issue
 from ..parsing import ParseError, parse_date
 from ..vocabulary import Kind
-from .submission import Submission
+from .record import Submission
 
 Key = tuple[str, str, str]  # partner, role, kind
 

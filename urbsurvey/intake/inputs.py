@@ -15,10 +15,10 @@ from ..errors import InputError
 from ..resources import bundled_questionnaires, load_questionnaire
 from ..workbook import contract
 from .batch import Item, collect_files, make_context
-from .submission import Context
 
-if TYPE_CHECKING:  # survey.py brings pydantic: a run without a survey folder needs neither
+if TYPE_CHECKING:  # survey.py brings pydantic, submission.py the reader: not imported unused
     from ..survey import SurveyFolder
+    from .submission import Context
 
 
 @dataclass(slots=True)
@@ -84,10 +84,10 @@ def _is_survey_folder(path: Path) -> bool:
 
 
 def _check_exist(paths: list[Path]) -> None:
-    from ..explain import did_you_mean
-
     for path in paths:
         if not path.exists():
+            from ..explain import did_you_mean  # difflib: only for a path that is not there
+
             try:
                 near = [p.name for p in path.absolute().parent.iterdir()]
             except OSError:

@@ -22,7 +22,7 @@ from typing import Any
 from ..issues import Issue, IssueCode, Severity
 from ..vocabulary import Kind, Role
 from .answers import Answer
-from .submission import Submission
+from .record import Submission
 
 Packed = tuple[Any, ...]
 

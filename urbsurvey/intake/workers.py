@@ -28,10 +28,8 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
-import selectors
 import signal
 import sys
-import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterator, Sequence
@@ -246,6 +244,8 @@ class _Supervisor(Generic[I, T]):
         name: Callable[[I], str],
     ) -> None:
         import multiprocessing
+        import selectors  # imported here (and tempfile in `_spawn`): a run that reads nothing
+        # starts no supervisor and needs neither
 
         self.items, self.task, self.failed, self.limits = items, task, failed, limits
         self.name = name
@@ -256,6 +256,9 @@ class _Supervisor(Generic[I, T]):
         self.workers = [self._spawn() for _ in range(worker_count(len(items), limits))]
 
     def _spawn(self) -> _Worker:
+        import selectors
+        import tempfile
+
         parent_end, child_end = self.mp.Pipe()
         stderr = tempfile.TemporaryFile(prefix="urbsurvey-worker-")  # noqa: SIM115 (closed in _end)
         process = self.mp.Process(
