@@ -315,8 +315,12 @@ class _Supervisor(Generic[I, T]):
         return max(0.0, first + self.limits.timeout_s - time.monotonic())
 
     def _collect(self, worker: _Worker, ready: set[Any]) -> None:
-        """Take what the worker sent; replace it if it died or ran out of time."""
-        if worker.conn in ready:
+        """Take what the worker sent; replace it if it died or ran out of time.
+
+        A worker that died since the selector looked may have sent results first: they
+        are taken, one per round, before its death costs the file it was on."""
+        dead = worker.process.sentinel in ready or not worker.process.is_alive()
+        if worker.conn in ready or (dead and worker.conn.poll()):
             # One result per event: the selector says again if more are waiting (a
             # `conn.poll()` builds a selector of its own each time).
             try:
@@ -324,7 +328,7 @@ class _Supervisor(Generic[I, T]):
                 return
             except (EOFError, OSError):
                 pass  # died while sending: handled below as a death
-        if worker.process.sentinel in ready or not worker.process.is_alive():
+        if dead:
             self._replace(worker, self._why_dead(worker))
         elif time.monotonic() - worker.since >= self.limits.timeout_s:
             self._replace(worker, self._timed_out())
