@@ -113,7 +113,7 @@ def validate(
     With `cache`, workbooks read before under the same definition and survey.yaml are
     not read again (`intake.cache`).
     """
-    inputs = resolve_inputs(paths, questionnaire, survey)
+    inputs = resolve_inputs(paths, questionnaire, survey, cache)
     if on_files is not None:
         on_files(len(inputs.files))
     submissions = []
@@ -127,17 +127,32 @@ def validate(
 def _read(inputs: Inputs, progress: Progress | None, cache: bool) -> Iterator[Submission]:
     items = [item for _, item in expand(inputs.files, inputs.base)]
     if not cache:
-        return read_items(items, inputs.context, progress)
+        return _read_fresh(items, inputs, progress)
     from .intake.cache import context_key, read_cached
 
     key = context_key(inputs.questionnaire, inputs.survey.text if inputs.survey else None)
+    return read_cached(items, key, lambda todo: _read_fresh(todo, inputs, progress))
 
-    def read(todo: list[Item]) -> Iterator[Submission]:
-        if not todo:  # all cached: no context to build, no reading code to import
-            return iter(())
-        return read_items(todo, inputs.context, progress)
 
-    return read_cached(items, key, read)
+def _read_fresh(
+    items: list[Item], inputs: Inputs, progress: Progress | None
+) -> Iterator[Submission]:
+    """Each item read in a worker, in order, but the one already read while its stamp was
+    (`Inputs.ahead`), taken once; nothing else to read (all cached, or that one file): no
+    context built, no reading code imported, no worker started."""
+    ahead = inputs.ahead if inputs.ahead is not None and inputs.ahead[0] in items else None
+    at = -1 if ahead is None else items.index(ahead[0])
+    others = items[:at] + items[at + 1 :] if ahead is not None else items
+    fresh = read_items(others, inputs.context, progress) if others else iter(())
+    for index in range(len(items)):
+        if ahead is None or index != at:
+            yield next(fresh)
+            continue
+        inputs.ahead = None  # taken: never handed out twice (the same file twice is read)
+        if progress:
+            progress(1)
+        yield ahead[1]
+    next(fresh, None)  # let the reader finish (its progress report follows each item)
 
 
 # --- ingest ------------------------------------------------------------------
@@ -204,7 +219,7 @@ def ingest_inputs(
         if on_files is not None:
             on_files(len(todo))
         if todo:  # nothing new or changed: no worker is started
-            subs = read_items([item for item, _, _ in todo], inputs.context, progress)
+            subs = _read_fresh([item for item, _, _ in todo], inputs, progress)
             for (_, key, now), sub in zip(todo, subs, strict=True):
                 _store_one(store, result, sub, (key, now))
         result.issues.extend(_not_current(store, result.added))

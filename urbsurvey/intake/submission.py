@@ -153,18 +153,33 @@ def read_submission(path: Path, ctx: Context, display: str | None = None) -> Sub
 
     The file is read once: the bytes hashed are the bytes parsed.
     """
+    sub, book = open_submission(path, display)
+    return sub if book is None else check_submission(book, sub, ctx)
+
+
+def open_submission(
+    path: Path, display: str | None = None
+) -> tuple[Submission, Workbook | Issue | None]:
+    """The first half of `read_submission`: the file read and opened as a workbook (or the
+    issue why not), with its submission as yet unchecked (name, hash, time); no workbook
+    when the file cannot even be opened (the submission says why). `check_submission`
+    is the second half."""
     name = display or printable(str(path))
     try:
         data, mtime = _file_bytes(path)
         if data is None:  # over the reader's size limit: hashed in chunks, refused unread
             sub = Submission(file=name, sha256=sha256_of(path), mtime=mtime)
-            return _finish(read_workbook(path, display_name=name), sub, ctx)
+            return sub, read_workbook(path, display_name=name)
     except NotAFile as exc:
-        return Submission(file=name, sha256="", readable=False, issues=[not_a_file(name, exc)])
+        return Submission(
+            file=name, sha256="", readable=False, issues=[not_a_file(name, exc)]
+        ), None
     except OSError as exc:
-        return Submission(file=name, sha256="", readable=False, issues=[unopenable(name, exc)])
+        return Submission(
+            file=name, sha256="", readable=False, issues=[unopenable(name, exc)]
+        ), None
     sub = Submission(file=name, sha256=hashlib.sha256(data).hexdigest(), mtime=mtime)
-    return _finish(read_workbook_bytes(data, name, path=path), sub, ctx)
+    return sub, read_workbook_bytes(data, name, path=path)
 
 
 def _file_bytes(path: Path) -> tuple[bytes | None, float]:
@@ -188,10 +203,12 @@ def read_submission_bytes(
         mtime=mtime,
         provenance=dict(provenance or {}),
     )
-    return _finish(read_workbook_bytes(data, display), sub, ctx)
+    return check_submission(read_workbook_bytes(data, display), sub, ctx)
 
 
-def _finish(book: Workbook | Issue, sub: Submission, ctx: Context) -> Submission:
+def check_submission(book: Workbook | Issue, sub: Submission, ctx: Context) -> Submission:
+    """The opened workbook's answers read and checked into `sub` (the second half of
+    `read_submission`; `open_submission` is the first)."""
     if has_unsafe_chars(sub.file):
         message = "The file name holds control or right-to-left characters."
         sub.flag(IssueCode.SUSPICIOUS_NAME, message)
