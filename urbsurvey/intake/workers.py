@@ -6,7 +6,9 @@ guarantee. So every file is read by `run_isolated` in a worker process:
 
 - workers are forked from this process, so the reading modules are already
   imported and the task needs no pickling; each lives across many files (paths go
-  in, one pickled result per file comes out);
+  in, one pickled result per file comes out). A bare `os.fork` and two pipes
+  (`_Child`, `_End`): `multiprocessing` costs more to import and start than a
+  one-file `validate` spends reading;
 - each worker runs under an address-space limit (`RLIMIT_AS`: what it started with
   plus `Limits.memory_mb`), no core dumps, and its stderr captured to a private file
   (how the supervisor tells an aborted allocation from another crash);
@@ -123,9 +125,7 @@ def worker_count(files: int, limits: Limits) -> int:
 
 
 def can_isolate() -> bool:
-    import multiprocessing
-
-    return sys.platform != "win32" and "fork" in multiprocessing.get_all_start_methods()
+    return sys.platform != "win32" and hasattr(os, "fork")
 
 
 def run_isolated(
@@ -222,6 +222,120 @@ def _address_space() -> int:
         return 256 * _MB
 
 
+# --- a worker process and its pipes ---------------------------------------------
+
+
+class _End:
+    """One end of a worker's two pipes: messages as `multiprocessing`'s `Connection` sends
+    them (a 4-byte length, then the bytes), read whole; `fileno` is the end read from."""
+
+    def __init__(self, read_fd: int, write_fd: int) -> None:
+        self.read_fd, self.write_fd = read_fd, write_fd
+
+    @classmethod
+    def pair(cls) -> tuple[_End, _End]:
+        """The supervisor's end and the worker's."""
+        down_r, down_w = os.pipe()
+        up_r, up_w = os.pipe()
+        return cls(up_r, down_w), cls(down_r, up_w)
+
+    def fileno(self) -> int:
+        return self.read_fd
+
+    def send_bytes(self, data: bytes) -> None:
+        view = memoryview(len(data).to_bytes(4, "big") + data)
+        while view:
+            view = view[os.write(self.write_fd, view) :]
+
+    def send(self, obj: Any) -> None:
+        self.send_bytes(pickle.dumps(obj, pickle.HIGHEST_PROTOCOL))
+
+    def recv_bytes(self) -> bytes:
+        """The next message; EOFError when the other end is gone."""
+        return self._read(int.from_bytes(self._read(4), "big"))
+
+    def recv(self) -> Any:
+        return pickle.loads(self.recv_bytes())
+
+    def _read(self, size: int) -> bytes:
+        chunks = []
+        while size:
+            chunk = os.read(self.read_fd, size)
+            if not chunk:
+                raise EOFError
+            chunks.append(chunk)
+            size -= len(chunk)
+        return b"".join(chunks)
+
+    def poll(self, timeout: float = 0.0) -> bool:
+        """Whether a message (or the end of the pipe) is waiting, within `timeout` seconds."""
+        import select
+
+        return bool(select.select([self.read_fd], [], [], timeout)[0])
+
+    def close(self) -> None:
+        for fd in (self.read_fd, self.write_fd):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
+class _Child:
+    """A forked worker, with what the supervisor needs of `multiprocessing.Process`: its
+    `sentinel` (a pipe's end that reads end-of-file once the worker is gone), `is_alive`,
+    `kill`, `join` and `exitcode`. `target(*args)` must end the worker with `os._exit`;
+    `other` is the supervisor's end of the worker's pipes, closed in the worker."""
+
+    def __init__(self, target: Callable[..., None], args: tuple[Any, ...], other: _End) -> None:
+        self.sentinel, alive = os.pipe()
+        self.exitcode: int | None = None
+        self.pid = os.fork()
+        if self.pid == 0:
+            try:
+                os.close(self.sentinel)
+                other.close()
+                _quiet_stdin()
+                target(*args)
+            finally:
+                os._exit(1)  # never run the parent's exit handlers or flush its buffers
+        os.close(alive)
+
+    def _reap(self, flags: int) -> None:
+        if self.exitcode is None:
+            try:
+                pid, status = os.waitpid(self.pid, flags)
+            except ChildProcessError:  # reaped by someone else (SIGCHLD ignored): gone
+                pid, status = self.pid, 1 << 8
+            if pid:
+                self.exitcode = os.waitstatus_to_exitcode(status)
+
+    def is_alive(self) -> bool:
+        self._reap(os.WNOHANG)
+        return self.exitcode is None
+
+    def kill(self) -> None:
+        if self.exitcode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+
+    def join(self, timeout: float) -> None:
+        """Wait up to `timeout` seconds for the worker to end, and note how it ended."""
+        import select
+
+        if self.exitcode is None and select.select([self.sentinel], [], [], timeout)[0]:
+            self._reap(0)  # gone: its exit status is there, or about to be
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            os.close(self.sentinel)
+
+
+def _quiet_stdin() -> None:
+    """The worker reads nothing from the terminal (as `multiprocessing` does it)."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stdin.close()
+        sys.stdin = open(os.devnull)  # noqa: SIM115 - the worker's stdin until it ends
+
+
 # --- the supervisor ------------------------------------------------------------
 
 
@@ -243,13 +357,11 @@ class _Supervisor(Generic[I, T]):
         limits: Limits,
         name: Callable[[I], str],
     ) -> None:
-        import multiprocessing
         import selectors  # imported here (and tempfile in `_spawn`): a run that reads nothing
         # starts no supervisor and needs neither
 
         self.items, self.task, self.failed, self.limits = items, task, failed, limits
         self.name = name
-        self.mp = multiprocessing.get_context("fork")
         self.todo: deque[int] = deque(range(len(items)))
         self.selector = selectors.DefaultSelector()  # every worker's pipe and sentinel
         self.done: dict[int, T] = {}
@@ -259,14 +371,10 @@ class _Supervisor(Generic[I, T]):
         import selectors
         import tempfile
 
-        parent_end, child_end = self.mp.Pipe()
+        parent_end, child_end = _End.pair()
         stderr = tempfile.TemporaryFile(prefix="urbsurvey-worker-")  # noqa: SIM115 (closed in _end)
-        process = self.mp.Process(
-            target=_serve,
-            args=(child_end, self.task, self.items, self.limits.memory_mb, stderr.fileno()),
-            daemon=True,
-        )
-        process.start()
+        args = (child_end, self.task, self.items, self.limits.memory_mb, stderr.fileno())
+        process = _Child(_serve, args, parent_end)
         child_end.close()
         self.selector.register(parent_end, selectors.EVENT_READ)
         self.selector.register(process.sentinel, selectors.EVENT_READ)
@@ -378,6 +486,7 @@ class _Supervisor(Generic[I, T]):
         if worker.process.is_alive():
             worker.process.kill()
         worker.process.join(5)
+        worker.process.close()
         worker.conn.close()
         worker.stderr.close()
 
