@@ -19,7 +19,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..issues import Issue, IssueCode, make_issue
-from ..parsing import ParseError, parse_date
 from ..vocabulary import Kind
 from .record import Submission
 
@@ -47,6 +46,8 @@ def respondent_date(sub: Submission) -> dt.date | None:
     text = sub.respondent.get(field) or sub.respondent.get("respondent.date")
     if not text:
         return None
+    from ..parsing import ParseError, parse_date  # here: a batch of one file each needs none
+
     for candidate in (text, text.split(" ")[0]):  # "2009-10-19 10:30:00" from a date-time cell
         try:
             return parse_date(candidate)
@@ -68,7 +69,7 @@ def choose_current(submissions: Iterable[Submission]) -> Current:
             groups.setdefault(key, []).append(sub)
     result = Current([], [])
     for (partner, role, kind), group in groups.items():
-        used = max(group, key=_rank)
+        used = group[0] if len(group) == 1 else max(group, key=_rank)
         result.counted.append(used)
         for other in group:
             if other is not used:

@@ -1,21 +1,55 @@
-"""A returned workbook as read (`Submission`), and how files are named in issues.
+"""A returned workbook as read (`Submission`, its `Answer`s), and how files are named in issues.
 
-Apart from the reading code (`submission`), so that what only handles submissions
-already read (a cached `validate`, the store, the report) imports no reader.
+Apart from the reading code (`submission`, `answers`), so that what only handles
+submissions already read (a cached `validate`, the store, the report) imports neither
+the reader nor the parsing of cells.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..issues import Issue, IssueCode, Severity, make_issue
 from ..vocabulary import Kind, Role, Source, Status
 
-if TYPE_CHECKING:
-    from .answers import Answer
+
+@dataclass(frozen=True, slots=True)
+class MoneyValue:
+    amount: Decimal
+    currency: str
+    converted: Decimal  # in the report currency
+
+
+AnswerValue = str | list[str] | bool | int | Decimal | dt.date | MoneyValue | None
+
+
+@dataclass(slots=True)
+class Answer:
+    """One answer as read: the raw text, its parsed value, and where it came from."""
+
+    question: str
+    raw: str
+    value: AnswerValue
+    sheet: str
+    cell: str
+    valid: bool = True
+    note: str = ""
+    hidden: bool = False  # the skip logic hides the question: kept and shown, never counted
+
+    def codes(self) -> list[str]:
+        """The answer as choice codes (yes/no as `yes`/`no`), for conditions."""
+        v = self.value
+        if isinstance(v, bool):
+            return ["yes" if v else "no"]
+        if isinstance(v, str):
+            return [v]
+        if isinstance(v, list):
+            return v
+        return []
 
 
 @dataclass(slots=True)
