@@ -32,11 +32,11 @@ from pathlib import Path
 import pytest
 
 from urbsurvey.errors import UrbsurveyError
+from urbsurvey.intake.supervisor import Supervisor
 from urbsurvey.intake.workers import (
     Failure,
     Limits,
     WorkerBug,
-    _Supervisor,
     limits_from_env,
     run_isolated,
 )
@@ -416,7 +416,7 @@ def test_a_worker_that_dies_costs_only_its_file_and_order_is_kept() -> None:
 def test_a_result_sent_just_before_the_worker_died_is_kept() -> None:
     """The worker read `a`, sent it and died on `kill` after the selector last looked: `a`
     is its result, and only `kill` is lost (under load, `a` was reported as lost)."""
-    supervisor = _Supervisor(["a", "kill"], _task, _failed, Limits(jobs=1), str)
+    supervisor = Supervisor(["a", "kill"], _task, _failed, Limits(jobs=1), str)
     try:
         supervisor._feed()
         supervisor._feed()  # one file at a time: both sent

@@ -35,13 +35,13 @@ from .intake.inputs import Inputs, resolve_inputs
 from .intake.mail import MAIL_SUFFIXES, MailItem
 from .intake.record import Submission, display_name, unopenable
 from .issues import Issue, IssueCode, Severity, make_issue
-from .results import CheckedFile, IngestJSON, StoreTotals, ValidationJSON
 from .vocabulary import Status
 
 if TYPE_CHECKING:
     from .definition import Questionnaire
     from .report.build import ReportInput
     from .report.schema import Report
+    from .results import CheckedFile, IngestJSON, StoreTotals, ValidationJSON
     from .store import Seen, Store
     from .survey import SurveyFolder
 
@@ -158,13 +158,18 @@ def _read_fresh(
 # --- ingest ------------------------------------------------------------------
 
 
+def _no_totals() -> StoreTotals:
+    """A store's counts before it is read (`results` is types only: not imported to run)."""
+    return {"submissions": 0, "current": 0}
+
+
 @dataclass(slots=True)
 class IngestResult:
     store: Path
     added: list[Submission] = field(default_factory=list)
     unchanged: int = 0
     issues: list[Issue] = field(default_factory=list)  # duplicates of stored content
-    totals: StoreTotals = field(default_factory=lambda: StoreTotals(submissions=0, current=0))
+    totals: StoreTotals = field(default_factory=_no_totals)
 
     def all_issues(self) -> list[Issue]:
         return [i for s in self.added for i in s.issues] + self.issues
