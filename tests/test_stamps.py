@@ -11,8 +11,10 @@ import pytest
 
 from tests.support.workbooks import MILE, MILE_FULL, delete_sheet, filled
 from urbsurvey import pipeline
+from urbsurvey.definition.load import load_definition
 from urbsurvey.errors import InputError
 from urbsurvey.intake import batch, workers
+from urbsurvey.resources import bundled_questionnaires
 from urbsurvey.workbook import contract
 
 Runs = list[list[Any]]
@@ -37,14 +39,35 @@ def validate(*paths: Path, cache: bool = True, **options: Any) -> dict[str, Any]
     return dict(pipeline.validate(list(paths), cache=cache, **options).to_json())
 
 
+def keep_definition() -> None:
+    """The bundled MILE definition validated and kept in this test's cache folder, as the
+    first command to load it keeps it (this process remembers it unkept)."""
+    load_definition(bundled_questionnaires()[MILE])
+
+
 def test_one_file_is_read_once_and_checked_as_with_the_questionnaire_given(
     tmp_path: Path, worker_runs: Runs
 ) -> None:
+    keep_definition()
     path = filled(tmp_path, MILE_FULL)
     found = validate(path, cache=False)
     assert len(worker_runs) == 1  # the stamp and the answers from one read, in one worker
     assert found == validate(path, cache=False, questionnaire=MILE)
     assert found["questionnaire"]["id"] == MILE and found["summary"]["ok"] == 1
+
+
+def test_a_definition_not_validated_before_is_not_validated_in_the_worker(
+    tmp_path: Path, worker_runs: Runs
+) -> None:
+    """With no definition kept yet, the worker only reads the stamp (validating it there
+    would count against the file's time limit); the file is read again for its answers."""
+    path = filled(tmp_path, MILE_FULL)
+    found = validate(path, cache=False)
+    assert len(worker_runs) == 2
+    keep_definition()
+    assert validate(path, cache=False) == found
+    assert len(worker_runs) == 3  # kept: one read
+    assert found == validate(path, cache=False, questionnaire=MILE)
 
 
 def test_a_rerun_reads_no_stamp_and_no_file(tmp_path: Path, worker_runs: Runs) -> None:
@@ -71,6 +94,7 @@ def test_a_file_before_the_stamped_one_is_still_read_for_its_answers(
 ) -> None:
     """`a.xlsx` has no stamp, `b.xlsx` decides: `b` is read once, `a` twice (once for its
     stamp, once for its answers); the same with the stamps kept."""
+    keep_definition()
     folder = tmp_path / "returns"
     filled(folder, MILE_FULL, name="a.xlsx", edit=delete_sheet(contract.STAMP_SHEET))
     filled(folder, MILE_FULL, partner="Torino", name="b.xlsx")

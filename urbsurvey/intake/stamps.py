@@ -5,8 +5,8 @@ names a bundled questionnaire decides what the files are checked against. Stamps
 read in a worker, as everything in a workbook is (`workers`), and:
 
 - the workbook that decides is checked against that questionnaire in the same worker,
-  from the same read (`Stamped.ahead`): a single file is read once, by one worker,
-  where it took two;
+  from the same read, when the definition was validated before (`Stamped.ahead`): a
+  single file is read once, by one worker, where it took two;
 - with `cache`, each file's stamp is kept (`cachedir`, `stamps/`) under urbsurvey's
   version, the file's absolute path and its size, modification and inode change times,
   inode and device, taken before it is read, as the read cache keys a file
@@ -160,16 +160,15 @@ def _named(book: Workbook | Issue) -> tuple[str, ...]:
 
 def _checked(book: Workbook | Issue, sub: Submission, ref: str) -> tuple[Packed, str] | None:
     """In the worker: the submission checked against the bundled questionnaire `ref`, packed,
-    and that definition's fingerprint; None if the definition does not load (the parent
-    loads it again, and reports why)."""
-    from ..errors import UrbsurveyError
-    from ..resources import load_questionnaire
+    and that definition's fingerprint; None unless the definition was validated before
+    (validating it here would count against the file's time limit): the parent loads it,
+    and the file is read again."""
+    from ..definition.load import cached_definition
     from .batch import make_context
     from .submission import check_submission
     from .wire import pack
 
-    try:
-        q = load_questionnaire(ref)
-    except UrbsurveyError:
+    q = cached_definition(bundled_questionnaires()[ref])
+    if q is None:
         return None
     return pack(check_submission(book, sub, make_context(q))), q.fingerprint()
