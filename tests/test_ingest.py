@@ -195,7 +195,8 @@ def test_an_unchanged_survey_folder_is_ingested_without_the_readers_or_pydantic(
         "from urbsurvey.pipeline import ingest\n"
         "r = ingest([Path(sys.argv[1])], Path(sys.argv[2]))\n"
         "print(r.unchanged, len(r.added), sorted(m for m in sys.modules"
-        " if m.startswith(('pydantic', 'urbsurvey.reader', 'urbsurvey.intake.batch'))))\n"
+        " if m.startswith(('pydantic', 'urbsurvey.reader', 'urbsurvey.parsing',"
+        " 'urbsurvey.intake.submission', 'urbsurvey.intake.answers'))))\n"
     )
     runs = [
         subprocess.run(

@@ -32,7 +32,14 @@ from pathlib import Path
 import pytest
 
 from urbsurvey.errors import UrbsurveyError
-from urbsurvey.intake.workers import Failure, Limits, WorkerBug, limits_from_env, run_isolated
+from urbsurvey.intake.supervisor import Supervisor
+from urbsurvey.intake.workers import (
+    Failure,
+    Limits,
+    WorkerBug,
+    limits_from_env,
+    run_isolated,
+)
 
 from .support.coverage import covers
 from .support.script import URBSURVEY
@@ -404,6 +411,23 @@ def test_a_worker_that_dies_costs_only_its_file_and_order_is_kept() -> None:
     assert "limit of 200 MB per file" in by_name["memory"]
     assert by_name["sleep"].startswith("sleep failed: time: ")
     assert "1.5 s per file" in by_name["sleep"]
+
+
+def test_a_result_sent_just_before_the_worker_died_is_kept() -> None:
+    """The worker read `a`, sent it and died on `kill` after the selector last looked: `a`
+    is its result, and only `kill` is lost (under load, `a` was reported as lost)."""
+    supervisor = Supervisor(["a", "kill"], _task, _failed, Limits(jobs=1), str)
+    try:
+        supervisor._feed()
+        supervisor._feed()  # one file at a time: both sent
+        (worker,) = supervisor.workers
+        worker.process.join(10)
+        supervisor._collect(worker, set())  # the selector saw none of it
+        supervisor._collect(worker, set())
+        assert supervisor.done[0].startswith("read a in ")
+        assert supervisor.done[1].startswith("kill failed: ")
+    finally:
+        supervisor.stop()
 
 
 def test_workers_live_across_files() -> None:

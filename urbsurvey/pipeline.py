@@ -20,22 +20,30 @@ from stat import S_ISDIR
 from typing import TYPE_CHECKING, Any
 
 from .errors import StoreError
+from .intake.batch import (
+    Batch,
+    Item,
+    Progress,
+    check_batch,
+    expand,
+    missing_responses,
+    read_items,
+)
 from .intake.current import choose_current, key_of
 from .intake.found import store_key
 from .intake.inputs import Inputs, resolve_inputs
 from .intake.mail import MAIL_SUFFIXES, MailItem
+from .intake.record import Submission, display_name, unopenable
 from .issues import Issue, IssueCode, Severity, make_issue
-from .results import CheckedFile, IngestJSON, StoreTotals, ValidationJSON
 from .vocabulary import Status
 
-# The readers (`batch`, `submission` and what they import) are imported where
-# a file is read: an unchanged ingest reads none, and starts without them.
+# The readers (`submission`, `answers` and what they import) are imported where a file is
+# read (`Inputs.context`): an unchanged ingest reads none, and starts without them.
 if TYPE_CHECKING:
     from .definition import Questionnaire
-    from .intake.batch import Batch, Item, Progress
-    from .intake.submission import Submission
     from .report.build import ReportInput
     from .report.schema import Report
+    from .results import CheckedFile, IngestJSON, StoreTotals, ValidationJSON
     from .store import Seen, Store
     from .survey import SurveyFolder
 
@@ -107,9 +115,7 @@ def validate(
     With `cache`, workbooks read before under the same definition and survey.yaml are
     not read again (`intake.cache`).
     """
-    from .intake.batch import check_batch
-
-    inputs = resolve_inputs(paths, questionnaire, survey)
+    inputs = resolve_inputs(paths, questionnaire, survey, cache)
     if on_files is not None:
         on_files(len(inputs.files))
     submissions = []
@@ -121,18 +127,42 @@ def validate(
 
 
 def _read(inputs: Inputs, progress: Progress | None, cache: bool) -> Iterator[Submission]:
-    from .intake.batch import expand, read_items
-
     items = [item for _, item in expand(inputs.files, inputs.base)]
     if not cache:
-        return read_items(items, inputs.context, progress)
+        return _read_fresh(items, inputs, progress)
     from .intake.cache import context_key, read_cached
 
     key = context_key(inputs.questionnaire, inputs.survey.text if inputs.survey else None)
-    return read_cached(items, key, lambda todo: read_items(todo, inputs.context, progress))
+    return read_cached(items, key, lambda todo: _read_fresh(todo, inputs, progress))
+
+
+def _read_fresh(
+    items: list[Item], inputs: Inputs, progress: Progress | None
+) -> Iterator[Submission]:
+    """Each item read in a worker, in order, but the one already read while its stamp was
+    (`Inputs.ahead`), taken once; nothing else to read (all cached, or that one file): no
+    context built, no reading code imported, no worker started."""
+    ahead = inputs.ahead if inputs.ahead is not None and inputs.ahead[0] in items else None
+    at = -1 if ahead is None else items.index(ahead[0])
+    others = items[:at] + items[at + 1 :] if ahead is not None else items
+    fresh = read_items(others, inputs.context, progress) if others else iter(())
+    for index in range(len(items)):
+        if ahead is None or index != at:
+            yield next(fresh)
+            continue
+        inputs.ahead = None  # taken: never handed out twice (the same file twice is read)
+        if progress:
+            progress(1)
+        yield ahead[1]
+    next(fresh, None)  # let the reader finish (its progress report follows each item)
 
 
 # --- ingest ------------------------------------------------------------------
+
+
+def _no_totals() -> StoreTotals:
+    """A store's counts before it is read (`results` is types only: not imported to run)."""
+    return {"submissions": 0, "current": 0}
 
 
 @dataclass(slots=True)
@@ -141,7 +171,7 @@ class IngestResult:
     added: list[Submission] = field(default_factory=list)
     unchanged: int = 0
     issues: list[Issue] = field(default_factory=list)  # duplicates of stored content
-    totals: StoreTotals = field(default_factory=lambda: StoreTotals(submissions=0, current=0))
+    totals: StoreTotals = field(default_factory=_no_totals)
 
     def all_issues(self) -> list[Issue]:
         return [i for s in self.added for i in s.issues] + self.issues
@@ -196,9 +226,7 @@ def ingest_inputs(
         if on_files is not None:
             on_files(len(todo))
         if todo:  # nothing new or changed: no worker is started
-            from .intake.batch import read_items
-
-            subs = read_items([item for item, _, _ in todo], inputs.context, progress)
+            subs = _read_fresh([item for item, _, _ in todo], inputs, progress)
             for (_, key, now), sub in zip(todo, subs, strict=True):
                 _store_one(store, result, sub, (key, now))
         result.issues.extend(_not_current(store, result.added))
@@ -244,8 +272,6 @@ def _changed_files(
 
 def _named(item: Item | Path, base: Path | None) -> Item:
     """The item to read, a workbook with the name it is shown by."""
-    from .intake.submission import display_name
-
     return (item, display_name(item, base)) if isinstance(item, Path) else item
 
 
@@ -266,8 +292,6 @@ def _scan(inputs: Inputs) -> Iterator[tuple[str, Item | Path, Seen | Issue]]:
         except OSError:
             st = None  # `_seen_now` of the item says why
         if st is None or S_ISDIR(st.st_mode) or name.lower().endswith(_MAIL_ENDINGS):
-            from .intake.batch import expand
-
             for key, item in expand([path], inputs.base):
                 yield key, item, _seen_now(item)
         else:
@@ -287,14 +311,14 @@ def _seen_now(item: Item) -> Seen | Issue:
     try:
         st = item[0].stat()
     except OSError as exc:
-        from .intake.submission import unopenable
-
         return unopenable(item[1], exc)
     return st.st_size, st.st_mtime_ns, file_stamp(st)
 
 
 def _same_content(store: Store, key: str, item: Item | Path) -> str | None:
     """The content hash stored for `key` if the item's bytes still have it, else None."""
+    from .intake.submission import sha256_of
+
     stored = store.hash_seen(key)
     if stored is None:
         return None
@@ -408,7 +432,6 @@ def _gather(
 
 
 def _from_store(path: Path, questionnaire: str | None, inputs: Inputs | None = None) -> ReportInput:
-    from .intake.batch import missing_responses
     from .report.build import ReportInput
     from .store import Store
 

@@ -35,6 +35,18 @@ def load_definition(path: Path) -> Questionnaire:
     return questionnaire
 
 
+def cached_definition(path: Path) -> Questionnaire | None:
+    """The definition file's `Questionnaire` if it was validated before with the same bytes
+    (`cache`), else None: nothing is validated (what a worker with a time limit may ask)."""
+    from . import cache
+
+    try:
+        key = cache.key_of(yamlio.read_bytes(path))
+    except (OSError, yamlio.YamlProblem):
+        return None
+    return None if key is None else cache.load(key)
+
+
 def _validate(path: Path, data: bytes) -> Questionnaire:
     from pydantic import ValidationError
 

@@ -18,41 +18,9 @@ from ..parsing import (
     parse_yes_no,
 )
 from ..workbook.cells import CONTROL_CHARS, MAX_CELL_CHARS
-
-
-@dataclass(frozen=True, slots=True)
-class MoneyValue:
-    amount: Decimal
-    currency: str
-    converted: Decimal  # in the report currency
-
-
-AnswerValue = str | list[str] | bool | int | Decimal | dt.date | MoneyValue | None
-
-
-@dataclass(slots=True)
-class Answer:
-    """One answer as read: the raw text, its parsed value, and where it came from."""
-
-    question: str
-    raw: str
-    value: AnswerValue
-    sheet: str
-    cell: str
-    valid: bool = True
-    note: str = ""
-    hidden: bool = False  # the skip logic hides the question: kept and shown, never counted
-
-    def codes(self) -> list[str]:
-        """The answer as choice codes (yes/no as `yes`/`no`), for conditions."""
-        v = self.value
-        if isinstance(v, bool):
-            return ["yes" if v else "no"]
-        if isinstance(v, str):
-            return [v]
-        if isinstance(v, list):
-            return v
-        return []
+from .record import Answer as Answer  # re-exported: their home before `record`
+from .record import AnswerValue as AnswerValue
+from .record import MoneyValue as MoneyValue
 
 
 @dataclass(slots=True)

@@ -17,26 +17,17 @@ from typing import TYPE_CHECKING
 from ..definition import Questionnaire
 from ..issues import Issue, IssueCode, make_issue
 from ..vocabulary import Kind
-from .answers import AssumedCurrency, Interpreter
 from .current import choose_current
 from .found import store_key
 from .mail import MailItem, is_mail, mail_items
-from .submission import (
-    Context,
-    PartnerInfo,
-    Submission,
-    closest_partner,
-    display_name,
-    failed_submission,
-    failure_issue,
-    read_submission,
-    read_submission_bytes,
-)
+from .record import Submission, display_name
 from .wire import Packed, pack, unpack
 from .workers import Failure, Limits, run_isolated
 
-if TYPE_CHECKING:  # a run without a survey folder needs none of survey.py
+if TYPE_CHECKING:  # survey.py brings pydantic, submission.py the reader: not imported unused
     from ..survey import Partner, SurveyFolder
+    from .answers import AssumedCurrency
+    from .submission import Context
 
 Progress = Callable[[int], None]
 
@@ -54,6 +45,11 @@ class Batch:
 
 
 def make_context(q: Questionnaire, survey: SurveyFolder | None = None) -> Context:
+    """How files are read and checked. The reading code is imported here, in the parent
+    before any worker is forked (each then has it), and only for a run that reads."""
+    from .answers import Interpreter
+    from .submission import Context, PartnerInfo
+
     if survey is None:
         return Context(q, Interpreter(q))
     config = survey.config
@@ -71,6 +67,8 @@ def make_context(q: Questionnaire, survey: SurveyFolder | None = None) -> Contex
 
 
 def _partner_currency(partner: Partner) -> AssumedCurrency | None:
+    from .answers import AssumedCurrency
+
     code = partner.answers_in()
     if code is None:
         return None
@@ -99,6 +97,8 @@ def expand(files: list[Path], base: Path | None = None) -> list[tuple[str, Item]
 
 
 def read_item(item: Item, ctx: Context) -> Submission:
+    from .submission import read_submission, read_submission_bytes
+
     if isinstance(item, MailItem):
         if item.data is None:
             assert item.issue is not None
@@ -117,6 +117,8 @@ def read_item(item: Item, ctx: Context) -> Submission:
 
 def failed_item(item: Item, failure: Failure) -> Submission:
     """The unreadable submission for an item whose worker died."""
+    from .submission import failed_submission, failure_issue
+
     if not isinstance(item, MailItem):
         return failed_submission(item[0], item[1], failure)
     return Submission(
@@ -215,6 +217,8 @@ def missing(counted: list[Submission], survey: SurveyFolder) -> list[tuple[str, 
 
 def _misspelt(returned: set[tuple[str | None, str]], survey: SurveyFolder) -> set[tuple[str, str]]:
     """(partner, role) answered under a misspelt name: its unknown-partner issue says so."""
+    from .submission import PartnerInfo, closest_partner
+
     partners = [PartnerInfo(p.name, p.country, tuple(p.aliases)) for p in survey.config.partners]
     known = {p.name for p in partners}
     found = set()

@@ -39,9 +39,8 @@ from ..cachedir import private_folder
 from ..definition import Questionnaire
 from ..issues import Issue
 from . import wire
-from .answers import Answer, MoneyValue
 from .batch import Item, item_name
-from .submission import Submission
+from .record import Answer, MoneyValue, Submission
 from .workers import limits_from_env
 
 #: How an entry is laid out (`wire.LAYOUT`), and the fields of each class it is made of.

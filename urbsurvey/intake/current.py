@@ -17,13 +17,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from ..issues import Issue, IssueCode, make_issue
 from ..vocabulary import Kind
-
-if TYPE_CHECKING:  # the readers: `ingest` settles who counts without them when nothing is new
-    from .submission import Submission
+from .record import Submission
 
 Key = tuple[str, str, str]  # partner, role, kind
 
@@ -49,7 +46,7 @@ def respondent_date(sub: Submission) -> dt.date | None:
     text = sub.respondent.get(field) or sub.respondent.get("respondent.date")
     if not text:
         return None
-    from ..parsing import ParseError, parse_date
+    from ..parsing import ParseError, parse_date  # here: a batch of one file each needs none
 
     for candidate in (text, text.split(" ")[0]):  # "2009-10-19 10:30:00" from a date-time cell
         try:
@@ -72,7 +69,7 @@ def choose_current(submissions: Iterable[Submission]) -> Current:
             groups.setdefault(key, []).append(sub)
     result = Current([], [])
     for (partner, role, kind), group in groups.items():
-        used = max(group, key=_rank)
+        used = group[0] if len(group) == 1 else max(group, key=_rank)
         result.counted.append(used)
         for other in group:
             if other is not used:

@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING
 
 from ..definition import Questionnaire
 from ..errors import InputError
-from ..resources import bundled_questionnaires, load_questionnaire
-from ..workbook import contract
+from ..resources import load_questionnaire
+from .batch import Item, expand
 from .found import collect_files
+from .record import Submission
 
-if TYPE_CHECKING:  # the readers: an unchanged ingest or a cached validate reads nothing
+if TYPE_CHECKING:  # survey.py brings pydantic, submission.py the reader: not imported unused
     from ..survey import SurveyFolder
-    from .batch import Item
     from .submission import Context
 
 
@@ -30,6 +30,9 @@ class Inputs:
     base: Path | None = None  # file names are shown relative to it
     #: The survey the files are checked against: `survey`, or `--survey`'s (not reported on).
     against: SurveyFolder | None = None
+    #: A file already read and checked against `questionnaire` (its stamp named it), and
+    #: its submission, taken in place of reading it again (`pipeline`).
+    ahead: tuple[Item, Submission] | None = field(default=None, repr=False)
     _context: Context | None = field(default=None, repr=False)
 
     @property
@@ -44,11 +47,15 @@ class Inputs:
 
 
 def resolve_inputs(
-    paths: list[Path], questionnaire: str | None = None, survey_dir: Path | None = None
+    paths: list[Path],
+    questionnaire: str | None = None,
+    survey_dir: Path | None = None,
+    cache: bool = False,
 ) -> Inputs:
     """What `paths` point at. With `survey_dir`, workbooks anywhere are checked against that
     survey (its questionnaire, currency and rates, partners), as attachments arrive; other
-    partners are then not reported missing."""
+    partners are then not reported missing. With `cache`, the version stamps of files read
+    before are not read again (`stamps`)."""
     _check_exist(paths)
     if survey_dir is not None:
         return _against_survey(paths, questionnaire, survey_dir)
@@ -67,14 +74,26 @@ def resolve_inputs(
     if questionnaire is not None:
         q = load_questionnaire(questionnaire)
         return Inputs(q, files, None, base)
-    stamped = _stamped_questionnaire(files)
-    if stamped is None:
+    return _stamped_inputs(files, base, cache)
+
+
+def _stamped_inputs(files: list[Path], base: Path | None, cache: bool) -> Inputs:
+    """The files checked against the bundled questionnaire their stamps name (`stamps`)."""
+    from .stamps import find_stamped
+
+    stamped = find_stamped([item for _, item in expand(files, base)], cache=cache)
+    if stamped.questionnaire is None:
         raise InputError(
             "no questionnaire: the files carry no version stamp naming a bundled questionnaire",
             hint="Give --questionnaire ID|FILE, or point at a survey folder with a survey.yaml.",
         )
-    q = load_questionnaire(stamped)
-    return Inputs(q, files, None, base)
+    q = load_questionnaire(stamped.questionnaire)
+    inputs = Inputs(q, files, None, base)
+    if stamped.ahead is not None:
+        item, sub, fingerprint = stamped.ahead
+        if fingerprint == q.fingerprint():  # checked against this very definition
+            inputs.ahead = (item, sub)
+    return inputs
 
 
 def _is_survey_folder(path: Path) -> bool:
@@ -87,10 +106,10 @@ def _is_survey_folder(path: Path) -> bool:
 
 
 def _check_exist(paths: list[Path]) -> None:
-    from ..explain import did_you_mean
-
     for path in paths:
         if not path.exists():
+            from ..explain import did_you_mean  # difflib: only for a path that is not there
+
             try:
                 near = [p.name for p in path.absolute().parent.iterdir()]
             except OSError:
@@ -127,49 +146,3 @@ def _no_workbooks(paths: list[Path]) -> InputError:
         f"{where}: no workbooks found (looked for files ending {endings}, in every subfolder)",
         hint="Check the folder name; a survey folder needs a survey.yaml beside its returns.",
     )
-
-
-def _stamped_questionnaire(files: list[Path]) -> str | None:
-    """The bundled questionnaire named by the first stamped workbook (read in a worker)."""
-    import dataclasses
-
-    from .batch import expand, item_name
-    from .workers import Failure, limits_from_env, run_isolated
-
-    bundled = bundled_questionnaires()
-
-    def task(item: Item) -> str | None:
-        return _stamp_of(item, bundled)
-
-    def failed(item: Item, failure: Failure) -> str | None:
-        return None  # the file is reported when it is read for its answers
-
-    one_worker = dataclasses.replace(limits_from_env(), jobs=1)
-    items = [item for _, item in expand(files)]
-    found = run_isolated(items, task, failed, one_worker, item_name)
-    try:
-        return next((ref for ref in found if ref is not None), None)
-    finally:
-        found.close()
-
-
-def _stamp_of(item: Item, bundled: dict[str, Path]) -> str | None:
-    from ..reader import ReadError, Workbook, read_workbook, read_workbook_bytes
-    from .mail import MailItem
-
-    if isinstance(item, MailItem):
-        if item.data is None:
-            return None
-        book = read_workbook_bytes(item.data, item.display)
-    else:
-        book = read_workbook(item[0], display_name=item[1])
-    if not isinstance(book, Workbook) or contract.STAMP_SHEET not in book.sheet_names:
-        return None
-    try:
-        rows = book.sheet(contract.STAMP_SHEET).rows
-    except ReadError:
-        return None
-    for row in rows:
-        if len(row) >= 2 and row[0] == "questionnaire" and row[1] in bundled:
-            return str(row[1])
-    return None

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..definition import Choice, Question, Questionnaire, QuestionType, Role, Source, text
-from ..issues import Issue, IssueCode, Severity, make_issue
+from ..definition import Choice, Question, Questionnaire, QuestionType, Role, text
+from ..issues import Issue, IssueCode, make_issue
 from ..parsing import ParseError, decimal_separator_for_country, normalise, parse_yes_no
 from ..parsing.text import has_unsafe_chars
 from ..reader import (
@@ -30,63 +29,14 @@ from ..reader import (
     read_workbook,
     read_workbook_bytes,
 )
-from ..vocabulary import Kind, Status
+from ..vocabulary import Kind
 from ..workbook import contract
 from .answers import Answer, AssumedCurrency, Interpreter, condition_holds, raw_text
 from .found import printable
+from .record import Submission as Submission  # re-exported: its home before `record`
+from .record import display_name as display_name
+from .record import unopenable
 from .workers import Failure
-
-
-@dataclass(slots=True)
-class Submission:
-    file: str
-    sha256: str
-    mtime: float = 0.0
-    format: str | None = None
-    questionnaire: str | None = None
-    version: str | None = None
-    fingerprint: str | None = None
-    partner: str | None = None
-    role: Role | None = None
-    kind: Kind = Kind.QUESTIONNAIRE
-    respondent: dict[str, str] = field(default_factory=dict)
-    answers: dict[str, Answer] = field(default_factory=dict)
-    answer_count: int = 0  # stays when a batch drops `answers` to keep memory flat
-    issues: list[Issue] = field(default_factory=list)
-    readable: bool = True
-    language: str | None = None  # from the stamp: the language the partner was written to in
-    #: 1-based row number -> the row's ID on the answers sheet (to place a fix on its question)
-    row_ids: dict[int, str] = field(default_factory=dict)
-    #: ID -> the answer cell's text as written (what a fix request quotes back)
-    row_values: dict[str, str] = field(default_factory=dict)
-    #: where the file came from, when not a plain file: the e-mail's sender, date, subject...
-    provenance: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def source(self) -> Source:
-        if self.kind == Kind.INTERVIEW:
-            return Source.INTERVIEW
-        return _ROLE_SOURCES[self.role] if self.role else Source.OTHER
-
-    def flag(
-        self, code: IssueCode, message: str, sheet: str | None = None, cell: str | None = None
-    ) -> None:
-        """Record a problem with this workbook; severity and advice come from the catalogue."""
-        self.issues.append(make_issue(code, self.file, message, sheet=sheet, cell=cell))
-
-    @property
-    def status(self) -> Status:
-        if not self.readable:
-            return Status.UNREADABLE
-        severities = {i.severity for i in self.issues}
-        if Severity.ERROR in severities:
-            return Status.ERRORS
-        return Status.WARNINGS if severities else Status.OK
-
-
-#: The source each role answers as (`Source(role.value)`, looked up: a report asks for
-#: every submission's source many times).
-_ROLE_SOURCES = {role: Source(role.value) for role in Role}
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,16 +140,6 @@ def failed_submission(path: Path, name: str, failure: Failure) -> Submission:
     return sub
 
 
-def unopenable(name: str, exc: OSError) -> Issue:
-    """The issue for a file that cannot even be opened (gone, a broken link, no permission)."""
-    return make_issue(
-        IssueCode.CORRUPT_FILE,
-        name,
-        f"{name}: cannot be opened ({exc.strerror or exc}).",
-        hint="Check the file is still there and readable, then run the command again.",
-    )
-
-
 def not_a_file(name: str, exc: NotAFile) -> Issue:
     """The issue for a pipe, socket or device named like a workbook: it is never opened."""
     return make_issue(
@@ -209,53 +149,38 @@ def not_a_file(name: str, exc: NotAFile) -> Issue:
     )
 
 
-def display_name(path: Path, base: Path | None) -> str:
-    """How a file is named in issues and reports: relative to the folder given, if inside it.
-
-    Always valid Unicode (`printable`), so it can be shown, stored and written as JSON.
-    """
-    if base is not None:  # absolute, not resolved: a link is named as found, not as its target
-        inside = _inside(str(path), str(base))
-        if inside is not None:
-            return printable(inside)
-        if path.anchor or base.anchor:  # two relative paths share the working directory
-            path, base = path.absolute(), base.absolute()
-        try:
-            return printable(path.relative_to(base).as_posix())
-        except ValueError:
-            pass
-    return printable(str(path))
-
-
-def _inside(path: str, base: str) -> str | None:
-    """`path` relative to `base` by their text, for the common case (both relative or both
-    absolute, `path` under `base`), as `Path.relative_to` gives it; None otherwise, to
-    ask pathlib (5x slower, and a batch names every file). A `Path`'s text is already
-    normalised (no `.` parts, no doubled or trailing separators)."""
-    if base in (".", os.sep) or os.path.isabs(path) != os.path.isabs(base):
-        return None
-    if path.startswith(base) and path[len(base) : len(base) + 1] == "/":
-        return path[len(base) + 1 :]
-    return None
-
-
 def read_submission(path: Path, ctx: Context, display: str | None = None) -> Submission:
     """Read, parse and check one returned workbook. Never raises for bad data.
 
     The file is read once: the bytes hashed are the bytes parsed.
     """
+    sub, book = open_submission(path, display)
+    return sub if book is None else check_submission(book, sub, ctx)
+
+
+def open_submission(
+    path: Path, display: str | None = None
+) -> tuple[Submission, Workbook | Issue | None]:
+    """The first half of `read_submission`: the file read and opened as a workbook (or the
+    issue why not), with its submission as yet unchecked (name, hash, time); no workbook
+    when the file cannot even be opened (the submission says why). `check_submission`
+    is the second half."""
     name = display or printable(str(path))
     try:
         data, mtime = _file_bytes(path)
         if data is None:  # over the reader's size limit: hashed in chunks, refused unread
             sub = Submission(file=name, sha256=sha256_of(path), mtime=mtime)
-            return _finish(read_workbook(path, display_name=name), sub, ctx)
+            return sub, read_workbook(path, display_name=name)
     except NotAFile as exc:
-        return Submission(file=name, sha256="", readable=False, issues=[not_a_file(name, exc)])
+        return Submission(
+            file=name, sha256="", readable=False, issues=[not_a_file(name, exc)]
+        ), None
     except OSError as exc:
-        return Submission(file=name, sha256="", readable=False, issues=[unopenable(name, exc)])
+        return Submission(
+            file=name, sha256="", readable=False, issues=[unopenable(name, exc)]
+        ), None
     sub = Submission(file=name, sha256=hashlib.sha256(data).hexdigest(), mtime=mtime)
-    return _finish(read_workbook_bytes(data, name, path=path), sub, ctx)
+    return sub, read_workbook_bytes(data, name, path=path)
 
 
 def _file_bytes(path: Path) -> tuple[bytes | None, float]:
@@ -279,10 +204,12 @@ def read_submission_bytes(
         mtime=mtime,
         provenance=dict(provenance or {}),
     )
-    return _finish(read_workbook_bytes(data, display), sub, ctx)
+    return check_submission(read_workbook_bytes(data, display), sub, ctx)
 
 
-def _finish(book: Workbook | Issue, sub: Submission, ctx: Context) -> Submission:
+def check_submission(book: Workbook | Issue, sub: Submission, ctx: Context) -> Submission:
+    """The opened workbook's answers read and checked into `sub` (the second half of
+    `read_submission`; `open_submission` is the first)."""
     if has_unsafe_chars(sub.file):
         message = "The file name holds control or right-to-left characters."
         sub.flag(IssueCode.SUSPICIOUS_NAME, message)

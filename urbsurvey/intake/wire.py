@@ -21,8 +21,7 @@ from typing import Any
 
 from ..issues import Issue, IssueCode, Severity
 from ..vocabulary import Kind, Role
-from .answers import Answer
-from .submission import Submission
+from .record import Answer, Submission
 
 Packed = tuple[Any, ...]
 

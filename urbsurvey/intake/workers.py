@@ -6,7 +6,9 @@ guarantee. So every file is read by `run_isolated` in a worker process:
 
 - workers are forked from this process, so the reading modules are already
   imported and the task needs no pickling; each lives across many files (paths go
-  in, one pickled result per file comes out);
+  in, one pickled result per file comes out). A bare `os.fork` and two pipes
+  (`supervisor`, imported only to read): `multiprocessing` costs more to import and
+  start than a one-file `validate` spends reading;
 - each worker runs under an address-space limit (`RLIMIT_AS`: what it started with
   plus `Limits.memory_mb`), no core dumps, and its stderr captured to a private file
   (how the supervisor tells an aborted allocation from another crash);
@@ -25,18 +27,11 @@ Where `fork` is not available (Windows), files are read in this process.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import pickle
-import selectors
-import signal
 import sys
-import tempfile
-import time
-from collections import deque
-from collections.abc import Callable, Generator, Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import IO, Any, Generic, TypeVar
+from collections.abc import Callable, Generator, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from ..errors import UsageError
 
@@ -46,14 +41,9 @@ I = TypeVar("I")  # noqa: E741 (an item to read: a path, an e-mail attachment)
 #: Default extra address space a worker may take for one file, and the per-file time.
 DEFAULT_MEMORY_MB = 1024
 DEFAULT_TIMEOUT_S = 60.0
-#: Paths go to a worker in batches of this many (one write for several files), sent
-#: when it has `LOW` or fewer left, so it never waits for the next path.
-BATCH = 32
-LOW = 8
 #: A worker per this many files, up to the usable cores.
 FILES_PER_WORKER = 20
 _MB = 1024 * 1024
-_ALLOC_FAILED = b"memory allocation of"  # Rust's message before it aborts
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,9 +115,7 @@ def worker_count(files: int, limits: Limits) -> int:
 
 
 def can_isolate() -> bool:
-    import multiprocessing
-
-    return sys.platform != "win32" and "fork" in multiprocessing.get_all_start_methods()
+    return sys.platform != "win32" and hasattr(os, "fork")
 
 
 def run_isolated(
@@ -150,235 +138,10 @@ def run_isolated(
         for item in items:
             yield task(item)
         return
-    supervisor = _Supervisor(items, task, failed, limits, name)
+    from .supervisor import Supervisor
+
+    supervisor = Supervisor(items, task, failed, limits, name)
     try:
         yield from supervisor.results()
     finally:
         supervisor.stop()
-
-
-# --- the worker ----------------------------------------------------------------
-
-
-def _serve(
-    conn: Any, task: Callable[[Any], Any], items: Sequence[Any], memory_mb: int, err_fd: int
-) -> None:
-    """A worker's life: limits set once, then one result per path until told to stop."""
-    import faulthandler
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the supervisor's to handle
-    faulthandler.disable()  # an abort is reported by the supervisor, not as a dump
-    os.dup2(err_fd, 2)
-    os.environ["RUST_BACKTRACE"] = "0"
-    _set_limits(memory_mb)
-    parent = os.getppid()
-    code = 0
-    try:
-        while True:
-            while not conn.poll(1.0):
-                if os.getppid() != parent:  # orphaned: the supervisor was killed
-                    os._exit(0)
-            jobs = conn.recv()
-            if jobs is None:
-                break
-            for index in jobs:
-                os.ftruncate(2, 0)  # stderr holds what this file made the reader say
-                os.lseek(2, 0, os.SEEK_SET)
-                conn.send_bytes(_run_one(task, items, index))
-    except (EOFError, OSError):
-        code = 1
-    os._exit(code)  # never run the parent's exit handlers or flush its buffers
-
-
-def _run_one(task: Callable[[Any], Any], items: Sequence[Any], index: int) -> bytes:
-    """The pickled (index, status, payload) of one file: `ok`, `memory` or `bug`."""
-    try:
-        return pickle.dumps((index, "ok", task(items[index])), pickle.HIGHEST_PROTOCOL)
-    except MemoryError:
-        return pickle.dumps((index, "memory", None))
-    except Exception:
-        import traceback
-
-        return pickle.dumps((index, "bug", traceback.format_exc()))
-
-
-def _set_limits(memory_mb: int) -> None:
-    import resource
-
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    if memory_mb <= 0:
-        return
-    limit = _address_space() + memory_mb * _MB
-    _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    if hard != resource.RLIM_INFINITY:
-        limit = min(limit, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-
-
-def _address_space() -> int:
-    """This process's virtual size now, in bytes (the limit is counted on top of it)."""
-    try:
-        with open("/proc/self/statm", "rb") as fh:
-            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return 256 * _MB
-
-
-# --- the supervisor ------------------------------------------------------------
-
-
-@dataclass
-class _Worker:
-    process: Any
-    conn: Any
-    stderr: IO[bytes]
-    pending: deque[int] = field(default_factory=deque)  # indices sent, the head being read
-    since: float = 0.0  # when it started on the head
-
-
-class _Supervisor(Generic[I, T]):
-    def __init__(
-        self,
-        items: Sequence[I],
-        task: Callable[[I], T],
-        failed: Callable[[I, Failure], T],
-        limits: Limits,
-        name: Callable[[I], str],
-    ) -> None:
-        import multiprocessing
-
-        self.items, self.task, self.failed, self.limits = items, task, failed, limits
-        self.name = name
-        self.mp = multiprocessing.get_context("fork")
-        self.todo: deque[int] = deque(range(len(items)))
-        self.selector = selectors.DefaultSelector()  # every worker's pipe and sentinel
-        self.done: dict[int, T] = {}
-        self.workers = [self._spawn() for _ in range(worker_count(len(items), limits))]
-
-    def _spawn(self) -> _Worker:
-        parent_end, child_end = self.mp.Pipe()
-        stderr = tempfile.TemporaryFile(prefix="urbsurvey-worker-")  # noqa: SIM115 (closed in _end)
-        process = self.mp.Process(
-            target=_serve,
-            args=(child_end, self.task, self.items, self.limits.memory_mb, stderr.fileno()),
-            daemon=True,
-        )
-        process.start()
-        child_end.close()
-        self.selector.register(parent_end, selectors.EVENT_READ)
-        self.selector.register(process.sentinel, selectors.EVENT_READ)
-        return _Worker(process, parent_end, stderr)
-
-    def results(self) -> Iterator[T]:
-        next_out = 0
-        while next_out < len(self.items):
-            self._feed()
-            waiting = [w for w in self.workers if w.pending]
-            if not waiting:
-                continue  # a worker was replaced before it took anything
-            events = self.selector.select(self._until_deadline(waiting))
-            ready = {key.fileobj for key, _ in events}
-            for worker in list(self.workers):
-                if worker.pending:
-                    self._collect(worker, ready)
-                elif worker.process.sentinel in ready:  # died idle: nothing lost
-                    self._end(worker)
-                    self.workers[self.workers.index(worker)] = self._spawn()
-            while next_out in self.done:
-                yield self.done.pop(next_out)
-                next_out += 1
-
-    def _feed(self) -> None:
-        for i, worker in enumerate(self.workers):
-            if not self.todo or len(worker.pending) > LOW:
-                continue
-            size = max(1, min(BATCH, len(self.todo) // (2 * len(self.workers))))  # balanced
-            batch = [self.todo[k] for k in range(size)]
-            try:
-                worker.conn.send(batch)
-            except OSError:  # it died: its files are found through its sentinel
-                if not worker.pending:
-                    self._end(worker)
-                    self.workers[i] = self._spawn()
-                continue
-            for _ in batch:
-                self.todo.popleft()
-            if not worker.pending:
-                worker.since = time.monotonic()
-            worker.pending.extend(batch)
-
-    def _until_deadline(self, waiting: list[_Worker]) -> float:
-        first = min(w.since for w in waiting) if waiting else time.monotonic()
-        return max(0.0, first + self.limits.timeout_s - time.monotonic())
-
-    def _collect(self, worker: _Worker, ready: set[Any]) -> None:
-        """Take what the worker sent; replace it if it died or ran out of time."""
-        if worker.conn in ready:
-            # One result per event: the selector says again if more are waiting (a
-            # `conn.poll()` builds a selector of its own each time).
-            try:
-                self._receive(worker, worker.conn.recv_bytes())
-                return
-            except (EOFError, OSError):
-                pass  # died while sending: handled below as a death
-        if worker.process.sentinel in ready or not worker.process.is_alive():
-            self._replace(worker, self._why_dead(worker))
-        elif time.monotonic() - worker.since >= self.limits.timeout_s:
-            self._replace(worker, self._timed_out())
-
-    def _receive(self, worker: _Worker, data: bytes) -> None:
-        index, status, payload = pickle.loads(data)
-        item = self.items[index]
-        if status == "bug":
-            where = self.name(item)
-            raise WorkerBug(f"urbsurvey failed on {where} (a bug, please report it):\n{payload}")
-        worker.pending.popleft()
-        worker.since = time.monotonic()
-        if status == "memory":
-            payload = self.failed(item, Failure("memory", self._memory_detail()))
-        self.done[index] = payload
-
-    def _replace(self, worker: _Worker, failure: Failure) -> None:
-        """The head file costs only itself; the others go back to the queue."""
-        self._end(worker)
-        head = worker.pending.popleft()
-        self.done[head] = self.failed(self.items[head], failure)
-        self.todo.extendleft(reversed(worker.pending))
-        self.workers[self.workers.index(worker)] = self._spawn()
-
-    def _timed_out(self) -> Failure:
-        seconds = f"{self.limits.timeout_s:g}"
-        return Failure("time", f"reading it took longer than the limit of {seconds} s per file")
-
-    def _why_dead(self, worker: _Worker) -> Failure:
-        worker.process.join(1)
-        code = worker.process.exitcode
-        worker.stderr.seek(0)
-        said = worker.stderr.read(4096)
-        if _ALLOC_FAILED in said or code == -signal.SIGKILL:
-            return Failure("memory", self._memory_detail())
-        how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
-        return Failure("crash", f"the reader crashed on it ({how})")
-
-    def _memory_detail(self) -> str:
-        limit = f"the limit of {self.limits.memory_mb} MB per file"
-        return f"reading it needed more memory than {limit}"
-
-    def _end(self, worker: _Worker) -> None:
-        for handle in (worker.conn, worker.process.sentinel):
-            with contextlib.suppress(KeyError, ValueError):
-                self.selector.unregister(handle)
-        if worker.process.is_alive():
-            worker.process.kill()
-        worker.process.join(5)
-        worker.conn.close()
-        worker.stderr.close()
-
-    def stop(self) -> None:
-        for worker in self.workers:
-            with contextlib.suppress(OSError):
-                worker.conn.send(None)
-        for worker in self.workers:
-            worker.process.join(0.5)
-            self._end(worker)
-        self.selector.close()
