@@ -222,7 +222,10 @@ _MERGED_FIRST: _Recent[bytes, tuple[bytes, int]] = _Recent(64)
 
 
 def _offer_merged_first(pkg: _Package, key: str, part: bytes) -> None:
-    """Hand calamine the sheet as `_merged_first` writes it, if it can (`pkg.swapped`)."""
+    """Hand calamine the sheet as `_merged_first` writes it, if it can (`pkg.swapped`): a
+    kept part only, the copy counted in the package's `KEEP_MAX_BYTES`."""
+    if key not in pkg.kept:
+        return  # calamine gets it compressed, as it was
     found = _MERGED_FIRST.get(part)
     if found is None:
         swapped = _merged_first(part)
@@ -231,7 +234,9 @@ def _offer_merged_first(pkg: _Package, key: str, part: bytes) -> None:
         found = swapped, zlib.crc32(swapped)
         if len(part) <= _CACHED_PART_BYTES:
             _MERGED_FIRST.keep(part, found)
-    pkg.swapped[key] = found
+    if pkg.kept_bytes + len(found[0]) <= limits.KEEP_MAX_BYTES:
+        pkg.swapped[key] = found
+        pkg.kept_bytes += len(found[0])
 
 
 def _merged_first(part: bytes) -> bytes | None:
