@@ -44,7 +44,7 @@ from urbsurvey.intake.answers import MoneyValue
 from urbsurvey.resources import load_questionnaire
 from urbsurvey.workbook import contract
 from urbsurvey.workbook.partners import WorkbookSpec
-from urbsurvey.workbook.template import build_layout, build_workbook
+from urbsurvey.workbook.template import build_workbook
 from urbsurvey.workbook.words import header_words
 
 MILE = "mile-followup-2009"
@@ -148,19 +148,27 @@ def _header(ws: Any) -> tuple[int, dict[str, int]] | None:
     return None
 
 
+#: An answers sheet's title, its header's columns by key and the first row of each ID.
+Layout = tuple[str, dict[str, int], dict[str, int]]
+
+
 def where(path: Path, qid: str, column: str = "Answer") -> tuple[str, str]:
     """(sheet, cell) of the `column` cell of question `qid` in a saved .xlsx."""
     st = path.stat()
-    title, columns, rows = _index(str(path), st.st_mtime_ns, st.st_size)
+    key = (str(path), st.st_mtime_ns, st.st_size)
+    title, columns, rows = _TYPED.get(key) or _index(*key)
     if qid not in rows:
         raise KeyError(f"no row with ID {qid!r} in {path.name}")
     return title, f"{get_column_letter(columns[column.lower()])}{rows[qid]}"
 
 
 @cache
-def _index(path: str, _mtime_ns: int, _size: int) -> tuple[str, dict[str, int], dict[str, int]]:
-    """The answers sheet of a saved workbook: its title, header columns and rows by ID."""
-    ws = answers_sheet(openpyxl.load_workbook(path))
+def _index(path: str, _mtime_ns: int, _size: int) -> Layout:
+    """The layout of a saved workbook's answers sheet."""
+    return _layout(answers_sheet(openpyxl.load_workbook(path)))
+
+
+def _layout(ws: Any) -> Layout:
     header = _header(ws)
     assert header is not None
     id_col = header[1]["id"]
@@ -204,14 +212,22 @@ def filled(
         key = (str(questionnaire), spec, repr(typed))
         if key not in _SAVED:
             _SAVED[key] = _typed_in(questionnaire, spec, answers, notes or {})
-        out.write_bytes(_SAVED[key])
+        data, layout = _SAVED[key]
+        out.write_bytes(data)
+        if layout is not None:
+            st = out.stat()
+            _TYPED[(str(out), st.st_mtime_ns, st.st_size)] = layout
     else:
         out.write_bytes(_built(definition(questionnaire), spec, answers, notes, edit))
     return out
 
 
-#: The workbooks `filled` built without edits: (questionnaire, spec, typed answers and notes).
-_SAVED: dict[tuple[str, WorkbookSpec, str], bytes] = {}
+#: The workbooks `filled` built without edits, by (questionnaire, spec, typed answers and
+#: notes): their bytes, and their layout if they were typed into the template's XML.
+_SAVED: dict[tuple[str, WorkbookSpec, str], tuple[bytes, Layout | None]] = {}
+#: The layout of each workbook `filled` typed into the template's XML, by (path, mtime,
+#: size): `where` need not open it. The layout was read from the template it was typed in.
+_TYPED: dict[tuple[str, int, int], Layout] = {}
 
 
 def _built(
@@ -252,15 +268,17 @@ def _typed_in(
     spec: WorkbookSpec,
     answers: Mapping[str, object],
     notes: Mapping[str, str],
-) -> bytes:
-    """The bytes `_built` would save without an edit, typed into the template's saved XML.
+) -> tuple[bytes, Layout | None]:
+    """The bytes `_built` would save without an edit, typed into the template's saved XML,
+    and the layout they were typed by.
 
     Values of a type the XML path does not write (a time of day, a timedelta) go
-    through openpyxl.
+    through openpyxl (and the layout is not known).
     """
     if not all(isinstance(v, _XML_TYPES) for v in answers.values()):
-        return _built(definition(questionnaire), spec, answers, notes, None)
-    return _blank(questionnaire, spec).typed(answers, notes)
+        return _built(definition(questionnaire), spec, answers, notes, None), None
+    blank = _blank(questionnaire, spec)
+    return blank.typed(answers, notes), blank.layout
 
 
 #: What `_Blank` writes: what partners type (text, numbers, dates, formulas) and None.
@@ -275,12 +293,12 @@ def _blank(questionnaire: str | Path, spec: WorkbookSpec) -> _Blank:
 
 
 class _Blank:
-    """The template as openpyxl saved it, and the row of each ID on its answers sheet."""
+    """The template as openpyxl saved it, and the layout of its answers sheet."""
 
     def __init__(self, q: Questionnaire, spec: WorkbookSpec) -> None:
-        wb, self.rows = build_layout(q, spec)
+        wb = build_workbook(q, spec)
         ws = answers_sheet(wb)
-        self.title = ws.title
+        self.layout = _layout(ws)
         self.sheet = f"xl/worksheets/sheet{wb.worksheets.index(ws) + 1}.xml"
         buffer = io.BytesIO()
         wb.save(buffer)
@@ -299,9 +317,10 @@ class _Blank:
         return _rewritten(self.package, lambda name, data: parts.get(name, data))
 
     def _row(self, qid: str) -> int:
-        if qid not in self.rows:
-            raise KeyError(f"no row with ID {qid!r} in sheet {self.title!r}")
-        return self.rows[qid]
+        title, _columns, rows = self.layout
+        if qid not in rows:
+            raise KeyError(f"no row with ID {qid!r} in sheet {title!r}")
+        return rows[qid]
 
 
 _STYLES = "xl/styles.xml"
