@@ -133,6 +133,25 @@ def _read_cache_per_test(
     monkeypatch.setenv("URBSURVEY_CACHE", str(folder))
 
 
+#: Test modules that read their files in forked workers even under `make test-fast`: the
+#: supervisor, two workers at once, results across the process boundary, the read cache
+#: and the store behind it.
+FORKED_READS = {"test_wire", "test_read_once", "test_cache", "test_ingest"}
+
+
+@pytest.fixture(autouse=True)
+def _reads_in_process(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With TESTS_READ_IN_PROCESS=1 (set by `make test-fast`), the other tests read their
+    workbooks in the test's process, as urbsurvey does where it cannot fork (Windows): the
+    same reader and the same packing of results, without a fork of the pytest process for
+    each read (about a seventh of test-fast's CPU, most of its system time). `make test`
+    forks for every read."""
+    if os.environ.get("TESTS_READ_IN_PROCESS") == "1" and request.path.stem not in FORKED_READS:
+        from urbsurvey.intake import workers
+
+        monkeypatch.setattr(workers, "can_isolate", lambda: False)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _cli_command_built_once() -> Iterator[None]:
     """`CliRunner().invoke(app, …)` builds the click command from the Typer app once.
