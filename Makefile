@@ -45,10 +45,12 @@ FAST := not (browser or libreoffice or durability or hostile or bench or install
 # take from the other's queue: the tests of a module mostly run in one worker, which then
 # alone imports what only they need (pyxform, python-docx, frictionless) and compiles their
 # report templates.
+# TESTS_READ_IN_PROCESS=1: most tests read their workbooks in their own process, not in a
+# worker forked from it (tests/conftest.py, FORKED_READS lists the modules that still fork).
 FAST_TMP := $(shell test -d /dev/shm -a -w /dev/shm && echo TMPDIR=/dev/shm)
 test-fast: $(BIN)/urbsurvey
-	$(FAST_TMP) HYPOTHESIS_PROFILE=fast $(PYTEST) -q -n auto --dist worksteal -m "$(FAST)" \
-		-o tmp_path_retention_policy=failed
+	$(FAST_TMP) HYPOTHESIS_PROFILE=fast TESTS_READ_IN_PROCESS=1 $(PYTEST) -q -n auto \
+		--dist worksteal -m "$(FAST)" -o tmp_path_retention_policy=failed
 
 bench: $(BIN)/urbsurvey
 	$(BIN)/python bench/run.py

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -82,6 +83,30 @@ def build_layout(
     return wb, rows
 
 
+class _Formats:
+    """A workbook's cell formats, each set on one cell and copied to the others.
+
+    openpyxl hashes every font, fill, alignment and protection each time one is set on a
+    cell (a third of a workbook's build); a copied format is the same cell format, and the
+    saved workbook the same bytes.
+    """
+
+    def __init__(self) -> None:
+        self._made: dict[tuple[tuple[str, int], ...], Any] = {}
+
+    def apply(self, cell: Any, **styles: Any) -> Any:
+        """`cell` with exactly these styles (keyword: cell attribute), and returns it."""
+        key = tuple((name, id(style)) for name, style in styles.items())
+        made = self._made.get(key)
+        if made is None:
+            for name, style in styles.items():
+                setattr(cell, name, style)
+            self._made[key] = (copy(cell._style), styles)  # the styles keep their ids
+        else:
+            cell._style = copy(made[0])
+        return cell
+
+
 class _Responses:
     """Writes the answers sheet: respondent block, sections, questions, tick rows."""
 
@@ -99,6 +124,7 @@ class _Responses:
         self.wrap = Alignment(wrap_text=True, vertical="top")
         self.indent = Alignment(wrap_text=True, vertical="top", indent=2)
         self.unlocked = Protection(locked=False)
+        self.formats = _Formats()
 
     def write(self) -> dict[str, int]:
         from openpyxl.styles import Font
@@ -109,7 +135,7 @@ class _Responses:
         put(ws, 2, 1, ui(lang, "subtitle").format(id=self.q.id, version=self.q.version))
         ws.merge_cells("A2:E2")
         for col, name in enumerate(headers(lang), start=1):
-            put(ws, HEADER_ROW, col, name).font = self.bold
+            self.formats.apply(put(ws, HEADER_ROW, col, name), font=self.bold)
         for letter, width in WIDTHS.items():
             ws.column_dimensions[letter].width = width
         ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=3)
@@ -124,30 +150,32 @@ class _Responses:
         return self.rows
 
     def _section(self, title: str) -> None:
-        put(self.ws, self.row, 2, title).font = self.bold
+        put(self.ws, self.row, 2, title)
         for col in range(1, 6):
-            self.ws.cell(row=self.row, column=col).fill = self.section_fill
+            cell = self.ws.cell(row=self.row, column=col)
+            if col == 2:
+                self.formats.apply(cell, font=self.bold, fill=self.section_fill)
+            else:
+                self.formats.apply(cell, fill=self.section_fill)
         self.row += 1
 
     def _field(
         self, fid: str, label: str, value: str | None = None, help_: str = "", answer: bool = True
     ) -> int:
-        ws, r = self.ws, self.row
-        id_cell = put(ws, r, 1, fid)
-        id_cell.font, id_cell.alignment = self.id_font, self.wrap
-        put(ws, r, 2, label).alignment = self.wrap
+        ws, r, apply = self.ws, self.row, self.formats.apply
+        apply(put(ws, r, 1, fid), font=self.id_font, alignment=self.wrap)
+        apply(put(ws, r, 2, label), alignment=self.wrap)
         ws.row_dimensions[r].height = _height((label, WIDTHS["B"]), (help_, WIDTHS["D"]))
         cell = ws.cell(row=r, column=ANSWER_COL)
-        cell.alignment = self.wrap
         if answer:
-            cell.fill = self.answer_fill
-            cell.protection = self.unlocked
+            apply(cell, alignment=self.wrap, fill=self.answer_fill, protection=self.unlocked)
+        else:
+            apply(cell, alignment=self.wrap)
         if value:
             put(ws, r, ANSWER_COL, value)
         if help_:
-            put(ws, r, 4, help_).alignment = self.wrap
-        ws.cell(row=r, column=NOTES_COL).protection = self.unlocked
-        ws.cell(row=r, column=NOTES_COL).alignment = self.wrap
+            apply(put(ws, r, 4, help_), alignment=self.wrap)
+        apply(ws.cell(row=r, column=NOTES_COL), protection=self.unlocked, alignment=self.wrap)
         self.rows[fid] = r
         self.row += 1
         return r
@@ -183,7 +211,7 @@ class _Responses:
         if ticks:
             for choice in question.choices:
                 tr = self._field(option_id(question.id, choice.code), text(choice.label, lang))
-                self.ws.cell(row=tr, column=2).alignment = self.indent
+                self.formats.apply(self.ws.cell(row=tr, column=2), alignment=self.indent)
                 self.dropdowns.tick(f"C{tr}")
 
     def _help(self, question: Question) -> str:
@@ -299,12 +327,13 @@ def _write_previous(ws: Any, prefill: Prefill, answers: dict[str, str], lang: st
     ws.column_dimensions["F"].width = 42
     grey = Font(italic=True, color="555555")
     fill = PatternFill("solid", fgColor="EEEEEE")
+    wrap = Alignment(wrap_text=True, vertical="top")
+    formats = _Formats()
     for (cell,) in ws.iter_rows(min_row=header_row + 1, min_col=1, max_col=1):
         value = answers.get(str(cell.value or ""))
         if value:
             ref = put(ws, cell.row, PREVIOUS_COLUMN, value)
-            ref.font, ref.fill = grey, fill
-            ref.alignment = Alignment(wrap_text=True, vertical="top")
+            formats.apply(ref, font=grey, fill=fill, alignment=wrap)
 
 
 def _dropdown_labels(question: Question, lang: str) -> list[str]:
@@ -379,6 +408,8 @@ def _write_instructions(ws: Any, q: Questionnaire, spec: WorkbookSpec) -> None:
 
     lang = spec.lang
     wrap = Alignment(wrap_text=True, vertical="top")
+    bold = Font(bold=True)
+    formats = _Formats()
     put(ws, 1, 1, ui(lang, "instructions_title")).font = Font(bold=True, size=14)
     put(ws, 2, 1, text(q.title, lang))
     words = {
@@ -392,16 +423,16 @@ def _write_instructions(ws: Any, q: Questionnaire, spec: WorkbookSpec) -> None:
     row = 4
     for line in lines:
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
-        put(ws, row, 1, line).alignment = wrap
+        formats.apply(put(ws, row, 1, line), alignment=wrap)
         ws.row_dimensions[row].height = 15 * (1 + len(line) // 100)
         row += 1
     if q.glossary:
         row += 1
-        put(ws, row, 1, ui(lang, "glossary")).font = Font(bold=True)
+        formats.apply(put(ws, row, 1, ui(lang, "glossary")), font=bold)
         for term, meaning in q.glossary.items():
             row += 1
-            put(ws, row, 1, term).font = Font(bold=True)
-            put(ws, row, 2, text(meaning, lang)).alignment = wrap
+            formats.apply(put(ws, row, 1, term), font=bold)
+            formats.apply(put(ws, row, 2, text(meaning, lang)), alignment=wrap)
     ws.column_dimensions["A"].width = 14
     ws.column_dimensions["B"].width = 100
     ws.protection.sheet = True
