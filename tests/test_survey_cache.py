@@ -128,10 +128,15 @@ def test_a_new_version_of_urbsurvey_checks_it_again(
     assert len(entries()) == 2
 
 
-def test_a_check_stopped_by_the_worker_limits_is_done_here(
-    bikes: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("timeout", [None, "0.000001"], ids=["in a worker", "stopped: here"])
+def test_a_long_survey_is_checked_in_a_worker_with_the_same_result(
+    bikes: Path, monkeypatch: pytest.MonkeyPatch, timeout: str | None
 ) -> None:
-    monkeypatch.setenv("URBSURVEY_WORKER_TIMEOUT", "0.000001")
+    """Past `CHECK_APART_CHARS` the check runs in a worker; one stopped by its limits
+    means checking here. Either way: the same partners, the same file/line message."""
+    monkeypatch.setattr(survey, "CHECK_APART_CHARS", 0)
+    if timeout is not None:
+        monkeypatch.setenv("URBSURVEY_WORKER_TIMEOUT", timeout)
     assert [p.name for p in load_survey(bikes).config.partners] == ["Gdańsk", "Brno"]
     path = bikes / "survey.yaml"
     path.write_text(path.read_text("utf-8").replace("CZ", "Atlantis"), "utf-8")

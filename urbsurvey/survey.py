@@ -187,13 +187,27 @@ def survey_from_text(root: Path, text: str, path: Path, coding: str | None = Non
 Checked = tuple[Survey, dict[str, int]]  # the configuration, and the line of each rate
 
 
+#: A survey.yaml of this many characters or more (some 5,000 partners) is checked in a
+#: worker process; a shorter one here, where what the check leaves behind is small and a
+#: fork, with pydantic imported there and again here for a new definition, costs more.
+CHECK_APART_CHARS = 200_000
+
+
 def _checked(text: str, path: Path) -> Checked:
-    """`surveyspec.check_survey` in a worker process (`intake.workers`) where one can be
-    forked, its result sent back as the cache gives it. Checking 10,000 partners here would
-    leave this process some 20 MB larger for the rest of the run (the YAML nodes and
-    pydantic models are freed, but not the memory between the partners kept): 6 MB more
-    at the peak of a cold `report`. A worker over its time or memory limit means checking
-    here: the same result."""
+    """`surveyspec.check_survey`, for a long survey.yaml in a worker process
+    (`intake.workers`) where one can be forked, its result sent back as the cache gives it.
+    Checking 10,000 partners here would leave this process some 20 MB larger for the rest
+    of the run (the YAML nodes and pydantic models are freed, but not the memory between
+    the partners kept): 6 MB more at the peak of a cold `report`. A worker over its time or
+    memory limit means checking here: the same result."""
+    outcome = _outcome(text, path) if len(text) < CHECK_APART_CHARS else _apart(text, path)
+    if isinstance(outcome[0], Survey):
+        return outcome
+    raise SurveyConfigError(outcome[0], hint=outcome[1])
+
+
+def _apart(text: str, path: Path) -> Checked | tuple[str, str | None]:
+    """`_outcome` in one worker process, or here if the worker is stopped by its limits."""
     import dataclasses
 
     from .intake.workers import limits_from_env, run_isolated
@@ -201,12 +215,9 @@ def _checked(text: str, path: Path) -> Checked:
     one_worker = dataclasses.replace(limits_from_env(), jobs=1)
     found = run_isolated([text], lambda t: _outcome(t, path), lambda t, why: None, one_worker)
     try:
-        outcome = next(found) or _outcome(text, path)
+        return next(found) or _outcome(text, path)
     finally:
         found.close()
-    if isinstance(outcome[0], Survey):
-        return outcome
-    raise SurveyConfigError(outcome[0], hint=outcome[1])
 
 
 def _outcome(text: str, path: Path) -> Checked | tuple[str, str | None]:
