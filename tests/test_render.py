@@ -222,26 +222,26 @@ def test_hostile_text_is_in_the_json_verbatim(hostile: Report) -> None:
     assert partners[second]["answers"]["ulsg_sustaining"] == LONG_ANSWER
 
 
-def test_importing_the_report_package_loads_no_renderer_library() -> None:
-    code = (
-        "import sys, urbsurvey.report, urbsurvey.report.render, urbsurvey.report.charts,"
-        " urbsurvey.report.formats;"
-        "print(sorted(m for m in ('jinja2', 'openpyxl', 'docx', 'babel', 'markdown_it')"
-        " if m in sys.modules))"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[]"
-
-
-def test_building_a_report_without_a_coding_needs_no_pydantic() -> None:
-    """The builder imports the coding's module (and survey.py) only for a report that has a
-    coding: a warm run imports no pydantic, nor anything else, it does not use."""
-    code = (
-        "import sys, urbsurvey.report.build, urbsurvey.report.parts;"
-        "print(sorted(m for m in ('pydantic', 'urbsurvey.outcomes.lessons', 'urbsurvey.survey')"
-        " if m in sys.modules))"
-    )
+@pytest.mark.parametrize(
+    ("imports", "unused"),
+    [
+        (
+            "urbsurvey.report, urbsurvey.report.render, urbsurvey.report.charts,"
+            " urbsurvey.report.formats",
+            ("jinja2", "openpyxl", "docx", "babel", "markdown_it"),
+        ),
+        # the coding's module (and survey.py) only for a report that has a coding
+        (
+            "urbsurvey.report.build, urbsurvey.report.parts",
+            ("pydantic", "urbsurvey.outcomes.lessons", "urbsurvey.survey"),
+        ),
+    ],
+    ids=["no renderer library", "no pydantic without a coding"],
+)
+def test_importing_the_report_loads_nothing_it_does_not_use(
+    imports: str, unused: tuple[str, ...]
+) -> None:
+    code = f"import sys, {imports}; print(sorted(m for m in {unused!r} if m in sys.modules))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
