@@ -28,8 +28,7 @@ MAX_TEXT_CHARS = 50_000_000
 #: size even when this package does not need their content (deflate can expand at
 #: most ~1032:1, so a smaller member cannot hide more than ~4 MB).
 VERIFY_MIN_COMPRESSED = 4096
-#: Checked parts are kept (for calamine, see `zip._repack`), with the sheets' copies
-#: that calamine gets instead (`xlsx._merged_first`), up to this many bytes in all.
+#: Checked parts are kept (for calamine, see `zip._repack`) up to this many bytes in all.
 KEEP_MAX_BYTES = 8 * 1024 * 1024
 
 MB = 1024 * 1024

@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
-import zlib
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -20,7 +19,7 @@ from ..issues import IssueCode
 from . import limits
 from .model import _check_dims, _Recent, _reject, _Scan, cell_ref
 from .text import check_xlsx_text
-from .xmlscan import _ATTR_PAIR, _ATTRS, _PREFIX, _attr, _has_markup, _text
+from .xmlscan import _ATTR_PAIR, _ATTRS, _PREFIX, _attr, _text
 from .zip import _Package
 
 _X_SHEET = re.compile(rb"<" + _PREFIX + rb"sheet(?=[\s/>])" + _ATTRS + rb">")
@@ -74,18 +73,6 @@ _X_SST = re.compile(rb"<" + _PREFIX + rb"sst(?=[\s/>])" + _ATTRS + rb">")
 #: Declared shared strings beyond those present that are tolerated (a count off by a few).
 _SST_SLACK = 1000
 _X_IS = re.compile(rb"<" + _PREFIX + rb"is[\s/>]")
-# What `_merged_first` accepts: a worksheet's root start tag (after an XML declaration);
-# markup every XML reader reads alike and without error (text, start tags whose quoted
-# values hold no "<", end tags without quotes); a merged-ranges element as writers write it.
-_X_WORKSHEET = re.compile(rb"\A(?:\s*<\?[^<>]*\?>)?\s*<worksheet(?=[\s/>])" + _ATTRS + rb">")
-_X_PLAIN_MARKUP = re.compile(
-    rb"(?:[^<]++|</[^<>\"']*+>|<[A-Za-z_][^<>\"']*+(?:(?:\"[^\"<]*+\"|'[^'<]*+')[^<>\"']*+)*+>)*+"
-)
-_X_MERGE_CELLS = re.compile(
-    rb"<mergeCells(?:\s[^<>\"'/]*+(?:\"[^\"<>]*+\"[^<>\"'/]*+)*+)?"
-    rb"(?:/>|>(?:\s*+<mergeCell\s[^<>\"'/]*+(?:\"[^\"<>]*+\"[^<>\"'/]*+)*+/>)*+\s*+</mergeCells>)"
-)
-_NO_MERGED_CELLS = b"<mergeCells/>"
 _CELL_REF = re.compile(rb"\$?([A-Za-z]+)\$?([0-9]+)")
 _STRING_LITERAL = re.compile(r'"(?:[^"]|"")*"')
 # '[1]Sheet 1'!A1, 'C:\dir\[Book.xlsx]Sheet1'!A1, [1]Sheet1!A1, [1]!Name; not Table1[Col].
@@ -211,72 +198,8 @@ def _scan_listed_sheets(
             info = pkg.members.get(key)
             if info is not None and key not in scanned:
                 scanned.add(key)
-                part = pkg.xml(key, info)
-                _scan_sheet_once(part, pkg.name, sheet_name, scan)
-                _offer_merged_first(pkg, key, part)
+                _scan_sheet_once(pkg.xml(key, info), pkg.name, sheet_name, scan)
     return scanned
-
-
-#: `_merged_first` of the parts seen last (small parts only), with its CRC.
-_MERGED_FIRST: _Recent[bytes, tuple[bytes, int]] = _Recent(64)
-
-
-def _offer_merged_first(pkg: _Package, key: str, part: bytes) -> None:
-    """Hand calamine the sheet as `_merged_first` writes it, if it can (`pkg.swapped`): a
-    kept part only, the copy counted in the package's `KEEP_MAX_BYTES`."""
-    if key not in pkg.kept:
-        return  # calamine gets it compressed, as it was
-    found = _MERGED_FIRST.get(part)
-    if found is None:
-        swapped = _merged_first(part)
-        if swapped is None:
-            return
-        found = swapped, zlib.crc32(swapped)
-        if len(part) <= _CACHED_PART_BYTES:
-            _MERGED_FIRST.keep(part, found)
-    if pkg.kept_bytes + len(found[0]) <= limits.KEEP_MAX_BYTES:
-        pkg.swapped[key] = found
-        pkg.kept_bytes += len(found[0])
-
-
-def _merged_first(part: bytes) -> bytes | None:
-    """The sheet with a copy of its `<mergeCells>` element (an empty one if it has none)
-    right after the root tag; None when the sheet is unusual (it then goes as it is).
-
-    python-calamine reads a sheet's XML twice: for its cells (up to `</sheetData>`), then
-    for its merged ranges, up to the first `<mergeCells>` or to the end: ~40% of its time
-    on a sheet of answers, which keeps them at its end. With the copy first, the second
-    pass stops at once with the same ranges; the first skips the copy, as it skips every
-    element before `<sheetData>`, and the original stays where it was. So that nothing
-    reads differently, the sheet is copied only if it has no comment, CDATA, DTD or
-    processing instruction (where a tag could hide), the word `mergeCells` first appears
-    as that element's tag after the first `</sheetData>`, the element is plain
-    (`<mergeCell ref="…"/>` children), and what lies between that `</sheetData>` and it
-    (or the end), which only the second pass read, is markup no reader fails on.
-    """
-    root = _X_WORKSHEET.match(part)
-    if root is None or root.group(1).endswith(b"/"):
-        return None
-    at = root.end()
-    if _has_markup(part, b"!") or _has_markup(part, b"?", at):
-        return None
-    word = part.find(b"mergeCells", at)
-    limit = len(part) if word < 0 else word - 1
-    opening = part.find(b"sheetData", at, limit)
-    closing = part.find(b"sheetData", opening + 1, limit) if opening > at else -1
-    if (
-        closing < 0
-        or part[opening - 1 : opening + 10] != b"<sheetData>"
-        or part[closing - 2 : closing + 10] != b"</sheetData>"
-        or _X_PLAIN_MARKUP.fullmatch(part, closing - 2, limit) is None
-    ):
-        return None
-    if word < 0:
-        return part[:at] + _NO_MERGED_CELLS + part[at:]
-    element = _X_MERGE_CELLS.match(part, limit)
-    if element is None:
-        return None
-    return part[:at] + element.group(0) + part[at:]
 
 
 @_cached_by_content
