@@ -10,6 +10,7 @@ import hashlib
 import os
 import pickle
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
@@ -66,6 +67,22 @@ def store_pickle(kind: str, key: str, obj: object) -> None:
     folder = private_folder(kind)
     if folder is not None:
         write_entry(folder, f"{key}.pickle", pickle.dumps(obj, pickle.HIGHEST_PROTOCOL))
+
+
+def remembered(
+    kind: str, rules: tuple[Path, ...], data: bytes, expected: type[T], make: Callable[[], T]
+) -> T:
+    """`make()`, or the `expected` it made before from `data` under the same rules, kept in
+    the `kind` folder under `rules_key(rules, data)`. A `make` that raises keeps nothing:
+    only what passed is ever taken again."""
+    key = rules_key(rules, data)
+    kept = load_pickle(kind, key, expected) if key else None
+    if kept is not None:
+        return kept
+    made = make()
+    if key:
+        store_pickle(kind, key, made)
+    return made
 
 
 def rules_key(rules: tuple[Path, ...], data: bytes) -> str | None:

@@ -170,21 +170,19 @@ def survey_from_text(root: Path, text: str, path: Path, coding: str | None = Non
     when a survey.yaml of the same text was checked before (the user's cache folder keeps
     it, as it keeps definitions: only a survey.yaml without problems, keyed by its text,
     urbsurvey's and pydantic's versions and the source of the rules)."""
-    from .cachedir import load_pickle, rules_key, store_pickle
+    from .cachedir import remembered
 
-    here = Path(__file__).parent
-    key = rules_key(tuple(here / name for name in _RULES), text.encode("utf-8", "surrogateescape"))
-    kept = load_pickle("surveys", key, tuple) if key else None
-    if kept and len(kept) == 2 and isinstance(kept[0], Survey) and isinstance(kept[1], dict):
-        config, rates = kept
-    else:
-        config, rates = _checked(text, path)
-        if key:
-            store_pickle("surveys", key, (config, rates))
+    rules = tuple(Path(__file__).parent / name for name in _RULES)
+    data = text.encode("utf-8", "surrogateescape")
+    config, rates = remembered("surveys", rules, data, Checked, lambda: _checked(text, path))
     return SurveyFolder(root, config, text, coding, rates)
 
 
-Checked = tuple[Survey, dict[str, int]]  # the configuration, and the line of each rate
+class Checked(NamedTuple):
+    """A survey.yaml checked: its configuration, and the line of each exchange rate."""
+
+    config: Survey
+    rates: dict[str, int]
 
 
 #: A survey.yaml of this many characters or more (some 5,000 partners) is checked in a
@@ -225,7 +223,7 @@ def _outcome(text: str, path: Path) -> Checked | tuple[str, str | None]:
     from .surveyspec import check_survey
 
     try:
-        return check_survey(text, path)
+        return Checked(*check_survey(text, path))
     except SurveyConfigError as exc:
         return exc.message, exc.hint
 

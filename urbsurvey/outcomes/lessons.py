@@ -81,16 +81,10 @@ def parse_coding(text: str, path: Path | str) -> Coding:
     (`cachedir`, keyed by the text, urbsurvey's and pydantic's versions and the rules'
     source): then neither the YAML is parsed nor pydantic imported.
     """
-    from ..cachedir import load_pickle, rules_key, store_pickle
+    from ..cachedir import remembered
 
-    key = rules_key(_RULES, text.encode("utf-8", "surrogateescape"))
-    kept = load_pickle("codings", key, Coding) if key else None
-    if kept is not None:
-        return kept
-    coding = _validated(text, path)
-    if key:
-        store_pickle("codings", key, coding)
-    return coding
+    data = text.encode("utf-8", "surrogateescape")
+    return remembered("codings", _RULES, data, Coding, lambda: _validated(text, path))
 
 
 def _validated(text: str, path: Path | str) -> Coding:
