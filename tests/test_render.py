@@ -235,8 +235,14 @@ def test_hostile_text_is_in_the_json_verbatim(hostile: Report) -> None:
             "urbsurvey.report.build, urbsurvey.report.parts",
             ("pydantic", "urbsurvey.outcomes.lessons", "urbsurvey.survey"),
         ),
+        # submissions as read come from intake.record, which imports no reader
+        (
+            "urbsurvey.report.build, urbsurvey.report.parts, urbsurvey.outcomes.merge,"
+            " urbsurvey.outcomes.indicators, urbsurvey.store",
+            ("urbsurvey.reader", "python_calamine", "urbsurvey.intake.submission"),
+        ),
     ],
-    ids=["no renderer library", "no pydantic without a coding"],
+    ids=["no renderer library", "no pydantic without a coding", "no workbook reader"],
 )
 def test_importing_the_report_loads_nothing_it_does_not_use(
     imports: str, unused: tuple[str, ...]

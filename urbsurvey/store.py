@@ -32,7 +32,7 @@ from .results import StoreTotals
 from .vocabulary import Kind, Role
 
 if TYPE_CHECKING:  # the readers' modules: imported where submissions are, not to open a store
-    from .intake.submission import Submission
+    from .intake.record import Submission
 
 SCHEMA_VERSION = 2
 #: How long a writer waits for another one holding the store (each holds it for one file).
@@ -524,7 +524,7 @@ class Store:
 
     def _load(self, where: str, params: tuple[object, ...] = ()) -> dict[int, Submission]:
         """Submissions (no answers, no issues) by id, in the order they were stored."""
-        from .intake.submission import Submission
+        from .intake.record import Submission
 
         rows = self.db.execute(
             f"SELECT {_SUBMISSION_COLUMNS} FROM submissions {where} ORDER BY id", params
@@ -558,7 +558,8 @@ class Store:
         return sorted(subs, key=lambda s: scan_order(s.file))
 
     def _full(self, where: str) -> list[Submission]:
-        from .intake.answers import Answer, decode_value
+        from .intake.answers import decode_value
+        from .intake.record import Answer
 
         subs = self._load(where)
         for sid, question, raw, value, valid, sheet, cell, note, hidden in self.db.execute(

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..definition import Question, Questionnaire, QuestionType, text
 from ..errors import OutputError
-from ..intake.answers import AnswerValue, MoneyValue
+from ..intake.record import AnswerValue, MoneyValue
 
 if TYPE_CHECKING:
     from ..report.build import ReportInput

@@ -216,17 +216,21 @@ def missing(counted: list[Submission], survey: SurveyFolder) -> list[tuple[str, 
 
 
 def _misspelt(returned: set[tuple[str | None, str]], survey: SurveyFolder) -> set[tuple[str, str]]:
-    """(partner, role) answered under a misspelt name: its unknown-partner issue says so."""
+    """(partner, role) answered under a misspelt name: its unknown-partner issue says so.
+    The partner matching (and the reading code it lives with) is imported only for a name
+    the survey does not list."""
+    known = {p.name for p in survey.config.partners}
+    unknown = [(name, role) for name, role in returned if name and name not in known]
+    if not unknown:
+        return set()
     from .submission import PartnerInfo, closest_partner
 
     partners = [PartnerInfo(p.name, p.country, tuple(p.aliases)) for p in survey.config.partners]
-    known = {p.name for p in partners}
     found = set()
-    for name, role in returned:
-        if name and name not in known:
-            guess = closest_partner(name, partners)
-            if guess is not None:
-                found.add((guess.name, role))
+    for name, role in unknown:
+        guess = closest_partner(name, partners)
+        if guess is not None:
+            found.add((guess.name, role))
     return found
 
 

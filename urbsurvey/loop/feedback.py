@@ -22,7 +22,7 @@ from typing import Any
 
 from ..atomic import atomic_path, write_text
 from ..definition import Question, Questionnaire, QuestionType, Role, text
-from ..intake.submission import Submission
+from ..intake.record import Submission
 from ..issues import RANGE_WORDS, Issue, IssueCode, partner_text
 from ..survey import SurveyFolder
 from ..workbook import contract

@@ -19,7 +19,7 @@ from typing import Any
 from ..definition import text
 from ..errors import SurveyConfigError
 from ..intake.batch import Batch, Progress, expected_responses
-from ..intake.submission import Submission
+from ..intake.record import Submission
 from ..issues import Issue, IssueCode, Severity
 from ..survey import Partner, SurveyFolder
 

@@ -22,8 +22,8 @@ from ..definition import (
     Role,
     Source,
 )
-from ..intake.answers import Answer, MoneyValue, encode_value
-from ..intake.submission import Submission
+from ..intake.answers import encode_value
+from ..intake.record import Answer, MoneyValue, Submission
 
 DEFAULT_PRECEDENCE = (Source.CITY, Source.INTERVIEW, Source.MANAGING_AUTHORITY, Source.OTHER)
 

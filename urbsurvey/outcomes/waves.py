@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ..definition import TEXT_TYPES, Indicator, Question, Questionnaire, QuestionType, text
 from ..definition.model import as_data
 from ..errors import SurveyConfigError
-from ..intake.answers import Answer, MoneyValue
+from ..intake.record import Answer, MoneyValue
 from .indicators import Outcomes, compute_outcomes, is_money, numeric
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .. import __version__
 from ..definition import Questionnaire, text
 from ..intake.batch import expected_responses, missing
-from ..intake.submission import Submission
+from ..intake.record import Submission
 from ..issues import Issue
 from ..outcomes.indicators import Outcomes, compute_outcomes
 from . import parts

@@ -21,8 +21,7 @@ from ..definition import (
     Role,
     text,
 )
-from ..intake.answers import Answer, AnswerValue, MoneyValue
-from ..intake.submission import Submission
+from ..intake.record import Answer, AnswerValue, MoneyValue, Submission
 from ..issues import Issue, IssueCode
 from ..outcomes.indicators import IndicatorResult, Outcomes, is_money
 from ..outcomes.merge import PartnerRecord, Used
