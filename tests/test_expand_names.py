@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from urbsurvey.intake.batch import expand
-from urbsurvey.intake.submission import display_name
+from urbsurvey.intake.record import display_name
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from urbsurvey.cli import app
-from urbsurvey.intake.submission import Submission
+from urbsurvey.intake.record import Submission
 from urbsurvey.pipeline import validate
 from urbsurvey.store import Store
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from urbsurvey.definition import Role
 from urbsurvey.intake.answers import Answer, Interpreter
-from urbsurvey.intake.submission import Submission
+from urbsurvey.intake.record import Submission
 from urbsurvey.report.build import ReportInput, build_report
 from urbsurvey.resources import load_questionnaire
 from urbsurvey.vocabulary import Kind

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from urbsurvey.intake.answers import Interpreter
-from urbsurvey.intake.submission import Context, display_name
+from urbsurvey.intake.record import display_name
+from urbsurvey.intake.submission import Context
 from urbsurvey.resources import load_questionnaire
 
 

@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 
 from urbsurvey.cli import app
 from urbsurvey.intake.answers import Answer, MoneyValue
-from urbsurvey.intake.submission import Submission
+from urbsurvey.intake.record import Submission
 from urbsurvey.issues import CATALOGUE, Issue, IssueCode, Severity
 from urbsurvey.pipeline import Validation, validate
 from urbsurvey.workbook import contract

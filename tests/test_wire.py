@@ -10,7 +10,8 @@ from pathlib import Path
 
 from urbsurvey.intake.answers import Answer, Interpreter, MoneyValue
 from urbsurvey.intake.batch import read_item, read_items
-from urbsurvey.intake.submission import Context, Submission, read_submission
+from urbsurvey.intake.record import Submission
+from urbsurvey.intake.submission import Context, read_submission
 from urbsurvey.intake.wire import pack, unpack
 from urbsurvey.intake.workers import Limits
 from urbsurvey.issues import Issue

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from urbsurvey.definition import Question, QuestionType, Role, text
 from urbsurvey.intake.answers import Answer, Interpreter
-from urbsurvey.intake.submission import Submission
+from urbsurvey.intake.record import Submission
 from urbsurvey.issues import IssueCode, make_issue
 from urbsurvey.outcomes.lessons import Coding, Example, Group, Theme
 from urbsurvey.report.build import ReportInput, build_report

@@ -33,9 +33,7 @@ from ..vocabulary import Kind
 from ..workbook import contract
 from .answers import Answer, AssumedCurrency, Interpreter, condition_holds, raw_text
 from .found import printable
-from .record import Submission as Submission  # re-exported: its home before `record`
-from .record import display_name as display_name
-from .record import unopenable
+from .record import Submission, unopenable
 from .workers import Failure
 
 
