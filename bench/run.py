@@ -783,7 +783,7 @@ print(json.dumps({"files": len(files), "bytes": total, "failed": failed}))
 class Run:
     wall_s: float
     peak_mb: float  # largest single process of the tree (ru_maxrss)
-    tree_mb: float  # sampled peak of the summed RSS of every process of the tree
+    tree_mb: float  # sampled peak of the summed PSS of every process of the tree
     returncode: int
     stdout: str
 
@@ -816,14 +816,19 @@ def _tree(root: int) -> list[int]:
     return pids
 
 
-def _rss_kb(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/status") as fh:
-            for line in fh:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
+def _pss_kb(pid: int) -> int:
+    """The process's proportional set size: its resident pages, each page it shares with
+    other processes (a forked worker shares its parent's until either writes them) counted
+    as its share. Summed over a tree, a shared page counts once, where summed RSS would
+    count it in every process (on a kernel without smaps_rollup: RSS)."""
+    for name, key in (("smaps_rollup", "Pss:"), ("status", "VmRSS:")):
+        try:
+            with open(f"/proc/{pid}/{name}") as fh:
+                for line in fh:
+                    if line.startswith(key):
+                        return int(line.split()[1])
+        except OSError:
+            continue
     return 0
 
 
@@ -848,7 +853,7 @@ def run_once(cmd: Sequence[str], log: Path) -> Run:
 
         def sample() -> None:
             while not done.wait(0.01):
-                peak_tree[0] = max(peak_tree[0], sum(_rss_kb(p) for p in _tree(proc.pid)))
+                peak_tree[0] = max(peak_tree[0], sum(_pss_kb(p) for p in _tree(proc.pid)))
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
