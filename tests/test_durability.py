@@ -520,12 +520,14 @@ def test_sigkill_during_ingest_never_leaves_half_a_submission(
             start_new_session=True,  # its own process group, killed alone
         )
         before = progress[-1] if progress else 0
-        if when == "early":  # while starting up, opening or creating the store
-            _kill_after(proc, rng.uniform(0.05, 0.3))
+        if when == "early":  # while starting up, opening or creating the store: a share
+            # of this machine's full run (a fixed 0.05-0.3 s came after the end of a 0.3 s run)
+            _kill_after(proc, rng.uniform(0.05, 0.3) * min(duration, 1.0))
         elif when == "stored" and BATCH_SIZE - before >= 2:
-            # a random point among the files still to do, a few milliseconds into one
-            target = before + rng.randint(1, max(1, (BATCH_SIZE - before) // 4))
-            _kill_when(proc, store, min(target, BATCH_SIZE - 1), rng.uniform(0.0, 0.02))
+            # a random point among the first sixth of the files still to do, a few
+            # milliseconds into one (a file takes about 6 ms here: a later kill saw the end)
+            target = before + rng.randint(1, max(1, (BATCH_SIZE - before) // 6))
+            _kill_when(proc, store, min(target, BATCH_SIZE - 1), rng.uniform(0.0, 0.005))
         else:  # a random moment, scaled to this machine's full run so it lands inside it
             _kill_after(proc, rng.uniform(0.05, 1.0) * max(duration, 0.2))
         progress.append(_check_store(store, expected))
