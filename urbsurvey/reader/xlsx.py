@@ -60,7 +60,6 @@ _X_V = re.compile(
 # whose saved value is an error (#DIV/0!) that calamine reads as "".
 _X_CELL_OPEN = re.compile(rb"<" + _PREFIX + rb"c(?=[\s/>])" + _ATTRS + rb"(>)?")
 _ERROR_TYPES = (b't="e"', b"t='e'")
-_X_ERROR_TYPE = re.compile(rb"t=(?:\"e\"|'e')")  # either of _ERROR_TYPES, in one pass
 _OFFICE_DOCUMENT = b"/officeDocument"
 _SHEET_RID = (b"r:id", b"relationships:id")  # a sheet's relationship, by either prefix
 _CACHED_PART_BYTES = 64 * 1024
@@ -386,7 +385,7 @@ def _scan_xlsx_sheet(part: bytes, name: str, sheet: str, record: bool, scan: _Sc
     )
     if (prefixed and _X_PREFIXED_CELL.search(part)) or _X_NOT_NEAR_CELL.search(part):
         _bound_xlsx_cells(part, name, sheet, record, scan)
-    if record and _X_ERROR_TYPE.search(part):
+    if record and (_ERROR_TYPES[0] in part or _ERROR_TYPES[1] in part):  # ~2x a regex search
         _error_cells(part, name, sheet, scan)
     if formulas:
         shared: dict[bytes, bool] = {}

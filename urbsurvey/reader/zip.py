@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from ..issues import IssueCode
 from . import limits
 from .model import _Recent, _reject
-from .xmlscan import _DTD
+from .xmlscan import _DTD, _has_markup
 
 
 @dataclass(slots=True)
@@ -70,7 +70,7 @@ class _Package:
     def xml(self, key: str, info: _Part) -> bytes:
         """`inflate`, refusing a part that declares a DTD."""
         part = self.inflate(key, info)
-        if b"!" in part and _DTD.search(part) is not None:  # "!": memchr, ~50x faster
+        if _has_markup(part, b"!") and _DTD.search(part) is not None:  # "<!": ~10x faster
             _reject(
                 IssueCode.CORRUPT_FILE,
                 self.name,
