@@ -672,3 +672,26 @@ def test_a_sheet_reads_as_calamine_reads_the_file(
         assert expected is None
         return
     assert expected == (read.rows, read.merged)
+
+
+def test_a_sheet_with_much_markup_after_its_cells_reads_as_calamine_reads_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past `_MERGED_FIRST_MAX_BETWEEN` of markup between the cells and the merged ranges
+    the sheet goes to calamine as it is (no copy first), and reads the same."""
+    monkeypatch.setattr(xlsx, "_MERGED_FIRST_MIN_BYTES", 0)
+    monkeypatch.setattr(xlsx, "_MERGED_FIRST_MAX_BETWEEN", 100)
+    copied: list[object] = []
+    first = xlsx._merged_first
+
+    def merged_first(part: bytes) -> tuple[int, int, int] | None:
+        copied.append(found := first(part))
+        return found
+
+    monkeypatch.setattr(xlsx, "_merged_first", merged_first)
+    for between in (b"", b"<a/>" * 40):
+        path = _xlsx(tmp_path / "answers.xlsx", _ws(_DATA, between, _MERGED))
+        wb = read_workbook(path)
+        assert isinstance(wb, Workbook)
+        assert wb.sheet("Responses").merged == [(0, 0, 0, 1)]
+    assert copied[0] is not None and copied[1] is None

@@ -67,6 +67,9 @@ _CACHED_PART_BYTES = 64 * 1024
 #: `_merged_first` and the copy's checksum cost here, and most are never read (a
 #: workbook's instructions, its lists).
 _MERGED_FIRST_MIN_BYTES = 8 * 1024
+#: Nor is a sheet with more markup than this between its cells and its merged ranges (it
+#: is checked a tag at a time here, so a crafted one could take seconds).
+_MERGED_FIRST_MAX_BETWEEN = 256 * 1024
 #: A sheet's cells without a saved value, with external links, with saved errors.
 _SheetFindings = tuple[
     frozenset[tuple[str, str]], frozenset[tuple[str, str]], tuple[tuple[tuple[str, str], str], ...]
@@ -268,6 +271,8 @@ def _merged_first(part: bytes) -> tuple[int, int, int] | None:
     ):
         return None
     start = word - 1
+    if start - closing > _MERGED_FIRST_MAX_BETWEEN:
+        return None
     element = _X_MERGE_CELLS.match(part, start)
     if element is None or not _plain_between(part[closing + 10 : start]):
         return None
