@@ -27,7 +27,7 @@ import python_calamine
 
 from urbsurvey import reader
 from urbsurvey.issues import Issue
-from urbsurvey.reader import ReadError, Workbook, ods, read_workbook
+from urbsurvey.reader import ReadError, Workbook, ods, read_workbook, xlsx
 
 from .support.convert import convert, requires_soffice
 
@@ -581,3 +581,117 @@ def test_ods_scan_in_chunks_reads_the_same(
     _hostile(_ods(tmp_path / "far.ods", far + _ODS_TRAILING), "file-too-large")
     open_tag = b"<table:table-row>" + _ODS_CELL[:-2] + b"<text:p>x</text:p></table:table-row>"
     _hostile(_ods(tmp_path / "open.ods", open_tag), "corrupt-file")
+
+
+# --- Sheets handed to calamine with a copy of their merged ranges first (xlsx._merged_first) ---
+
+_CELLS = b'<row r="1"><c r="A1" t="inlineStr"><is><t>a</t></is></c><c r="B1"><v>2</v></c></row>'
+_DATA = b"<sheetData>" + _CELLS + b"</sheetData>"
+_MERGED = b'<mergeCells count="1"><mergeCell ref="A1:B1"/></mergeCells>'
+_MERGED_2 = _MERGED.replace(b"A1:B1", b"A1:A2")
+_AFTER = b'<pageMargins left="0.5" right="0.5" top="1" bottom="1" header="0.5" footer="0.5"/>'
+_CHECKS = (
+    b'<dataValidations count="1"><dataValidation type="list" sqref="C6"><formula1>'
+    b"=Lists!$A$2:$A$3</formula1></dataValidation></dataValidations>"
+)
+
+
+def _ws(*pieces: bytes, end: bytes = b"</worksheet>") -> bytes:
+    return _SHEET_HEAD + b"".join(pieces) + end
+
+
+@pytest.mark.parametrize(
+    "sheet",
+    [
+        _ws(_DATA, _MERGED, _AFTER),
+        _ws(_DATA, _CHECKS, _MERGED, _AFTER),
+        _ws(_DATA, _AFTER),
+        _ws(_DATA, b"<mergeCells/>"),
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + _ws(_DATA, _MERGED),
+        # a comment or CDATA where merged ranges seem to be; a processing instruction
+        _ws(b"<!-- ", _MERGED, b" -->", _DATA, _MERGED_2),
+        _ws(b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t><![CDATA[', _MERGED,
+            b"]]></t></is></c></row></sheetData>"),
+        _ws(_DATA, b"<?pi ", _MERGED, b"?>"),
+        # what only the merged-ranges pass reads is damaged: calamine refuses the sheet
+        _ws(_DATA, b'<pageMargins left="0.5/>', _MERGED),
+        _ws(_DATA, b"<!x>", _MERGED),
+        _ws(_DATA, b"<pageMargins", _MERGED),
+        _ws(_DATA, b"</x>", _MERGED),  # closes the root: read
+        _ws(_DATA, b"</x></y>", _MERGED),  # then nothing is open: refused
+        _ws(_DATA, b"<a></a></b></c>", _MERGED),
+        _ws(_DATA, b"a & b", _MERGED),
+        _ws(_DATA, b"<a>\xff</a>", _MERGED),
+        _ws(_DATA, b"<a>&amp;&#10;&x;</a>", _MERGED),
+        _ws(_DATA, _MERGED.replace(b"A1:B1", b"A1:B")),
+        _ws(_DATA, b'<mergeCells count="1"><mergeCell ref="A1:B1"/>'),
+        _ws(_DATA, end=b"<pageMargins"),
+        # the cells leave nothing open: a close tag after them is refused
+        _ws(b'<sheetData><row r="1"><c r="A1"><v>1</v></c></row></row></sheetData>', _AFTER,
+            _MERGED),
+        _ws(b'<sheetData><row r="1"><c r="A1"><v>1</v></c></row></row></sheetData>', _MERGED),
+        _ws(b'<sheetData><row r="1"><c r="A1"><v>1</v></c></row></row></sheetData>', _AFTER),
+        _SHEET_HEAD + b"</worksheet>" + _DATA + _MERGED + b"</worksheet>",
+        # merged ranges before the cells, inside them, twice, prefixed, unusual
+        _ws(_MERGED, _DATA),
+        _ws(b'<sheetData><row r="1"><c r="A1"><v>1</v></c>', _MERGED, b"</row></sheetData>",
+            _MERGED_2),
+        _ws(_DATA, _MERGED, _MERGED_2),
+        b"<x:worksheet xmlns:x='u'><x:sheetData>" + _CELLS + b"</x:sheetData>" + _MERGED
+        + b"</x:worksheet>",
+        _ws(b"<sheetData>" + _CELLS + b"</x:sheetData>", _MERGED),
+        _ws(b'<sheetPr codeName="sheetData"/>', _DATA, _MERGED),
+        _ws(b'<sheetPr codeName="</sheetData>"/>', _DATA, b"</a>", _MERGED),
+        _ws(_DATA, b'<x:mergeCells count="1"><x:mergeCell ref="A1:B1"/></x:mergeCells>'),
+        _ws(_DATA, b'<mergeCells count="1"><mergeCell ref="A1:B1">x</mergeCell></mergeCells>'),
+        _ws(_DATA, b'<mergeCells count="1"><mergeCell ref="A1:B1"/></mergeCells >'),
+    ],
+)  # fmt: skip
+def test_a_sheet_reads_as_calamine_reads_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sheet: bytes
+) -> None:
+    """However the sheet is written, its cells and merged ranges are what calamine reads
+    from the file as it is, and a sheet calamine refuses stays refused."""
+    monkeypatch.setattr(xlsx, "_MERGED_FIRST_MIN_BYTES", 0)  # these sheets are small
+    path = _xlsx(tmp_path / "answers.xlsx", sheet)
+    try:
+        direct = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name(
+            "Responses"
+        )
+        expected: tuple[object, object] | None = (
+            [[v or None for v in row] for row in direct.to_python(skip_empty_area=False)],
+            [(a[0], a[1], b[0], b[1]) for a, b in direct.merged_cell_ranges or []],
+        )
+    except python_calamine.CalamineError:
+        expected = None
+    wb = read_workbook(path)
+    assert isinstance(wb, Workbook)
+    try:
+        read = wb.sheet("Responses")
+    except ReadError:
+        assert expected is None
+        return
+    assert expected == (read.rows, read.merged)
+
+
+def test_a_sheet_with_much_markup_after_its_cells_reads_as_calamine_reads_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past `_MERGED_FIRST_MAX_BETWEEN` of markup between the cells and the merged ranges
+    the sheet goes to calamine as it is (no copy first), and reads the same."""
+    monkeypatch.setattr(xlsx, "_MERGED_FIRST_MIN_BYTES", 0)
+    monkeypatch.setattr(xlsx, "_MERGED_FIRST_MAX_BETWEEN", 100)
+    copied: list[object] = []
+    first = xlsx._merged_first
+
+    def merged_first(part: bytes) -> tuple[int, int, int] | None:
+        copied.append(found := first(part))
+        return found
+
+    monkeypatch.setattr(xlsx, "_merged_first", merged_first)
+    for between in (b"", b"<a/>" * 40):
+        path = _xlsx(tmp_path / "answers.xlsx", _ws(_DATA, between, _MERGED))
+        wb = read_workbook(path)
+        assert isinstance(wb, Workbook)
+        assert wb.sheet("Responses").merged == [(0, 0, 0, 1)]
+    assert copied[0] is not None and copied[1] is None

@@ -112,6 +112,8 @@ class Interpreter:
                 result = self._parse(question, cell, decimal_separator)
         except ParseError as exc:
             return Interpretation(None, [Problem(exc.code, exc.message)])
+        if result.value is None or isinstance(result.value, str | list | bool):
+            return result  # text, choices, yes/no: no figure to bound
         if not _check_magnitude(result):
             self._check_range(question, result)
         return result

@@ -508,13 +508,18 @@ def _answers(
 ) -> None:
     answer_col = columns["answer"]
     _flag_unknown_rows(rows, sheet, columns["id"], sub, ctx)
+    # Most workbooks mark no cell (no saved error, formula without a value or link): then
+    # only an error's text in the cell itself can make an answer no value.
+    marked = book.error_cells or book.formulas_without_value or book.external_link_cells
     for question in ctx.questions:
         found = rows.get(question.id)
         if found is None:
             continue
         row = found
         cell = _cell_ref(row.index, answer_col)
-        if not _has_a_value(book, sheet.name, cell, question.id, sub, row.value):
+        if (marked or _error_literal(row.value) is not None) and not _has_a_value(
+            book, sheet.name, cell, question.id, sub, row.value
+        ):
             continue
         if question.type is QuestionType.MULTIPLE_CHOICE:
             ticked, tick_cell = _ticked(

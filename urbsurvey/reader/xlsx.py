@@ -19,7 +19,7 @@ from ..issues import IssueCode
 from . import limits
 from .model import _check_dims, _Recent, _reject, _Scan, cell_ref
 from .text import check_xlsx_text
-from .xmlscan import _ATTR_PAIR, _ATTRS, _PREFIX, _attr, _text
+from .xmlscan import _ATTR_PAIR, _ATTRS, _PREFIX, _attr, _has_markup, _text
 from .zip import _Package
 
 _X_SHEET = re.compile(rb"<" + _PREFIX + rb"sheet(?=[\s/>])" + _ATTRS + rb">")
@@ -60,10 +60,16 @@ _X_V = re.compile(
 # whose saved value is an error (#DIV/0!) that calamine reads as "".
 _X_CELL_OPEN = re.compile(rb"<" + _PREFIX + rb"c(?=[\s/>])" + _ATTRS + rb"(>)?")
 _ERROR_TYPES = (b't="e"', b"t='e'")
-_X_ERROR_TYPE = re.compile(rb"t=(?:\"e\"|'e')")  # either of _ERROR_TYPES, in one pass
 _OFFICE_DOCUMENT = b"/officeDocument"
 _SHEET_RID = (b"r:id", b"relationships:id")  # a sheet's relationship, by either prefix
 _CACHED_PART_BYTES = 64 * 1024
+#: Smaller sheets go to calamine as they are: their second pass costs calamine less than
+#: `_merged_first` and the copy's checksum cost here, and most are never read (a
+#: workbook's instructions, its lists).
+_MERGED_FIRST_MIN_BYTES = 8 * 1024
+#: Nor is a sheet with more markup than this between its cells and its merged ranges (it
+#: is checked a tag at a time here, so a crafted one could take seconds).
+_MERGED_FIRST_MAX_BETWEEN = 256 * 1024
 #: A sheet's cells without a saved value, with external links, with saved errors.
 _SheetFindings = tuple[
     frozenset[tuple[str, str]], frozenset[tuple[str, str]], tuple[tuple[tuple[str, str], str], ...]
@@ -73,6 +79,21 @@ _X_SST = re.compile(rb"<" + _PREFIX + rb"sst(?=[\s/>])" + _ATTRS + rb">")
 #: Declared shared strings beyond those present that are tolerated (a count off by a few).
 _SST_SLACK = 1000
 _X_IS = re.compile(rb"<" + _PREFIX + rb"is[\s/>]")
+# What `_merged_first` accepts, each pattern unambiguous (no possessive or atomic
+# construct, so no engine's backtracking can differ; each fails in one pass): a worksheet's
+# root start tag (after an XML declaration), its values double-quoted; one piece of
+# plain markup (text, an entity reference, a tag with double-quoted values); a
+# merged-ranges element as writers write it.
+_X_WORKSHEET = re.compile(
+    rb'\A(<\?xml[^<>?]*\?>)?\s*<worksheet(?=[\s>])[^<>"\']*(?:"[^"<>]*"[^<>"\']*)*>'
+)
+_X_PLAIN_TOKEN = re.compile(
+    rb'[^<&]+|&[A-Za-z0-9#]+;|(</)[A-Za-z_][\w.:-]*\s*>|<[A-Za-z_][^<>"\']*(?:"[^"<>]*"[^<>"\']*)*>'
+)
+_X_MERGE_CELLS = re.compile(
+    rb'<mergeCells(?:\s[^<>"\'/]*(?:"[^"<>]*"[^<>"\'/]*)*)?'
+    rb'(?:/>|>(?:\s*<mergeCell\s[^<>"\'/]*(?:"[^"<>]*"[^<>"\'/]*)*/>)*\s*</mergeCells>)'
+)
 _CELL_REF = re.compile(rb"\$?([A-Za-z]+)\$?([0-9]+)")
 _STRING_LITERAL = re.compile(r'"(?:[^"]|"")*"')
 # '[1]Sheet 1'!A1, 'C:\dir\[Book.xlsx]Sheet1'!A1, [1]Sheet1!A1, [1]!Name; not Table1[Col].
@@ -198,8 +219,88 @@ def _scan_listed_sheets(
             info = pkg.members.get(key)
             if info is not None and key not in scanned:
                 scanned.add(key)
-                _scan_sheet_once(pkg.xml(key, info), pkg.name, sheet_name, scan)
+                part = pkg.xml(key, info)
+                _scan_sheet_once(part, pkg.name, sheet_name, scan)
+                if (
+                    len(part) >= _MERGED_FIRST_MIN_BYTES
+                    and key in pkg.kept
+                    and (copy := _merged_first(part)) is not None
+                ):
+                    pkg.copied[key] = copy
     return scanned
+
+
+def _merged_first(part: bytes) -> tuple[int, int, int] | None:
+    """Where to copy a sheet's `<mergeCells>` element for calamine: (at, start, end), the
+    bytes [start:end] inserted at `at`, right after the root tag; None to hand the sheet
+    over as it is.
+
+    python-calamine reads a sheet twice: its cells, up to `</sheetData>`, then its
+    merged ranges, from the start up to the first `<mergeCells>` (or the end): a third
+    of its time on an answers sheet, which keeps them after its cells. With a copy
+    first, the second pass stops at once with the same ranges; the first skips the
+    copy, as it skips every element before `<sheetData>`. What only the second pass read
+    is then read by neither, so the copy is made only when that is markup on which it
+    cannot fail: between `</sheetData>` and the element, tags closed as they open
+    (calamine refuses a close tag with nothing open), double-quoted values, entity
+    references closed, UTF-8 (`_plain_between`); and when nothing can read differently:
+    no comment, CDATA, DTD or processing instruction (where a tag could hide), the word
+    `mergeCells` first seen as this element's tag, after the first `<sheetData>` and
+    `</sheetData>`, the element plain (`<mergeCell ref="…"/>` children). A sheet without
+    merged ranges is left as it is (its second pass reads to the end, and would refuse
+    a close tag there that the cells had left with nothing open).
+    """
+    root = _X_WORKSHEET.match(part)
+    if root is None or part[root.end() - 2] == 0x2F:  # "/": a self-closing root
+        return None
+    declaration = root.group(1) or b""
+    if b"encoding" in declaration and b"utf-8" not in declaration.lower():
+        return None
+    at = root.end()
+    word = part.find(b"mergeCells", at)
+    if word < 0 or _has_markup(part, b"!") or _has_markup(part, b"?", at):
+        return None
+    # The cells are read from the first <sheetData> to the first </sheetData> (any tag
+    # of that name: the word's first two places must be these two tags).
+    opening = part.find(b"sheetData", at, word)
+    closing = part.find(b"sheetData", opening + 1, word) if opening >= 0 else -1
+    if (
+        closing < 0
+        or part[opening - 1 : opening + 10] != b"<sheetData>"
+        or part[closing - 2 : closing + 10] != b"</sheetData>"
+    ):
+        return None
+    start = word - 1
+    if start - closing > _MERGED_FIRST_MAX_BETWEEN:
+        return None
+    element = _X_MERGE_CELLS.match(part, start)
+    if element is None or not _plain_between(part[closing + 10 : start]):
+        return None
+    return at, start, element.end()
+
+
+def _plain_between(markup: bytes) -> bool:
+    """Whether calamine reads `markup` (between `</sheetData>` and `<mergeCells>`) without
+    an error however deep it starts: text with closed entity references, tags with
+    double-quoted values, never more closed than opened, valid UTF-8."""
+    try:
+        markup.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    depth = pos = 0
+    end = len(markup)
+    while pos < end:
+        m = _X_PLAIN_TOKEN.match(markup, pos)
+        if m is None:
+            return False
+        pos = m.end()
+        if m.group(1) is not None:  # </name>
+            depth -= 1
+            if depth < 0:
+                return False
+        elif markup[m.start()] == 0x3C and markup[pos - 2] != 0x2F:  # <name ...>, not "/>"
+            depth += 1
+    return True
 
 
 @_cached_by_content
@@ -289,7 +390,7 @@ def _scan_xlsx_sheet(part: bytes, name: str, sheet: str, record: bool, scan: _Sc
     )
     if (prefixed and _X_PREFIXED_CELL.search(part)) or _X_NOT_NEAR_CELL.search(part):
         _bound_xlsx_cells(part, name, sheet, record, scan)
-    if record and _X_ERROR_TYPE.search(part):
+    if record and (_ERROR_TYPES[0] in part or _ERROR_TYPES[1] in part):  # ~2x a regex search
         _error_cells(part, name, sheet, scan)
     if formulas:
         shared: dict[bytes, bool] = {}

@@ -20,6 +20,27 @@ _PREFIX = rb"(?:[A-Za-z_][\w.-]*:)?"
 
 _ATTR_PAIR = re.compile(rb"([^\s=<>/\"']+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
+#: How many of a character `_has_markup` looks at one by one before one search for the pair.
+_MARKS_ONE_BY_ONE = 64
+
+
+def _has_markup(part: bytes, mark: bytes, start: int = 0) -> bool:
+    """Whether `part` holds "<" followed by the byte `mark` (b"!": a comment, CDATA or a
+    DTD; b"?": a processing instruction) from `start` on.
+
+    Each `mark` is found by memchr and the byte before it looked at: ~10x faster than a
+    search for the two bytes, which fastsearch makes byte by byte in XML full of "<" (a
+    sheet's formulas hold a few "!": `Lists!$A$2`). Past `_MARKS_ONE_BY_ONE` of them, one
+    search for the pair.
+    """
+    pos = part.find(mark, start + 1)
+    for _ in range(_MARKS_ONE_BY_ONE):
+        if pos < 0:
+            return False
+        if part[pos - 1] == 0x3C:  # "<"
+            return True
+        pos = part.find(mark, pos + 1)
+    return part.find(b"<" + mark, start) >= 0
 
 
 def _attr(attrs: bytes, *keys: bytes) -> bytes | None:

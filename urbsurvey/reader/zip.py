@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from ..issues import IssueCode
 from . import limits
 from .model import _Recent, _reject
-from .xmlscan import _DTD
+from .xmlscan import _DTD, _has_markup
 
 
 @dataclass(slots=True)
@@ -53,6 +53,9 @@ class _Package:
     #: key -> the part's content, inflated and checked (size and CRC) once.
     kept: dict[str, bytes] = field(default_factory=dict)
     kept_bytes: int = 0
+    #: key -> (at, start, end): calamine gets the kept part with a copy of its bytes
+    #: [start:end] inserted at `at` (`xlsx._merged_first`); nothing else is changed.
+    copied: dict[str, tuple[int, int, int]] = field(default_factory=dict)
 
     def inflate(self, key: str, info: _Part) -> bytes:
         """A part's content, inflated once (capped at its declared size) and kept."""
@@ -67,7 +70,7 @@ class _Package:
     def xml(self, key: str, info: _Part) -> bytes:
         """`inflate`, refusing a part that declares a DTD."""
         part = self.inflate(key, info)
-        if b"!" in part and _DTD.search(part) is not None:  # "!": memchr, ~50x faster
+        if _has_markup(part, b"!") and _DTD.search(part) is not None:  # "<!": ~10x faster
             _reject(
                 IssueCode.CORRUPT_FILE,
                 self.name,
@@ -250,40 +253,30 @@ def _repack(pkg: _Package) -> bytes:
 
     calamine would inflate every part it reads again; stored, it reads the very
     bytes checked here, and each file opens ~0.1 ms faster. Every member is kept,
-    in order, under its own name; the others are copied compressed, as they were.
-    Anything unusual (zipfile read the directory, an encrypted member, a bad local
-    header) hands calamine the original bytes instead.
+    in order, under its own name; the others are copied compressed, as they were. A
+    kept part in `pkg.copied` goes with a copy of some of its own bytes inserted
+    (`_with_copy`). Anything unusual (zipfile read the directory, an encrypted member,
+    a bad local header) hands calamine the original bytes instead.
     """
     data = pkg.data
     if not pkg.kept or any(info.raw_name is None or info.flag_bits & 0x1 for info in pkg.parts):
         return data
-    out: list[bytes] = []
+    out: list[bytes | memoryview] = []
     central: list[bytes] = []
     offset = 0
     for info in pkg.parts:
         raw_name = info.raw_name
         assert raw_name is not None
-        key = info.filename.replace("\\", "/").lower()
-        content = pkg.kept.get(key)
-        flags = info.flag_bits & 0x800  # keep only "the name is UTF-8"
-        if content is not None:
-            method, csize, payload = zipfile.ZIP_STORED, len(content), content
-        else:
-            off = info.header_offset
-            if data[off : off + 4] != b"PK\x03\x04" or len(data) < off + 30:
-                return data
-            n, m = struct.unpack_from("<HH", data, off + 26)
-            start = off + 30 + n + m
-            payload = data[start : start + info.compress_size]
-            if len(payload) != info.compress_size:
-                return data
-            method, csize = info.compress_type, info.compress_size
-            flags = info.flag_bits & ~0x8  # sizes in the local header, no descriptor
+        member = _stored_member(pkg, info)
+        if member is None:
+            return data
+        flags, method, crc, size, payload = member
+        csize = sum(map(len, payload))
         # version 2.0, 1980-01-01 00:00
-        fields = (20, flags, method, 0, 0x21, info.CRC, csize, info.file_size, len(raw_name))
+        fields = (20, flags, method, 0, 0x21, crc, csize, size, len(raw_name))
         out.append(_LOCAL_HEADER.pack(b"PK\x03\x04", *fields, 0))
         out.append(raw_name)
-        out.append(payload)
+        out.extend(payload)
         central.append(_CD_ENTRY.pack(b"PK\x01\x02", 20, *fields, 0, 0, 0, 0, 0, offset))
         central.append(raw_name)
         offset += 30 + len(raw_name) + csize
@@ -292,3 +285,39 @@ def _repack(pkg: _Package) -> bytes:
     out.append(directory)
     out.append(_EOCD.pack(b"PK\x05\x06", 0, 0, count, count, len(directory), offset, 0))
     return b"".join(out)
+
+
+_Stored = tuple[int, int, int, int, tuple[bytes | memoryview, ...]]
+
+
+def _stored_member(pkg: _Package, info: _Part) -> _Stored | None:
+    """How `_repack` writes a member: (flags, method, CRC, size, the bytes of its data);
+    None for a bad local header (calamine then gets the original bytes)."""
+    key = info.filename.replace("\\", "/").lower()
+    content = pkg.kept.get(key)
+    if content is not None:
+        flags = info.flag_bits & 0x800  # keep only "the name is UTF-8"
+        copy = pkg.copied.get(key)
+        if copy is None:
+            return flags, zipfile.ZIP_STORED, info.CRC, info.file_size, (content,)
+        pieces = _with_copy(content, copy)
+        crc = zlib.crc32(pieces[2], zlib.crc32(pieces[1], zlib.crc32(pieces[0])))
+        return flags, zipfile.ZIP_STORED, crc, sum(map(len, pieces)), pieces
+    data, off = pkg.data, info.header_offset
+    if data[off : off + 4] != b"PK\x03\x04" or len(data) < off + 30:
+        return None
+    n, m = struct.unpack_from("<HH", data, off + 26)
+    start = off + 30 + n + m
+    payload = data[start : start + info.compress_size]
+    if len(payload) != info.compress_size:
+        return None
+    flags = info.flag_bits & ~0x8  # sizes in the local header, no descriptor
+    return flags, info.compress_type, info.CRC, info.file_size, (payload,)
+
+
+def _with_copy(content: bytes, copy: tuple[int, int, int]) -> tuple[memoryview, ...]:
+    """`content` with its bytes [start:end] inserted again at `at`, in three pieces (no
+    copy of `content` made)."""
+    at, start, end = copy
+    view = memoryview(content)
+    return view[:at], view[start:end], view[at:]
