@@ -8,7 +8,10 @@ caller needs the other's way of exiting. Nothing here imports typer or rich at i
 
 from __future__ import annotations
 
+import gc
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -93,20 +96,45 @@ def report(
         )
     if output is None and not output_format.is_text:
         raise UsageError(f"--format {output_format.value} needs -o FILE")
-    with console.progress("Reading workbooks") as (_set_total, advance):
-        result = run(source, questionnaire, store, progress=advance, lang=lang, cache=not no_cache)
-    body = render_chunks(result, output_format, template)  # JSON: written as it is made
-    if output is not None:
-        write_chunks(output, body)
-        console.say(f"Wrote {output}", stderr=True)
-    else:
-        for piece in body:  # write, not writelines: what a captured stdout (tests) records
-            sys.stdout.buffer.write(piece)
+    with _no_cycle_collection():
+        with console.progress("Reading workbooks") as (_set_total, advance):
+            result = run(
+                source, questionnaire, store, progress=advance, lang=lang, cache=not no_cache
+            )
+        body = render_chunks(result, output_format, template)  # JSON: written as it is made
+        if output is not None:
+            write_chunks(output, body)
+            console.say(f"Wrote {output}", stderr=True)
+        else:
+            for piece in body:  # write, not writelines: what a captured stdout (tests) records
+                sys.stdout.buffer.write(piece)
     errors = result.error_count()
     if strict and errors:
         console.say(f"{errors} data errors (see the report's data-quality appendix).", stderr=True)
         return 1
     return 0
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """The garbage collector paused while a report is made; what is left then is frozen.
+
+    A report keeps everything it makes until it is written (every submission, their
+    answers, the report's parts) and frees it by reference counting: what it leaves to
+    the collector is a few hundred objects. But the collector's passes walk what is kept,
+    again and again as it grows (some 50 ms of a 0.35 s report of 1,000 cached workbooks,
+    collecting nothing), and once more at the process's exit. Frozen (`gc.freeze`), what
+    is left is still freed when no longer used, but no later pass walks it. The workers
+    that read files collect as before (`supervisor`).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 def ingest(

@@ -37,7 +37,9 @@ def _serve(
 ) -> None:
     """A worker's life: limits set once, then one result per path until told to stop."""
     import faulthandler
+    import gc
 
+    gc.enable()  # a reader's garbage is collected, whatever its parent does (`commands`)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the supervisor's to handle
     faulthandler.disable()  # an abort is reported by the supervisor, not as a dump
     os.dup2(err_fd, 2)
