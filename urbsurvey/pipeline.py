@@ -141,19 +141,33 @@ def _read_fresh(
 ) -> Iterator[Submission]:
     """Each item read in a worker, in order, but the one already read while its stamp was
     (`Inputs.ahead`), taken once; nothing else to read (all cached, or that one file): no
-    context built, no reading code imported, no worker started."""
+    context built, no reading code imported, no worker started. The workers are at work
+    once this returns."""
     ahead = inputs.ahead if inputs.ahead is not None and inputs.ahead[0] in items else None
     at = -1 if ahead is None else items.index(ahead[0])
     others = items[:at] + items[at + 1 :] if ahead is not None else items
-    fresh = read_items(others, inputs.context, progress) if others else iter(())
-    for index in range(len(items)):
-        if ahead is None or index != at:
+    fresh = read_items(others, lambda: inputs.context, progress) if others else iter(())
+    if ahead is None:
+        return fresh
+    inputs.ahead = None  # taken: never handed out twice (the same file twice is read)
+    return _with_ahead(len(items), fresh, (at, ahead[1]), progress)
+
+
+def _with_ahead(
+    count: int,
+    fresh: Iterator[Submission],
+    ahead: tuple[int, Submission],
+    progress: Progress | None,
+) -> Iterator[Submission]:
+    """The `count` submissions: the one read ahead at its index, the others from `fresh`."""
+    at, sub = ahead
+    for index in range(count):
+        if index != at:
             yield next(fresh)
             continue
-        inputs.ahead = None  # taken: never handed out twice (the same file twice is read)
         if progress:
             progress(1)
-        yield ahead[1]
+        yield sub
     next(fresh, None)  # let the reader finish (its progress report follows each item)
 
 

@@ -7,6 +7,7 @@ resolved.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from collections.abc import Callable, Iterator
@@ -22,7 +23,7 @@ from .found import store_key
 from .mail import MailItem, is_mail, mail_items
 from .record import Submission, display_name
 from .wire import Packed, pack, unpack
-from .workers import Failure, Limits, run_isolated
+from .workers import Failure, Limits, limits_from_env, run_isolated, worker_count
 
 if TYPE_CHECKING:  # survey.py brings pydantic, submission.py the reader: not imported unused
     from ..survey import Partner, SurveyFolder
@@ -149,21 +150,35 @@ def read_all(
 
 def read_items(
     items: list[Item],
-    ctx: Context,
+    ctx: Context | Callable[[], Context],
     progress: Progress | None = None,
     limits: Limits | None = None,
 ) -> Iterator[Submission]:
     """Each item read in a worker process that may die (`workers`): one that dies costs
     only its item, which becomes an unreadable submission. Results come back as tuples
-    (`wire`), not pickled dataclasses."""
+    (`wire`), not pickled dataclasses. The workers are at work once this returns.
+
+    `ctx` may be the function that makes the context: where one worker reads every item,
+    it makes it (and imports the reading code) after its fork, while this process goes on
+    (a warm report unpacks its cached submissions meanwhile, and never imports the
+    reader); where several share it, it is made here, once, before they are forked.
+    """
+    limits = limits or limits_from_env()
+    made: Callable[[], Context] = functools.cache(ctx) if callable(ctx) else lambda: ctx
+    if worker_count(len(items), limits) > 1:
+        made()  # each worker forked from here has it
 
     def task(item: Item) -> Packed:
-        return pack(read_item(item, ctx))
+        return pack(read_item(item, made()))
 
     def failed(item: Item, why: Failure) -> Packed:
         return pack(failed_item(item, why))
 
-    for data in run_isolated(items, task, failed, limits, item_name):
+    return _unpacked(run_isolated(items, task, failed, limits, item_name, made), progress)
+
+
+def _unpacked(results: Iterator[Packed], progress: Progress | None) -> Iterator[Submission]:
+    for data in results:
         yield unpack(data)
         if progress:
             progress(1)

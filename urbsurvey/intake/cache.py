@@ -39,7 +39,7 @@ from ..cachedir import private_folder
 from ..definition import Questionnaire
 from ..issues import Issue
 from . import wire
-from .batch import Item, item_name
+from .batch import Item
 from .record import Answer, MoneyValue, Submission
 from .workers import limits_from_env
 
@@ -109,27 +109,16 @@ class ReadCache:
             return None
         return cls(db, context)
 
-    def lookup(self, keys: dict[str, str]) -> dict[str, Submission]:
-        """The cached submissions of the paths in `keys` (path → stat key) that are still fresh."""
-        found: dict[str, Submission] = {}
+    def entries(self, keys: dict[str, str]) -> dict[str, bytes]:
+        """The entries, still pickled, of the paths in `keys` (path → stat key) that are
+        still fresh (`unpacked` makes them submissions)."""
         try:
             rows = self._db.execute(
                 "SELECT path, stat, submission FROM reads WHERE context = ?", (self._context,)
-            )
-            for path, stat, blob in rows:
-                if keys.get(path) == stat:
-                    found[path] = wire.unpack(pickle.loads(blob))
-        except (
-            sqlite3.Error,
-            pickle.UnpicklingError,
-            EOFError,
-            AttributeError,
-            ImportError,
-            TypeError,  # an entry that no longer fits its class's constructor
-            ValueError,  # ... or the packed layout
-        ):
+            ).fetchall()
+        except sqlite3.Error:
             return {}
-        return found
+        return {path: blob for path, stat, blob in rows if keys.get(path) == stat}
 
     def add(self, path: str, stat: str, sub: Submission) -> None:
         if sub.sha256:  # a file that could not even be opened is tried again next time
@@ -156,28 +145,45 @@ class ReadCache:
             self._db.close()
 
 
+def unpacked(entries: dict[int, bytes]) -> dict[int, Submission] | None:
+    """The submissions of entries from `ReadCache.entries`; None if any no longer unpacks."""
+    try:
+        return {index: wire.unpack(pickle.loads(blob)) for index, blob in entries.items()}
+    except (
+        pickle.UnpicklingError,
+        EOFError,
+        AttributeError,
+        ImportError,
+        TypeError,  # an entry that no longer fits its class's constructor
+        ValueError,  # ... or the packed layout
+    ):
+        return None
+
+
 def read_cached(
     items: list[Item], context: str, read: Callable[[list[Item]], Iterator[Submission]]
 ) -> Iterator[Submission]:
     """Each item's submission, in order: from the cache when its file is unchanged, else read.
 
     Only workbook files are cached; e-mail attachments are always read. `read` reads
-    the items that are not in the cache, or no longer fresh there.
+    the items that are not in the cache, or no longer fresh there; its workers are at
+    work while the cached entries are unpacked.
     """
     cache = ReadCache.open(context)
-    # index -> (path key, stat key) of each workbook file that could be stat'ed
+    # index -> (path key, stat key and the name it is shown by) of each workbook file that
+    # could be stat'ed: a file shown by another name (another folder given) is read again
     files: dict[int, tuple[str, str]] = {}
     for index, item in enumerate(items):
         if isinstance(item, tuple):
             with contextlib.suppress(OSError):  # else read, where the error becomes an issue
-                files[index] = (_path_key(item[0]), stat_key(item[0].stat()))
-    found = cache.lookup(dict(files.values())) if cache else {}
-    hits: dict[int, Submission] = {}
-    for index, (path, _) in files.items():
-        sub = found.get(path)
-        if sub is not None and sub.file == item_name(items[index]):
-            hits[index] = sub
-    fresh = read([item for index, item in enumerate(items) if index not in hits])
+                files[index] = (_path_key(item[0]), f"{stat_key(item[0].stat())}:{item[1]}")
+    found = cache.entries(dict(files.values())) if cache else {}
+    kept = {index: found[path] for index, (path, _) in files.items() if path in found}
+    fresh = read([item for index, item in enumerate(items) if index not in kept])
+    hits = unpacked(kept)
+    if hits is None:  # an entry of an older urbsurvey, say: every file is read, as uncached
+        del fresh  # its workers are stopped (`workers.Results`)
+        hits, fresh = {}, read(items)
     try:
         for index in range(len(items)):
             if index in hits:
