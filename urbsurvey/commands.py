@@ -81,7 +81,6 @@ def report(
     from .atomic import write_chunks
     from .errors import UsageError
     from .pipeline import report as run
-    from .report.render import render_chunks
 
     if schema:
         import json
@@ -101,6 +100,8 @@ def report(
             result = run(
                 source, questionnaire, store, progress=advance, lang=lang, cache=not no_cache
             )
+        from .report.render import render_chunks  # imported while the workbooks were read
+
         body = render_chunks(result, output_format, template)  # JSON: written as it is made
         if output is not None:
             write_chunks(output, body)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISDIR
@@ -116,24 +116,48 @@ def validate(
     not read again (`intake.cache`).
     """
     inputs = resolve_inputs(paths, questionnaire, survey, cache)
+    return _validate(inputs, progress, on_files, keep_answers, cache)
+
+
+#: What a caller does while the workers read (`_validate`), with the inputs being read.
+Meanwhile = Callable[[Inputs], None]
+
+
+def _validate(
+    inputs: Inputs,
+    progress: Progress | None,
+    on_files: Any,
+    keep_answers: bool,
+    cache: bool,
+    meanwhile: Meanwhile | None = None,
+) -> Validation:
+    """`validate` of inputs resolved; `meanwhile(inputs)` is run once the workers reading
+    the files that need it are at work (and the cached submissions unpacked), before their
+    first result is taken."""
     if on_files is not None:
         on_files(len(inputs.files))
     submissions = []
-    for sub in _read(inputs, progress, cache):
+    for sub in _read(inputs, progress, cache, meanwhile):
         if not keep_answers:
             sub.answers = {}
         submissions.append(sub)
     return Validation(inputs, check_batch(submissions, inputs.survey))
 
 
-def _read(inputs: Inputs, progress: Progress | None, cache: bool) -> Iterator[Submission]:
+def _read(
+    inputs: Inputs, progress: Progress | None, cache: bool, meanwhile: Meanwhile | None
+) -> Iterator[Submission]:
     items = [item for _, item in expand(inputs.files, inputs.base)]
+    then = None if meanwhile is None else (lambda: meanwhile(inputs))
     if not cache:
-        return _read_fresh(items, inputs, progress)
+        fresh = _read_fresh(items, inputs, progress)
+        if then is not None:
+            then()
+        return fresh
     from .intake.cache import context_key, read_cached
 
     key = context_key(inputs.questionnaire, inputs.survey.text if inputs.survey else None)
-    return read_cached(items, key, lambda todo: _read_fresh(todo, inputs, progress))
+    return read_cached(items, key, lambda todo: _read_fresh(todo, inputs, progress), then)
 
 
 def _read_fresh(
@@ -411,12 +435,7 @@ def gather(
 ) -> ReportInput:
     """Read a survey folder, a folder of workbooks, or a store, and (with `waves`) the
     earlier waves it names; an earlier wave's own earlier waves are not read."""
-    data = _gather(source, questionnaire, store, progress, cache)
-    if waves and data.survey is not None and data.survey.config.waves:
-        from .outcomes.waves import load_waves
-
-        data.waves = load_waves(data.survey)
-    return data
+    return _gather(source, questionnaire, store, progress, cache, waves)
 
 
 def _gather(
@@ -425,6 +444,25 @@ def _gather(
     store: Path | None,
     progress: Progress | None,
     cache: bool,
+    waves: bool,
+    meanwhile: Meanwhile | None = None,
+) -> ReportInput:
+    """`gather`; `meanwhile` as in `_validate`, where workbooks are read."""
+    data = _gathered(source, questionnaire, store, progress, cache, meanwhile)
+    if waves and data.survey is not None and data.survey.config.waves:
+        from .outcomes.waves import load_waves
+
+        data.waves = load_waves(data.survey)
+    return data
+
+
+def _gathered(
+    source: Path,
+    questionnaire: str | None,
+    store: Path | None,
+    progress: Progress | None,
+    cache: bool,
+    meanwhile: Meanwhile | None,
 ) -> ReportInput:
     if source.is_file() and source.suffix.lower() in (".sqlite", ".db", ".sqlite3"):
         return _from_store(source, questionnaire)
@@ -432,7 +470,8 @@ def _gather(
         inputs = resolve_inputs([source], questionnaire)
         ingest_inputs(inputs, store, progress)
         return _from_store(store, questionnaire, inputs)
-    result = validate([source], questionnaire, progress, cache=cache)
+    inputs = resolve_inputs([source], questionnaire, cache=cache)
+    result = _validate(inputs, progress, None, True, cache, meanwhile)
     batch = result.batch
     from .report.build import ReportInput
 
@@ -498,7 +537,22 @@ def report(
     cache: bool = True,
 ) -> Report:
     """The report of a survey folder, a folder of workbooks or a store, as typed data."""
+    data = _gather(source, questionnaire, store, progress, cache, True, _ahead(lang))
     from .report.build import build_report
 
-    data = gather(source, questionnaire, store, progress, cache=cache)
     return build_report(data, lang=lang)
+
+
+def _ahead(lang: str | None) -> Meanwhile:
+    """What a report needs once its files are read, done while the workers read them: its
+    builder and renderers imported, Babel's data for its language loaded (a warm report
+    of 1,000 returns, 10 of them new, waits that long for its worker)."""
+
+    def ahead(inputs: Inputs) -> None:
+        from .report import render  # noqa: F401 (imported for later)
+        from .report.build import report_language
+        from .report.i18n import prepare
+
+        prepare(report_language(lang, inputs.survey))
+
+    return ahead

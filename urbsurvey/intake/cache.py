@@ -161,13 +161,16 @@ def unpacked(entries: dict[int, bytes]) -> dict[int, Submission] | None:
 
 
 def read_cached(
-    items: list[Item], context: str, read: Callable[[list[Item]], Iterator[Submission]]
+    items: list[Item],
+    context: str,
+    read: Callable[[list[Item]], Iterator[Submission]],
+    meanwhile: Callable[[], None] | None = None,
 ) -> Iterator[Submission]:
     """Each item's submission, in order: from the cache when its file is unchanged, else read.
 
     Only workbook files are cached; e-mail attachments are always read. `read` reads
     the items that are not in the cache, or no longer fresh there; its workers are at
-    work while the cached entries are unpacked.
+    work while the cached entries are unpacked, and `meanwhile()` then runs.
     """
     cache = ReadCache.open(context)
     # index -> (path key, stat key and the name it is shown by) of each workbook file that
@@ -184,6 +187,8 @@ def read_cached(
     if hits is None:  # an entry of an older urbsurvey, say: every file is read, as uncached
         del fresh  # its workers are stopped (`workers.Results`)
         hits, fresh = {}, read(items)
+    if meanwhile is not None:
+        meanwhile()
     try:
         for index in range(len(items)):
             if index in hits:
