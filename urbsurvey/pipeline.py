@@ -147,17 +147,38 @@ def _validate(
 def _read(
     inputs: Inputs, progress: Progress | None, cache: bool, meanwhile: Meanwhile | None
 ) -> Iterator[Submission]:
-    items = [item for _, item in expand(inputs.files, inputs.base)]
     then = None if meanwhile is None else (lambda: meanwhile(inputs))
     if not cache:
+        items = [item for _, item in expand(inputs.files, inputs.base)]
         fresh = _read_fresh(items, inputs, progress)
         if then is not None:
             then()
         return fresh
     from .intake.cache import context_key, read_cached
 
+    items, stats = _stated(inputs)
     key = context_key(inputs.questionnaire, inputs.survey.text if inputs.survey else None)
-    return read_cached(items, key, lambda todo: _read_fresh(todo, inputs, progress), then)
+    return read_cached(items, key, lambda todo: _read_fresh(todo, inputs, progress), then, stats)
+
+
+def _stated(inputs: Inputs) -> tuple[list[Item], dict[int, os.stat_result]]:
+    """The items to read (as `expand` gives them), and the `stat` of each workbook file by
+    its index: one per file, which tells a workbook from a Maildir and keys it in the read
+    cache (`expand` and the cache would each make their own)."""
+    items: list[Item] = []
+    stats: dict[int, os.stat_result] = {}
+    for path in inputs.files:
+        name = str(path)
+        try:
+            st = os.stat(name)
+        except OSError:
+            st = None  # reading it says why
+        if st is None or S_ISDIR(st.st_mode) or name.lower().endswith(_MAIL_ENDINGS):
+            items.extend(item for _, item in expand([path], inputs.base))
+        else:
+            stats[len(items)] = st
+            items.append((path, display_name(path, inputs.base)))
+    return items, stats
 
 
 def _read_fresh(

@@ -109,16 +109,39 @@ class ReadCache:
             return None
         return cls(db, context)
 
-    def entries(self, keys: dict[str, str]) -> dict[str, bytes]:
-        """The entries, still pickled, of the paths in `keys` (path → stat key) that are
-        still fresh (`unpacked` makes them submissions)."""
+    def fresh(self, keys: dict[str, str]) -> set[str]:
+        """The paths in `keys` (path → stat key) whose entry is still fresh."""
+        try:
+            rows = self._db.execute(
+                "SELECT path, stat FROM reads WHERE context = ?", (self._context,)
+            ).fetchall()
+        except sqlite3.Error:
+            return set()
+        return {path for path, stat in rows if keys.get(path) == stat}
+
+    def unpacked(self, keys: dict[str, str]) -> dict[str, Submission] | None:
+        """The cached submissions of the paths in `keys` (path → stat key), each unpickled as
+        its row is read (their pickles are never all held); None if one no longer unpacks or
+        is gone or changed since `fresh` (another process writes the cache too)."""
+        found: dict[str, Submission] = {}
         try:
             rows = self._db.execute(
                 "SELECT path, stat, submission FROM reads WHERE context = ?", (self._context,)
-            ).fetchall()
-        except sqlite3.Error:
-            return {}
-        return {path: blob for path, stat, blob in rows if keys.get(path) == stat}
+            )
+            for path, stat, blob in rows:
+                if keys.get(path) == stat:
+                    found[path] = wire.unpack(pickle.loads(blob))
+        except (
+            sqlite3.Error,
+            pickle.UnpicklingError,
+            EOFError,
+            AttributeError,
+            ImportError,
+            TypeError,  # an entry that no longer fits its class's constructor
+            ValueError,  # ... or the packed layout
+        ):
+            return None
+        return found if len(found) == len(keys) else None
 
     def add(self, path: str, stat: str, sub: Submission) -> None:
         if sub.sha256:  # a file that could not even be opened is tried again next time
@@ -145,19 +168,15 @@ class ReadCache:
             self._db.close()
 
 
-def unpacked(entries: dict[int, bytes]) -> dict[int, Submission] | None:
-    """The submissions of entries from `ReadCache.entries`; None if any no longer unpacks."""
-    try:
-        return {index: wire.unpack(pickle.loads(blob)) for index, blob in entries.items()}
-    except (
-        pickle.UnpicklingError,
-        EOFError,
-        AttributeError,
-        ImportError,
-        TypeError,  # an entry that no longer fits its class's constructor
-        ValueError,  # ... or the packed layout
-    ):
-        return None
+def _stats(items: list[Item]) -> dict[int, os.stat_result]:
+    """The `stat` of each workbook file among `items` that can be stat'ed, by index (one
+    that cannot is read, and the error becomes an issue)."""
+    found = {}
+    for index, item in enumerate(items):
+        if isinstance(item, tuple):
+            with contextlib.suppress(OSError):
+                found[index] = item[0].stat()
+    return found
 
 
 def read_cached(
@@ -165,28 +184,30 @@ def read_cached(
     context: str,
     read: Callable[[list[Item]], Iterator[Submission]],
     meanwhile: Callable[[], None] | None = None,
+    stats: dict[int, os.stat_result] | None = None,
 ) -> Iterator[Submission]:
     """Each item's submission, in order: from the cache when its file is unchanged, else read.
 
     Only workbook files are cached; e-mail attachments are always read. `read` reads
     the items that are not in the cache, or no longer fresh there; its workers are at
-    work while the cached entries are unpacked, and `meanwhile()` then runs.
+    work while the cached entries are unpacked, and `meanwhile()` then runs. `stats`,
+    if given, holds the `stat` of every workbook file that could be stat'ed, by index.
     """
     cache = ReadCache.open(context)
     # index -> (path key, stat key and the name it is shown by) of each workbook file that
     # could be stat'ed: a file shown by another name (another folder given) is read again
     files: dict[int, tuple[str, str]] = {}
-    for index, item in enumerate(items):
-        if isinstance(item, tuple):
-            with contextlib.suppress(OSError):  # else read, where the error becomes an issue
-                files[index] = (_path_key(item[0]), f"{stat_key(item[0].stat())}:{item[1]}")
-    found = cache.entries(dict(files.values())) if cache else {}
-    kept = {index: found[path] for index, (path, _) in files.items() if path in found}
+    for index, st in (_stats(items) if stats is None else stats).items():
+        path, name = items[index]  # type: ignore[misc]  # a workbook file's item
+        files[index] = (_path_key(path), f"{stat_key(st)}:{name}")
+    found = cache.fresh(dict(files.values())) if cache else set()
+    kept = {index: files[index] for index in files if files[index][0] in found}
     fresh = read([item for index, item in enumerate(items) if index not in kept])
-    hits = unpacked(kept)
-    if hits is None:  # an entry of an older urbsurvey, say: every file is read, as uncached
+    by_path = cache.unpacked(dict(kept.values())) if cache and kept else {}
+    if by_path is None:  # an entry of an older urbsurvey, say: every file is read, as uncached
         del fresh  # its workers are stopped (`workers.Results`)
-        hits, fresh = {}, read(items)
+        kept, by_path, fresh = {}, {}, read(items)
+    hits = {index: by_path[path] for index, (path, _) in kept.items()}
     if meanwhile is not None:
         meanwhile()
     try:
