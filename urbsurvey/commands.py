@@ -95,20 +95,17 @@ def report(
         )
     if output is None and not output_format.is_text:
         raise UsageError(f"--format {output_format.value} needs -o FILE")
-    with _no_cycle_collection():
-        with console.progress("Reading workbooks") as (_set_total, advance):
-            result = run(
-                source, questionnaire, store, progress=advance, lang=lang, cache=not no_cache
-            )
-        from .report.render import render_chunks  # imported while the workbooks were read
+    with console.progress("Reading workbooks") as (_set_total, advance), _uncollected():
+        result = run(source, questionnaire, store, progress=advance, lang=lang, cache=not no_cache)
+    from .report.render import render_chunks  # imported while the workbooks were read
 
-        body = render_chunks(result, output_format, template)  # JSON: written as it is made
-        if output is not None:
-            write_chunks(output, body)
-            console.say(f"Wrote {output}", stderr=True)
-        else:
-            for piece in body:  # write, not writelines: what a captured stdout (tests) records
-                sys.stdout.buffer.write(piece)
+    body = render_chunks(result, output_format, template)  # JSON: written as it is made
+    if output is not None:
+        write_chunks(output, body)
+        console.say(f"Wrote {output}", stderr=True)
+    else:
+        for piece in body:  # write, not writelines: what a captured stdout (tests) records
+            sys.stdout.buffer.write(piece)
     errors = result.error_count()
     if strict and errors:
         console.say(f"{errors} data errors (see the report's data-quality appendix).", stderr=True)
@@ -117,15 +114,16 @@ def report(
 
 
 @contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """The garbage collector paused while a report is made; what is left then is frozen.
+def _uncollected() -> Iterator[None]:
+    """The garbage collector paused while a report is built; what it keeps then frozen.
 
-    A report keeps everything it makes until it is written (every submission, their
-    answers, the report's parts) and frees it by reference counting: what it leaves to
-    the collector is a few hundred objects. But the collector's passes walk what is kept,
-    again and again as it grows (some 50 ms of a 0.35 s report of 1,000 cached workbooks,
-    collecting nothing), and once more at the process's exit. Frozen (`gc.freeze`), what
-    is left is still freed when no longer used, but no later pass walks it. The workers
+    A report keeps everything it reads and builds until it is written (every submission,
+    their answers, the report's parts) and frees it by reference counting: what it leaves
+    to the collector is a few hundred objects. But the collector's passes walk what is
+    kept, again and again as it grows (some 50 ms of a 0.35 s report of 1,000 cached
+    workbooks, collecting nothing), and once more at the process's exit. Frozen
+    (`gc.freeze`), it is still freed when no longer used, but no later pass walks it;
+    the renderers then collect as usual (python-docx leaves cycles behind). The workers
     that read files collect as before (`supervisor`).
     """
     enabled = gc.isenabled()

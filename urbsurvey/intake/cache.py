@@ -109,7 +109,7 @@ class ReadCache:
             return None
         return cls(db, context)
 
-    def fresh(self, keys: dict[str, str]) -> set[str]:
+    def fresh_paths(self, keys: dict[str, str]) -> set[str]:
         """The paths in `keys` (path → stat key) whose entry is still fresh."""
         try:
             rows = self._db.execute(
@@ -122,7 +122,7 @@ class ReadCache:
     def unpacked(self, keys: dict[str, str]) -> dict[str, Submission] | None:
         """The cached submissions of the paths in `keys` (path → stat key), each unpickled as
         its row is read (their pickles are never all held); None if one no longer unpacks or
-        is gone or changed since `fresh` (another process writes the cache too)."""
+        is gone or changed since `fresh_paths` (another process writes the cache too)."""
         found: dict[str, Submission] = {}
         try:
             rows = self._db.execute(
@@ -200,7 +200,7 @@ def read_cached(
     for index, st in (_stats(items) if stats is None else stats).items():
         path, name = items[index]  # type: ignore[misc]  # a workbook file's item
         files[index] = (_path_key(path), f"{stat_key(st)}:{name}")
-    found = cache.fresh(dict(files.values())) if cache else set()
+    found = cache.fresh_paths(dict(files.values())) if cache else set()
     kept = {index: files[index] for index in files if files[index][0] in found}
     fresh = read([item for index, item in enumerate(items) if index not in kept])
     by_path = cache.unpacked(dict(kept.values())) if cache and kept else {}
