@@ -566,8 +566,8 @@ def report(
 
 def _ahead(lang: str | None) -> Meanwhile:
     """What a report needs once its files are read, done while the workers read them: its
-    builder and renderers imported, Babel's data for its language loaded (a warm report
-    of 1,000 returns, 10 of them new, waits that long for its worker)."""
+    builder and renderers imported, Babel's data for its language loaded. A warm report of
+    1,000 returns, 10 of them new, does it in time it would otherwise spend waiting."""
 
     def ahead(inputs: Inputs) -> None:
         from .report import render  # noqa: F401 (imported for later)

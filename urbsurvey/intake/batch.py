@@ -46,8 +46,9 @@ class Batch:
 
 
 def make_context(q: Questionnaire, survey: SurveyFolder | None = None) -> Context:
-    """How files are read and checked. The reading code is imported here, in the parent
-    before any worker is forked (each then has it), and only for a run that reads."""
+    """How files are read and checked. The reading code is imported here, only for a run
+    that reads: in the parent before the workers are forked (each then has it), or in the
+    one worker that reads every file (`read_items`)."""
     from .answers import Interpreter
     from .submission import Context, PartnerInfo
 

@@ -5,14 +5,16 @@ python-calamine (Rust) aborts the whole process when an allocation fails, and no
 guarantee. So every file is read by `run_isolated` in a worker process:
 
 - workers are forked from this process, so the reading modules are already
-  imported and the task needs no pickling; each lives across many files (paths go
-  in, one pickled result per file comes out). A bare `os.fork` and two pipes
+  imported (or imported by each worker first, its `setup`) and the task needs no
+  pickling; each lives across many files (paths go in, one pickled result per file
+  comes out). A bare `os.fork` and two pipes
   (`supervisor`, imported only to read): `multiprocessing` costs more to import and
   start than a one-file `validate` spends reading;
 - each worker runs under an address-space limit (`RLIMIT_AS`: what it started with
   plus `Limits.memory_mb`), no core dumps, and its stderr captured to a private file
   (how the supervisor tells an aborted allocation from another crash);
-- the supervisor enforces the per-file time limit itself: a worker over it is killed;
+- the supervisor enforces the per-file time limit itself (from when a worker is set
+  up: its setup is urbsurvey's own code, not a file): a worker over it is killed;
 - a worker that aborts, is killed or exceeds a limit costs only the file it was
   reading, which becomes the caller's `failed(path, name, Failure)` result; a fresh
   worker takes the next files. Nothing here breaks when a worker dies (no pool).
