@@ -338,7 +338,9 @@ def _long(value: object, lists: int = 2) -> bool:
     if type(value) is list:
         if len(value) >= _LONG:
             return True
-        return lists > 0 and any(_long(x, lists - 1) for x in value if _list_fields(type(x)))
+        if lists <= 0 or not any(_list_fields(cls) for cls in {type(x) for x in value}):
+            return False  # most lists (a source's answers): their classes hold no list
+        return any(_long(x, lists - 1) for x in value if _list_fields(type(x)))
     return any(_long(getattr(value, name), lists) for name in _list_fields(type(value)))
 
 
