@@ -443,6 +443,40 @@ def test_a_bug_in_the_task_is_raised_not_turned_into_an_issue() -> None:
         list(run_isolated(items, _task, _failed, Limits(jobs=1)))
 
 
+def _slow_setup() -> None:
+    """What a worker does before its first file: 1.5 s, over the per-file time limit."""
+    time.sleep(1.5)
+
+
+def _broken_setup() -> None:
+    raise ValueError("urbsurvey's own mistake, setting up")
+
+
+def test_a_worker_s_setup_is_not_counted_against_its_first_file() -> None:
+    """The clock of a file starts once its worker is set up (the reading code imported:
+    urbsurvey's own code, not a file)."""
+    limits = Limits(timeout_s=1.0, jobs=1)
+    (result,) = run_isolated(["a"], _task, _failed, limits, setup=_slow_setup)
+    assert result.startswith("read a in ")
+
+
+def test_the_workers_are_at_work_before_the_first_result_is_asked_for(tmp_path: Path) -> None:
+    """`run_isolated` forks its workers when called: the caller goes on meanwhile."""
+    marker = tmp_path / "set-up"
+    results = run_isolated(["a"], _task, _failed, Limits(jobs=1), setup=marker.touch)
+    for _ in range(6000):  # up to a minute: no result has been asked for yet
+        if marker.exists():
+            break
+        time.sleep(0.01)
+    assert marker.exists()
+    assert [r.split()[1] for r in results] == ["a"]
+
+
+def test_a_bug_in_the_setup_is_raised_not_turned_into_an_issue() -> None:
+    with pytest.raises(WorkerBug, match="urbsurvey's own mistake, setting up"):
+        list(run_isolated(["a"], _task, _failed, Limits(jobs=1), setup=_broken_setup))
+
+
 def test_limits_come_from_the_environment() -> None:
     limits = limits_from_env(
         {

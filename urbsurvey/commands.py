@@ -8,7 +8,10 @@ caller needs the other's way of exiting. Nothing here imports typer or rich at i
 
 from __future__ import annotations
 
+import gc
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -78,7 +81,6 @@ def report(
     from .atomic import write_chunks
     from .errors import UsageError
     from .pipeline import report as run
-    from .report.render import render_chunks
 
     if schema:
         import json
@@ -93,8 +95,10 @@ def report(
         )
     if output is None and not output_format.is_text:
         raise UsageError(f"--format {output_format.value} needs -o FILE")
-    with console.progress("Reading workbooks") as (_set_total, advance):
+    with console.progress("Reading workbooks") as (_set_total, advance), _uncollected():
         result = run(source, questionnaire, store, progress=advance, lang=lang, cache=not no_cache)
+    from .report.render import render_chunks  # imported while the workbooks were read
+
     body = render_chunks(result, output_format, template)  # JSON: written as it is made
     if output is not None:
         write_chunks(output, body)
@@ -107,6 +111,29 @@ def report(
         console.say(f"{errors} data errors (see the report's data-quality appendix).", stderr=True)
         return 1
     return 0
+
+
+@contextmanager
+def _uncollected() -> Iterator[None]:
+    """The garbage collector paused while a report is built; what it keeps then frozen.
+
+    A report keeps everything it reads and builds until it is written (every submission,
+    their answers, the report's parts) and frees it by reference counting: what it leaves
+    to the collector is a few hundred objects. But the collector's passes walk what is
+    kept, again and again as it grows (some 50 ms of a 0.35 s report of 1,000 cached
+    workbooks, collecting nothing), and once more at the process's exit. Frozen
+    (`gc.freeze`), it is still freed when no longer used, but no later pass walks it;
+    the renderers then collect as usual (python-docx leaves cycles behind). The workers
+    that read files collect as before (`supervisor`).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 def ingest(

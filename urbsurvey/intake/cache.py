@@ -39,7 +39,7 @@ from ..cachedir import private_folder
 from ..definition import Questionnaire
 from ..issues import Issue
 from . import wire
-from .batch import Item, item_name
+from .batch import Item
 from .record import Answer, MoneyValue, Submission
 from .workers import limits_from_env
 
@@ -109,8 +109,20 @@ class ReadCache:
             return None
         return cls(db, context)
 
-    def lookup(self, keys: dict[str, str]) -> dict[str, Submission]:
-        """The cached submissions of the paths in `keys` (path → stat key) that are still fresh."""
+    def fresh_paths(self, keys: dict[str, str]) -> set[str]:
+        """The paths in `keys` (path → stat key) whose entry is still fresh."""
+        try:
+            rows = self._db.execute(
+                "SELECT path, stat FROM reads WHERE context = ?", (self._context,)
+            ).fetchall()
+        except sqlite3.Error:
+            return set()
+        return {path for path, stat in rows if keys.get(path) == stat}
+
+    def unpacked(self, keys: dict[str, str]) -> dict[str, Submission] | None:
+        """The cached submissions of the paths in `keys` (path → stat key), each unpickled as
+        its row is read (their pickles are never all held); None if one no longer unpacks or
+        is gone or changed since `fresh_paths` (another process writes the cache too)."""
         found: dict[str, Submission] = {}
         try:
             rows = self._db.execute(
@@ -128,8 +140,8 @@ class ReadCache:
             TypeError,  # an entry that no longer fits its class's constructor
             ValueError,  # ... or the packed layout
         ):
-            return {}
-        return found
+            return None
+        return found if len(found) == len(keys) else None
 
     def add(self, path: str, stat: str, sub: Submission) -> None:
         if sub.sha256:  # a file that could not even be opened is tried again next time
@@ -156,28 +168,48 @@ class ReadCache:
             self._db.close()
 
 
+def _stats(items: list[Item]) -> dict[int, os.stat_result]:
+    """The `stat` of each workbook file among `items` that can be stat'ed, by index (one
+    that cannot is read, and the error becomes an issue)."""
+    found = {}
+    for index, item in enumerate(items):
+        if isinstance(item, tuple):
+            with contextlib.suppress(OSError):
+                found[index] = item[0].stat()
+    return found
+
+
 def read_cached(
-    items: list[Item], context: str, read: Callable[[list[Item]], Iterator[Submission]]
+    items: list[Item],
+    context: str,
+    read: Callable[[list[Item]], Iterator[Submission]],
+    meanwhile: Callable[[], None] | None = None,
+    stats: dict[int, os.stat_result] | None = None,
 ) -> Iterator[Submission]:
     """Each item's submission, in order: from the cache when its file is unchanged, else read.
 
     Only workbook files are cached; e-mail attachments are always read. `read` reads
-    the items that are not in the cache, or no longer fresh there.
+    the items that are not in the cache, or no longer fresh there; its workers are at
+    work while the cached entries are unpacked, and `meanwhile()` then runs. `stats`,
+    if given, holds the `stat` of every workbook file that could be stat'ed, by index.
     """
     cache = ReadCache.open(context)
-    # index -> (path key, stat key) of each workbook file that could be stat'ed
+    # index -> (path key, stat key and the name it is shown by) of each workbook file that
+    # could be stat'ed: a file shown by another name (another folder given) is read again
     files: dict[int, tuple[str, str]] = {}
-    for index, item in enumerate(items):
-        if isinstance(item, tuple):
-            with contextlib.suppress(OSError):  # else read, where the error becomes an issue
-                files[index] = (_path_key(item[0]), stat_key(item[0].stat()))
-    found = cache.lookup(dict(files.values())) if cache else {}
-    hits: dict[int, Submission] = {}
-    for index, (path, _) in files.items():
-        sub = found.get(path)
-        if sub is not None and sub.file == item_name(items[index]):
-            hits[index] = sub
-    fresh = read([item for index, item in enumerate(items) if index not in hits])
+    for index, st in (_stats(items) if stats is None else stats).items():
+        path, name = items[index]  # type: ignore[misc]  # a workbook file's item
+        files[index] = (_path_key(path), f"{stat_key(st)}:{name}")
+    found = cache.fresh_paths(dict(files.values())) if cache else set()
+    kept = {index: files[index] for index in files if files[index][0] in found}
+    fresh = read([item for index, item in enumerate(items) if index not in kept])
+    by_path = cache.unpacked(dict(kept.values())) if cache and kept else {}
+    if by_path is None:  # an entry of an older urbsurvey, say: every file is read, as uncached
+        del fresh  # its workers are stopped (`workers.Results`)
+        kept, by_path, fresh = {}, {}, read(items)
+    hits = {index: by_path[path] for index, (path, _) in kept.items()}
+    if meanwhile is not None:
+        meanwhile()
     try:
         for index in range(len(items)):
             if index in hits:

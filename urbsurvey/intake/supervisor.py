@@ -33,15 +33,24 @@ _ALLOC_FAILED = b"memory allocation of"  # Rust's message before it aborts
 
 
 def _serve(
-    conn: Any, task: Callable[[Any], Any], items: Sequence[Any], memory_mb: int, err_fd: int
+    conn: Any,
+    task: Callable[[Any], Any],
+    items: Sequence[Any],
+    memory_mb: int,
+    err_fd: int,
+    setup: Callable[[], object] | None,
 ) -> None:
-    """A worker's life: limits set once, then one result per path until told to stop."""
+    """A worker's life: its setup, limits set once, then one result per path until told
+    to stop."""
     import faulthandler
+    import gc
 
+    gc.enable()  # a reader's garbage is collected, whatever its parent does (`commands`)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the supervisor's to handle
     faulthandler.disable()  # an abort is reported by the supervisor, not as a dump
     os.dup2(err_fd, 2)
     os.environ["RUST_BACKTRACE"] = "0"
+    broken = None if setup is None else _set_up(conn, setup)
     _set_limits(memory_mb)
     parent = os.getppid()
     code = 0
@@ -56,14 +65,32 @@ def _serve(
             for index in jobs:
                 os.ftruncate(2, 0)  # stderr holds what this file made the reader say
                 os.lseek(2, 0, os.SEEK_SET)
-                conn.send_bytes(_run_one(task, items, index))
+                conn.send_bytes(_run_one(task, items, index, broken))
     except (EOFError, OSError):
         code = 1
     os._exit(code)  # never run the parent's exit handlers or flush its buffers
 
 
-def _run_one(task: Callable[[Any], Any], items: Sequence[Any], index: int) -> bytes:
+def _set_up(conn: Any, setup: Callable[[], object]) -> str | None:
+    """Run the worker's setup and say it is done (its clock starts then); the traceback
+    if it raised, urbsurvey's own bug, reported for each file then sent to this worker."""
+    try:
+        setup()
+        broken = None
+    except Exception:
+        import traceback
+
+        broken = traceback.format_exc()
+    conn.send_bytes(pickle.dumps((-1, "ready", None)))
+    return broken
+
+
+def _run_one(
+    task: Callable[[Any], Any], items: Sequence[Any], index: int, broken: str | None = None
+) -> bytes:
     """The pickled (index, status, payload) of one file: `ok`, `memory` or `bug`."""
+    if broken is not None:
+        return pickle.dumps((index, "bug", broken))
     try:
         return pickle.dumps((index, "ok", task(items[index])), pickle.HIGHEST_PROTOCOL)
     except MemoryError:
@@ -220,6 +247,7 @@ class _Worker:
     stderr: IO[bytes]
     pending: deque[int] = field(default_factory=deque)  # indices sent, the head being read
     since: float = 0.0  # when it started on the head
+    ready: bool = True  # set up (`_set_up`): only then is its head file timed
 
 
 class Supervisor(Generic[I, T]):
@@ -230,12 +258,13 @@ class Supervisor(Generic[I, T]):
         failed: Callable[[I, Failure], T],
         limits: Limits,
         name: Callable[[I], str],
+        setup: Callable[[], object] | None = None,
     ) -> None:
         import selectors  # imported here (and tempfile in `_spawn`): a run that reads nothing
         # starts no supervisor and needs neither
 
         self.items, self.task, self.failed, self.limits = items, task, failed, limits
-        self.name = name
+        self.name, self.setup = name, setup
         self.todo: deque[int] = deque(range(len(items)))
         self.selector = selectors.DefaultSelector()  # every worker's pipe and sentinel
         self.done: dict[int, T] = {}
@@ -247,12 +276,13 @@ class Supervisor(Generic[I, T]):
 
         parent_end, child_end = _End.pair()
         stderr = tempfile.TemporaryFile(prefix="urbsurvey-worker-")  # noqa: SIM115 (closed in _end)
-        args = (child_end, self.task, self.items, self.limits.memory_mb, stderr.fileno())
+        memory_mb = self.limits.memory_mb
+        args = (child_end, self.task, self.items, memory_mb, stderr.fileno(), self.setup)
         process = _Child(_serve, args, parent_end)
         child_end.close()
         self.selector.register(parent_end, selectors.EVENT_READ)
         self.selector.register(process.sentinel, selectors.EVENT_READ)
-        return _Worker(process, parent_end, stderr)
+        return _Worker(process, parent_end, stderr, ready=self.setup is None)
 
     def results(self) -> Iterator[T]:
         next_out = 0
@@ -269,6 +299,8 @@ class Supervisor(Generic[I, T]):
                 elif worker.process.sentinel in ready:  # died idle: nothing lost
                     self._end(worker)
                     self.workers[self.workers.index(worker)] = self._spawn()
+                elif worker.conn in ready:  # an idle worker says it is set up
+                    self._receive(worker, worker.conn.recv_bytes())
             while next_out in self.done:
                 yield self.done.pop(next_out)
                 next_out += 1
@@ -292,9 +324,13 @@ class Supervisor(Generic[I, T]):
                 worker.since = time.monotonic()
             worker.pending.extend(batch)
 
-    def _until_deadline(self, waiting: list[_Worker]) -> float:
-        first = min(w.since for w in waiting) if waiting else time.monotonic()
-        return max(0.0, first + self.limits.timeout_s - time.monotonic())
+    def _until_deadline(self, waiting: list[_Worker]) -> float | None:
+        """Seconds until the first time limit; None while no worker is set up (its setup is
+        urbsurvey's own code, not a file: it says when it is done)."""
+        timed = [w.since for w in waiting if w.ready]
+        if not timed:
+            return None
+        return max(0.0, min(timed) + self.limits.timeout_s - time.monotonic())
 
     def _collect(self, worker: _Worker, ready: set[Any]) -> None:
         """Take what the worker sent; replace it if it died or ran out of time.
@@ -312,11 +348,14 @@ class Supervisor(Generic[I, T]):
                 pass  # died while sending: handled below as a death
         if dead:
             self._replace(worker, self._why_dead(worker))
-        elif time.monotonic() - worker.since >= self.limits.timeout_s:
+        elif worker.ready and time.monotonic() - worker.since >= self.limits.timeout_s:
             self._replace(worker, self._timed_out())
 
     def _receive(self, worker: _Worker, data: bytes) -> None:
         index, status, payload = pickle.loads(data)
+        if status == "ready":  # set up: the clock of the file it is on starts now
+            worker.ready, worker.since = True, time.monotonic()
+            return
         item = self.items[index]
         if status == "bug":
             where = self.name(item)

@@ -5,14 +5,16 @@ python-calamine (Rust) aborts the whole process when an allocation fails, and no
 guarantee. So every file is read by `run_isolated` in a worker process:
 
 - workers are forked from this process, so the reading modules are already
-  imported and the task needs no pickling; each lives across many files (paths go
-  in, one pickled result per file comes out). A bare `os.fork` and two pipes
+  imported (or imported by each worker first, its `setup`) and the task needs no
+  pickling; each lives across many files (paths go in, one pickled result per file
+  comes out). A bare `os.fork` and two pipes
   (`supervisor`, imported only to read): `multiprocessing` costs more to import and
   start than a one-file `validate` spends reading;
 - each worker runs under an address-space limit (`RLIMIT_AS`: what it started with
   plus `Limits.memory_mb`), no core dumps, and its stderr captured to a private file
   (how the supervisor tells an aborted allocation from another crash);
-- the supervisor enforces the per-file time limit itself: a worker over it is killed;
+- the supervisor enforces the per-file time limit itself (from when a worker is set
+  up: its setup is urbsurvey's own code, not a file): a worker over it is killed;
 - a worker that aborts, is killed or exceeds a limit costs only the file it was
   reading, which becomes the caller's `failed(path, name, Failure)` result; a fresh
   worker takes the next files. Nothing here breaks when a worker dies (no pool).
@@ -29,9 +31,9 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from ..errors import UsageError
 
@@ -124,24 +126,52 @@ def run_isolated(
     failed: Callable[[I, Failure], T],
     limits: Limits | None = None,
     name: Callable[[I], str] = str,
-) -> Generator[T, None, None]:
+    setup: Callable[[], object] | None = None,
+) -> Results[T]:
     """`task(item)` for every item, each in a worker; results in the items' order.
 
-    Workers are forked once `items` exist, so only indices travel to them (an item may
-    hold an attachment's bytes). `failed(item, why)` is the result for an item whose
-    worker died; `name(item)` names it in a `WorkerBug`.
+    The workers are forked now, once `items` exist, so only indices travel to them (an
+    item may hold an attachment's bytes), and they are at work while the caller goes on
+    before it takes the first result. `setup()` is what each worker does first, before its
+    limits are set (the reading code it imports is not counted against a file); its clock
+    starts once that is done. `failed(item, why)` is the result for an item whose worker
+    died; `name(item)` names it in a `WorkerBug`.
     """
     if not items:
-        return
+        return Results(iter(()))
     limits = limits or limits_from_env()
     if not can_isolate():
-        for item in items:
-            yield task(item)
-        return
+        if setup is not None:
+            setup()
+        return Results(task(item) for item in items)
     from .supervisor import Supervisor
 
-    supervisor = Supervisor(items, task, failed, limits, name)
-    try:
-        yield from supervisor.results()
-    finally:
-        supervisor.stop()
+    supervisor = Supervisor(items, task, failed, limits, name, setup)
+    return Results(supervisor.results(), supervisor.stop)
+
+
+class Results(Generic[T]):
+    """The results of `run_isolated`, in order, as they come. The workers are stopped by
+    `close`: after the last result, on an error, or once the results are dropped unread."""
+
+    def __init__(self, results: Iterator[T], stop: Callable[[], None] | None = None) -> None:
+        self._results = results
+        self._stop = stop
+
+    def __iter__(self) -> Results[T]:
+        return self
+
+    def __next__(self) -> T:
+        try:
+            return next(self._results)
+        except BaseException:  # the end (StopIteration), a `WorkerBug`, Ctrl-C
+            self.close()
+            raise
+
+    def close(self) -> None:
+        stop, self._stop = self._stop, None
+        if stop is not None:
+            stop()
+
+    def __del__(self) -> None:
+        self.close()

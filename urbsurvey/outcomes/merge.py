@@ -99,6 +99,16 @@ class Merger:
     def choose(
         self, record: PartnerRecord, qid: str, roles: frozenset[Role] | None = None
     ) -> Used | None:
+        if len(record.submissions) == 1:  # most partners: one source, `candidates` inlined
+            sub = record.submissions[0]
+            answer = sub.answers.get(qid)
+            if (
+                answer is None
+                or not _counts(answer)
+                or (roles is not None and sub.role not in roles)
+            ):
+                return None
+            return Used(answer, sub)
         ordered = self.ordered(qid, record.candidates(qid, roles))
         return ordered[0] if ordered else None
 

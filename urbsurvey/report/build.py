@@ -48,7 +48,7 @@ def build_report(data: ReportInput, *, lang: str | None = None) -> s.Report:
     """The whole report, in `lang` (default: the survey's language, else English)."""
     q, survey = data.questionnaire, data.survey
     config = survey.config if survey else None
-    t = Texts(lang or (config.language if config else "en"))
+    t = Texts(report_language(lang, survey))
     currency = config.currency if config else "EUR"
     outcomes = compute_outcomes(q, data.counted)
     coding, coding_issues = _lessons(data, outcomes)
@@ -80,6 +80,11 @@ def build_report(data: ReportInput, *, lang: str | None = None) -> s.Report:
         ),
         waves=_waves(data, outcomes, t.lang, currency) if data.waves else None,
     )
+
+
+def report_language(lang: str | None, survey: SurveyFolder | None) -> str:
+    """The language a report is written in: `lang`, else the survey's, else English."""
+    return lang or (survey.config.language if survey else "en")
 
 
 def _waves(data: ReportInput, outcomes: Outcomes, lang: str, currency: str) -> dict[str, Any]:

@@ -311,6 +311,20 @@ MESSAGES: dict[str, dict[str, str]] = {
 LANGUAGES = tuple(MESSAGES)
 
 
+def prepare(lang: str) -> None:
+    """Babel imported and its data for `lang` loaded, as the first number `Texts(lang)`
+    formats would: done ahead while a report's workbooks are read (`pipeline.report`). A
+    language Babel does not know is left for the report to say so."""
+    import contextlib
+
+    import babel.dates
+    import babel.numbers  # noqa: F401 (what `Texts` imports, imported for later)
+    from babel import Locale, UnknownLocaleError
+
+    with contextlib.suppress(ValueError, TypeError, UnknownLocaleError):
+        Locale.parse(lang).decimal_formats  # noqa: B018 (loads the locale's data)
+
+
 class Texts:
     """Fixed texts and locale formatting for one language."""
 

@@ -509,7 +509,13 @@ def lessons(
 # --- answers per partner -----------------------------------------------------------
 
 
+#: The types of answer values their JSON keeps as they are (`json_value`).
+_AS_IS = frozenset({str, bool, int, list, type(None)})
+
+
 def json_value(value: AnswerValue) -> s.JsonValue:
+    if type(value) in _AS_IS:  # most answers: no conversion to look for
+        return value  # type: ignore[return-value]  # str, bool, int, list[str] or None
     if isinstance(value, MoneyValue):
         return float(value.converted)
     if isinstance(value, Decimal):
@@ -552,7 +558,9 @@ def cell_display(
 
 def partners(q: Questionnaire, outcomes: Outcomes, t: Texts) -> list[s.PartnerAnswers]:
     questions = q.questions()
-    texts = {qu.id: text(qu.text, t.lang) for qu in questions}  # once, not once per partner
+    ids = [qu.id for qu in questions]
+    # per question, in order, once (not once per partner): what `_shown_answers` needs of it
+    plan = [(qu, qu.id, text(qu.text, t.lang), qu.type in _SHARED_TYPES) for qu in questions]
     seen = _Seen()
     out = []
     for name in sorted(outcomes.records, key=str.casefold):
@@ -560,17 +568,17 @@ def partners(q: Questionnaire, outcomes: Outcomes, t: Texts) -> list[s.PartnerAn
         chosen = outcomes.merger.chosen_answers(record)
         answers: dict[str, s.JsonValue] = {}
         typed: dict[str, str] = {}
-        for question in questions:
-            answer = chosen.get(question.id)
+        for qid in ids:
+            answer = chosen.get(qid)
             if answer is not None:
-                answers[question.id] = json_value(answer.value)
-                typed[question.id] = answer.raw
+                answers[qid] = json_value(answer.value)
+                typed[qid] = answer.raw
         sources = [
             s.SourceAnswers(
                 source=source_value(sub),
                 label=source_label(sub, t),
                 file=sub.file,
-                answers=_shown_answers(sub, questions, texts, t, seen),
+                answers=_shown_answers(sub, plan, t, seen),
             )
             for sub in _ordered(record.submissions)
         ]
@@ -593,22 +601,24 @@ _SHARED_TYPES = CHOICE_TYPES | {QuestionType.YES_NO}
 
 
 def _shown_answers(
-    sub: Submission, questions: list[Question], texts: dict[str, str], t: Texts, seen: _Seen
+    sub: Submission, plan: list[tuple[Question, str, str, bool]], t: Texts, seen: _Seen
 ) -> list[s.AnswerShown]:
-    """A source's answers as the appendix shows them, in the definition's order."""
+    """A source's answers as the appendix shows them, in the definition's order; `plan`
+    holds each question, its id, its text and whether its answers are shared."""
     out = []
-    for qu in questions:
-        answer = sub.answers.get(qu.id)
+    given = sub.answers
+    for qu, qid, label, shared in plan:
+        answer = given.get(qid)
         if answer is None:
             continue
         shown = cell_display(qu, answer, t, seen.labels)
-        if qu.type not in _SHARED_TYPES:
-            out.append(s.AnswerShown(question=qu.id, text=texts[qu.id], shown=shown))
+        if not shared:
+            out.append(s.AnswerShown(question=qid, text=label, shown=shown))
             continue
-        key = (qu.id, shown)
+        key = (qid, shown)
         item = seen.answers.get(key)
         if item is None:
-            item = seen.answers[key] = s.AnswerShown(question=qu.id, text=texts[qu.id], shown=shown)
+            item = seen.answers[key] = s.AnswerShown(question=qid, text=label, shown=shown)
         out.append(item)
     return out
 
