@@ -163,6 +163,45 @@ def test_ingest_prints_and_exits_as_typer_does(
     assert all("Traceback" not in err for _, _, err in ours)
 
 
+@needs_script
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate", "bikes", "--format", "json"],
+        ["validate", "bikes", "--format", "csv"],  # typer's usage error names the program
+        ["report", "bikes", "--format", "md", "-o", "r.md"],
+        ["report"],
+        ["--help"],
+    ],
+)
+def test_python_m_prints_what_the_command_prints(bikes: Path, args: list[str]) -> None:
+    """`python -m urbsurvey` takes the same lines as `urbsurvey`; typer names the program
+    `python -m urbsurvey` in what it prints itself (help, usage errors)."""
+    ours = run([sys.executable, "-m", "urbsurvey"], *args, columns=100)
+    command = run([str(URBSURVEY)], *args, columns=100)
+    assert (
+        tuple(
+            part.replace("python -m urbsurvey", "urbsurvey") if isinstance(part, str) else part
+            for part in ours
+        )
+        == command
+    )
+    if args == ["--help"]:
+        assert ours[1].startswith("Usage: python -m urbsurvey [OPTIONS]")
+
+
+def test_python_m_report_runs_without_typer(bikes: Path) -> None:
+    """A plain line run as `python -m urbsurvey` skips typer, as the command does."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "urbsurvey", "report", "bikes", "-o", "r.md"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if "|" in line}
+    assert "urbsurvey.commands" in imported
+    assert not {"typer", "click", "urbsurvey.cli"} & imported
+
+
 @pytest.mark.parametrize("columns", [None, "100", "0", "-3", "wide"])
 def test_terminal_columns_are_shutils(monkeypatch: pytest.MonkeyPatch, columns: str | None) -> None:
     if columns is None:

@@ -94,7 +94,7 @@ def main() -> None:
     """Console entry point."""
     argv = sys.argv[1:]
     if _plain_process():
-        if argv == ["--help"] and _help_fits():
+        if argv == ["--help"] and _named_urbsurvey() and _help_fits():
             sys.stdout.write(HELP)
             return
         line = parse_line(argv)
@@ -106,12 +106,18 @@ def main() -> None:
 
 
 def _plain_process() -> bool:
-    """Run as `urbsurvey` (typer names the program after it), no completion, not Windows."""
+    """Run as `urbsurvey` or `python -m urbsurvey`, no completion, not Windows."""
     return (
         os.name != "nt"
-        and os.path.basename(sys.argv[0]) == "urbsurvey"
+        and os.path.basename(sys.argv[0]) in ("urbsurvey", "__main__.py")
         and "_URBSURVEY_COMPLETE" not in os.environ
     )
+
+
+def _named_urbsurvey() -> bool:
+    """Run as `urbsurvey`: `HELP` names the program so, as typer does after `sys.argv[0]`
+    (`python -m urbsurvey --help` says `python -m urbsurvey`)."""
+    return os.path.basename(sys.argv[0]) == "urbsurvey"
 
 
 def _help_fits() -> bool:
