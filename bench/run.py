@@ -8,8 +8,9 @@ Generates (once, cached under OUT/corpus-N/) a survey folder of N returned
 workbooks of the bundled MILE questionnaire, then times, each as a separate
 process on the same files: `urbsurvey report`, `validate`, `ingest` (new store,
 nothing changed, 1% changed), the naive pandas loop a user would write, the
-floor (zip members read, nothing parsed) and interpreter start. Prints a table
-and writes OUT/results-N.json. See bench/README.md.
+floor (zip members read, nothing parsed), interpreter start, `--help`, `validate`
+of one file (read before, and as a return just arrived) and `template --partners`.
+Prints a table and writes OUT/results-N.json. See bench/README.md.
 """
 
 from __future__ import annotations
