@@ -19,7 +19,8 @@ FOLDER_MEASUREMENTS = (
     "floor",
 )
 OTHER_MEASUREMENTS = (
-    "python_start", "import_cli", "help", "validate_one", "template", "report_warm",
+    "python_start", "import_cli", "help", "validate_one", "validate_one_new", "template",
+    "report_warm",
 )  # fmt: skip
 
 
@@ -43,7 +44,13 @@ def test_bench_smoke(tmp_path: Path) -> None:
     for name in folder:
         assert m[name]["files"] == N, name
         assert m[name]["x_floor"] > 0, name
-    assert m["validate_one"]["files"] == 1
+    # One clean file, read before and as just arrived: the same verdict; the copy is gone.
+    assert m["validate_one"]["files"] == m["validate_one_new"]["files"] == 1
+    for name in ("validate_one", "validate_one_new"):
+        printed = (tmp_path / f"logs-{N}" / f"{name}.log").read_text(encoding="utf-8")
+        assert printed.endswith("1 files: 1 ok, 0 with warnings, 0 with errors, 0 unreadable.\n")
+    assert not (tmp_path / "validate-one-new").exists()
+    assert "validate_one_new_under_0.15s" in data["targets"]
     assert m["template"]["files"] == N == m["template"]["partners"]
 
     corpus = data["corpus"]

@@ -1,4 +1,5 @@
-"""What the main commands print, asserted whole (as a user reads it), on a survey that is not MILE.
+"""What the main commands print, asserted whole (as a user reads it), on a survey that is not MILE:
+questionnaire list and check, validate, ingest, report, template, status and feedback.
 
 A changed column, a stray traceback or a lost `Tip:` fails here. The terminal is
 100 columns wide (COLUMNS), so rich wraps the same way on every machine.
@@ -6,6 +7,8 @@ A changed column, a stray traceback or a lost `Tip:` fails here. The terminal is
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
@@ -166,3 +169,61 @@ def test_questionnaire_check_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         "  - line 13: no question has the id 'wekday'\n"
         "  - line 17: cannot sum 'why': it is a long_text question\n"
     )
+
+
+def test_report_and_template_say_what_they_wrote(bikes: Path) -> None:
+    report = run("report", str(bikes), "-o", "bikes.md")
+    assert (report.exit_code, report.output) == (0, "Wrote bikes.md\n")
+    assert Path("bikes.md").read_text("utf-8").startswith("# Test survey\n")
+    templates = run("template", str(bikes), "-o", "to-send")
+    assert (templates.exit_code, templates.output) == (0, "Wrote 3 workbooks to to-send\n")
+    assert sorted(p.name for p in Path("to-send").iterdir()) == [
+        "Gent-city.xlsx", "Graz-city.xlsx", "Lund-city.xlsx"]  # fmt: skip
+
+
+def test_template_without_partners(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run("template", str(TOY), "-o", "bikes.xlsx")
+    assert (result.exit_code, result.output) == (
+        2,
+        "Error: give --partner NAME, --partners FILE.csv, or a survey folder instead of ID|FILE\n"
+        "Tip: Example: urbsurvey template mile-followup-2009 --partner Venice -o venice.xlsx\n",
+    )
+    assert not Path("bikes.xlsx").exists()
+
+
+def test_status_table(bikes: Path) -> None:
+    received = dt.datetime(2009, 11, 20, 12, tzinfo=dt.UTC).timestamp()
+    for workbook in (bikes / "returns").iterdir():
+        os.utime(workbook, (received, received))
+    result = run("status", str(bikes))
+    assert result.exit_code == 0
+    assert result.output == (
+        "Test survey                                                                                         \n"
+        "┏━━━━━━━━━┳━━━━━━━━━━━━┳━━━━━━━━━━━━━┳━━━━━━━━━━━━┳━━━━━━━━━━━━┳━━━━━━┳━━━━━━━━┳━━━━━━━━━━┳━━━━━━━━┓\n"
+        "┃ Partner ┃ Role       ┃ State       ┃ File       ┃ Received   ┃ From ┃ Errors ┃ Warnings ┃ E-mail ┃\n"
+        "┡━━━━━━━━━╇━━━━━━━━━━━━╇━━━━━━━━━━━━━╇━━━━━━━━━━━━╇━━━━━━━━━━━━╇━━━━━━╇━━━━━━━━╇━━━━━━━━━━╇━━━━━━━━┩\n"
+        "│ Graz    │ city       │ complete    │ returns/gr │ 2009-11-20 │      │ 0      │ 0        │        │\n"
+        "│         │            │             │ az.xlsx    │            │      │        │          │        │\n"
+        "│ Lund    │ city       │ needs fixes │ returns/lu │ 2009-11-20 │      │ 1      │ 0        │        │\n"
+        "│         │            │             │ nd.xlsx    │            │      │        │          │        │\n"
+        "│ Gent    │ city       │ missing     │            │            │      │ 0      │ 0        │        │\n"
+        "│ ?       │  (not      │ needs fixes │ returns/no │ 2009-11-20 │      │ 1      │ 0        │        │\n"
+        "│         │ expected)  │             │ tes.xlsx   │            │      │        │          │        │\n"
+        "└─────────┴────────────┴─────────────┴────────────┴────────────┴──────┴────────┴──────────┴────────┘\n"
+        "3 expected: 1 complete, 1 need fixes, 1 missing.\n"
+    )  # fmt: skip
+
+
+def test_feedback(bikes: Path) -> None:
+    result = run("feedback", str(bikes), "-o", "to-send")
+    assert (result.exit_code, result.output) == (
+        0,
+        "fixes Lund (city): 1 to fix, to ?: Lund-city-fixes.xlsx, Lund-city-message.txt\n"
+        "reminder Gent (city), to ?: Gent-city.xlsx, Gent-city-reminder.txt\n"
+        "skipped returns/notes.xlsx: no known partner: see `urbsurvey status`\n"
+        "1 fix requests and 1 reminders in to-send.\n",
+    )
+    assert sorted(p.name for p in Path("to-send").iterdir()) == [
+        "Gent-city-reminder.txt", "Gent-city.xlsx", "Lund-city-fixes.xlsx",
+        "Lund-city-message.txt"]  # fmt: skip

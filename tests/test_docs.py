@@ -6,10 +6,12 @@ import re
 from io import BytesIO
 
 import openpyxl
+import pytest
 import typer.main
 
 from urbsurvey.cli import app
 from urbsurvey.report.render import render
+from urbsurvey.report.schema import Report
 
 from .conftest import REPO
 from .support.report_sample import sample_report
@@ -100,3 +102,20 @@ def test_xlsx_report_sheets_are_the_documented_ones() -> None:
     sheets = re.findall(r"`(\w+)`", documented.group(1))
     book = openpyxl.load_workbook(BytesIO(render(sample_report(partners=3), "xlsx")))
     assert book.sheetnames == sheets
+
+
+def test_the_python_example_runs_as_written(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The README's use of the library from Python, run from the repository as a reader would."""
+    blocks = re.findall(r"```python\n(.*?)```", README, flags=re.DOTALL)
+    assert len(blocks) == 1
+    monkeypatch.chdir(REPO)
+    scope: dict[str, object] = {}
+    exec(compile(blocks[0], "README.md", "exec"), scope)
+    assert capsys.readouterr().out == (
+        "{'files': 24, 'ok': 23, 'warnings': 1, 'errors': 0, 'unreadable': 0}\n"
+    )
+    report = scope["report"]
+    assert isinstance(report, Report)
+    assert report.survey.title.startswith("MILE: Managing migration and integration")
