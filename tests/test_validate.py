@@ -172,10 +172,10 @@ def test_encrypted_fixtures_are_there() -> None:
 def test_corrupt_file(tmp_path: Path, damage: str) -> None:
     path = filled(tmp_path, REQUIRED)
     data = path.read_bytes()
+    part = sheet_part(path)
     if damage == "truncated":  # a download or an e-mail attachment cut short
         path.write_bytes(data[: len(data) // 2])
     else:  # a byte of the sheet damaged on the way
-        part = sheet_part(path)
         with zipfile.ZipFile(path) as z:
             info = z.getinfo(part)
         raw = bytearray(data)
@@ -185,7 +185,11 @@ def test_corrupt_file(tmp_path: Path, damage: str) -> None:
         path.write_bytes(bytes(raw))
     v = check(path)
     issue = the(v, "corrupt-file")
-    assert "damaged" in issue.message or "truncated" in issue.message
+    expected = {
+        "truncated": f"{path}: the zip package is damaged or truncated (File is not a zip file)",
+        "bad part": f"{path}: part {part} is damaged (size or checksum)",
+    }
+    assert issue.message == expected[damage]
     assert only(v).status == "unreadable"
 
 

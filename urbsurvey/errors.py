@@ -3,8 +3,10 @@
 Problems in partners' workbooks are `Issue` values (see `issues.py`). These
 exceptions are for things that stop a command: a broken questionnaire
 definition, a missing survey folder, an output that cannot be written. The CLI
-turns every one of them into a message and a non-zero exit in one place
-(`cli.main` → `console.print_error`). Code raises a subclass, never the base.
+turns every one of them into a message and a non-zero exit in one place,
+`console.print_error` (called from `cli.UrbsurveyApp.invoke`, and from `entry._run`
+for the lines the `urbsurvey` command runs without typer). Code raises a subclass,
+never the base.
 
     UrbsurveyError
     ├── UsageError          options that do not fit together, an unknown format or language

@@ -12,6 +12,7 @@ Python. `load_definition` turns a YAML file into a `Questionnaire` or raises a
 - `load`: `load_definition` (YAML with line numbers → `Questionnaire`).
 - `checks`: `cross_check`, the checks across a document.
 - `schema`: `json_schema` of the format.
+- `cache`: definitions validated before, kept in their plain form between runs.
 """
 
 from ..vocabulary import Role, Source

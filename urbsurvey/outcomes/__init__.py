@@ -4,4 +4,5 @@
 - `indicators`: `compute_outcomes` → `Outcomes` (records, `IndicatorResult`s, conflicts).
 - `lessons`: the expert's coding (`coding.yaml`) checked against the answers; `codingspec`,
   its format as pydantic validates it the first time a coding is read.
+- `waves`: this survey compared with the earlier waves its survey.yaml names.
 """

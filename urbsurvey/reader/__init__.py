@@ -20,7 +20,8 @@ fails, so callers run it in a worker that may die (`urbsurvey.intake.workers`).
 
 Modules: `workbook` (the entry point, calamine), `files`, `model` (what is returned, what
 the checks share), `limits`, `sniff` (format by content), `zip` and `packages`
-(zip packages), `xmlscan`, `xlsx`, `ods`, `ole` and `biff` (xls).
+(zip packages), `xmlscan`, `xlsx`, `ods`, `ole` and `biff` (xls), `text` (the cells'
+text against its limit).
 """
 
 from __future__ import annotations

@@ -6,4 +6,5 @@
 - `formats`: `ReportFormat`, one per renderer; `render.render` dispatches on it.
 - `render`: Markdown and HTML (Jinja2 templates in `templates/`) and JSON; `xlsx`, `docx`.
 - `charts`: inline SVG bar charts and text bars.
+- `amounts`: money as a reader writes it (`€948,646`, `€1.4m`), the same in every format.
 """
