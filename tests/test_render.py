@@ -6,6 +6,7 @@ The reports come from `build_report` on answers interpreted in memory
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -261,6 +262,26 @@ def test_a_template_naming_a_missing_field_fails(tmp_path: Path) -> None:
     (tmp_path / "report.md.j2").write_text("{{ indicators[0].sentense }}\n", encoding="utf-8")
     with pytest.raises(ReportTemplateError, match="sentense"):
         render(sample_report(), "md", template_dir=tmp_path)
+
+
+def test_a_failing_user_template_is_the_users_to_fix(tmp_path: Path) -> None:
+    (tmp_path / "report.md.j2").write_text("# {{ survey.title }}\n{{ 1 / 0 }}\n", encoding="utf-8")
+    with pytest.raises(ReportTemplateError, match=r"ZeroDivisionError.*line 2 of report\.md\.j2"):
+        render(sample_report(), "md", template_dir=tmp_path)
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_a_failure_in_the_bundled_templates_is_urbsurveys_bug_not_a_template_error(
+    fmt: str,
+) -> None:
+    """A report urbsurvey built wrong (a bar's value that is no number) fails as the bug
+    it is, not as "the template failed ... check the template" the user never wrote."""
+    report = sample_report()
+    chart = dataclasses.replace(report.charts[0], bars=[Bar(label="a", value="many", display="")])  # type: ignore[arg-type]
+    broken = dataclasses.replace(report, charts=[chart, *report.charts[1:]])
+    with pytest.raises(TypeError) as raised:
+        render(broken, fmt)
+    assert not isinstance(raised.value, UrbsurveyError)
 
 
 def test_empty_cases_read_as_sentences() -> None:

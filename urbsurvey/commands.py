@@ -34,8 +34,10 @@ def finish(data: ValidationJSON | IngestJSON, output_format: OutputFormat, stric
         import json
 
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    from .issues import Severity
+
     severities = {i["severity"] for i in data["issues"]}
-    return 1 if "error" in severities or (strict and severities) else 0
+    return 1 if Severity.ERROR in severities or (strict and severities) else 0
 
 
 def validate(

@@ -312,6 +312,8 @@ def print_issues(issues: list[IssueDict]) -> None:
     """Each issue with where it is and what to do. One message repeated at many cells
     (100,000 rows with one question id) is shown once with its first cells and the
     count; past `SHOWN_PER_CODE` of a code in a file, the rest are counted."""
+    from .issues import Severity
+
     out = console()
     shown: dict[tuple[str, str], int] = {}
     hidden: dict[tuple[str, str], int] = {}
@@ -326,7 +328,7 @@ def print_issues(issues: list[IssueDict]) -> None:
             for p in (issue["file"], issue["sheet"] and f"sheet {issue['sheet']}", _cells(cells))
             if p
         )
-        colour = "red" if issue["severity"] == "error" else "yellow"
+        colour = "red" if issue["severity"] == Severity.ERROR else "yellow"
         head = f"[{colour}]{issue['severity']}[/] [bold]{issue['code']}[/]"
         times = f" ({count:,} times)" if count > max(1, len(cells)) else ""
         out.print(f"{head} {safe(where)}: {safe(issue['message'])}{times}")
@@ -503,7 +505,8 @@ def print_ledger(data: dict[str, Any]) -> None:
     )
     colours = {"complete": "green", "needs fixes": "red", "missing": "yellow"}
     for r in data["responses"]:
-        role = " ".join(p for p in (r["role"], r["kind"] if r["kind"] == "interview" else "") if p)
+        kind = r["kind"] if r["kind"] == Kind.INTERVIEW else ""
+        role = " ".join(p for p in (r["role"], kind) if p)
         table.add_row(
             escape(r["partner"] or "?"),
             escape(role + ("" if r["expected"] else " (not expected)")),

@@ -27,6 +27,10 @@ class Source(StrEnum):
     OTHER = "other"
 
 
+#: Each source's place in the default precedence (and in every list of sources), by value.
+SOURCE_ORDER: dict[str, int] = {source.value: n for n, source in enumerate(Source)}
+
+
 class Kind(StrEnum):
     """What a returned workbook is: the partner's questionnaire or an interview record."""
 

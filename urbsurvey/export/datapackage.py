@@ -31,13 +31,13 @@ from typing import TYPE_CHECKING, Any
 from ..definition import Question, Questionnaire, QuestionType, text
 from ..errors import OutputError
 from ..intake.record import AnswerValue, MoneyValue
+from ..vocabulary import SOURCE_ORDER
 
 if TYPE_CHECKING:
     from ..report.build import ReportInput
 
 #: Partner columns before the questions' columns.
 PARTNER_COLUMNS = ("partner", "country", "lead", "managing_authority", "returned")
-SOURCE_ORDER = {"city": 0, "interview": 1, "managing_authority": 2, "other": 3}
 
 
 @dataclass(slots=True)

@@ -25,6 +25,7 @@ from ..definition import Question, Questionnaire, QuestionType, Role, text
 from ..intake.record import Submission
 from ..issues import RANGE_WORDS, Issue, IssueCode, partner_text
 from ..survey import SurveyFolder
+from ..vocabulary import Kind
 from ..workbook import contract
 from ..workbook.cells import put
 from ..workbook.partners import safe_filename
@@ -90,7 +91,7 @@ def write_feedback(book: Ledger, q: Questionnaire, outdir: Path) -> FeedbackResu
             continue
         stem = safe_filename(f"{partner.name}-{entry.role}", "")
         spec = survey_spec(
-            book.survey, q, partner, Role(entry.role), interview=entry.kind == "interview"
+            book.survey, q, partner, Role(entry.role), interview=entry.kind == Kind.INTERVIEW
         )
         spec = _in_language(spec, entry.language, q)
         if entry.state is State.MISSING:

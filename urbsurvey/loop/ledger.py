@@ -22,6 +22,7 @@ from ..intake.batch import Batch, Progress, expected_responses
 from ..intake.record import Submission
 from ..issues import Issue, IssueCode, Severity
 from ..survey import Partner, SurveyFolder
+from ..vocabulary import Kind
 
 #: Issues about the set of files, not the current return's content: a newer return
 #: superseding an older one is the loop working, not something to fix.
@@ -45,7 +46,7 @@ class Entry:
 
     partner: str | None
     role: str | None
-    kind: str
+    kind: Kind
     expected: bool
     state: State
     submission: Submission | None = None
@@ -127,7 +128,7 @@ class Ledger:
     def to_csv(self) -> str:
         buffer = io.StringIO()
         rows = [e.to_dict() for e in self.entries]
-        fields = list(Entry(None, None, "", False, State.MISSING).to_dict())
+        fields = list(Entry(None, None, Kind.QUESTIONNAIRE, False, State.MISSING).to_dict())
         writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
         writer.writeheader()
         for row in rows:
@@ -146,14 +147,16 @@ def build_ledger(survey: SurveyFolder, batch: Batch) -> Ledger:
     """The ledger of a survey from its batch of returns (`validate` of the survey folder)."""
     config = survey.config
     partners = {p.name: p for p in config.partners}
-    current: dict[tuple[str | None, str | None, str], Submission] = {
+    current: dict[tuple[str | None, str | None, Kind], Submission] = {
         (s.partner, s.role.value if s.role else None, s.kind): s for s in batch.counted
     }
     _attribute_by_sender(batch, survey, current)
     entries: list[Entry] = []
     for name, role in expected_responses(survey):
-        found = current.pop((name, role, "questionnaire"), None)
-        entries.append(_entry(name, role, "questionnaire", True, found, partners.get(name), survey))
+        found = current.pop((name, role, Kind.QUESTIONNAIRE), None)
+        entries.append(
+            _entry(name, role, Kind.QUESTIONNAIRE, True, found, partners.get(name), survey)
+        )
     for (partner, role_name, kind), sub in current.items():
         info = partners.get(partner or "")
         entries.append(_entry(partner, role_name, kind, False, sub, info, survey))
@@ -170,7 +173,7 @@ def build_ledger(survey: SurveyFolder, batch: Batch) -> Ledger:
 def _attribute_by_sender(
     batch: Batch,
     survey: SurveyFolder,
-    current: dict[tuple[str | None, str | None, str], Submission],
+    current: dict[tuple[str | None, str | None, Kind], Submission],
 ) -> None:
     """An e-mailed return that could not be read at all still came from someone: when the
     sender is a partner's address and that partner has no return, it is the partner's
@@ -184,7 +187,7 @@ def _attribute_by_sender(
         partner = by_address.get(sender)
         if sub.readable or partner is None or role is None:
             continue
-        current.setdefault((partner.name, role, "questionnaire"), sub)
+        current.setdefault((partner.name, role, Kind.QUESTIONNAIRE), sub)
 
 
 def _accounted_for(sub: Submission) -> bool:
@@ -195,7 +198,7 @@ def _accounted_for(sub: Submission) -> bool:
 def _entry(
     name: str | None,
     role: str | None,
-    kind: str,
+    kind: Kind,
     expected: bool,
     sub: Submission | None,
     partner: Partner | None,

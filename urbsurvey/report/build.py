@@ -18,6 +18,7 @@ from ..intake.batch import expected_responses, missing
 from ..intake.record import Submission
 from ..issues import Issue
 from ..outcomes.indicators import Outcomes, compute_outcomes
+from ..vocabulary import Kind
 from . import parts
 from . import schema as s
 from .amounts import CURRENCY_SYMBOLS, format_amount
@@ -95,7 +96,7 @@ def _waves(data: ReportInput, outcomes: Outcomes, lang: str, currency: str) -> d
 
 
 def _input(sub: Submission) -> s.InputFile:
-    role = sub.kind if sub.kind == "interview" else (sub.role.value if sub.role else None)
+    role = sub.kind if sub.kind == Kind.INTERVIEW else (sub.role.value if sub.role else None)
 
     return s.InputFile(
         file=sub.file,
@@ -138,7 +139,7 @@ def _survey_info(data: ReportInput, t: Texts, currency: str) -> s.SurveyInfo:
 def _chart_source(info: s.SurveyInfo, counted: list[Submission], t: Texts) -> str:
     """The source line under every chart: what was asked, of whom, when."""
     survey = ", ".join(x for x in (info.network, info.date_display) if x) or info.title
-    if not any(sub.kind == "interview" for sub in counted):
+    if not any(sub.kind == Kind.INTERVIEW for sub in counted):
         return t("chart_source_questionnaires", survey=survey)
     return t("chart_source", survey=survey)
 
@@ -159,7 +160,7 @@ def _respondents(data: ReportInput, t: Texts) -> s.Respondents:
         returned=[
             one(sub.partner or "", sub.role.value if sub.role else None, sub.file)
             for sub in data.counted
-            if sub.kind == "questionnaire"
+            if sub.kind == Kind.QUESTIONNAIRE
         ],
         missing=[one(p, r) for p, r in (missing(data.counted, survey) if survey else [])],
     )

@@ -15,6 +15,7 @@ from ..definition import (
     CHOICE_TYPES,
     TEXT_TYPES,
     Indicator,
+    IndicatorKind,
     Question,
     Questionnaire,
     QuestionType,
@@ -22,10 +23,10 @@ from ..definition import (
     text,
 )
 from ..intake.record import Answer, AnswerValue, MoneyValue, Submission
-from ..issues import Issue, IssueCode
+from ..issues import Issue, IssueCode, Severity
 from ..outcomes.indicators import IndicatorResult, Outcomes, is_money
 from ..outcomes.merge import PartnerRecord, Used
-from ..vocabulary import Kind
+from ..vocabulary import SOURCE_ORDER, Kind, Source
 from . import schema as s
 from .amounts import CURRENCY_SYMBOLS, format_amount
 from .i18n import Texts
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
     from ..outcomes.lessons import Coding, Example
     from ..survey import SurveyFolder
 
-SOURCE_ORDER = {"city": 0, "interview": 1, "managing_authority": 2, "other": 3}
 _PARTNERS_IN_BRACKETS = re.compile(r"\s*\(\{partners\}\)")
 
 
@@ -47,11 +47,9 @@ def methodology(
     by_role: dict[str, int] = dict.fromkeys(SOURCE_ORDER, 0)
     for sub in counted:
         by_role[source_value(sub)] += 1
-    expected_partners = {p for p, r in expected if r == "city"}
+    expected_partners = {p for p, r in expected if r == Role.CITY}
     returned = {
-        sub.partner
-        for sub in counted
-        if sub.kind == "questionnaire" and sub.role and sub.role.value == "city"
+        sub.partner for sub in counted if sub.kind == Kind.QUESTIONNAIRE and sub.role == Role.CITY
     }
     n_expected = len(expected_partners)
     n_returned = len(returned & expected_partners) if expected else len(returned)
@@ -81,7 +79,7 @@ def methodology(
         response_rate=s.ResponseRate(
             expected=n_expected, returned=n_returned, rate=rate, display=t.percent(rate)
         ),
-        interviews=by_role["interview"],
+        interviews=by_role[Source.INTERVIEW],
     )
 
 
@@ -177,7 +175,7 @@ def indicator(result: IndicatorResult, q: Questionnaire, t: Texts, currency: str
         kind=ind.kind.value,
         section=section_of(q, _question_of(ind)),
         value=result.value if isinstance(result.value, int) else float(result.value),
-        unit=currency if money else ("" if ind.kind.value == "sum" else "partners"),
+        unit=currency if money else ("" if ind.kind == IndicatorKind.SUM else "partners"),
         display=display,
         sentence=filled,
         partners=result.partners,
@@ -209,10 +207,10 @@ def _source(used: Used, currency: str) -> s.SourceCell:
 
 
 #: Why an answer was left out, as the indicator's sentence says it (keys of `Texts`).
-_LEFT_OUT_REASONS = {
-    "unknown-currency": "left_out.no_rate",
-    "missing-currency": "left_out.no_currency",
-    "out-of-range": "left_out.out_of_range",
+_LEFT_OUT_REASONS: dict[str, str] = {
+    IssueCode.UNKNOWN_CURRENCY: "left_out.no_rate",
+    IssueCode.MISSING_CURRENCY: "left_out.no_currency",
+    IssueCode.OUT_OF_RANGE: "left_out.out_of_range",
 }
 
 
@@ -222,7 +220,7 @@ def _left_out(used: Used) -> s.LeftOut:
         (
             i.code
             for i in sub.issues
-            if i.sheet == answer.sheet and i.cell == answer.cell and i.severity.value == "error"
+            if i.sheet == answer.sheet and i.cell == answer.cell and i.severity == Severity.ERROR
         ),
         "",
     )
@@ -386,7 +384,7 @@ def source_label(sub: Submission, t: Texts) -> str:
     key = (t.lang, sub.kind, sub.role)
     label = _SOURCE_LABELS.get(key)
     if label is None:
-        if sub.kind == "interview" and sub.role and sub.role.value != "city":
+        if sub.kind == Kind.INTERVIEW and sub.role and sub.role != Role.CITY:
             label = t("source.interview_ma")
         else:
             label = t(f"source.{source_value(sub)}")

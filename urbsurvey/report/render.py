@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, assert_never
 
 from ..errors import ReportTemplateError, UsageError
+from ..issues import Severity
 from ..workbook.cells import CONTROL_CHARS
 from .formats import FORMATS, ReportFormat
 
@@ -88,8 +89,8 @@ def issue_groups(issues: list[IssueRecord]) -> list[dict[str, object]]:
         groups.setdefault(issue.file or "", []).append(issue)
     result: list[dict[str, object]] = []
     for file, items in groups.items():
-        items = sorted(items, key=lambda i: i.severity != "error")
-        errors = sum(1 for i in items if i.severity == "error")
+        items = sorted(items, key=lambda i: i.severity != Severity.ERROR)
+        errors = sum(1 for i in items if i.severity == Severity.ERROR)
         result.append(
             {"file": file, "issues": items, "errors": errors, "warnings": len(items) - errors}
         )
@@ -216,12 +217,13 @@ def _template_text(report: Report, fmt: ReportFormat, template_dir: Path | None)
                 hint=f"Give a folder holding {TEMPLATES[fmt]} (and any partials it overrides).",
             )
         user_dir = str(template_dir.resolve())
-    try:
-        from .i18n import Texts
+    from .i18n import Texts
 
+    parts = {f.name: getattr(report, f.name) for f in fields(report)}
+    texts = Texts(report.survey.language)
+    try:
         template = _environment(fmt, user_dir).get_template(TEMPLATES[fmt])
-        parts = {f.name: getattr(report, f.name) for f in fields(report)}
-        return template.render(report=report, t=Texts(report.survey.language), **parts)
+        return template.render(report=report, t=texts, **parts)
     except jinja2.TemplateSyntaxError as exc:
         where = f"{exc.filename or exc.name}, line {exc.lineno}"
         raise ReportTemplateError(
@@ -232,7 +234,10 @@ def _template_text(report: Report, fmt: ReportFormat, template_dir: Path | None)
             f"{TEMPLATES[fmt]}: {exc}",
             hint="Check the template against the bundled one (urbsurvey's templates folder).",
         ) from exc
-    except Exception as exc:  # a user's template is code: any failure in it is theirs to fix
+    except Exception as exc:
+        if user_dir is None:  # the bundled templates: a failure is urbsurvey's bug, not a user's
+            raise
+        # a user's template is code: any failure in it is theirs to fix
         raise ReportTemplateError(
             f"{TEMPLATES[fmt]}: the template failed while rendering "
             f"({type(exc).__name__}: {exc}){_template_line(exc)}",
