@@ -22,7 +22,7 @@ from .support.convert import convert, requires_soffice
 from .support.coverage import covers
 from .support.documents import html_elements, md_tables, styled_paragraphs, unescaped_pipes
 from .support.schemas import validate
-from .support.workbooks import filled
+from .support.workbooks import filled, survey_folder
 
 runner = CliRunner()
 GOLDEN = Path(__file__).parent / "golden"
@@ -276,6 +276,27 @@ def test_mile_in_french_has_no_english_fixed_text(tmp_path: Path) -> None:
     html = html_file.read_text(encoding="utf-8")
     assert '<html lang="fr">' in html
     assert sorted(f for f in english_fragments() if contains(html, f)) == []
+
+
+@pytest.mark.parametrize("where", ["--lang", "survey.yaml"])
+def test_an_unknown_language_is_an_error_and_a_tip(tmp_path: Path, where: str) -> None:
+    """A language Babel does not know is the user's to fix, not a traceback."""
+    root = survey_folder(tmp_path / "bikes", ["Graz"], questionnaire=TOY)
+    filled(root / "returns", {"km_built": "12,5"}, questionnaire=TOY, partner="Graz")
+    args = ["report", str(root), "-o", str(tmp_path / "r.md")]
+    if where == "--lang":
+        args += ["--lang", "xx"]
+    else:
+        config = root / "survey.yaml"
+        config.write_text(config.read_text("utf-8") + "language: xx\n", "utf-8")
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert result.output.splitlines() == [
+        "Error: unknown report language 'xx'",
+        "Tip: Give a language code such as en, fr or de (--lang, or language: in "
+        "survey.yaml); the report's own texts exist in en, fr.",
+    ]
+    assert not (tmp_path / "r.md").exists()
 
 
 def test_survey_language_decides_and_money_follows_the_locale(tmp_path: Path) -> None:

@@ -325,10 +325,28 @@ def prepare(lang: str) -> None:
         Locale.parse(lang).decimal_formats  # noqa: B018 (loads the locale's data)
 
 
+def _check_locale(lang: str) -> None:
+    """A language Babel cannot format numbers and dates in is the user's to fix (`--lang`,
+    or `language:` in survey.yaml), said before any part of the report is made."""
+    from babel import Locale, UnknownLocaleError
+
+    from ..errors import UsageError
+
+    try:
+        Locale.parse(lang)
+    except (ValueError, TypeError, UnknownLocaleError):
+        raise UsageError(
+            f"unknown report language {lang!r}",
+            hint="Give a language code such as en, fr or de (--lang, or language: in "
+            f"survey.yaml); the report's own texts exist in {', '.join(LANGUAGES)}.",
+        ) from None
+
+
 class Texts:
     """Fixed texts and locale formatting for one language."""
 
     def __init__(self, lang: str) -> None:
+        _check_locale(lang)
         self.lang = lang if lang in MESSAGES else "en"
         self.locale = lang  # Babel formats any language it knows, even without texts here
         self._messages = MESSAGES[self.lang]
