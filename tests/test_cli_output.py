@@ -208,7 +208,7 @@ def test_status_table(bikes: Path) -> None:
         "│ Lund    │ city       │ needs fixes │ returns/lu │ 2009-11-20 │      │ 1      │ 0        │        │\n"
         "│         │            │             │ nd.xlsx    │            │      │        │          │        │\n"
         "│ Gent    │ city       │ missing     │            │            │      │ 0      │ 0        │        │\n"
-        "│ ?       │  (not      │ needs fixes │ returns/no │ 2009-11-20 │      │ 1      │ 0        │        │\n"
+        "│ ?       │ (not       │ needs fixes │ returns/no │ 2009-11-20 │      │ 1      │ 0        │        │\n"
         "│         │ expected)  │             │ tes.xlsx   │            │      │        │          │        │\n"
         "└─────────┴────────────┴─────────────┴────────────┴────────────┴──────┴────────┴──────────┴────────┘\n"
         "3 expected: 1 complete, 1 need fixes, 1 missing.\n"
@@ -222,7 +222,7 @@ def test_feedback(bikes: Path) -> None:
         "fixes Lund (city): 1 to fix, to ?: Lund-city-fixes.xlsx, Lund-city-message.txt\n"
         "reminder Gent (city), to ?: Gent-city.xlsx, Gent-city-reminder.txt\n"
         "skipped returns/notes.xlsx: no known partner: see `urbsurvey status`\n"
-        "1 fix requests and 1 reminders in to-send.\n",
+        "1 fix request and 1 reminder in to-send.\n",
     )
     assert sorted(p.name for p in Path("to-send").iterdir()) == [
         "Gent-city-reminder.txt", "Gent-city.xlsx", "Lund-city-fixes.xlsx",

@@ -155,7 +155,7 @@ def test_feedback_end_to_end(survey: Path, tmp_path: Path) -> None:
         0,
     )
     rerun = runner.invoke(app, ["feedback", str(survey), "-o", str(tmp_path / "again")])
-    assert "0 fix requests and 1 reminders" in " ".join(rerun.output.split())
+    assert "0 fix requests and 1 reminder" in " ".join(rerun.output.split())
 
 
 def test_fix_request_in_english(survey: Path, tmp_path: Path) -> None:

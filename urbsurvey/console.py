@@ -506,10 +506,11 @@ def print_ledger(data: dict[str, Any]) -> None:
     colours = {"complete": "green", "needs fixes": "red", "missing": "yellow"}
     for r in data["responses"]:
         kind = r["kind"] if r["kind"] == Kind.INTERVIEW else ""
-        role = " ".join(p for p in (r["role"], kind) if p)
+        unexpected = "" if r["expected"] else "(not expected)"
+        role = " ".join(p for p in (r["role"], kind, unexpected) if p)
         table.add_row(
             escape(r["partner"] or "?"),
-            escape(role + ("" if r["expected"] else " (not expected)")),
+            escape(role),
             f"[{colours[r['state']]}]{r['state']}[/]",
             escape(r["file"] or ""),
             (r["received"] or "")[:10],
@@ -544,9 +545,10 @@ def print_feedback(result: FeedbackResult, output: Path) -> None:
     for entry, why in result.skipped:
         name = entry.submission.file if entry.submission else "?"
         out.print(f"[yellow]skipped[/] {escape(name)}: {escape(why)}")
+    fixes, reminders = len(result.fix_requests), len(result.reminders)
     out.print(
-        f"{len(result.fix_requests)} fix requests and {len(result.reminders)} reminders "
-        f"in {escape(str(output))}."
+        f"{fixes} fix request{'' if fixes == 1 else 's'} and "
+        f"{reminders} reminder{'' if reminders == 1 else 's'} in {escape(str(output))}."
     )
 
 
