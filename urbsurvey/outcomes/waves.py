@@ -21,6 +21,8 @@ from ..definition import TEXT_TYPES, Indicator, Question, Questionnaire, Questio
 from ..definition.model import as_data
 from ..errors import SurveyConfigError
 from ..intake.record import Answer, MoneyValue
+from ..report import schema as s
+from ..report.amounts import format_amount
 from .indicators import Outcomes, compute_outcomes, is_money, numeric
 
 if TYPE_CHECKING:
@@ -143,32 +145,32 @@ def _flags(qids: list[str], changed: dict[str, list[str]], old: str, new: str) -
 # --- the comparison -------------------------------------------------------------------
 
 
-def compare_waves(earlier: list[Wave], current: Wave, lang: str) -> dict[str, Any]:
+def compare_waves(earlier: list[Wave], current: Wave, lang: str) -> s.Waves:
     """The report's `waves` section: indicators per wave and what changed per partner."""
     previous = earlier[-1]
     waves = [*earlier, current]
     old_q = {q.id: q for q in previous.questionnaire.questions()}
     new_q = {q.id: q for q in current.questionnaire.questions()}
     changed = {qid: question_changes(old_q[qid], new_q[qid]) for qid in old_q if qid in new_q}
-    return {
-        "ids": [w.id for w in waves],
-        "previous": previous.id,
-        "current": current.id,
-        "questions": _question_rows(previous, current, old_q, new_q, changed, lang),
-        "indicators": [
+    return s.Waves(
+        ids=[w.id for w in waves],
+        previous=previous.id,
+        current=current.id,
+        questions=_question_rows(previous, current, old_q, new_q, changed, lang),
+        indicators=[
             _indicator_row(ind, waves, changed, lang)
             for ind in current.questionnaire.indicators
             if any(ind.id == i.id for i in previous.questionnaire.indicators)
         ],
-        "indicators_one_wave": _one_wave_indicators(previous, current, lang),
-        "partners": _partner_changes(previous, current, old_q, new_q, changed, lang),
-        "partners_one_wave": [
-            {"partner": p, "wave": w.id}
+        indicators_one_wave=_one_wave_indicators(previous, current, lang),
+        partners=_partner_changes(previous, current, old_q, new_q, changed, lang),
+        partners_one_wave=[
+            s.WaveOnlyPartner(partner=p, wave=w.id)
             for w, other in ((previous, current), (current, previous))
             for p in w.partners
             if p not in other.outcomes.records
         ],
-    }
+    )
 
 
 def _question_rows(
@@ -178,21 +180,21 @@ def _question_rows(
     new_q: dict[str, Question],
     changed: dict[str, list[str]],
     lang: str,
-) -> list[dict[str, Any]]:
+) -> list[s.WaveQuestion]:
     rows = [
-        {
-            "id": qid,
-            "text": text(new_q[qid].text, lang),
-            "before": text(old_q[qid].text, lang),
-            "changes": changes,
-            "only_in": None,
-        }
+        s.WaveQuestion(
+            id=qid,
+            text=text(new_q[qid].text, lang),
+            before=text(old_q[qid].text, lang),
+            changes=changes,
+            only_in=None,
+        )
         for qid, changes in changed.items()
         if changes
     ]
     for wave, mine, other in ((previous, old_q, new_q), (current, new_q, old_q)):
         rows += [
-            {"id": qid, "text": text(q.text, lang), "before": "", "changes": [], "only_in": wave.id}
+            s.WaveQuestion(id=qid, text=text(q.text, lang), before="", changes=[], only_in=wave.id)
             for qid, q in mine.items()
             if qid not in other
         ]
@@ -201,13 +203,13 @@ def _question_rows(
 
 def _indicator_row(
     ind: Indicator, waves: list[Wave], changed: dict[str, list[str]], lang: str
-) -> dict[str, Any]:
+) -> s.WaveIndicator:
     previous, current = waves[-2], waves[-1]
-    values: dict[str, dict[str, Any]] = {}
+    values: dict[str, s.WaveValue] = {}
     for wave in waves:
         result = _result(wave, ind.id)
         if result is not None:
-            values[wave.id] = {"value": _float(result[0]), "display": result[1]}
+            values[wave.id] = s.WaveValue(value=_float(result[0]), display=result[1])
     before = next(i for i in previous.questionnaire.indicators if i.id == ind.id)
     qids = _indicator_questions(ind)
     flags = _flags(qids, changed, previous.id, current.id)
@@ -220,23 +222,19 @@ def _indicator_row(
         reason = f"the report currencies differ ({previous.currency}, {current.currency})"
     change = None
     if reason is None and previous.id in values and current.id in values:
-        delta = Decimal(str(values[current.id]["value"])) - Decimal(
-            str(values[previous.id]["value"])
-        )
-        change = {"value": float(delta), "display": _delta(delta, ind, current)}
-    return {
-        "id": ind.id,
-        "label": text(ind.label, lang),
-        "values": values,
-        "change": change,
-        "not_compared": reason,
-        "flags": flags,
-    }
+        delta = Decimal(str(values[current.id].value)) - Decimal(str(values[previous.id].value))
+        change = s.WaveValue(value=float(delta), display=_delta(delta, ind, current))
+    return s.WaveIndicator(
+        id=ind.id,
+        label=text(ind.label, lang),
+        values=values,
+        change=change,
+        not_compared=reason,
+        flags=flags,
+    )
 
 
 def _result(wave: Wave, iid: str) -> tuple[int | Decimal, str] | None:
-    from ..report.build import format_amount
-
     for result in wave.outcomes.indicators:
         if result.indicator.id == iid:
             if is_money(result.indicator, wave.questionnaire):
@@ -250,20 +248,18 @@ def _float(value: int | Decimal) -> float | int:
 
 
 def _delta(delta: Decimal, ind: Indicator, wave: Wave) -> str:
-    from ..report.build import format_amount
-
     sign = "+" if delta > 0 else ("−" if delta < 0 else "±")
     if is_money(ind, wave.questionnaire):
         return f"{sign}{format_amount(abs(delta), wave.currency)}"
     return f"{sign}{abs(delta).normalize():f}"
 
 
-def _one_wave_indicators(previous: Wave, current: Wave, lang: str) -> list[dict[str, str]]:
+def _one_wave_indicators(previous: Wave, current: Wave, lang: str) -> list[s.WaveOnlyIndicator]:
     rows = []
     for wave, other in ((previous, current), (current, previous)):
         ids = {i.id for i in other.questionnaire.indicators}
         rows += [
-            {"id": i.id, "label": text(i.label, lang), "wave": wave.id}
+            s.WaveOnlyIndicator(id=i.id, label=text(i.label, lang), wave=wave.id)
             for i in wave.questionnaire.indicators
             if i.id not in ids
         ]
@@ -277,7 +273,7 @@ def _partner_changes(
     new_q: dict[str, Question],
     changed: dict[str, list[str]],
     lang: str,
-) -> list[dict[str, Any]]:
+) -> list[s.PartnerChanges]:
     compared = [qid for qid in new_q if qid in old_q and new_q[qid].type not in TEXT_TYPES]
     rows = []
     for partner in current.partners:
@@ -285,11 +281,11 @@ def _partner_changes(
             continue
         changes = []
         for qid in compared:
-            row = _answer_change(partner, old_q[qid], new_q[qid], previous, current, lang)
+            flags = _flags([qid], changed, previous.id, current.id)
+            row = _answer_change(partner, old_q[qid], new_q[qid], previous, current, lang, flags)
             if row is not None:
-                row["flags"] = _flags([qid], changed, previous.id, current.id)
                 changes.append(row)
-        rows.append({"partner": partner, "changes": changes})
+        rows.append(s.PartnerChanges(partner=partner, changes=changes))
     return rows
 
 
@@ -300,20 +296,22 @@ def _answer_change(
     previous: Wave,
     current: Wave,
     lang: str,
-) -> dict[str, Any] | None:
+    flags: list[str],
+) -> s.AnswerChange | None:
     old = _merged(previous, partner, before_q.id)
     new = _merged(current, partner, after_q.id)
     if old is None and new is None:
         return None
     if old is not None and new is not None and _same(old, new):
         return None
-    return {
-        "question": after_q.id,
-        "text": text(after_q.text, lang),
-        "before": _shown(before_q, old, lang, previous.currency) if old else "",
-        "after": _shown(after_q, new, lang, current.currency) if new else "",
-        "change": _answer_delta(after_q, old, new, current.currency, lang),
-    }
+    return s.AnswerChange(
+        question=after_q.id,
+        text=text(after_q.text, lang),
+        before=_shown(before_q, old, lang, previous.currency) if old else "",
+        after=_shown(after_q, new, lang, current.currency) if new else "",
+        change=_answer_delta(after_q, old, new, current.currency, lang),
+        flags=flags,
+    )
 
 
 def _merged(wave: Wave, partner: str, qid: str) -> Answer | None:
@@ -333,8 +331,6 @@ def _same(a: Answer, b: Answer) -> bool:
 def _answer_delta(
     question: Question, old: Answer | None, new: Answer | None, currency: str, lang: str
 ) -> str:
-    from ..report.build import format_amount
-
     if old is None or new is None:
         return "answered" if new is not None else "no longer answered"
     if question.type is QuestionType.MULTIPLE_CHOICE:
@@ -366,8 +362,6 @@ def _label(question: Question, code: str, lang: str) -> str:
 
 def _shown(question: Question, answer: Answer, lang: str, currency: str) -> str:
     """An answer as the report writes it: labels, Yes/No, €1.4m, the text."""
-    from ..report.build import format_amount
-
     value = answer.value
     if isinstance(value, MoneyValue):
         return format_amount(value.converted, currency)
