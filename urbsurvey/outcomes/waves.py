@@ -14,12 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..definition import TEXT_TYPES, Indicator, Question, Questionnaire, QuestionType, text
 from ..definition.model import as_data
-from ..errors import SurveyConfigError
 from ..intake.record import Answer, MoneyValue
 from ..report import schema as s
 from ..report.amounts import format_amount
@@ -27,8 +25,6 @@ from .indicators import Outcomes, compute_outcomes, is_money, numeric
 
 if TYPE_CHECKING:
     from ..report.build import ReportInput
-    from ..survey import SurveyFolder, WaveRef
-    from ..workbook.template import Prefill
 
 
 @dataclass(slots=True)
@@ -49,43 +45,6 @@ def wave_from(data: ReportInput, wave_id: str) -> Wave:
     config = data.survey.config if data.survey else None
     outcomes = compute_outcomes(data.questionnaire, data.counted)
     return Wave(wave_id, data.questionnaire, outcomes, config.currency if config else "EUR")
-
-
-def load_waves(survey: SurveyFolder) -> list[Wave]:
-    """The earlier waves survey.yaml names, each read with its own definition."""
-    return [load_wave(ref, survey.root) for ref in survey.config.waves]
-
-
-def load_wave(ref: WaveRef, base: Path) -> Wave:
-    from ..pipeline import gather
-
-    path = base / (ref.path or ref.store or "")
-    if not path.exists():
-        raise SurveyConfigError(
-            f"{base / 'survey.yaml'}: wave {ref.id!r}: {path} does not exist",
-            hint="`waves:` paths are relative to the survey folder, e.g. ../mile-2009.",
-        )
-    questionnaire = ref.questionnaire
-    if questionnaire is not None and (base / questionnaire).is_file():
-        questionnaire = str(base / questionnaire)  # a path from the survey folder
-    data = gather(path, questionnaire, waves=False)
-    if ref.store is None and data.survey is None:
-        raise SurveyConfigError(
-            f"wave {ref.id!r}: {path} is not a survey folder (no survey.yaml)",
-            hint="Point `path:` at the earlier wave's survey folder, or use `store:`.",
-        )
-    return wave_from(data, ref.id)
-
-
-def prefill_from(path: Path, lang: str = "en") -> Prefill:
-    """What `template --prefill-from PATH` shows: each partner's answers in that wave."""
-    from ..pipeline import gather
-    from ..workbook.template import Prefill
-
-    data = gather(path, waves=False)
-    config = data.survey.config if data.survey else None
-    wave_id = config.wave if config and "wave" in config.given else path.stem
-    return Prefill(wave_id, previous_answers(wave_from(data, wave_id), lang))
 
 
 def previous_answers(wave: Wave, lang: str) -> dict[str, dict[str, str]]:
