@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import openpyxl
 import pytest
 import yaml
+from jsonschema.exceptions import best_match
 from typer.testing import CliRunner
 
 from urbsurvey.cli import app
@@ -88,6 +91,27 @@ def mile_wave2(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def comparison(mile_wave2: Path) -> dict[str, Any]:
     waves: dict[str, Any] = json.loads(run("report", str(mile_wave2), "--format", "json"))["waves"]
     return waves
+
+
+def test_the_comparison_follows_the_published_report_schema(mile_wave2: Path) -> None:
+    report = json.loads(run("report", str(mile_wave2), "--format", "json"))
+    validator = jsonschema.Draft202012Validator(json.loads(run("report", "--schema")))
+    validator.validate(report)
+
+    def broken(change: Callable[[dict[str, Any]], object]) -> str:
+        wrong = json.loads(json.dumps(report))
+        change(wrong["waves"])
+        return str(best_match(validator.iter_errors(wrong)).message)
+
+    assert broken(lambda w: w["indicators"][0]["values"]["2009-10"].pop("display")) == (
+        "'display' is a required property"
+    )
+    assert broken(lambda w: w.pop("partners_one_wave")) == (
+        "'partners_one_wave' is a required property"
+    )
+    assert broken(lambda w: w["partners"][0].update(changes="none")) == (
+        "'none' is not of type 'array'"
+    )
 
 
 def test_every_shared_indicator_has_its_value_per_wave_and_the_change(

@@ -190,7 +190,7 @@ def template(
 
     prefill = None
     if prefill_from is not None:
-        from .outcomes.waves import prefill_from as read_prefill
+        from .pipeline import prefill_from as read_prefill
 
         prefill = read_prefill(prefill_from, lang or "en")
     if is_survey_folder(Path(ref)):

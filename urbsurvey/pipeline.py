@@ -41,11 +41,13 @@ from .vocabulary import Status
 # read (`Inputs.context`): an unchanged ingest reads none, and starts without them.
 if TYPE_CHECKING:
     from .definition import Questionnaire
+    from .outcomes.waves import Wave
     from .report.build import ReportInput
     from .report.schema import Report
     from .results import CheckedFile, IngestJSON, StoreTotals, ValidationJSON
     from .store import Seen, Store
-    from .survey import SurveyFolder
+    from .survey import SurveyFolder, WaveRef
+    from .workbook.template import Prefill
 
 # --- validate ----------------------------------------------------------------
 
@@ -471,10 +473,42 @@ def _gather(
     """`gather`; `meanwhile` as in `_validate`, where workbooks are read."""
     data = _gathered(source, questionnaire, store, progress, cache, meanwhile)
     if waves and data.survey is not None and data.survey.config.waves:
-        from .outcomes.waves import load_waves
-
-        data.waves = load_waves(data.survey)
+        data.waves = [_wave(ref, data.survey.root) for ref in data.survey.config.waves]
     return data
+
+
+def _wave(ref: WaveRef, base: Path) -> Wave:
+    """An earlier wave survey.yaml names, read with its own definition."""
+    from .errors import SurveyConfigError
+    from .outcomes.waves import wave_from
+
+    path = base / (ref.path or ref.store or "")
+    if not path.exists():
+        raise SurveyConfigError(
+            f"{base / 'survey.yaml'}: wave {ref.id!r}: {path} does not exist",
+            hint="`waves:` paths are relative to the survey folder, e.g. ../mile-2009.",
+        )
+    questionnaire = ref.questionnaire
+    if questionnaire is not None and (base / questionnaire).is_file():
+        questionnaire = str(base / questionnaire)  # a path from the survey folder
+    data = gather(path, questionnaire, waves=False)
+    if ref.store is None and data.survey is None:
+        raise SurveyConfigError(
+            f"wave {ref.id!r}: {path} is not a survey folder (no survey.yaml)",
+            hint="Point `path:` at the earlier wave's survey folder, or use `store:`.",
+        )
+    return wave_from(data, ref.id)
+
+
+def prefill_from(path: Path, lang: str = "en") -> Prefill:
+    """What `template --prefill-from PATH` shows: each partner's answers in that wave."""
+    from .outcomes.waves import previous_answers, wave_from
+    from .workbook.template import Prefill
+
+    data = gather(path, waves=False)
+    config = data.survey.config if data.survey else None
+    wave_id = config.wave if config and "wave" in config.given else path.stem
+    return Prefill(wave_id, previous_answers(wave_from(data, wave_id), lang))
 
 
 def _gathered(

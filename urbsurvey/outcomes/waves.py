@@ -14,19 +14,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..definition import TEXT_TYPES, Indicator, Question, Questionnaire, QuestionType, text
 from ..definition.model import as_data
-from ..errors import SurveyConfigError
 from ..intake.record import Answer, MoneyValue
+from ..report import schema as s
+from ..report.amounts import format_amount
 from .indicators import Outcomes, compute_outcomes, is_money, numeric
 
 if TYPE_CHECKING:
     from ..report.build import ReportInput
-    from ..survey import SurveyFolder, WaveRef
-    from ..workbook.template import Prefill
 
 
 @dataclass(slots=True)
@@ -47,43 +45,6 @@ def wave_from(data: ReportInput, wave_id: str) -> Wave:
     config = data.survey.config if data.survey else None
     outcomes = compute_outcomes(data.questionnaire, data.counted)
     return Wave(wave_id, data.questionnaire, outcomes, config.currency if config else "EUR")
-
-
-def load_waves(survey: SurveyFolder) -> list[Wave]:
-    """The earlier waves survey.yaml names, each read with its own definition."""
-    return [load_wave(ref, survey.root) for ref in survey.config.waves]
-
-
-def load_wave(ref: WaveRef, base: Path) -> Wave:
-    from ..pipeline import gather
-
-    path = base / (ref.path or ref.store or "")
-    if not path.exists():
-        raise SurveyConfigError(
-            f"{base / 'survey.yaml'}: wave {ref.id!r}: {path} does not exist",
-            hint="`waves:` paths are relative to the survey folder, e.g. ../mile-2009.",
-        )
-    questionnaire = ref.questionnaire
-    if questionnaire is not None and (base / questionnaire).is_file():
-        questionnaire = str(base / questionnaire)  # a path from the survey folder
-    data = gather(path, questionnaire, waves=False)
-    if ref.store is None and data.survey is None:
-        raise SurveyConfigError(
-            f"wave {ref.id!r}: {path} is not a survey folder (no survey.yaml)",
-            hint="Point `path:` at the earlier wave's survey folder, or use `store:`.",
-        )
-    return wave_from(data, ref.id)
-
-
-def prefill_from(path: Path, lang: str = "en") -> Prefill:
-    """What `template --prefill-from PATH` shows: each partner's answers in that wave."""
-    from ..pipeline import gather
-    from ..workbook.template import Prefill
-
-    data = gather(path, waves=False)
-    config = data.survey.config if data.survey else None
-    wave_id = config.wave if config and "wave" in config.given else path.stem
-    return Prefill(wave_id, previous_answers(wave_from(data, wave_id), lang))
 
 
 def previous_answers(wave: Wave, lang: str) -> dict[str, dict[str, str]]:
@@ -143,32 +104,32 @@ def _flags(qids: list[str], changed: dict[str, list[str]], old: str, new: str) -
 # --- the comparison -------------------------------------------------------------------
 
 
-def compare_waves(earlier: list[Wave], current: Wave, lang: str) -> dict[str, Any]:
+def compare_waves(earlier: list[Wave], current: Wave, lang: str) -> s.Waves:
     """The report's `waves` section: indicators per wave and what changed per partner."""
     previous = earlier[-1]
     waves = [*earlier, current]
     old_q = {q.id: q for q in previous.questionnaire.questions()}
     new_q = {q.id: q for q in current.questionnaire.questions()}
     changed = {qid: question_changes(old_q[qid], new_q[qid]) for qid in old_q if qid in new_q}
-    return {
-        "ids": [w.id for w in waves],
-        "previous": previous.id,
-        "current": current.id,
-        "questions": _question_rows(previous, current, old_q, new_q, changed, lang),
-        "indicators": [
+    return s.Waves(
+        ids=[w.id for w in waves],
+        previous=previous.id,
+        current=current.id,
+        questions=_question_rows(previous, current, old_q, new_q, changed, lang),
+        indicators=[
             _indicator_row(ind, waves, changed, lang)
             for ind in current.questionnaire.indicators
             if any(ind.id == i.id for i in previous.questionnaire.indicators)
         ],
-        "indicators_one_wave": _one_wave_indicators(previous, current, lang),
-        "partners": _partner_changes(previous, current, old_q, new_q, changed, lang),
-        "partners_one_wave": [
-            {"partner": p, "wave": w.id}
+        indicators_one_wave=_one_wave_indicators(previous, current, lang),
+        partners=_partner_changes(previous, current, old_q, new_q, changed, lang),
+        partners_one_wave=[
+            s.WaveOnlyPartner(partner=p, wave=w.id)
             for w, other in ((previous, current), (current, previous))
             for p in w.partners
             if p not in other.outcomes.records
         ],
-    }
+    )
 
 
 def _question_rows(
@@ -178,21 +139,21 @@ def _question_rows(
     new_q: dict[str, Question],
     changed: dict[str, list[str]],
     lang: str,
-) -> list[dict[str, Any]]:
+) -> list[s.WaveQuestion]:
     rows = [
-        {
-            "id": qid,
-            "text": text(new_q[qid].text, lang),
-            "before": text(old_q[qid].text, lang),
-            "changes": changes,
-            "only_in": None,
-        }
+        s.WaveQuestion(
+            id=qid,
+            text=text(new_q[qid].text, lang),
+            before=text(old_q[qid].text, lang),
+            changes=changes,
+            only_in=None,
+        )
         for qid, changes in changed.items()
         if changes
     ]
     for wave, mine, other in ((previous, old_q, new_q), (current, new_q, old_q)):
         rows += [
-            {"id": qid, "text": text(q.text, lang), "before": "", "changes": [], "only_in": wave.id}
+            s.WaveQuestion(id=qid, text=text(q.text, lang), before="", changes=[], only_in=wave.id)
             for qid, q in mine.items()
             if qid not in other
         ]
@@ -201,13 +162,13 @@ def _question_rows(
 
 def _indicator_row(
     ind: Indicator, waves: list[Wave], changed: dict[str, list[str]], lang: str
-) -> dict[str, Any]:
+) -> s.WaveIndicator:
     previous, current = waves[-2], waves[-1]
-    values: dict[str, dict[str, Any]] = {}
+    values: dict[str, s.WaveValue] = {}
     for wave in waves:
         result = _result(wave, ind.id)
         if result is not None:
-            values[wave.id] = {"value": _float(result[0]), "display": result[1]}
+            values[wave.id] = s.WaveValue(value=_float(result[0]), display=result[1])
     before = next(i for i in previous.questionnaire.indicators if i.id == ind.id)
     qids = _indicator_questions(ind)
     flags = _flags(qids, changed, previous.id, current.id)
@@ -220,23 +181,19 @@ def _indicator_row(
         reason = f"the report currencies differ ({previous.currency}, {current.currency})"
     change = None
     if reason is None and previous.id in values and current.id in values:
-        delta = Decimal(str(values[current.id]["value"])) - Decimal(
-            str(values[previous.id]["value"])
-        )
-        change = {"value": float(delta), "display": _delta(delta, ind, current)}
-    return {
-        "id": ind.id,
-        "label": text(ind.label, lang),
-        "values": values,
-        "change": change,
-        "not_compared": reason,
-        "flags": flags,
-    }
+        delta = Decimal(str(values[current.id].value)) - Decimal(str(values[previous.id].value))
+        change = s.WaveValue(value=float(delta), display=_delta(delta, ind, current))
+    return s.WaveIndicator(
+        id=ind.id,
+        label=text(ind.label, lang),
+        values=values,
+        change=change,
+        not_compared=reason,
+        flags=flags,
+    )
 
 
 def _result(wave: Wave, iid: str) -> tuple[int | Decimal, str] | None:
-    from ..report.build import format_amount
-
     for result in wave.outcomes.indicators:
         if result.indicator.id == iid:
             if is_money(result.indicator, wave.questionnaire):
@@ -250,20 +207,18 @@ def _float(value: int | Decimal) -> float | int:
 
 
 def _delta(delta: Decimal, ind: Indicator, wave: Wave) -> str:
-    from ..report.build import format_amount
-
     sign = "+" if delta > 0 else ("−" if delta < 0 else "±")
     if is_money(ind, wave.questionnaire):
         return f"{sign}{format_amount(abs(delta), wave.currency)}"
     return f"{sign}{abs(delta).normalize():f}"
 
 
-def _one_wave_indicators(previous: Wave, current: Wave, lang: str) -> list[dict[str, str]]:
+def _one_wave_indicators(previous: Wave, current: Wave, lang: str) -> list[s.WaveOnlyIndicator]:
     rows = []
     for wave, other in ((previous, current), (current, previous)):
         ids = {i.id for i in other.questionnaire.indicators}
         rows += [
-            {"id": i.id, "label": text(i.label, lang), "wave": wave.id}
+            s.WaveOnlyIndicator(id=i.id, label=text(i.label, lang), wave=wave.id)
             for i in wave.questionnaire.indicators
             if i.id not in ids
         ]
@@ -277,7 +232,7 @@ def _partner_changes(
     new_q: dict[str, Question],
     changed: dict[str, list[str]],
     lang: str,
-) -> list[dict[str, Any]]:
+) -> list[s.PartnerChanges]:
     compared = [qid for qid in new_q if qid in old_q and new_q[qid].type not in TEXT_TYPES]
     rows = []
     for partner in current.partners:
@@ -285,11 +240,11 @@ def _partner_changes(
             continue
         changes = []
         for qid in compared:
-            row = _answer_change(partner, old_q[qid], new_q[qid], previous, current, lang)
+            flags = _flags([qid], changed, previous.id, current.id)
+            row = _answer_change(partner, old_q[qid], new_q[qid], previous, current, lang, flags)
             if row is not None:
-                row["flags"] = _flags([qid], changed, previous.id, current.id)
                 changes.append(row)
-        rows.append({"partner": partner, "changes": changes})
+        rows.append(s.PartnerChanges(partner=partner, changes=changes))
     return rows
 
 
@@ -300,20 +255,22 @@ def _answer_change(
     previous: Wave,
     current: Wave,
     lang: str,
-) -> dict[str, Any] | None:
+    flags: list[str],
+) -> s.AnswerChange | None:
     old = _merged(previous, partner, before_q.id)
     new = _merged(current, partner, after_q.id)
     if old is None and new is None:
         return None
     if old is not None and new is not None and _same(old, new):
         return None
-    return {
-        "question": after_q.id,
-        "text": text(after_q.text, lang),
-        "before": _shown(before_q, old, lang, previous.currency) if old else "",
-        "after": _shown(after_q, new, lang, current.currency) if new else "",
-        "change": _answer_delta(after_q, old, new, current.currency, lang),
-    }
+    return s.AnswerChange(
+        question=after_q.id,
+        text=text(after_q.text, lang),
+        before=_shown(before_q, old, lang, previous.currency) if old else "",
+        after=_shown(after_q, new, lang, current.currency) if new else "",
+        change=_answer_delta(after_q, old, new, current.currency, lang),
+        flags=flags,
+    )
 
 
 def _merged(wave: Wave, partner: str, qid: str) -> Answer | None:
@@ -333,8 +290,6 @@ def _same(a: Answer, b: Answer) -> bool:
 def _answer_delta(
     question: Question, old: Answer | None, new: Answer | None, currency: str, lang: str
 ) -> str:
-    from ..report.build import format_amount
-
     if old is None or new is None:
         return "answered" if new is not None else "no longer answered"
     if question.type is QuestionType.MULTIPLE_CHOICE:
@@ -366,8 +321,6 @@ def _label(question: Question, code: str, lang: str) -> str:
 
 def _shown(question: Question, answer: Answer, lang: str, currency: str) -> str:
     """An answer as the report writes it: labels, Yes/No, €1.4m, the text."""
-    from ..report.build import format_amount
-
     value = answer.value
     if isinstance(value, MoneyValue):
         return format_amount(value.converted, currency)

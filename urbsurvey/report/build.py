@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .. import __version__
 from ..definition import Questionnaire, text
@@ -88,7 +88,7 @@ def report_language(lang: str | None, survey: SurveyFolder | None) -> str:
     return lang or (survey.config.language if survey else "en")
 
 
-def _waves(data: ReportInput, outcomes: Outcomes, lang: str, currency: str) -> dict[str, Any]:
+def _waves(data: ReportInput, outcomes: Outcomes, lang: str, currency: str) -> s.Waves:
     from ..outcomes.waves import Wave, compare_waves
 
     wave_id = data.survey.config.wave if data.survey else "this wave"

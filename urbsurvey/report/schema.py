@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from ..issues import Severity
+
 #: A merged answer as JSON holds it: money as the amount in the report currency, dates ISO.
 JsonValue = str | int | float | bool | list[str] | None
 Placement = Literal["before_findings", "after_lessons"]
@@ -294,7 +296,7 @@ class Conflict:
 
 @dataclass(slots=True, kw_only=True)
 class IssueRecord:
-    severity: str
+    severity: Severity
     code: str
     file: str | None
     sheet: str | None
@@ -324,6 +326,78 @@ class Generator:
 
 
 @dataclass(slots=True, kw_only=True)
+class WaveQuestion:
+    """A question whose wording, choices or type changed, or that one wave only asks."""
+
+    id: str
+    text: str  # as this wave asks it (or the one wave that asks it)
+    before: str  # as the previous wave asked it; "" for a question in one wave only
+    changes: list[str]  # "wording", "type", "choices"
+    only_in: str | None  # the one wave that asks it
+
+
+@dataclass(slots=True, kw_only=True)
+class WaveValue:
+    value: int | float
+    display: str  # "€1.4m", "+2"
+
+
+@dataclass(slots=True, kw_only=True)
+class WaveIndicator:
+    """An indicator both waves define: its value per wave and the change, or why not."""
+
+    id: str
+    label: str
+    values: dict[str, WaveValue]  # by wave id, for the waves that have a value
+    change: WaveValue | None  # from the previous wave to this one
+    not_compared: str | None  # why the change is left out
+    flags: list[str]  # the questions it reads that changed
+
+
+@dataclass(slots=True, kw_only=True)
+class WaveOnlyIndicator:
+    id: str
+    label: str
+    wave: str
+
+
+@dataclass(slots=True, kw_only=True)
+class WaveOnlyPartner:
+    partner: str
+    wave: str
+
+
+@dataclass(slots=True, kw_only=True)
+class AnswerChange:
+    question: str
+    text: str
+    before: str  # as the report shows it; "" if not answered
+    after: str
+    change: str  # "up by 4", "+ Option; − Other", "answered"
+    flags: list[str]
+
+
+@dataclass(slots=True, kw_only=True)
+class PartnerChanges:
+    partner: str
+    changes: list[AnswerChange]
+
+
+@dataclass(slots=True, kw_only=True)
+class Waves:
+    """This wave beside the earlier waves survey.yaml names (`outcomes.waves.compare_waves`)."""
+
+    ids: list[str]  # every wave, oldest first, this one last
+    previous: str  # the wave the changes are from
+    current: str
+    questions: list[WaveQuestion]
+    indicators: list[WaveIndicator]
+    indicators_one_wave: list[WaveOnlyIndicator]
+    partners: list[PartnerChanges]  # partners in both waves
+    partners_one_wave: list[WaveOnlyPartner]
+
+
+@dataclass(slots=True, kw_only=True)
 class Report:
     survey: SurveyInfo
     methodology: Methodology
@@ -338,8 +412,7 @@ class Report:
     issues: list[IssueRecord]
     inputs: list[InputFile]
     generator: Generator
-    #: This wave beside the earlier waves survey.yaml names (`outcomes.waves.compare_waves`).
-    waves: dict[str, Any] | None = None
+    waves: Waves | None = None  # only when survey.yaml names earlier waves
 
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON data (what `--format json` writes)."""
@@ -356,7 +429,7 @@ class Report:
         return [n for n in self.survey.narratives if n.placement == placement]
 
     def error_count(self) -> int:
-        return sum(i.severity == "error" for i in self.issues)
+        return sum(i.severity == Severity.ERROR for i in self.issues)
 
 
 def report_json_schema() -> dict[str, Any]:

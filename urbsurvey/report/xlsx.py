@@ -21,7 +21,7 @@ from typing import Any
 
 from ..workbook.cells import put
 from .i18n import Texts
-from .schema import JsonValue, QuestionInfo, Report
+from .schema import JsonValue, QuestionInfo, Report, Waves
 
 FONT = "Arial"
 FONT_SIZE = 10
@@ -223,33 +223,30 @@ def _table(wb: Any, title: str, columns: list[Column], rows: list[Row]) -> None:
     Sheet(wb, title, columns).write(rows)
 
 
-def _wave_sheets(wb: Any, waves: dict[str, Any]) -> None:
+def _wave_sheets(wb: Any, waves: Waves) -> None:
     """`Waves`: each shared indicator per wave and the change; `Wave changes`: per partner."""
-    ids = list(waves["ids"])
+    ids = waves.ids
     columns: list[Column] = [("Indicator", 34), *((w, 12) for w in ids)]
     columns += [("Change", 12), ("Not compared", 40), ("Flags", 60)]
     rows: list[Row] = [
         [
-            ind["label"],
-            *(ind["values"][w]["display"] if w in ind["values"] else "" for w in ids),
-            ind["change"]["display"] if ind["change"] else "",
-            ind["not_compared"] or "",
-            "; ".join(ind["flags"]),
+            ind.label,
+            *(ind.values[w].display if w in ind.values else "" for w in ids),
+            ind.change.display if ind.change else "",
+            ind.not_compared or "",
+            "; ".join(ind.flags),
         ]
-        for ind in waves["indicators"]
+        for ind in waves.indicators
     ]
     Sheet(wb, "Waves", columns).write(rows)
-    previous, current = waves["previous"], waves["current"]
-    columns = [("Partner", 24), ("Question", 40), (previous, 36), (current, 36)]
+    columns = [("Partner", 24), ("Question", 40), (waves.previous, 36), (waves.current, 36)]
     columns += [("Change", 20), ("Flags", 50)]
     rows = [
-        [p["partner"], c["text"], c["before"], c["after"], c["change"], "; ".join(c["flags"])]
-        for p in waves["partners"]
-        for c in p["changes"]
+        [p.partner, c.text, c.before, c.after, c.change, "; ".join(c.flags)]
+        for p in waves.partners
+        for c in p.changes
     ]
-    rows += [
-        [o["partner"], f"only in {o['wave']}", "", "", "", ""] for o in waves["partners_one_wave"]
-    ]
+    rows += [[o.partner, f"only in {o.wave}", "", "", "", ""] for o in waves.partners_one_wave]
     Sheet(wb, "Wave changes", columns).write(rows)
 
 
