@@ -6,7 +6,7 @@ from pathlib import Path
 
 import urbsurvey
 from tests.conftest import TOY
-from tests.support.workbooks import filled
+from tests.support.workbooks import filled, survey_folder
 
 
 def test_validate_ingest_report_without_the_cli(tmp_path: Path) -> None:
@@ -32,3 +32,20 @@ def test_validate_ingest_report_without_the_cli(tmp_path: Path) -> None:
     assert values["km_total"] == 15.5
     assert values["budget_total"] == 25000.0
     assert values["cities_keeping"] == 2
+
+
+def test_template_without_the_cli(tmp_path: Path) -> None:
+    """`pipeline.template` writes what `urbsurvey template` writes: one partner's workbook,
+    or one per partner of a survey folder, and says which."""
+    from urbsurvey import pipeline
+
+    one = pipeline.template(str(TOY), tmp_path / "graz.xlsx", partner="Graz", lang="it")
+    assert one.folder is None and one.paths == [tmp_path / "graz.xlsx"]
+    (checked,) = urbsurvey.validate(one.paths, questionnaire=str(TOY)).batch.submissions
+    assert checked.partner == "Graz" and checked.readable
+
+    survey = survey_folder(tmp_path / "bikes", ["Graz", "Lund"], questionnaire=TOY)
+    many = pipeline.template(str(survey), tmp_path / "out")
+    assert many.folder == tmp_path / "out"
+    assert sorted(p.parent for p in many.paths) == [tmp_path / "out"] * 2
+    assert len(many.paths) == 2 and all(p.is_file() for p in many.paths)

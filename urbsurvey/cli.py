@@ -16,7 +16,7 @@ from typer.core import TyperGroup
 
 from . import console
 from .commands import OutputFormat
-from .errors import UrbsurveyError, UsageError
+from .errors import UrbsurveyError
 from .report.formats import ReportFormat
 from .vocabulary import Role
 
@@ -183,55 +183,23 @@ def template(
     ] = None,
 ) -> None:
     """Write the Excel workbook(s) partners fill in."""
-    from .resources import load_questionnaire
-    from .survey import is_survey_folder
-    from .workbook.partners import WorkbookSpec, read_partner_list
-    from .workbook.template import write_template, write_templates
+    from .pipeline import template as run
 
-    prefill = None
-    if prefill_from is not None:
-        from .pipeline import prefill_from as read_prefill
-
-        prefill = read_prefill(prefill_from, lang or "en")
-    if is_survey_folder(Path(ref)):
-        _survey_templates(Path(ref), output, partner, Role(role.value), interview, prefill)
-        return
-    q = load_questionnaire(ref)
-    if partners is not None:
-        specs = read_partner_list(partners, lang or "en")
-        paths = write_templates(q, specs, output, interview=interview, prefill=prefill)
-        console.say(f"Wrote {len(paths)} workbooks to {output}")
-        return
-    if partner is None:
-        raise UsageError(
-            "give --partner NAME, --partners FILE.csv, or a survey folder instead of ID|FILE",
-            hint="Example: urbsurvey template mile-followup-2009 --partner Venice -o venice.xlsx",
-        )
-    write_template(q, WorkbookSpec(partner, role, lang or "en", interview), output, prefill)
-    console.say(f"Wrote {output}")
-
-
-def _survey_templates(
-    folder: Path, output: Path, partner: str | None, role: Any, interview: bool, prefill: Any
-) -> None:
-    from .resources import load_questionnaire
-    from .survey import load_survey
-    from .workbook.template import survey_spec, write_survey_templates, write_template
-
-    survey = load_survey(folder)
-    q = load_questionnaire(survey.config.questionnaire, base=survey.root)
-    if partner is None:
-        paths = write_survey_templates(survey, q, output, interview=interview, prefill=prefill)
-        console.say(f"Wrote {len(paths)} workbooks to {output}")
-        return
-    found = next((p for p in survey.config.partners if p.name == partner), None)
-    if found is None:
-        known = ", ".join(p.name for p in survey.config.partners)
-        raise UsageError(
-            f"{partner!r} is not a partner of {folder}/survey.yaml", hint=f"Partners: {known}."
-        )
-    write_template(q, survey_spec(survey, q, found, role, interview=interview), output, prefill)
-    console.say(f"Wrote {output}")
+    written = run(
+        ref,
+        output,
+        partner=partner,
+        partners=partners,
+        role=role,
+        lang=lang,
+        interview=interview,
+        prefill_from=prefill_from,
+    )
+    console.say(
+        f"Wrote {output}"
+        if written.folder is None
+        else f"Wrote {len(written.paths)} workbooks to {output}"
+    )
 
 
 PathsArg = Annotated[

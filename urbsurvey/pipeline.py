@@ -1,4 +1,5 @@
-"""The library's use cases: `validate`, `ingest` and `report`, each returning a typed result.
+"""The library's use cases: `validate`, `ingest`, `report` and `template`, each returning a
+typed result.
 
 The command line calls one of these per command and renders what it returns;
 scripts can call them the same way:
@@ -17,9 +18,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISDIR
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from .errors import StoreError
+from .errors import StoreError, UsageError
 from .intake.batch import (
     Batch,
     Item,
@@ -35,7 +36,7 @@ from .intake.inputs import Inputs, resolve_inputs
 from .intake.mail import MAIL_SUFFIXES, MailItem
 from .intake.record import Submission, display_name, unopenable
 from .issues import Issue, IssueCode, Severity, make_issue
-from .vocabulary import Status
+from .vocabulary import Role, Status
 
 # The readers (`submission`, `answers` and what they import) are imported where a file is
 # read (`Inputs.context`): an unchanged ingest reads none, and starts without them.
@@ -104,7 +105,7 @@ def validate(
     paths: list[Path],
     questionnaire: str | None = None,
     progress: Progress | None = None,
-    on_files: Any = None,
+    on_files: Callable[[int], object] | None = None,
     keep_answers: bool = True,
     survey: Path | None = None,
     cache: bool = True,
@@ -128,7 +129,7 @@ Meanwhile = Callable[[Inputs], None]
 def _validate(
     inputs: Inputs,
     progress: Progress | None,
-    on_files: Any,
+    on_files: Callable[[int], object] | None,
     keep_answers: bool,
     cache: bool,
     meanwhile: Meanwhile | None = None,
@@ -262,7 +263,7 @@ def ingest(
     store_path: Path,
     questionnaire: str | None = None,
     progress: Progress | None = None,
-    on_files: Any = None,
+    on_files: Callable[[int], object] | None = None,
 ) -> IngestResult:
     """Add new and changed workbooks to the store; unchanged files are skipped unread."""
     inputs = resolve_inputs(paths, questionnaire)
@@ -273,7 +274,7 @@ def ingest_inputs(
     inputs: Inputs,
     store_path: Path,
     progress: Progress | None = None,
-    on_files: Any = None,
+    on_files: Callable[[int], object] | None = None,
 ) -> IngestResult:
     """`ingest` of inputs already resolved (the report resolves them once for both)."""
     from .store import Store
@@ -500,7 +501,7 @@ def _wave(ref: WaveRef, base: Path) -> Wave:
     return wave_from(data, ref.id)
 
 
-def prefill_from(path: Path, lang: str = "en") -> Prefill:
+def prefill_from_wave(path: Path, lang: str = "en") -> Prefill:
     """What `template --prefill-from PATH` shows: each partner's answers in that wave."""
     from .outcomes.waves import previous_answers, wave_from
     from .workbook.template import Prefill
@@ -611,3 +612,76 @@ def _ahead(lang: str | None) -> Meanwhile:
         prepare(report_language(lang, inputs.survey))
 
     return ahead
+
+
+# --- template ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Templates:
+    """The workbooks `template()` wrote: one file, or one per partner in a folder."""
+
+    paths: list[Path]
+    folder: Path | None  # where the partners' workbooks went; None for one workbook
+
+
+def template(
+    ref: str,
+    output: Path,
+    *,
+    partner: str | None = None,
+    partners: Path | None = None,
+    role: Role = Role.CITY,
+    lang: str | None = None,
+    interview: bool = False,
+    prefill_from: Path | None = None,
+) -> Templates:
+    """The workbooks partners fill in, for a survey folder (one per partner in survey.yaml,
+    or `partner`'s), a partner list (`partners`, a CSV) or one `partner` of a definition."""
+    from .resources import load_questionnaire
+    from .survey import is_survey_folder
+    from .workbook.partners import WorkbookSpec, read_partner_list
+    from .workbook.template import write_template, write_templates
+
+    prefill = None if prefill_from is None else prefill_from_wave(prefill_from, lang or "en")
+    if is_survey_folder(Path(ref)):
+        return _survey_templates(Path(ref), output, partner, role, interview, prefill)
+    q = load_questionnaire(ref)
+    if partners is not None:
+        specs = read_partner_list(partners, lang or "en")
+        paths = write_templates(q, specs, output, interview=interview, prefill=prefill)
+        return Templates(paths, output)
+    if partner is None:
+        raise UsageError(
+            "give --partner NAME, --partners FILE.csv, or a survey folder instead of ID|FILE",
+            hint="Example: urbsurvey template mile-followup-2009 --partner Venice -o venice.xlsx",
+        )
+    spec = WorkbookSpec(partner, role, lang or "en", interview)
+    return Templates([write_template(q, spec, output, prefill)], None)
+
+
+def _survey_templates(
+    folder: Path,
+    output: Path,
+    partner: str | None,
+    role: Role,
+    interview: bool,
+    prefill: Prefill | None,
+) -> Templates:
+    from .resources import load_questionnaire
+    from .survey import load_survey
+    from .workbook.template import survey_spec, write_survey_templates, write_template
+
+    survey = load_survey(folder)
+    q = load_questionnaire(survey.config.questionnaire, base=survey.root)
+    if partner is None:
+        paths = write_survey_templates(survey, q, output, interview=interview, prefill=prefill)
+        return Templates(paths, output)
+    found = next((p for p in survey.config.partners if p.name == partner), None)
+    if found is None:
+        known = ", ".join(p.name for p in survey.config.partners)
+        raise UsageError(
+            f"{partner!r} is not a partner of {folder}/survey.yaml", hint=f"Partners: {known}."
+        )
+    spec = survey_spec(survey, q, found, role, interview=interview)
+    return Templates([write_template(q, spec, output, prefill)], None)
