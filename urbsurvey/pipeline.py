@@ -161,22 +161,16 @@ def _read(
 
     items, stats = _stated(inputs)
     key = context_key(inputs.questionnaire, inputs.survey.text if inputs.survey else None)
-    return read_cached(items, key, lambda todo: _read_fresh(todo, inputs, progress), then, stats)
+    return read_cached(items, key, lambda todo: _read_fresh(todo, inputs, progress), stats, then)
 
 
 def _stated(inputs: Inputs) -> tuple[list[Item], dict[int, os.stat_result]]:
     """The items to read (as `expand` gives them), and the `stat` of each workbook file by
-    its index: one per file, which tells a workbook from a Maildir and keys it in the read
-    cache (`expand` and the cache would each make their own)."""
+    its index, which keys it in the read cache (`_workbook_stats`)."""
     items: list[Item] = []
     stats: dict[int, os.stat_result] = {}
-    for path in inputs.files:
-        name = str(path)
-        try:
-            st = os.stat(name)
-        except OSError:
-            st = None  # reading it says why
-        if st is None or S_ISDIR(st.st_mode) or name.lower().endswith(_MAIL_ENDINGS):
+    for path, st in _workbook_stats(inputs):
+        if st is None:
             items.extend(item for _, item in expand([path], inputs.base))
         else:
             stats[len(items)] = st
@@ -347,17 +341,27 @@ def _scan(inputs: Inputs) -> Iterator[tuple[str, Item | Path, Seen | Issue]]:
     from .store import file_stamp
 
     cwd = os.getcwd()
+    for path, st in _workbook_stats(inputs):
+        if st is None:
+            for key, item in expand([path], inputs.base):
+                yield key, item, _seen_now(item)
+        else:
+            yield store_key(path, cwd), path, (st.st_size, st.st_mtime_ns, file_stamp(st))
+
+
+def _workbook_stats(inputs: Inputs) -> Iterator[tuple[Path, os.stat_result | None]]:
+    """Each file given, with its one `stat` if it is a workbook file; None for saved e-mail,
+    a Maildir (which `expand` turns into their attachments) and a file that cannot be
+    stat'ed (reading it says why)."""
     for path in inputs.files:
         name = str(path)
         try:
             st = os.stat(name)
         except OSError:
-            st = None  # `_seen_now` of the item says why
-        if st is None or S_ISDIR(st.st_mode) or name.lower().endswith(_MAIL_ENDINGS):
-            for key, item in expand([path], inputs.base):
-                yield key, item, _seen_now(item)
-        else:
-            yield store_key(path, cwd), path, (st.st_size, st.st_mtime_ns, file_stamp(st))
+            yield path, None
+            continue
+        mail = S_ISDIR(st.st_mode) or name.lower().endswith(_MAIL_ENDINGS)
+        yield path, None if mail else st
 
 
 def _seen_now(item: Item) -> Seen | Issue:

@@ -25,7 +25,6 @@ failure to open or write it only means the files are read again.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import os
@@ -168,36 +167,25 @@ class ReadCache:
             self._db.close()
 
 
-def _stats(items: list[Item]) -> dict[int, os.stat_result]:
-    """The `stat` of each workbook file among `items` that can be stat'ed, by index (one
-    that cannot is read, and the error becomes an issue)."""
-    found = {}
-    for index, item in enumerate(items):
-        if isinstance(item, tuple):
-            with contextlib.suppress(OSError):
-                found[index] = item[0].stat()
-    return found
-
-
 def read_cached(
     items: list[Item],
     context: str,
     read: Callable[[list[Item]], Iterator[Submission]],
+    stats: dict[int, os.stat_result],
     meanwhile: Callable[[], None] | None = None,
-    stats: dict[int, os.stat_result] | None = None,
 ) -> Iterator[Submission]:
     """Each item's submission, in order: from the cache when its file is unchanged, else read.
 
     Only workbook files are cached; e-mail attachments are always read. `read` reads
     the items that are not in the cache, or no longer fresh there; its workers are at
-    work while the cached entries are unpacked, and `meanwhile()` then runs. `stats`,
-    if given, holds the `stat` of every workbook file that could be stat'ed, by index.
+    work while the cached entries are unpacked, and `meanwhile()` then runs. `stats`
+    holds the `stat` of every workbook file that could be stat'ed, by index.
     """
     cache = ReadCache.open(context)
     # index -> (path key, stat key and the name it is shown by) of each workbook file that
     # could be stat'ed: a file shown by another name (another folder given) is read again
     files: dict[int, tuple[str, str]] = {}
-    for index, st in (_stats(items) if stats is None else stats).items():
+    for index, st in stats.items():
         path, name = items[index]  # type: ignore[misc]  # a workbook file's item
         files[index] = (_path_key(path), f"{stat_key(st)}:{name}")
     found = cache.fresh_paths(dict(files.values())) if cache else set()
