@@ -1070,21 +1070,22 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     run = best_of(r, [exe, "validate", str(one_file)], logs / "validate_one.log")
     record("validate_one", run, 1)
 
-    # The same file as a return that just arrived: before each run, copied to a path not
-    # read before (a new file, a new inode), so the read cache has no entry for it; the
-    # definition caches are warm from the runs above.
-    arrived = out / "validate-one-new"
-    runs_new: list[Run] = []
+    # The same file as a return that just arrived: before each run, copied anew (a new
+    # file: a new inode, change and modification time), so the read cache has no fresh
+    # entry for it; the definition caches are warm from the runs above.
+    arrived = out / "validate-one-new" / one_file.name
+
+    def arrive() -> None:
+        arrived.unlink(missing_ok=True)
+        arrived.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(one_file, arrived)
+
     try:
-        for k in range(r):
-            copy = arrived / str(k) / one_file.name
-            copy.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(one_file, copy)
-            validate_new = [exe, "validate", str(copy)]
-            runs_new.append(best_of(1, validate_new, logs / "validate_one_new.log"))
+        run = best_of(r, [exe, "validate", str(arrived)], logs / "validate_one_new.log",
+                      before=arrive)  # fmt: skip
     finally:
-        shutil.rmtree(arrived, ignore_errors=True)
-    record("validate_one_new", best_run(runs_new), 1)
+        shutil.rmtree(arrived.parent, ignore_errors=True)
+    record("validate_one_new", run, 1)
 
     # `urbsurvey template --partners` for (up to) 1,000 partners.
     count = min(n, 1000)
