@@ -12,7 +12,10 @@ import datetime as dt
 import functools
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from babel import Locale
 
 #: Longer whole numbers are left to Babel (figures beyond 10^15 are `out-of-range`).
 _LAYOUT_DIGITS = 18
@@ -315,31 +318,35 @@ def prepare(lang: str) -> None:
     """Babel imported and its data for `lang` loaded, as the first number `Texts(lang)`
     formats would: done ahead while a report's workbooks are read (`pipeline.report`). A
     language Babel does not know is left for the report to say so."""
-    import contextlib
-
     import babel.dates
     import babel.numbers  # noqa: F401 (what `Texts` imports, imported for later)
+
+    locale = _babel_locale(lang)
+    if locale is not None:
+        locale.decimal_formats  # noqa: B018 (loads the locale's data)
+
+
+def _babel_locale(lang: str) -> Locale | None:
+    """Babel's locale for `lang`; None for a language it does not know."""
     from babel import Locale, UnknownLocaleError
 
-    with contextlib.suppress(ValueError, TypeError, UnknownLocaleError):
-        Locale.parse(lang).decimal_formats  # noqa: B018 (loads the locale's data)
+    try:
+        return Locale.parse(lang)
+    except (ValueError, TypeError, UnknownLocaleError):
+        return None
 
 
 def _check_locale(lang: str) -> None:
     """A language Babel cannot format numbers and dates in is the user's to fix (`--lang`,
     or `language:` in survey.yaml), said before any part of the report is made."""
-    from babel import Locale, UnknownLocaleError
-
     from ..errors import UsageError
 
-    try:
-        Locale.parse(lang)
-    except (ValueError, TypeError, UnknownLocaleError):
+    if _babel_locale(lang) is None:
         raise UsageError(
             f"unknown report language {lang!r}",
             hint="Give a language code such as en, fr or de (--lang, or language: in "
             f"survey.yaml); the report's own texts exist in {', '.join(LANGUAGES)}.",
-        ) from None
+        )
 
 
 class Texts:
