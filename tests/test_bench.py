@@ -12,6 +12,7 @@ REPO = Path(__file__).parent.parent
 N = 20
 FOLDER_MEASUREMENTS = (
     "report",
+    "report_cold_reads",
     "validate",
     "ingest_new",
     "ingest_unchanged",
@@ -51,6 +52,7 @@ def test_bench_smoke(tmp_path: Path) -> None:
         assert printed.endswith("1 files: 1 ok, 0 with warnings, 0 with errors, 0 unreadable.\n")
     assert not (tmp_path / "validate-one-new").exists()
     assert "validate_one_new_under_0.15s" in data["targets"]
+    assert "report_cold_reads_within_3x_floor" in data["targets"]
     assert m["template"]["files"] == N == m["template"]["partners"]
 
     corpus = data["corpus"]
