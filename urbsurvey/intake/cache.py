@@ -12,8 +12,9 @@ reading the other thousand again gives the same submissions. An entry is the
   everything `survey.yaml` says about partners, currency and rates (a digest of
   the context the workbook is read with), and the name the file is shown under.
 
-An entry is the submission as the workers send it back (`wire.pack`, pickled): plain
-tuples, rebuilt with the strings that repeat from file to file shared. The classes'
+An entry is the submission as the workers send it back (`wire.Wired`: `wire.pack`'s
+plain tuples, pickled), stored as received, rebuilt with the strings that repeat from
+file to file shared. The classes'
 field names are part of the reading context, so a changed class never meets an entry
 of the old one.
 
@@ -40,6 +41,7 @@ from ..issues import Issue
 from . import wire
 from .batch import Item
 from .record import Answer, MoneyValue, Submission
+from .wire import Wired
 from .workers import limits_from_env
 
 #: How an entry is laid out (`wire.LAYOUT`), and the fields of each class it is made of.
@@ -129,7 +131,7 @@ class ReadCache:
             )
             for path, stat, blob in rows:
                 if keys.get(path) == stat:
-                    found[path] = wire.unpack(pickle.loads(blob))
+                    found[path] = wire.loads(blob)
         except (
             sqlite3.Error,
             pickle.UnpicklingError,
@@ -142,9 +144,10 @@ class ReadCache:
             return None
         return found if len(found) == len(keys) else None
 
-    def add(self, path: str, stat: str, sub: Submission) -> None:
-        if sub.sha256:  # a file that could not even be opened is tried again next time
-            blob = pickle.dumps(wire.pack(sub), pickle.HIGHEST_PROTOCOL)
+    def add(self, path: str, stat: str, sub: Wired) -> None:
+        """Store a submission as its worker sent it (its bytes, not packed again)."""
+        cacheable, blob = sub
+        if cacheable:  # a file that could not even be opened is tried again next time
             self._pending.append((self._context, path, stat, blob))
             if len(self._pending) >= _BATCH:
                 self._write()
@@ -170,11 +173,13 @@ class ReadCache:
 def read_cached(
     items: list[Item],
     context: str,
-    read: Callable[[list[Item]], Iterator[Submission]],
+    read: Callable[[list[Item]], Iterator[Wired]],
     stats: dict[int, os.stat_result],
     meanwhile: Callable[[], None] | None = None,
-) -> Iterator[Submission]:
-    """Each item's submission, in order: from the cache when its file is unchanged, else read.
+) -> Iterator[Submission | Wired]:
+    """Each item's submission, in order: from the cache when its file is unchanged, else read
+    (as its worker sent it, `wire.Wired`: stored in the cache as it is; the caller rebuilds
+    it, `wire.unwired`, when it likes).
 
     Only workbook files are cached; e-mail attachments are always read. `read` reads
     the items that are not in the cache, or no longer fresh there; its workers are at
