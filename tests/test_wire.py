@@ -128,3 +128,20 @@ def test_a_file_that_cannot_be_opened_is_not_cached(tmp_path: Path) -> None:
     item = (tmp_path / "gone.xlsx", "returns/gone.xlsx")
     [(cacheable, _)] = read_wired([item], _context(), limits=Limits(jobs=1))
     assert not cacheable
+
+
+def test_a_choice_label_is_held_once_whatever_its_length() -> None:
+    label = "Informally: members still meet in other local groupings"
+    text = "We focused the plan on three concrete actions, each written up as a project."
+
+    def sent(partner: str) -> Submission:
+        sub = Submission(file=f"{partner}.xlsx", sha256="0" * 64, partner=partner)
+        sub.answers["functioning"] = Answer("functioning", "".join(label), "informal", "S", "C4")
+        raw = "".join(text)  # a string of its own, as each file's reader makes it
+        sub.answers["lessons"] = Answer("lessons", raw, raw, "S", "C5")
+        return unpack(pickle.loads(pickle.dumps(pack(sub))))
+
+    cork, lyon = sent("Cork"), sent("Lyon")
+    assert cork.answers["functioning"].raw is lyon.answers["functioning"].raw  # a choice's label
+    assert cork.answers["lessons"].raw == lyon.answers["lessons"].raw == text
+    assert cork.answers["lessons"].value is cork.answers["lessons"].raw  # one string

@@ -155,7 +155,9 @@ def _answer(
     hidden: bool,
 ) -> tuple[str, Answer]:
     question = _intern(question)
-    shared_raw = _intern(raw) if len(raw) <= _SHARED_MAX else raw  # `_shared`, inlined
+    # a choice's raw text (its label, whatever its length) repeats from file to file too
+    shared = len(raw) <= _SHARED_MAX or value is not raw
+    shared_raw = _intern(raw) if shared else raw
     if value is raw:  # a text answer: its value is its raw text, one string
         value = shared_raw
     elif type(value) is str:
