@@ -193,6 +193,7 @@ def read_cached(
     for index, st in stats.items():
         path, name = items[index]  # type: ignore[misc]  # a workbook file's item
         files[index] = (_path_key(path), f"{stat_key(st)}:{name}")
+    del stats  # keyed: not held while the files are read (6.6 MB at 10,000 files)
     found = cache.fresh_paths(dict(files.values())) if cache else set()
     kept = {index: files[index] for index in files if files[index][0] in found}
     fresh = read([item for index, item in enumerate(items) if index not in kept])
