@@ -14,9 +14,8 @@ reading the other thousand again gives the same submissions. An entry is the
 
 An entry is the submission as the workers send it back (`wire.Wired`: `wire.pack`'s
 plain tuples, pickled), stored as received, rebuilt with the strings that repeat from
-file to file shared. The classes'
-field names are part of the reading context, so a changed class never meets an entry
-of the old one.
+file to file shared. The classes' field names are part of the reading context, so a
+changed class never meets an entry of the old one.
 
 The cache is a SQLite file in the user's cache folder (`$URBSURVEY_CACHE`, else
 `$XDG_CACHE_HOME/urbsurvey`, else `~/.cache/urbsurvey`), private to the user
