@@ -9,10 +9,10 @@ from decimal import Decimal
 from pathlib import Path
 
 from urbsurvey.intake.answers import Answer, Interpreter, MoneyValue
-from urbsurvey.intake.batch import read_item, read_items
+from urbsurvey.intake.batch import read_item, read_items, read_wired
 from urbsurvey.intake.record import Submission
 from urbsurvey.intake.submission import Context, read_submission
-from urbsurvey.intake.wire import pack, unpack
+from urbsurvey.intake.wire import Spool, pack, unpack, unwired, wired
 from urbsurvey.intake.workers import Limits
 from urbsurvey.issues import Issue
 from urbsurvey.vocabulary import Kind, Role
@@ -102,3 +102,46 @@ def test_strings_that_repeat_from_file_to_file_are_held_once(tmp_path: Path) -> 
     assert (a.cell, a.sheet) == (b.cell, b.sheet)
     assert a.cell is b.cell and a.sheet is b.sheet and a.question is b.question
     assert cork.answers["weee_accepted"].raw == "Yes" and namur.answers["weee_accepted"].raw == "No"
+
+
+def test_what_the_workers_sent_is_held_and_rebuilt_in_order(tmp_path: Path) -> None:
+    """A report holds what the workers sent until every file is read: the same submissions
+    come back, in order, among the cached ones, a file with a long answer (more than a
+    block of the spool) too."""
+    ctx = _context()
+    items = [(path, f"returns/{path.name}") for path in _returns(tmp_path)]
+    here = [read_item(item, ctx) for item in items]
+    long = read_item(items[0], ctx)
+    long.answers["x"] = Answer("points_opened", "7" * 3_000_000, "7" * 3_000_000, "S", "C7")
+    sent = list(read_wired(list(items), ctx, limits=Limits(jobs=2)))
+    assert [unwired(w) for w in sent] == here
+    assert all(cacheable for cacheable, _ in sent)  # opened: each may be cached
+    spool = Spool()
+    entries: list[Submission | tuple[bool, bytes]] = [here[2], sent[0], wired(long)]
+    for entry in [*entries, sent[1], here[0], sent[2]]:
+        spool.add(entry)
+    assert spool.submissions() == [here[2], here[0], long, here[1], here[0], here[2]]
+    assert spool.submissions() == []  # handed out once, and freed
+
+
+def test_a_file_that_cannot_be_opened_is_not_cached(tmp_path: Path) -> None:
+    item = (tmp_path / "gone.xlsx", "returns/gone.xlsx")
+    [(cacheable, _)] = read_wired([item], _context(), limits=Limits(jobs=1))
+    assert not cacheable
+
+
+def test_a_choice_label_is_held_once_whatever_its_length() -> None:
+    label = "Informally: members still meet in other local groupings"
+    text = "We focused the plan on three concrete actions, each written up as a project."
+
+    def sent(partner: str) -> Submission:
+        sub = Submission(file=f"{partner}.xlsx", sha256="0" * 64, partner=partner)
+        sub.answers["functioning"] = Answer("functioning", "".join(label), "informal", "S", "C4")
+        raw = "".join(text)  # a string of its own, as each file's reader makes it
+        sub.answers["lessons"] = Answer("lessons", raw, raw, "S", "C5")
+        return unpack(pickle.loads(pickle.dumps(pack(sub))))
+
+    cork, lyon = sent("Cork"), sent("Lyon")
+    assert cork.answers["functioning"].raw is lyon.answers["functioning"].raw  # a choice's label
+    assert cork.answers["lessons"].raw == lyon.answers["lessons"].raw == text
+    assert cork.answers["lessons"].value is cork.answers["lessons"].raw  # one string

@@ -22,7 +22,7 @@ from .current import choose_current
 from .found import store_key
 from .mail import MailItem, is_mail, mail_items
 from .record import Submission, display_name
-from .wire import Packed, pack, unpack
+from .wire import Wired, unwired, wired
 from .workers import Failure, Limits, limits_from_env, run_isolated, worker_count
 
 if TYPE_CHECKING:  # survey.py brings pydantic, submission.py the reader: not imported unused
@@ -163,8 +163,19 @@ def read_items(
     limits: Limits | None = None,
 ) -> Iterator[Submission]:
     """Each item read in a worker process that may die (`workers`): one that dies costs
-    only its item, which becomes an unreadable submission. Results come back as tuples
-    (`wire`), not pickled dataclasses. The workers are at work once this returns.
+    only its item, which becomes an unreadable submission. The workers are at work once
+    this returns; each submission is rebuilt as it comes (`read_wired`)."""
+    return map(unwired, read_wired(items, ctx, progress, limits))
+
+
+def read_wired(
+    items: list[Item],
+    ctx: Context | Callable[[], Context],
+    progress: Progress | None = None,
+    limits: Limits | None = None,
+) -> Iterator[Wired]:
+    """`read_items`, each submission as its worker sent it (`wire.Wired`: tuples, pickled,
+    not pickled dataclasses), for a caller that keeps them until the workers are gone.
 
     `ctx` may be the function that makes the context: where one worker reads every item,
     it makes it (and imports the reading code) after its fork, while this process goes on
@@ -176,20 +187,20 @@ def read_items(
     if worker_count(len(items), limits) > 1:
         made()  # each worker forked from here has it
 
-    def task(item: Item) -> Packed:
-        return pack(read_item(item, made()))
+    def task(item: Item) -> Wired:
+        return wired(read_item(item, made()))
 
-    def failed(item: Item, why: Failure) -> Packed:
-        return pack(failed_item(item, why))
+    def failed(item: Item, why: Failure) -> Wired:
+        return wired(failed_item(item, why))
 
-    return _unpacked(run_isolated(items, task, failed, limits, item_name, made), progress)
+    results = run_isolated(items, task, failed, limits, item_name, made)
+    return results if progress is None else _progressed(results, progress)
 
 
-def _unpacked(results: Iterator[Packed], progress: Progress | None) -> Iterator[Submission]:
+def _progressed(results: Iterator[Wired], progress: Progress) -> Iterator[Wired]:
     for data in results:
-        yield unpack(data)
-        if progress:
-            progress(1)
+        yield data
+        progress(1)
 
 
 def check_batch(submissions: list[Submission], survey: SurveyFolder | None = None) -> Batch:

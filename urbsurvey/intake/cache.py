@@ -12,10 +12,10 @@ reading the other thousand again gives the same submissions. An entry is the
   everything `survey.yaml` says about partners, currency and rates (a digest of
   the context the workbook is read with), and the name the file is shown under.
 
-An entry is the submission as the workers send it back (`wire.pack`, pickled): plain
-tuples, rebuilt with the strings that repeat from file to file shared. The classes'
-field names are part of the reading context, so a changed class never meets an entry
-of the old one.
+An entry is the submission as the workers send it back (`wire.Wired`: `wire.pack`'s
+plain tuples, pickled), stored as received, rebuilt with the strings that repeat from
+file to file shared. The classes' field names are part of the reading context, so a
+changed class never meets an entry of the old one.
 
 The cache is a SQLite file in the user's cache folder (`$URBSURVEY_CACHE`, else
 `$XDG_CACHE_HOME/urbsurvey`, else `~/.cache/urbsurvey`), private to the user
@@ -40,6 +40,7 @@ from ..issues import Issue
 from . import wire
 from .batch import Item
 from .record import Answer, MoneyValue, Submission
+from .wire import Wired
 from .workers import limits_from_env
 
 #: How an entry is laid out (`wire.LAYOUT`), and the fields of each class it is made of.
@@ -129,7 +130,7 @@ class ReadCache:
             )
             for path, stat, blob in rows:
                 if keys.get(path) == stat:
-                    found[path] = wire.unpack(pickle.loads(blob))
+                    found[path] = wire.loads(blob)
         except (
             sqlite3.Error,
             pickle.UnpicklingError,
@@ -142,9 +143,10 @@ class ReadCache:
             return None
         return found if len(found) == len(keys) else None
 
-    def add(self, path: str, stat: str, sub: Submission) -> None:
-        if sub.sha256:  # a file that could not even be opened is tried again next time
-            blob = pickle.dumps(wire.pack(sub), pickle.HIGHEST_PROTOCOL)
+    def add(self, path: str, stat: str, sub: Wired) -> None:
+        """Store a submission as its worker sent it (its bytes, not packed again)."""
+        cacheable, blob = sub
+        if cacheable:  # a file that could not even be opened is tried again next time
             self._pending.append((self._context, path, stat, blob))
             if len(self._pending) >= _BATCH:
                 self._write()
@@ -170,11 +172,13 @@ class ReadCache:
 def read_cached(
     items: list[Item],
     context: str,
-    read: Callable[[list[Item]], Iterator[Submission]],
+    read: Callable[[list[Item]], Iterator[Wired]],
     stats: dict[int, os.stat_result],
     meanwhile: Callable[[], None] | None = None,
-) -> Iterator[Submission]:
-    """Each item's submission, in order: from the cache when its file is unchanged, else read.
+) -> Iterator[Submission | Wired]:
+    """Each item's submission, in order: from the cache when its file is unchanged, else read
+    (as its worker sent it, `wire.Wired`: stored in the cache as it is; the caller rebuilds
+    it, `wire.unwired`, when it likes).
 
     Only workbook files are cached; e-mail attachments are always read. `read` reads
     the items that are not in the cache, or no longer fresh there; its workers are at
@@ -188,6 +192,7 @@ def read_cached(
     for index, st in stats.items():
         path, name = items[index]  # type: ignore[misc]  # a workbook file's item
         files[index] = (_path_key(path), f"{stat_key(st)}:{name}")
+    del stats  # keyed: not held while the files are read (6.6 MB at 10,000 files)
     found = cache.fresh_paths(dict(files.values())) if cache else set()
     kept = {index: files[index] for index in files if files[index][0] in found}
     fresh = read([item for index, item in enumerate(items) if index not in kept])
