@@ -592,10 +592,27 @@ class _Seen:
     labels: dict[tuple[str, tuple[str, ...]], str] = field(default_factory=dict)
     #: (question, shown) -> the one (frozen) `AnswerShown` of a choice or yes/no answer
     answers: dict[tuple[str, str], s.AnswerShown] = field(default_factory=dict)
+    #: (question, value) -> the same, for a valid answer without note or hiding, whose
+    #: value alone makes what is shown (`_plain_shared`): one look-up per answer
+    by_value: dict[tuple[str, object], s.AnswerShown] = field(default_factory=dict)
 
 
 #: Questions whose answers repeat from partner to partner, shown by one `AnswerShown`.
 _SHARED_TYPES = CHOICE_TYPES | {QuestionType.YES_NO}
+
+
+def _value_key(question: Question, answer: Answer) -> object:
+    """What alone makes `cell_display` of a shared question's answer, if it is one of the
+    many a plain value does (valid, not hidden, no note): the choice codes or the yes/no
+    as a hashable value; None for any other answer (shown the long way)."""
+    if not answer.valid or answer.hidden or answer.note:
+        return None
+    value = answer.value
+    if question.type is QuestionType.YES_NO:
+        return value if type(value) is bool else None  # shown as Yes or No
+    if type(value) is str:
+        return value  # its label
+    return tuple(value) if isinstance(value, list) else None  # their labels joined
 
 
 def _shown_answers(
@@ -605,20 +622,39 @@ def _shown_answers(
     holds each question, its id, its text and whether its answers are shared."""
     out = []
     given = sub.answers
+    by_value = seen.by_value
     for qu, qid, label, shared in plan:
         answer = given.get(qid)
         if answer is None:
             continue
-        shown = cell_display(qu, answer, t, seen.labels)
         if not shared:
+            if answer.hidden or answer.note or type(answer.value) is bool:
+                shown = cell_display(qu, answer, t, seen.labels)
+            else:
+                shown = answer.raw  # what `cell_display` shows of it
             out.append(s.AnswerShown(question=qid, text=label, shown=shown))
             continue
-        key = (qid, shown)
-        item = seen.answers.get(key)
-        if item is None:
-            item = seen.answers[key] = s.AnswerShown(question=qid, text=label, shown=shown)
-        out.append(item)
+        value = _value_key(qu, answer)
+        if value is not None:
+            item = by_value.get((qid, value))
+            if item is None:
+                item = by_value[qid, value] = _shared(qu, qid, label, answer, t, seen)
+            out.append(item)
+            continue
+        out.append(_shared(qu, qid, label, answer, t, seen))
     return out
+
+
+def _shared(
+    qu: Question, qid: str, label: str, answer: Answer, t: Texts, seen: _Seen
+) -> s.AnswerShown:
+    """The one `AnswerShown` of a choice or yes/no question's answer as shown."""
+    shown = cell_display(qu, answer, t, seen.labels)
+    key = (qid, shown)
+    item = seen.answers.get(key)
+    if item is None:
+        item = seen.answers[key] = s.AnswerShown(question=qid, text=label, shown=shown)
+    return item
 
 
 def conflicts(q: Questionnaire, outcomes: Outcomes, t: Texts) -> list[s.Conflict]:
