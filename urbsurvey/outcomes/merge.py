@@ -137,11 +137,12 @@ class Merger:
         """The answer of `choose(record, qid)` for every question the partner answered, in
         one pass."""
         if len(record.submissions) == 1:  # most partners: one source, nothing to rank
-            return {
+            return {  # `_counts` inlined: 20 answers a partner, 10,000 partners
                 qid: answer
                 for qid, answer in record.submissions[0].answers.items()
-                if _counts(answer) and qid in self._rank
-            }
+                if answer.valid and not answer.hidden and answer.value is not None
+                and qid in self._rank
+            }  # fmt: skip
         chosen: dict[str, tuple[int, Answer]] = {}
         for sub in record.submissions:
             source = sub.source

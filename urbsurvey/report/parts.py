@@ -424,25 +424,24 @@ def findings(
     all_charts: list[s.Chart],
     t: Texts,
 ) -> list[s.Finding]:
+    # who each source is, worked out once (not once per quote): `quote`'s partner and source
     subs = _ordered(counted)
+    who = [(sub, sub.partner or "", source_value(sub), source_label(sub, t)) for sub in subs]
     out = []
     for sec in q.sections:
         said = []
         for question in sec.questions:
             if question.type not in TEXT_TYPES:
                 continue
-            answers = ((sub, sub.answers.get(question.id)) for sub in subs)
-            quotes = [
-                quote(sub, question, a, t)
-                for sub, a in answers
-                if a is not None and (a.raw or a.note)
-            ]
+            qid, asked = question.id, text(question.text, t.lang)
+            quotes = [  # `quote(sub, question, a, t)` of each answer given
+                s.Quote(partner=partner, source=source, source_label=label, question=qid,
+                        question_text=asked, text=a.raw, note=a.note)
+                for sub, partner, source, label in who
+                if (a := sub.answers.get(qid)) is not None and (a.raw or a.note)
+            ]  # fmt: skip
             if quotes:
-                said.append(
-                    s.QuestionQuotes(
-                        question=question.id, text=text(question.text, t.lang), quotes=quotes
-                    )
-                )
+                said.append(s.QuestionQuotes(question=qid, text=asked, quotes=quotes))
         out.append(
             s.Finding(
                 section=sec.id,
@@ -569,7 +568,8 @@ def partners(q: Questionnaire, outcomes: Outcomes, t: Texts) -> list[s.PartnerAn
         for qid in ids:
             answer = chosen.get(qid)
             if answer is not None:
-                answers[qid] = json_value(answer.value)
+                value = answer.value  # most are kept as they are: no call for them
+                answers[qid] = value if type(value) in _AS_IS else json_value(value)  # type: ignore[assignment]
                 typed[qid] = answer.raw
         sources = [
             s.SourceAnswers(
@@ -601,20 +601,6 @@ class _Seen:
 _SHARED_TYPES = CHOICE_TYPES | {QuestionType.YES_NO}
 
 
-def _value_key(question: Question, answer: Answer) -> object:
-    """What alone makes `cell_display` of a shared question's answer, if it is one of the
-    many a plain value does (valid, not hidden, no note): the choice codes or the yes/no
-    as a hashable value; None for any other answer (shown the long way)."""
-    if not answer.valid or answer.hidden or answer.note:
-        return None
-    value = answer.value
-    if question.type is QuestionType.YES_NO:
-        return value if type(value) is bool else None  # shown as Yes or No
-    if type(value) is str:
-        return value  # its label
-    return tuple(value) if isinstance(value, list) else None  # their labels joined
-
-
 def _shown_answers(
     sub: Submission, plan: list[tuple[Question, str, str, bool]], t: Texts, seen: _Seen
 ) -> list[s.AnswerShown]:
@@ -627,22 +613,35 @@ def _shown_answers(
         answer = given.get(qid)
         if answer is None:
             continue
+        value = answer.value
+        plain = answer.valid and not answer.hidden and not answer.note
         if not shared:
-            if answer.hidden or answer.note or type(answer.value) is bool:
-                shown = cell_display(qu, answer, t, seen.labels)
+            if plain and type(value) is not bool:
+                shown = answer.raw  # what `cell_display` shows of it, without the call
             else:
-                shown = answer.raw  # what `cell_display` shows of it
+                shown = cell_display(qu, answer, t, seen.labels)
             out.append(s.AnswerShown(question=qid, text=label, shown=shown))
             continue
-        value = _value_key(qu, answer)
-        if value is not None:
-            item = by_value.get((qid, value))
-            if item is None:
-                item = by_value[qid, value] = _shared(qu, qid, label, answer, t, seen)
-            out.append(item)
+        key = _value_key(qu, value) if plain else None
+        if key is None:
+            out.append(_shared(qu, qid, label, answer, t, seen))
             continue
-        out.append(_shared(qu, qid, label, answer, t, seen))
+        item = by_value.get((qid, key))
+        if item is None:
+            item = by_value[qid, key] = _shared(qu, qid, label, answer, t, seen)
+        out.append(item)
     return out
+
+
+def _value_key(question: Question, value: AnswerValue) -> object:
+    """What alone makes `cell_display` of a shared question's valid answer without note or
+    hiding: the choice codes or the yes/no, as a hashable value; None if the value is not
+    one of those (that answer is shown the long way)."""
+    if question.type is QuestionType.YES_NO:
+        return value if type(value) is bool else None  # shown as Yes or No
+    if type(value) is str:
+        return value  # its label
+    return tuple(value) if isinstance(value, list) else None  # their labels joined
 
 
 def _shared(
