@@ -169,6 +169,7 @@ def indicator(result: IndicatorResult, q: Questionnaire, t: Texts, currency: str
             for code, n in result.breakdown.items()
         ]
     money = is_money(ind, q)
+    shown: dict[Decimal, str] = {}
     return s.Indicator(
         id=ind.id,
         label=text(ind.label, t.lang),
@@ -180,29 +181,46 @@ def indicator(result: IndicatorResult, q: Questionnaire, t: Texts, currency: str
         sentence=filled,
         partners=result.partners,
         breakdown=breakdown,
-        sources=[_source(u, currency) for u in result.sources],
+        sources=[_source(u, currency, shown) for u in result.sources],
         left_out=left_out,
     )
 
 
-def _source(used: Used, currency: str) -> s.SourceCell:
-    """One answer behind a figure: where it is, as typed, and (money) in the report currency."""
-    value = used.answer.value
-    money = isinstance(value, MoneyValue)
+def _source(used: Used, currency: str, shown: dict[Decimal, str]) -> s.SourceCell:
+    """One answer behind a figure: where it is, as typed, and (money) in the report currency.
+
+    `shown` keeps each amount's `converted_display` (partners' amounts repeat)."""
+    answer, sub = used.answer, used.submission
+    value = answer.value
+    if not isinstance(value, MoneyValue):
+        return s.SourceCell(
+            partner=sub.partner or "",
+            question=answer.question,
+            file=sub.file,
+            sheet=answer.sheet,
+            cell=answer.cell,
+            value=answer.raw,
+            raw=answer.raw,
+        )
+    amount = value.converted
+    finite = amount.is_finite()  # a NaN is no key
+    display = shown.get(amount) if finite else None
+    if display is None:
+        display = format_amount(amount, currency, exact=True)
+        if finite:  # equal amounts are written alike: `exact` quantizes them
+            shown[amount] = display
     return s.SourceCell(
-        partner=used.submission.partner or "",
-        question=used.answer.question,
-        file=used.submission.file,
-        sheet=used.answer.sheet,
-        cell=used.answer.cell,
-        value=used.answer.raw,
-        raw=used.answer.raw,
-        money=money,
-        currency=value.currency if isinstance(value, MoneyValue) else None,
-        converted=float(value.converted) if isinstance(value, MoneyValue) else None,
-        converted_display=format_amount(value.converted, currency, exact=True)
-        if isinstance(value, MoneyValue)
-        else "",
+        partner=sub.partner or "",
+        question=answer.question,
+        file=sub.file,
+        sheet=answer.sheet,
+        cell=answer.cell,
+        value=answer.raw,
+        raw=answer.raw,
+        money=True,
+        currency=value.currency,
+        converted=float(amount),
+        converted_display=display,
     )
 
 
