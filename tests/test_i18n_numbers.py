@@ -16,6 +16,9 @@ VALUES: list[int | float | Decimal] = [
     0, 1, 9, 10, 999, 1000, 1234, 12345, 123456, 1234567, 10**15 + 7, 10**20,
     Decimal("948646.00"), Decimal("1E+3"), Decimal("-0"), Decimal("NaN"), -5, Decimal("-1234"),
     Decimal("12.5"), Decimal("0.000"), 5.0, 1234.5,
+    Decimal("0.05"), Decimal("0.5"), Decimal("1234.56"), Decimal("999999.99"), Decimal("12.345"),
+    Decimal("-12.50"), Decimal("1E-2"), 3036.25, Decimal("123456789012345678.5"),
+    *(Decimal(_rng.randrange(10 ** _rng.randrange(1, 16))).scaleb(-2) for _ in range(100)),
     *(_rng.randrange(10 ** _rng.randrange(1, 16)) for _ in range(100)),
 ]  # fmt: skip
 
@@ -36,7 +39,7 @@ def test_amounts_are_written_as_babel_writes_them(locale: str) -> None:
         if not Decimal(str(value)).is_finite():
             continue
         amount = Decimal(str(value))
-        for currency in ("EUR", "USD", "HUF"):
+        for currency in ("EUR", "USD", "HUF", "JPY", "KWD"):
             if amount == amount.to_integral_value():
                 expected = format_currency(
                     amount, currency, whole, locale=locale, currency_digits=False

@@ -41,8 +41,10 @@ class IndicatorResult:
     tally: Tally | None = None
 
 
-#: The answer that counts for a partner and question, under one indicator's roles.
-Choose = Callable[[PartnerRecord, str], Used | None]
+#: (question, roles) -> the answer that counts, per partner (`compute_indicator`'s order)
+Columns = dict[tuple[str, frozenset[Role]], list[Used | None]]
+#: The answers that count, per partner, for a question under one indicator's roles.
+Column = Callable[[str], list[Used | None]]
 
 
 @dataclass(slots=True)
@@ -77,7 +79,8 @@ def compute_outcomes(q: Questionnaire, submissions: list[Submission]) -> Outcome
         for c in conflicts
     ]
     ordered = sorted(records.values(), key=lambda r: r.partner.casefold())
-    results = [compute_indicator(ind, ordered, merger) for ind in q.indicators]
+    columns: Columns = {}  # shared: indicators often read the same questions
+    results = [compute_indicator(ind, ordered, merger, columns) for ind in q.indicators]
     return Outcomes(records, results, conflicts, issues, merger)
 
 
@@ -93,70 +96,65 @@ def numeric(answer: Answer) -> Decimal | None:
 
 
 def compute_indicator(
-    ind: Indicator, ordered: list[PartnerRecord], merger: Merger
+    ind: Indicator, ordered: list[PartnerRecord], merger: Merger, columns: Columns | None = None
 ) -> IndicatorResult:
     """`ind` over the partners' records, `ordered` by name (casefolded): the order its
-    partners, cells and figures are listed in."""
+    partners, cells and figures are listed in. `columns` keeps the answers chosen per
+    question and roles, for the indicators that read the same (`compute_outcomes`)."""
     roles = frozenset(ind.roles)
-    choose = _chooser(merger, roles)
-    result = _compute(ind, ordered, merger, choose)
+    known: Columns = {} if columns is None else columns
+
+    def column(qid: str) -> list[Used | None]:
+        """The answer that counts, per partner in `ordered`, for `qid` under `roles`."""
+        found = known.get((qid, roles))
+        if found is None:
+            found = known[qid, roles] = merger.column(ordered, qid, roles)
+        return found
+
+    result = _compute(ind, ordered, merger, column)
     questions = ind.questions if ind.kind is IndicatorKind.SUM else []
     if ind.where is not None:
         questions = [ind.where.question]
+    asked = [column(qid) for qid in questions]
     result.left_out = [
         used
-        for record in ordered
-        for qid in questions
-        if choose(record, qid) is None
-        and (used := merger.first_rejected(record, qid, roles)) is not None
+        for n, record in enumerate(ordered)
+        for qid, chosen in zip(questions, asked, strict=True)
+        if chosen[n] is None and (used := merger.first_rejected(record, qid, roles)) is not None
     ]
     counted_by = ind.breakdown or (ind.where.question if ind.where else None)
     if counted_by:
-        result.tally = _tally(ordered, counted_by, choose)
+        result.tally = _tally(column(counted_by))
     return result
 
 
-def _chooser(merger: Merger, roles: frozenset[Role]) -> Choose:
-    """`merger.choose` under `roles`, each partner and question worked out once (an
-    indicator asks again for what it left out and for its chart); kept only while the
-    indicator is computed."""
-    chosen: dict[tuple[str, str], Used | None] = {}
-
-    def choose(record: PartnerRecord, qid: str) -> Used | None:
-        key = (record.partner, qid)
-        if key not in chosen:
-            chosen[key] = merger.choose(record, qid, roles)
-        return chosen[key]
-
-    return choose
-
-
-def _tally(ordered: list[PartnerRecord], qid: str, choose: Choose) -> Tally:
+def _tally(chosen: list[Used | None]) -> Tally:
     codes: Counter[str] = Counter()
     base = 0
-    for record in ordered:
-        used = choose(record, qid)
+    for used in chosen:
         if used is not None:
             base += 1
-            codes.update(used.answer.codes())
+            for code in used.answer.codes():  # not `update`: its type check costs more
+                codes[code] += 1
     return Tally(codes, base)
 
 
 def _compute(
-    ind: Indicator, ordered: list[PartnerRecord], merger: Merger, choose: Choose
+    ind: Indicator, ordered: list[PartnerRecord], merger: Merger, column: Column
 ) -> IndicatorResult:
     if ind.kind is IndicatorKind.SUM:
-        return _sum(ind, ordered, choose)
-    return _count(ind, ordered, merger, choose)
+        return _sum(ind, ordered, column)
+    return _count(ind, ordered, merger, column)
 
 
-def _sum(ind: Indicator, ordered: list[PartnerRecord], choose: Choose) -> IndicatorResult:
+def _sum(ind: Indicator, ordered: list[PartnerRecord], column: Column) -> IndicatorResult:
     per_partner: dict[str, Decimal] = {}
     sources: list[Used] = []
-    for record in ordered:
+    columns = [column(qid) for qid in ind.questions]
+    for n, record in enumerate(ordered):
         total = Decimal(0)
-        for qid in ind.questions:
-            used = choose(record, qid)
+        for chosen in columns:
+            used = chosen[n]
             amount = numeric(used.answer) if used else None
             if used is not None and amount is not None:
                 total += amount
@@ -168,20 +166,23 @@ def _sum(ind: Indicator, ordered: list[PartnerRecord], choose: Choose) -> Indica
 
 
 def _count(
-    ind: Indicator, ordered: list[PartnerRecord], merger: Merger, choose: Choose
+    ind: Indicator, ordered: list[PartnerRecord], merger: Merger, column: Column
 ) -> IndicatorResult:
     partners: list[str] = []
     sources: list[Used] = []
     counter: Counter[str] = Counter()
-    for record in ordered:
-        used = _counted(ind, record, choose)
+    nothing: list[Used | None] = [None] * len(ordered)
+    wheres = column(ind.where.question) if ind.where is not None else nothing
+    splits = column(ind.breakdown) if ind.breakdown is not None else nothing
+    for record, where, split in zip(ordered, wheres, splits, strict=True):
+        used = _counted(ind, where, split)
         if used is None:
             continue
         sources.extend(used)
-        if ind.breakdown is not None:
-            split = next((u for u in used if u.answer.question == ind.breakdown), None)
-            if split is not None:
-                counter.update(c for c in split.answer.codes() if c not in ind.exclude)
+        if split is not None:
+            for code in split.answer.codes():
+                if code not in ind.exclude:
+                    counter[code] += 1
         partners.append(record.partner)
     breakdown = None
     if ind.breakdown is not None:
@@ -190,17 +191,15 @@ def _count(
     return IndicatorResult(ind, len(partners), partners, sources, breakdown)
 
 
-def _counted(ind: Indicator, record: PartnerRecord, choose: Choose) -> list[Used] | None:
-    """The answers that make a partner count for `ind`; None if it does not count."""
+def _counted(ind: Indicator, where: Used | None, split: Used | None) -> list[Used] | None:
+    """The answers that make a partner count for `ind` (its answer to `where`'s question
+    and to the breakdown's, as chosen); None if it does not count."""
     used: list[Used] = []
-    where = None
     if ind.where is not None:
-        where = choose(record, ind.where.question)
         if where is None or not condition_holds(ind.where, where.answer.codes()):
             return None
         used.append(where)
     if ind.breakdown is not None:
-        split = choose(record, ind.breakdown)
         if split is None and ind.kind is IndicatorKind.BREAKDOWN:
             return None
         if split is not None and (where is None or split.answer is not where.answer):

@@ -398,7 +398,29 @@ class Texts:
         if amount == amount.to_integral_value():
             fast = self._whole(amount, currency, whole)
             return fast if fast is not None else whole(amount)
-        return str(format_currency(amount, currency, locale=self.locale))
+        fast = self._cents(amount, currency)
+        return (
+            fast if fast is not None else str(format_currency(amount, currency, locale=self.locale))
+        )
+
+    def _cents(self, amount: Decimal, currency: str) -> str | None:
+        """An amount >= 0 of one or two decimals as Babel writes it (with the currency's
+        digits), from the layout of as many nines (`€9,999.99` for 1,234.5), made once per
+        length; None (Babel writes it) for any other amount or layout (`_whole`)."""
+        if not amount.is_finite() or amount.is_signed() or int(amount.as_tuple().exponent) < -2:
+            return None
+        digits = str(int(amount.scaleb(2))).rjust(3, "0")  # 1234.5 -> 123450, 0.5 -> 050
+        if len(digits) > _LAYOUT_DIGITS:
+            return None
+        key = (f"{currency} cents", len(digits))
+        layout = self._layouts.get(key)
+        if layout is None:
+            from babel.numbers import format_currency
+
+            nines = Decimal(f"{'9' * (len(digits) - 2)}.99")
+            formatted = str(format_currency(nines, currency, locale=self.locale))
+            layout = self._layouts[key] = _digit_layout(formatted, digits)
+        return layout.format(*digits) if layout else None
 
     def _whole(self, value: object, kind: str, babel: Callable[[int], str]) -> str | None:
         """A whole number >= 0 as `babel` formats it, from the layout Babel gives the numbers

@@ -169,6 +169,7 @@ def indicator(result: IndicatorResult, q: Questionnaire, t: Texts, currency: str
             for code, n in result.breakdown.items()
         ]
     money = is_money(ind, q)
+    shown: dict[Decimal, str] = {}
     return s.Indicator(
         id=ind.id,
         label=text(ind.label, t.lang),
@@ -180,29 +181,46 @@ def indicator(result: IndicatorResult, q: Questionnaire, t: Texts, currency: str
         sentence=filled,
         partners=result.partners,
         breakdown=breakdown,
-        sources=[_source(u, currency) for u in result.sources],
+        sources=[_source(u, currency, shown) for u in result.sources],
         left_out=left_out,
     )
 
 
-def _source(used: Used, currency: str) -> s.SourceCell:
-    """One answer behind a figure: where it is, as typed, and (money) in the report currency."""
-    value = used.answer.value
-    money = isinstance(value, MoneyValue)
+def _source(used: Used, currency: str, shown: dict[Decimal, str]) -> s.SourceCell:
+    """One answer behind a figure: where it is, as typed, and (money) in the report currency.
+
+    `shown` keeps each amount's `converted_display` (partners' amounts repeat)."""
+    answer, sub = used.answer, used.submission
+    value = answer.value
+    if not isinstance(value, MoneyValue):
+        return s.SourceCell(
+            partner=sub.partner or "",
+            question=answer.question,
+            file=sub.file,
+            sheet=answer.sheet,
+            cell=answer.cell,
+            value=answer.raw,
+            raw=answer.raw,
+        )
+    amount = value.converted
+    finite = amount.is_finite()  # a NaN is no key
+    display = shown.get(amount) if finite else None
+    if display is None:
+        display = format_amount(amount, currency, exact=True)
+        if finite:  # equal amounts are written alike: `exact` quantizes them
+            shown[amount] = display
     return s.SourceCell(
-        partner=used.submission.partner or "",
-        question=used.answer.question,
-        file=used.submission.file,
-        sheet=used.answer.sheet,
-        cell=used.answer.cell,
-        value=used.answer.raw,
-        raw=used.answer.raw,
-        money=money,
-        currency=value.currency if isinstance(value, MoneyValue) else None,
-        converted=float(value.converted) if isinstance(value, MoneyValue) else None,
-        converted_display=format_amount(value.converted, currency, exact=True)
-        if isinstance(value, MoneyValue)
-        else "",
+        partner=sub.partner or "",
+        question=answer.question,
+        file=sub.file,
+        sheet=answer.sheet,
+        cell=answer.cell,
+        value=answer.raw,
+        raw=answer.raw,
+        money=True,
+        currency=value.currency,
+        converted=float(amount),
+        converted_display=display,
     )
 
 
@@ -424,25 +442,24 @@ def findings(
     all_charts: list[s.Chart],
     t: Texts,
 ) -> list[s.Finding]:
+    # who each source is, worked out once (not once per quote): `quote`'s partner and source
     subs = _ordered(counted)
+    who = [(sub, sub.partner or "", source_value(sub), source_label(sub, t)) for sub in subs]
     out = []
     for sec in q.sections:
         said = []
         for question in sec.questions:
             if question.type not in TEXT_TYPES:
                 continue
-            answers = ((sub, sub.answers.get(question.id)) for sub in subs)
-            quotes = [
-                quote(sub, question, a, t)
-                for sub, a in answers
-                if a is not None and (a.raw or a.note)
-            ]
+            qid, asked = question.id, text(question.text, t.lang)
+            quotes = [  # `quote(sub, question, a, t)` of each answer given
+                s.Quote(partner=partner, source=source, source_label=label, question=qid,
+                        question_text=asked, text=a.raw, note=a.note)
+                for sub, partner, source, label in who
+                if (a := sub.answers.get(qid)) is not None and (a.raw or a.note)
+            ]  # fmt: skip
             if quotes:
-                said.append(
-                    s.QuestionQuotes(
-                        question=question.id, text=text(question.text, t.lang), quotes=quotes
-                    )
-                )
+                said.append(s.QuestionQuotes(question=qid, text=asked, quotes=quotes))
         out.append(
             s.Finding(
                 section=sec.id,
@@ -569,7 +586,8 @@ def partners(q: Questionnaire, outcomes: Outcomes, t: Texts) -> list[s.PartnerAn
         for qid in ids:
             answer = chosen.get(qid)
             if answer is not None:
-                answers[qid] = json_value(answer.value)
+                value = answer.value  # most are kept as they are: no call for them
+                answers[qid] = value if type(value) in _AS_IS else json_value(value)  # type: ignore[assignment]
                 typed[qid] = answer.raw
         sources = [
             s.SourceAnswers(
@@ -592,6 +610,9 @@ class _Seen:
     labels: dict[tuple[str, tuple[str, ...]], str] = field(default_factory=dict)
     #: (question, shown) -> the one (frozen) `AnswerShown` of a choice or yes/no answer
     answers: dict[tuple[str, str], s.AnswerShown] = field(default_factory=dict)
+    #: (question, value) -> the same, for a valid answer without note or hiding, whose
+    #: value alone makes what is shown (`_plain_shared`): one look-up per answer
+    by_value: dict[tuple[str, object], s.AnswerShown] = field(default_factory=dict)
 
 
 #: Questions whose answers repeat from partner to partner, shown by one `AnswerShown`.
@@ -605,20 +626,52 @@ def _shown_answers(
     holds each question, its id, its text and whether its answers are shared."""
     out = []
     given = sub.answers
+    by_value = seen.by_value
     for qu, qid, label, shared in plan:
         answer = given.get(qid)
         if answer is None:
             continue
-        shown = cell_display(qu, answer, t, seen.labels)
+        value = answer.value
+        plain = answer.valid and not answer.hidden and not answer.note
         if not shared:
+            if plain and type(value) is not bool:
+                shown = answer.raw  # what `cell_display` shows of it, without the call
+            else:
+                shown = cell_display(qu, answer, t, seen.labels)
             out.append(s.AnswerShown(question=qid, text=label, shown=shown))
             continue
-        key = (qid, shown)
-        item = seen.answers.get(key)
+        key = _value_key(qu, value) if plain else None
+        if key is None:
+            out.append(_shared(qu, qid, label, answer, t, seen))
+            continue
+        item = by_value.get((qid, key))
         if item is None:
-            item = seen.answers[key] = s.AnswerShown(question=qid, text=label, shown=shown)
+            item = by_value[qid, key] = _shared(qu, qid, label, answer, t, seen)
         out.append(item)
     return out
+
+
+def _value_key(question: Question, value: AnswerValue) -> object:
+    """What alone makes `cell_display` of a shared question's valid answer without note or
+    hiding: the choice codes or the yes/no, as a hashable value; None if the value is not
+    one of those (that answer is shown the long way)."""
+    if question.type is QuestionType.YES_NO:
+        return value if type(value) is bool else None  # shown as Yes or No
+    if type(value) is str:
+        return value  # its label
+    return tuple(value) if isinstance(value, list) else None  # their labels joined
+
+
+def _shared(
+    qu: Question, qid: str, label: str, answer: Answer, t: Texts, seen: _Seen
+) -> s.AnswerShown:
+    """The one `AnswerShown` of a choice or yes/no question's answer as shown."""
+    shown = cell_display(qu, answer, t, seen.labels)
+    key = (qid, shown)
+    item = seen.answers.get(key)
+    if item is None:
+        item = seen.answers[key] = s.AnswerShown(question=qid, text=label, shown=shown)
+    return item
 
 
 def conflicts(q: Questionnaire, outcomes: Outcomes, t: Texts) -> list[s.Conflict]:

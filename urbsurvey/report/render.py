@@ -8,7 +8,9 @@ fails instead of printing nothing; xlsx and docx are written by `xlsx.py`
 and `docx.py`. Everything partners send is untrusted: HTML autoescapes it,
 Markdown passes it through the `md` filter (`md_escape`), the workbook writes
 it as text cells only. Jinja2, openpyxl, python-docx and Babel are imported
-when a report is rendered, never at import.
+when a report is rendered, never at import; orjson (and the uuid and platform
+modules it imports, some 4 ms) with this module, which a report imports while
+its workbooks are read (`pipeline._ahead`), not when its JSON is first written.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from dataclasses import asdict, fields, is_dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, assert_never
+
+import orjson
 
 from ..errors import ReportTemplateError, UsageError
 from ..issues import Severity
@@ -366,8 +370,6 @@ def _list_fields(cls: type) -> tuple[str, ...]:
 
 def _json_piece(value: object, depth: int) -> bytes:
     """One value as `json.dumps(indent=2)` writes it `depth` levels down."""
-    import orjson
-
     try:
         body = orjson.dumps(value, option=orjson.OPT_INDENT_2)
     except orjson.JSONEncodeError:
