@@ -26,9 +26,6 @@ I = TypeVar("I")  # noqa: E741 (an item to read: a path, an e-mail attachment)
 BATCH = 32
 LOW = 8
 _MB = 1024 * 1024
-#: What a worker's pipe to the supervisor holds (where the system allows it): results
-#: wait there, not in a blocked worker, while the caller is busy before it takes them.
-_PIPE_BYTES = _MB
 _ALLOC_FAILED = b"memory allocation of"  # Rust's message before it aborts
 
 
@@ -147,10 +144,6 @@ class _End:
         """The supervisor's end and the worker's."""
         down_r, down_w = os.pipe()
         up_r, up_w = os.pipe()
-        with contextlib.suppress(OSError, AttributeError):  # Linux: room for ~400 results
-            import fcntl
-
-            fcntl.fcntl(up_w, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
         return cls(up_r, down_w), cls(down_r, up_w)
 
     def fileno(self) -> int:
