@@ -275,9 +275,7 @@ class Supervisor(Generic[I, T]):
         self.selector = selectors.DefaultSelector()  # every worker's pipe and sentinel
         self.done: dict[int, T] = {}
         self.workers = [self._spawn() for _ in range(worker_count(len(items), limits))]
-        # At work now, while the caller goes on before it takes a result (a report
-        # imports its renderers): two batches each, then as results are taken.
-        self._feed(2 * BATCH)
+        self._feed()  # at work now, while the caller goes on before it takes a result
 
     def _spawn(self) -> _Worker:
         import selectors
@@ -314,11 +312,11 @@ class Supervisor(Generic[I, T]):
                 yield self.done.pop(next_out)
                 next_out += 1
 
-    def _feed(self, most: int = BATCH) -> None:
+    def _feed(self) -> None:
         for i, worker in enumerate(self.workers):
             if not self.todo or len(worker.pending) > LOW:
                 continue
-            size = max(1, min(most, len(self.todo) // (2 * len(self.workers))))  # balanced
+            size = max(1, min(BATCH, len(self.todo) // (2 * len(self.workers))))  # balanced
             batch = [self.todo[k] for k in range(size)]
             try:
                 worker.conn.send(batch)
