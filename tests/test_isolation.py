@@ -472,6 +472,26 @@ def test_the_workers_are_at_work_before_the_first_result_is_asked_for(tmp_path: 
     assert [r.split()[1] for r in results] == ["a"]
 
 
+def _touch(path: str) -> str:
+    Path(path).touch()
+    return path
+
+
+def test_the_workers_read_before_the_first_result_is_asked_for(tmp_path: Path) -> None:
+    """The workers get their first items when forked, not when the caller first asks for
+    a result: what the caller does meanwhile (a report imports its renderers) overlaps
+    the reading."""
+    items = [str(tmp_path / f"{i}.done") for i in range(2)]
+    results = run_isolated(items, _touch, _failed, Limits(jobs=1))
+    first = Path(items[0])
+    for _ in range(6000):  # up to a minute: no result has been asked for yet
+        if first.exists():
+            break
+        time.sleep(0.01)
+    assert first.exists()
+    assert list(results) == items
+
+
 def test_a_bug_in_the_setup_is_raised_not_turned_into_an_issue() -> None:
     with pytest.raises(WorkerBug, match="urbsurvey's own mistake, setting up"):
         list(run_isolated(["a"], _task, _failed, Limits(jobs=1), setup=_broken_setup))

@@ -275,6 +275,7 @@ class Supervisor(Generic[I, T]):
         self.selector = selectors.DefaultSelector()  # every worker's pipe and sentinel
         self.done: dict[int, T] = {}
         self.workers = [self._spawn() for _ in range(worker_count(len(items), limits))]
+        self._feed()  # at work now, while the caller goes on before it takes a result
 
     def _spawn(self) -> _Worker:
         import selectors
@@ -414,6 +415,8 @@ class Supervisor(Generic[I, T]):
             with contextlib.suppress(OSError):
                 worker.conn.send(None)
         for worker in self.workers:
+            if worker.pending:  # still reading files whose results are not wanted
+                worker.process.kill()
             worker.process.join(0.5)
             self._end(worker)
         self.selector.close()

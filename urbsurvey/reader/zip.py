@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import struct
-import zipfile
 import zlib
 from dataclasses import dataclass, field
 
@@ -40,6 +39,9 @@ class _Part:
 _CD_ENTRY = struct.Struct("<4s6H3I5H2I")
 _LOCAL_HEADER = struct.Struct("<4s5H3I2H")
 _EOCD = struct.Struct("<4s4H2IH")
+#: The compression methods (zipfile's ZIP_STORED and ZIP_DEFLATED): zipfile itself, with
+#: bz2, lzma and shutil, is imported only for an unusual archive (`_zipfile_parts`).
+_STORED, _DEFLATED = 0, 8
 
 
 @dataclass(slots=True)
@@ -138,6 +140,8 @@ def _zipfile_parts(data: bytes, name: str) -> list[_Part]:
         (declared,) = struct.unpack_from("<H", data, eocd + 10)
         if declared > limits.MAX_MEMBERS:
             _reject(IssueCode.FILE_TOO_LARGE, name, f"the package has {declared:,} parts")
+    import zipfile
+
     try:
         infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, struct.error, OSError) as exc:
@@ -183,13 +187,13 @@ def _member(data: bytes, info: _Part, name: str, *, keep: bool = True) -> bytes:
     raw = _compressed(data, info, name)
     # Only small deflated parts are kept, by their compressed size too (empty deflate
     # blocks make a small part's `raw` as big as they like).
-    small = keep and info.compress_type == zipfile.ZIP_DEFLATED and len(raw) <= _INFLATED_PART_BYTES
+    small = keep and info.compress_type == _DEFLATED and len(raw) <= _INFLATED_PART_BYTES
     seen = (raw, info.compress_type, info.file_size, info.CRC)
     if small and (known := _INFLATED.get(seen)) is not None:
         return known
-    if info.compress_type == zipfile.ZIP_STORED:
+    if info.compress_type == _STORED:
         out, size, crc = raw, len(raw), zlib.crc32(raw)
-    elif info.compress_type == zipfile.ZIP_DEFLATED:
+    elif info.compress_type == _DEFLATED:
         out, size, crc = _inflate(raw, info, name, keep)
     else:
         _reject(
@@ -299,10 +303,10 @@ def _stored_member(pkg: _Package, info: _Part) -> _Stored | None:
         flags = info.flag_bits & 0x800  # keep only "the name is UTF-8"
         copy = pkg.copied.get(key)
         if copy is None:
-            return flags, zipfile.ZIP_STORED, info.CRC, info.file_size, (content,)
+            return flags, _STORED, info.CRC, info.file_size, (content,)
         pieces = _with_copy(content, copy)
         crc = zlib.crc32(pieces[2], zlib.crc32(pieces[1], zlib.crc32(pieces[0])))
-        return flags, zipfile.ZIP_STORED, crc, sum(map(len, pieces)), pieces
+        return flags, _STORED, crc, sum(map(len, pieces)), pieces
     data, off = pkg.data, info.header_offset
     if data[off : off + 4] != b"PK\x03\x04" or len(data) < off + 30:
         return None
