@@ -316,7 +316,8 @@ class Supervisor(Generic[I, T]):
         for i, worker in enumerate(self.workers):
             if not self.todo or len(worker.pending) > LOW:
                 continue
-            size = max(1, min(BATCH, len(self.todo) // (2 * len(self.workers))))  # balanced
+            left = len(self.todo)  # balanced among several workers; one takes a whole batch
+            size = max(1, min(BATCH, left // (2 * len(self.workers)) if self.workers[1:] else left))
             batch = [self.todo[k] for k in range(size)]
             try:
                 worker.conn.send(batch)
