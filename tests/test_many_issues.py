@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from urbsurvey import console
-from urbsurvey.issues import IssueCode, IssueDict, Severity
+from urbsurvey.issues import IssueCode, Severity
+from urbsurvey.results import IssueDict
 
 from .support.script import URBSURVEY
 from .support.workbooks import filled, rewrite_zip, sheet_part, where

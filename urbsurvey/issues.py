@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from typing_extensions import TypedDict  # see results.py
+if TYPE_CHECKING:  # results.py (typing_extensions, 3 ms) holds the JSON's types: not run
+    from .results import IssueDict as IssueDict
 
 
 class Severity(StrEnum):
@@ -296,18 +297,6 @@ CATALOGUE: dict[IssueCode, Code] = {
         "answers; the one used follows the documented precedence. Check which is right.",
     ),
 }
-
-
-class IssueDict(TypedDict):
-    """An issue in JSON output (validate, ingest, the report)."""
-
-    severity: Severity
-    code: IssueCode
-    file: str
-    sheet: str | None
-    cell: str | None
-    message: str
-    hint: str
 
 
 @dataclass(frozen=True, slots=True)

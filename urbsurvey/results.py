@@ -16,8 +16,20 @@ from typing import (
 
 from typing_extensions import TypedDict
 
-from .issues import IssueDict
+from .issues import IssueCode, Severity
 from .vocabulary import Kind, Role, Status
+
+
+class IssueDict(TypedDict):
+    """An issue in JSON output (validate, ingest, the report)."""
+
+    severity: Severity
+    code: IssueCode
+    file: str
+    sheet: str | None
+    cell: str | None
+    message: str
+    hint: str
 
 
 class QuestionnaireRef(TypedDict):
