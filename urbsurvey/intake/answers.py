@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
-from ..definition import TEXT_TYPES, Condition, Question, Questionnaire, QuestionType
+from ..definition import TEXT_TYPES, Question, Questionnaire, QuestionType
 from ..issues import CATALOGUE, IssueCode, Severity
 from ..parsing import (
     ChoiceMatcher,
@@ -21,6 +20,9 @@ from ..workbook.cells import CONTROL_CHARS, MAX_CELL_CHARS
 from .record import Answer as Answer  # re-exported: their home before `record`
 from .record import AnswerValue as AnswerValue
 from .record import MoneyValue as MoneyValue
+from .record import condition_holds as condition_holds
+from .record import decode_value as decode_value
+from .record import encode_value as encode_value
 
 
 @dataclass(slots=True)
@@ -66,15 +68,6 @@ def raw_text(value: object) -> str:
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     return str(value).strip()
-
-
-def condition_holds(cond: Condition, codes: list[str]) -> bool:
-    """Skip logic and indicator conditions, on an answer's codes."""
-    if not codes:
-        return False
-    if cond.in_ is not None:
-        return any(c in cond.in_ for c in codes)
-    return any(c not in (cond.not_in or []) for c in codes)
 
 
 class Interpreter:
@@ -260,28 +253,3 @@ def _ambiguous(cell: object, read: Decimal, other: Decimal) -> Problem:
         IssueCode.AMBIGUOUS_NUMBER,
         f"{raw_text(cell)!r} can be read as {read:,} or as {other}; it was read as {read:,}.",
     )
-
-
-def encode_value(value: AnswerValue) -> Any:
-    """A JSON-ready form that `decode_value` turns back into the same value."""
-    if isinstance(value, MoneyValue):
-        return {
-            "amount": str(value.amount),
-            "currency": value.currency,
-            "converted": str(value.converted),
-        }
-    if isinstance(value, Decimal):
-        return {"decimal": str(value)}
-    if isinstance(value, dt.date):
-        return {"date": value.isoformat()}
-    return value
-
-
-def decode_value(data: Any) -> AnswerValue:
-    if isinstance(data, dict):
-        if "amount" in data:
-            return MoneyValue(Decimal(data["amount"]), data["currency"], Decimal(data["converted"]))
-        if "decimal" in data:
-            return Decimal(data["decimal"])
-        return dt.date.fromisoformat(data["date"])
-    return data  # type: ignore[no-any-return]

@@ -12,10 +12,14 @@ import os
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..issues import Issue, IssueCode, Severity, make_issue
 from ..vocabulary import Kind, Role, Source, Status
 from .found import printable
+
+if TYPE_CHECKING:
+    from ..definition import Condition
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,3 +147,37 @@ def _inside(path: str, base: str) -> str | None:
     if path.startswith(base) and path[len(base) : len(base) + 1] == "/":
         return path[len(base) + 1 :]
     return None
+
+
+def condition_holds(cond: Condition, codes: list[str]) -> bool:
+    """Skip logic and indicator conditions, on an answer's codes."""
+    if not codes:
+        return False
+    if cond.in_ is not None:
+        return any(c in cond.in_ for c in codes)
+    return any(c not in (cond.not_in or []) for c in codes)
+
+
+def encode_value(value: AnswerValue) -> Any:
+    """A JSON-ready form that `decode_value` turns back into the same value."""
+    if isinstance(value, MoneyValue):
+        return {
+            "amount": str(value.amount),
+            "currency": value.currency,
+            "converted": str(value.converted),
+        }
+    if isinstance(value, Decimal):
+        return {"decimal": str(value)}
+    if isinstance(value, dt.date):
+        return {"date": value.isoformat()}
+    return value
+
+
+def decode_value(data: Any) -> AnswerValue:
+    if isinstance(data, dict):
+        if "amount" in data:
+            return MoneyValue(Decimal(data["amount"]), data["currency"], Decimal(data["converted"]))
+        if "decimal" in data:
+            return Decimal(data["decimal"])
+        return dt.date.fromisoformat(data["date"])
+    return data  # type: ignore[no-any-return]

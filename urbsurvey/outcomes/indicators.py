@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..definition import Indicator, IndicatorKind, Questionnaire, QuestionType, Role
-from ..intake.answers import condition_holds
-from ..intake.record import Answer, MoneyValue, Submission
+from ..intake.record import Answer, MoneyValue, Submission, condition_holds
 from ..issues import Issue, IssueCode, make_issue
 from .merge import Conflict, Merger, PartnerRecord, Used, build_records, find_conflicts
 

@@ -22,8 +22,7 @@ from ..definition import (
     Role,
     Source,
 )
-from ..intake.answers import encode_value
-from ..intake.record import Answer, MoneyValue, Submission
+from ..intake.record import Answer, MoneyValue, Submission, encode_value
 
 DEFAULT_PRECEDENCE = (Source.CITY, Source.INTERVIEW, Source.MANAGING_AUTHORITY, Source.OTHER)
 
