@@ -65,6 +65,9 @@ CREATE TABLE IF NOT EXISTS reads (
     PRIMARY KEY (context, path)
 ) WITHOUT ROWID
 """
+#: What `fresh_paths` reads, apart from the entries: a scan of it skips their pages (1,000
+#: entries of 2.3 KB: 2.0 -> 0.6 ms).
+_INDEX = "CREATE INDEX IF NOT EXISTS reads_stat ON reads (context, path, stat)"
 
 
 def context_key(q: Questionnaire, survey_text: str | None) -> str:
@@ -105,6 +108,7 @@ class ReadCache:
         try:
             db = sqlite3.connect(folder / "reads.sqlite", timeout=5)
             db.execute(_SCHEMA)
+            db.execute(_INDEX)
         except (OSError, sqlite3.Error):
             return None
         return cls(db, context)
