@@ -100,9 +100,9 @@ def unpack(data: Packed) -> Submission:
         _maybe_shared(version),
         _maybe_shared(fingerprint),
         partner,
-        None if role is None else Role(role),
-        Kind(kind),
-        {_intern(k): _shared(v) for k, v in respondent.items()},
+        None if role is None else _ROLES[role],
+        _KINDS[kind],
+        {_intern(k): _intern(v) if len(v) <= _SHARED_MAX else v for k, v in respondent.items()},
         _answers(answers),
         answer_count,
         [Issue(IssueCode(i[0]), Severity(i[1]), *i[2:]) for i in issues],
@@ -113,6 +113,10 @@ def unpack(data: Packed) -> Submission:
         provenance,
     )
 
+
+#: The enums by value, looked up (a call of the enum takes ten times longer).
+_ROLES = {role.value: role for role in Role}
+_KINDS = {kind.value: kind for kind in Kind}
 
 #: Strings up to this long are shared (interned) when a submission is rebuilt.
 _SHARED_MAX = 32
