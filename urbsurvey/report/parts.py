@@ -191,25 +191,7 @@ def _source(used: Used, currency: str, shown: dict[Decimal, str]) -> s.SourceCel
 
     `shown` keeps each amount's `converted_display` (partners' amounts repeat)."""
     answer, sub = used.answer, used.submission
-    value = answer.value
-    if not isinstance(value, MoneyValue):
-        return s.SourceCell(
-            partner=sub.partner or "",
-            question=answer.question,
-            file=sub.file,
-            sheet=answer.sheet,
-            cell=answer.cell,
-            value=answer.raw,
-            raw=answer.raw,
-        )
-    amount = value.converted
-    finite = amount.is_finite()  # a NaN is no key
-    display = shown.get(amount) if finite else None
-    if display is None:
-        display = format_amount(amount, currency, exact=True)
-        if finite:  # equal amounts are written alike: `exact` quantizes them
-            shown[amount] = display
-    return s.SourceCell(
+    source = s.SourceCell(
         partner=sub.partner or "",
         question=answer.question,
         file=sub.file,
@@ -217,11 +199,21 @@ def _source(used: Used, currency: str, shown: dict[Decimal, str]) -> s.SourceCel
         cell=answer.cell,
         value=answer.raw,
         raw=answer.raw,
-        money=True,
-        currency=value.currency,
-        converted=float(amount),
-        converted_display=display,
     )
+    value = answer.value
+    if isinstance(value, MoneyValue):
+        amount = value.converted
+        finite = amount.is_finite()  # a NaN is no key
+        display = shown.get(amount) if finite else None
+        if display is None:
+            display = format_amount(amount, currency, exact=True)
+            if finite:  # equal amounts are written alike: `exact` quantizes them
+                shown[amount] = display
+        source.money = True
+        source.currency = value.currency
+        source.converted = float(amount)
+        source.converted_display = display
+    return source
 
 
 #: Why an answer was left out, as the indicator's sentence says it (keys of `Texts`).
