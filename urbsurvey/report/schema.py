@@ -22,8 +22,8 @@ Placement = Literal["before_findings", "after_lessons"]
 
 class _Record:
     """What a report class compares and shows itself by: its fields, as a dataclass's
-    own `__eq__` and `__repr__` would (written once here, not compiled for each of the
-    report's 40 classes when it is imported: 8 ms of the import)."""
+    own `__eq__` and `__repr__` do. Written once here, where `dataclass` would compile
+    two methods for each of the report's 39 classes as it is imported (some 6 ms)."""
 
     __slots__ = ()
 
