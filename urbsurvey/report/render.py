@@ -378,7 +378,8 @@ _NO_FLOAT = frozenset(
 #: class -> the fields that may hold a float (`_float_fields`); None: a class the
 #: annotations do not tell about, whose bytes are scanned (`_orjson_differs`)
 _FLOAT_FIELDS: dict[type, tuple[str, ...] | None] = {}
-_PLAIN = frozenset({str, int, bool, type(None)})
+#: The classes of values that hold no float: plain ones, and the report classes found so
+_FREE: set[type] = {str, int, bool, type(None)}
 
 
 def _float_fields(cls: type) -> tuple[str, ...] | None:
@@ -390,6 +391,8 @@ def _float_fields(cls: type) -> tuple[str, ...] | None:
     if is_dataclass(cls):
         found = tuple(f.name for f in fields(cls) if not _float_free(str(f.type), cls))
     _FLOAT_FIELDS[cls] = found
+    if found == ():
+        _FREE.add(cls)
     return found
 
 
@@ -415,7 +418,7 @@ def _odd_float(value: object) -> bool | None:
         return _odd_items(value.values())  # type: ignore[attr-defined]  # a dict
     if kind is float:
         return _odd(value)  # type: ignore[arg-type]  # a float
-    if kind in _PLAIN:
+    if kind in _FREE:
         return False
     names = _float_fields(kind)
     if names is None:
@@ -431,15 +434,14 @@ def _odd_float(value: object) -> bool | None:
 def _odd_items(items: Iterable[object]) -> bool | None:
     """`_odd_float` of a list's items or a dict's values: by the set of their classes
     first, so a list of what holds no float (most lists) costs no call per item."""
-    kinds = set(map(type, items))
-    if kinds <= _PLAIN or all(k in _PLAIN or _float_fields(k) == () for k in kinds):
+    if _FREE.issuperset(map(type, items)):
         return False
     for item in items:
         kind = type(item)
         if kind is float:
             if _odd(item):  # type: ignore[arg-type]  # a float
                 return True
-        elif kind not in _PLAIN:
+        elif kind not in _FREE:
             odd = _odd_float(item)
             if odd is not False:
                 return odd
