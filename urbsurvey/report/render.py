@@ -378,7 +378,7 @@ _NO_FLOAT = frozenset(
 #: class -> the fields that may hold a float (`_float_fields`); None: a class the
 #: annotations do not tell about, whose bytes are scanned (`_orjson_differs`)
 _FLOAT_FIELDS: dict[type, tuple[str, ...] | None] = {}
-#: The classes of values that hold no float: plain ones, and the report classes found so
+#: The classes of values that hold no float: the plain ones, and report classes so far found
 _FREE: set[type] = {str, int, bool, type(None)}
 
 
