@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, fields, is_dataclass
 from functools import cache
 from pathlib import Path
@@ -368,13 +369,98 @@ def _list_fields(cls: type) -> tuple[str, ...]:
     return found
 
 
+#: Annotations of the report's fields that hold no float (a dataclass holding none is
+#: found from its own fields): their values are not looked at.
+_NO_FLOAT = frozenset(
+    {"str", "str | None", "int", "int | None", "bool", "list[str]", "list[int]"}
+    | {"dict[str, str]", "dict[str, str] | None", "Severity", "Placement"}
+)
+#: class -> the fields that may hold a float (`_float_fields`); None: a class the
+#: annotations do not tell about, whose bytes are scanned (`_orjson_differs`)
+_FLOAT_FIELDS: dict[type, tuple[str, ...] | None] = {}
+#: The classes of values that hold no float: the plain ones, and report classes so far found
+_FREE: set[type] = {str, int, bool, type(None)}
+
+
+def _float_fields(cls: type) -> tuple[str, ...] | None:
+    """The fields of a report dataclass not declared float-free, worked out once per class."""
+    if cls in _FLOAT_FIELDS:
+        return _FLOAT_FIELDS[cls]
+    _FLOAT_FIELDS[cls] = None  # a class holding itself: unknown
+    found: tuple[str, ...] | None = None
+    if is_dataclass(cls):
+        found = tuple(f.name for f in fields(cls) if not _float_free(str(f.type), cls))
+    _FLOAT_FIELDS[cls] = found
+    if found == ():
+        _FREE.add(cls)
+    return found
+
+
+def _float_free(annotation: str, owner: type) -> bool:
+    """Whether a field so annotated holds no float: a type of `_NO_FLOAT`, or a dataclass
+    of the owner's module holding none (alone, in a list or with None)."""
+    if annotation in _NO_FLOAT:
+        return True
+    name = annotation.removeprefix("list[").removesuffix("]").removesuffix(" | None")
+    cls = vars(sys.modules[owner.__module__]).get(name)
+    return isinstance(cls, type) and _float_fields(cls) == ()
+
+
+def _odd_float(value: object) -> bool | None:
+    """Whether `value` holds a float orjson writes unlike `json.dumps` (it does for
+    1e-9 <= |x| < 1e-4: `0.00005` for `5e-05`, `5e-6` for `5e-06`; looked for with a
+    margin), looking only where the report's types allow a float; None where they do
+    not tell (an object of a class that is not a report dataclass)."""
+    kind = type(value)
+    if kind is list:
+        return _odd_items(value)  # type: ignore[arg-type]  # a list
+    if kind is dict:
+        return _odd_items(value.values())  # type: ignore[attr-defined]  # a dict
+    if kind is float:
+        return _odd(value)  # type: ignore[arg-type]  # a float
+    if kind in _FREE:
+        return False
+    names = _float_fields(kind)
+    if names is None:
+        return None
+    for name in names:
+        item = getattr(value, name)
+        odd = _odd(item) if type(item) is float else _odd_float(item)
+        if odd is not False:
+            return odd
+    return False
+
+
+def _odd_items(items: Iterable[object]) -> bool | None:
+    """`_odd_float` of a list's items or a dict's values: by the set of their classes
+    first, so a list of what holds no float (most lists) costs no call per item."""
+    if _FREE.issuperset(map(type, items)):
+        return False
+    for item in items:
+        kind = type(item)
+        if kind is float:
+            if _odd(item):  # type: ignore[arg-type]  # a float
+                return True
+        elif kind not in _FREE:
+            odd = _odd_float(item)
+            if odd is not False:
+                return odd
+    return False
+
+
+def _odd(x: float) -> bool:
+    """Whether orjson may write `x` unlike `json.dumps` (its range, with a margin)."""
+    return 1e-10 <= abs(x) < 1e-3
+
+
 def _json_piece(value: object, depth: int) -> bytes:
     """One value as `json.dumps(indent=2)` writes it `depth` levels down."""
     try:
         body = orjson.dumps(value, option=orjson.OPT_INDENT_2)
     except orjson.JSONEncodeError:
         body = b""
-    if not body or _orjson_differs(body):
+    odd = _odd_float(value) if body else True
+    if odd or (odd is None and _orjson_differs(body)):
         body = json.dumps(_plain(value), indent=2, ensure_ascii=False).encode("utf-8")
     return body.replace(b"\n", b"\n" + b"  " * depth)  # a JSON text holds no raw newline
 
