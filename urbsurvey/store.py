@@ -437,7 +437,7 @@ class Store:
         return set(replaced)
 
     def _add_rows(self, sid: int, sub: Submission) -> None:
-        from .intake.answers import encode_value
+        from .intake.record import encode_value
 
         self.db.executemany(
             "INSERT INTO answers VALUES (?,?,?,?,?,?,?,?,?)",
@@ -558,8 +558,7 @@ class Store:
         return sorted(subs, key=lambda s: scan_order(s.file))
 
     def _full(self, where: str) -> list[Submission]:
-        from .intake.answers import decode_value
-        from .intake.record import Answer
+        from .intake.record import Answer, decode_value
 
         subs = self._load(where)
         for sid, question, raw, value, valid, sheet, cell, note, hidden in self.db.execute(

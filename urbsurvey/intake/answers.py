@@ -20,9 +20,6 @@ from ..workbook.cells import CONTROL_CHARS, MAX_CELL_CHARS
 from .record import Answer as Answer  # re-exported: their home before `record`
 from .record import AnswerValue as AnswerValue
 from .record import MoneyValue as MoneyValue
-from .record import condition_holds as condition_holds
-from .record import decode_value as decode_value
-from .record import encode_value as encode_value
 
 
 @dataclass(slots=True)

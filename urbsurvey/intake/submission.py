@@ -31,9 +31,9 @@ from ..reader import (
 )
 from ..vocabulary import Kind
 from ..workbook import contract
-from .answers import Answer, AssumedCurrency, Interpreter, condition_holds, raw_text
+from .answers import Answer, AssumedCurrency, Interpreter, raw_text
 from .found import printable
-from .record import Submission, unopenable
+from .record import Submission, condition_holds, unopenable
 from .workers import Failure
 
 
