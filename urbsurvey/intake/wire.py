@@ -102,7 +102,7 @@ def unpack(data: Packed) -> Submission:
         partner,
         None if role is None else _ROLES[role],
         _KINDS[kind],
-        {_intern(k): _intern(v) if len(v) <= _SHARED_MAX else v for k, v in respondent.items()},
+        {_intern(k): _shared(v) for k, v in respondent.items()},
         _answers(answers),
         answer_count,
         [Issue(IssueCode(i[0]), Severity(i[1]), *i[2:]) for i in issues],
