@@ -95,19 +95,18 @@ def numeric(answer: Answer) -> Decimal | None:
 
 
 def compute_indicator(
-    ind: Indicator, ordered: list[PartnerRecord], merger: Merger, columns: Columns | None = None
+    ind: Indicator, ordered: list[PartnerRecord], merger: Merger, columns: Columns
 ) -> IndicatorResult:
     """`ind` over the partners' records, `ordered` by name (casefolded): the order its
     partners, cells and figures are listed in. `columns` keeps the answers chosen per
     question and roles, for the indicators that read the same (`compute_outcomes`)."""
     roles = frozenset(ind.roles)
-    known: Columns = {} if columns is None else columns
 
     def column(qid: str) -> list[Used | None]:
         """The answer that counts, per partner in `ordered`, for `qid` under `roles`."""
-        found = known.get((qid, roles))
+        found = columns.get((qid, roles))
         if found is None:
-            found = known[qid, roles] = merger.column(ordered, qid, roles)
+            found = columns[qid, roles] = merger.column(ordered, qid, roles)
         return found
 
     result = _compute(ind, ordered, merger, column)

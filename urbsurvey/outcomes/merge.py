@@ -114,34 +114,18 @@ class Merger:
     def column(
         self, records: list[PartnerRecord], qid: str, roles: frozenset[Role] | None = None
     ) -> list[Used | None]:
-        """`choose(record, qid, roles)` of each record in turn (an indicator's hot loop)."""
-        out: list[Used | None] = []
-        for record in records:
-            if len(record.submissions) != 1:
-                out.append(self.choose(record, qid, roles))
-                continue
-            sub = record.submissions[0]  # most partners: one source, `choose` inlined
-            answer = sub.answers.get(qid)
-            if (
-                answer is None
-                or not (answer.valid and not answer.hidden and answer.value is not None)
-                or (roles is not None and sub.role not in roles)
-            ):
-                out.append(None)
-            else:
-                out.append(Used(answer, sub))
-        return out
+        """`choose(record, qid, roles)` of each record in turn (an indicator's column)."""
+        return [self.choose(record, qid, roles) for record in records]
 
     def chosen_answers(self, record: PartnerRecord) -> dict[str, Answer]:
         """The answer of `choose(record, qid)` for every question the partner answered, in
         one pass."""
         if len(record.submissions) == 1:  # most partners: one source, nothing to rank
-            return {  # `_counts` inlined: 20 answers a partner, 10,000 partners
+            return {
                 qid: answer
                 for qid, answer in record.submissions[0].answers.items()
-                if answer.valid and not answer.hidden and answer.value is not None
-                and qid in self._rank
-            }  # fmt: skip
+                if _counts(answer) and qid in self._rank
+            }
         chosen: dict[str, tuple[int, Answer]] = {}
         for sub in record.submissions:
             source = sub.source
