@@ -434,9 +434,7 @@ def findings(
     all_charts: list[s.Chart],
     t: Texts,
 ) -> list[s.Finding]:
-    # who each source is, worked out once (not once per quote): `quote`'s partner and source
     subs = _ordered(counted)
-    who = [(sub, sub.partner or "", source_value(sub), source_label(sub, t)) for sub in subs]
     out = []
     for sec in q.sections:
         said = []
@@ -444,12 +442,11 @@ def findings(
             if question.type not in TEXT_TYPES:
                 continue
             qid, asked = question.id, text(question.text, t.lang)
-            quotes = [  # `quote(sub, question, a, t)` of each answer given
-                s.Quote(partner=partner, source=source, source_label=label, question=qid,
-                        question_text=asked, text=a.raw, note=a.note)
-                for sub, partner, source, label in who
+            quotes = [
+                quote(sub, question, a, t)
+                for sub in subs
                 if (a := sub.answers.get(qid)) is not None and (a.raw or a.note)
-            ]  # fmt: skip
+            ]
             if quotes:
                 said.append(s.QuestionQuotes(question=qid, text=asked, quotes=quotes))
         out.append(
@@ -578,8 +575,7 @@ def partners(q: Questionnaire, outcomes: Outcomes, t: Texts) -> list[s.PartnerAn
         for qid in ids:
             answer = chosen.get(qid)
             if answer is not None:
-                value = answer.value  # most are kept as they are: no call for them
-                answers[qid] = value if type(value) in _AS_IS else json_value(value)  # type: ignore[assignment]
+                answers[qid] = json_value(answer.value)
                 typed[qid] = answer.raw
         sources = [
             s.SourceAnswers(
