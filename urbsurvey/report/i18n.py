@@ -412,15 +412,14 @@ class Texts:
         digits = str(int(amount.scaleb(2))).rjust(3, "0")  # 1234.5 -> 123450, 0.5 -> 050
         if len(digits) > _LAYOUT_DIGITS:
             return None
-        key = (f"{currency} cents", len(digits))
-        layout = self._layouts.get(key)
-        if layout is None:
+
+        def nines() -> str:
             from babel.numbers import format_currency
 
             nines = Decimal(f"{'9' * (len(digits) - 2)}.99")
-            formatted = str(format_currency(nines, currency, locale=self.locale))
-            layout = self._layouts[key] = _digit_layout(formatted, digits)
-        return layout.format(*digits) if layout else None
+            return str(format_currency(nines, currency, locale=self.locale))
+
+        return self._laid_out((f"{currency} cents", len(digits)), digits, nines)
 
     def _whole(self, value: object, kind: str, babel: Callable[[int], str]) -> str | None:
         """A whole number >= 0 as `babel` formats it, from the layout Babel gives the numbers
@@ -440,10 +439,14 @@ class Texts:
         digits = str(whole)
         if whole < 0 or len(digits) > _LAYOUT_DIGITS:
             return None
-        key = (kind, len(digits))
+        return self._laid_out((kind, len(digits)), digits, lambda: babel(int("9" * len(digits))))
+
+    def _laid_out(self, key: tuple[str, int], digits: str, nines: Callable[[], str]) -> str | None:
+        """`digits` in the digit places of the layout kept under `key`, made once from
+        `nines()`, Babel's text of as many nines; None where that is no layout of them."""
         layout = self._layouts.get(key)
         if layout is None:
-            layout = self._layouts[key] = _digit_layout(babel(int("9" * len(digits))), digits)
+            layout = self._layouts[key] = _digit_layout(nines(), digits)
         return layout.format(*digits) if layout else None
 
     @functools.cached_property
