@@ -7,6 +7,7 @@ that can honestly be read two ways ("1.400") comes back with the second reading 
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -45,6 +46,7 @@ class Money:
     alternative: Decimal | None = None
 
 
+@functools.lru_cache(maxsize=256)  # partners share a few dozen countries: each looked up once
 def country_code(country: str | None) -> str | None:
     """The ISO 3166 alpha-2 code ("IT"; also "UK" and "EL") for a code or English name."""
     if not country:
