@@ -416,8 +416,7 @@ class Supervisor(Generic[I, T]):
             with contextlib.suppress(OSError):
                 worker.conn.send(None)
         for worker in self.workers:
-            if worker.pending:  # still reading files whose results are not wanted
-                worker.process.kill()
-            worker.process.join(0.5)
-            self._end(worker)
+            if not worker.pending:  # idle: it ends as asked
+                worker.process.join(0.5)
+            self._end(worker)  # and one still reading files whose results are not wanted is killed
         self.selector.close()
