@@ -121,10 +121,7 @@ def test_a_changed_return_is_read_in_a_worker_and_this_process_imports_no_reader
         " sorted(m for m in sys.modules if m.startswith(('urbsurvey.reader', 'python_calamine',"
         " 'urbsurvey.intake.submission'))))"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script, str(survey)], capture_output=True, text=True, check=True
-    )
-    assert done.stdout.split(maxsplit=2) == ["1", "3", "[]\n"]
+    assert in_new_process(script, survey).split(maxsplit=2) == ["1", "3", "[]\n"]
 
 
 def test_a_cached_report_imports_no_parsing_of_cells(survey: Path) -> None:
@@ -137,10 +134,29 @@ def test_a_cached_report_imports_no_parsing_of_cells(survey: Path) -> None:
         "print(sorted(m for m in sys.modules if m.startswith(('urbsurvey.parsing',"
         " 'urbsurvey.intake.answers', 'urbsurvey.intake.submission', 'urbsurvey.reader'))))"
     )
+    assert in_new_process(script, survey) == "[]\n"
+
+
+def test_a_report_from_a_store_imports_no_parsing_of_cells(survey: Path, tmp_path: Path) -> None:
+    """A store holds answers already read: the report decodes them (`intake.record`) and
+    imports neither the reading of answers nor the parsing of cells."""
+    store = tmp_path / "survey.sqlite"
+    pipeline.ingest([survey], store)
+    script = (
+        "import sys; from pathlib import Path; from urbsurvey import pipeline;"
+        "r = pipeline.report(Path(sys.argv[1]));"
+        "print(len(r.partners), sorted(m for m in sys.modules if m.startswith(("
+        "'urbsurvey.parsing', 'urbsurvey.intake.answers', 'urbsurvey.reader'))))"
+    )
+    assert in_new_process(script, store) == "3 []\n"
+
+
+def in_new_process(script: str, survey: Path) -> str:
+    """What `script` prints, run by a new interpreter with the survey folder as argv[1]."""
     done = subprocess.run(
         [sys.executable, "-c", script, str(survey)], capture_output=True, text=True, check=True
     )
-    assert done.stdout == "[]\n"
+    return done.stdout
 
 
 def forge_edit(path: Path, work: Path) -> None:
